@@ -1,0 +1,7 @@
+import { organizationService } from '../../domain/organization-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('organizations/encryption/keys/list'), (input, ctx) =>
+  organizationService.encryptionKeys(ctx.principal, input.organizationId),
+);

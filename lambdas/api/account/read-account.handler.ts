@@ -1,0 +1,5 @@
+import { organizationService } from '../../domain/organization-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('account/read'), (input, ctx) => organizationService.readAccount(ctx.principal, input.organizationId));

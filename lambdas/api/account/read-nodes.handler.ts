@@ -1,0 +1,5 @@
+import { organizationService } from '../../domain/organization-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('nodes/read'), (input, ctx) => organizationService.nodes(ctx.principal, input.organizationId));

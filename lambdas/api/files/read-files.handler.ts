@@ -1,0 +1,5 @@
+import { fileService } from '../../domain/file-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('files/read'), (input, ctx) => fileService.read(ctx.principal, input));

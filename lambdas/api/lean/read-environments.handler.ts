@@ -1,0 +1,5 @@
+import { LEAN_ENVIRONMENTS } from '../../domain/catalog';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('lean/environments/read'), async () => ({ environments: LEAN_ENVIRONMENTS }));

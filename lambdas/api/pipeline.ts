@@ -1,0 +1,112 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { auditRepository } from '../data/audit-repository';
+import { errorEnvelope, okEnvelope, type Payload } from '../shared/envelope';
+import { AppError, AuthError } from '../shared/errors';
+import { requestParams } from '../shared/http/transport';
+import { logger } from '../shared/logger';
+import { type Principal, principalFromContext } from '../shared/principal';
+import { describeIssues } from '../shared/schema';
+import type { RouteDef } from './route-types';
+
+/**
+ * The one request pipeline (design §4). Every endpoint is `apiHandler(route, run)`: `run` gets the
+ * validated input and the caller; parsing, validation, the envelope, error mapping and the audit
+ * event happen here and nowhere else. The handler runs unchanged behind API Gateway and in the
+ * local server, which builds the same proxy event.
+ */
+export interface AuditNote {
+  orgId?: string;
+  target?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface CallContext {
+  route: RouteDef;
+  principal: Principal;
+  requestId: string;
+  sourceIp: string;
+  /** The handler names what it changed; the pipeline records it after success. */
+  audit: AuditNote;
+}
+
+export type RouteRun<S extends z.ZodType> = (input: z.output<S>, ctx: CallContext) => Promise<Payload | undefined>;
+
+interface State {
+  ctx?: CallContext;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+function respond(body: Payload): APIGatewayProxyResult {
+  return { statusCode: 200, headers: JSON_HEADERS, body: JSON.stringify(body) };
+}
+
+/** Public routes run without a caller: a principal with no memberships can reach nothing. */
+const ANONYMOUS: Principal = { userId: 0, authMethod: 'api-key', credentialId: '', memberships: [] };
+
+function envelopeErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      const err = request.error;
+      if (err instanceof AppError) {
+        request.response = respond(errorEnvelope(err.details));
+        return;
+      }
+      // Anything unexpected: logged in full with the request id; the client gets the id only.
+      const requestId = request.context?.awsRequestId ?? 'unknown';
+      logger.error('unhandled error', { requestId, path: request.event?.path, error: err as Error });
+      request.response = respond(errorEnvelope([`Internal error. Request id: ${requestId}`]));
+    },
+  };
+}
+
+export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRun<S>) {
+  const states = new WeakMap<object, State>();
+  const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const principal = route.role === 'public' ? ANONYMOUS : principalFromContext(event.requestContext?.authorizer);
+    // Behind API Gateway the authorizer already refused; this guards a misconfigured integration.
+    if (!principal) throw new AuthError('No authenticated caller.');
+    const parsed = route.schema.safeParse(await requestParams(event));
+    if (!parsed.success) return respond(errorEnvelope(describeIssues(parsed.error)));
+    const ctx: CallContext = {
+      route,
+      principal,
+      requestId: context.awsRequestId,
+      sourceIp: event.requestContext?.identity?.sourceIp ?? '',
+      audit: {},
+    };
+    states.set(event, { ctx });
+    const payload = await run(parsed.data, ctx);
+    return respond(okEnvelope(payload ?? {}));
+  };
+
+  const auditEvents: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
+    after: async (request) => {
+      const ctx = states.get(request.event)?.ctx;
+      if (!route.mutating || !ctx) return;
+      const orgId = ctx.audit.orgId ?? ctx.principal.preferredOrgId;
+      if (!orgId) return;
+      try {
+        await auditRepository.record({
+          orgId,
+          at: new Date().toISOString(),
+          requestId: ctx.requestId,
+          userId: ctx.principal.userId,
+          authMethod: ctx.principal.authMethod,
+          credentialId: ctx.principal.credentialId,
+          action: route.path,
+          target: ctx.audit.target,
+          sourceIp: ctx.sourceIp,
+          detail: ctx.audit.detail,
+        });
+      } catch (error) {
+        // The change is already made; failing the call now would mislead the client.
+        logger.error('audit write failed', { requestId: ctx.requestId, action: route.path, error: error as Error });
+      }
+    },
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 }).use(auditEvents).use(envelopeErrors()).handler(core);
+}

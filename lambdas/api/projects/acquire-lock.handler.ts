@@ -1,0 +1,9 @@
+import { projectService } from '../../domain/project-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/collaboration/lock/acquire'), async (input, ctx) => {
+  const project = await projectService.acquireLock(ctx.principal, input.projectId, input.codeSourceId);
+  ctx.audit = { orgId: project.orgId, target: `project/${project.id}`, detail: { codeSourceId: input.codeSourceId } };
+  return {};
+});

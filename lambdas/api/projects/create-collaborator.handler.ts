@@ -1,0 +1,14 @@
+import { collaborationService } from '../../domain/collaboration-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/collaboration/create'), async (input, ctx) => {
+  const { project, collaborators } = await collaborationService.create(ctx.principal, {
+    projectId: input.projectId,
+    collaboratorUserId: input.collaboratorUserId,
+    liveControl: input.collaborationLiveControl,
+    write: input.collaborationWrite,
+  });
+  ctx.audit = { orgId: project.orgId, target: `project/${project.id}`, detail: { collaborator: input.collaboratorUserId, write: input.collaborationWrite } };
+  return { collaborators };
+});

@@ -1,0 +1,9 @@
+import { projectService } from '../../domain/project-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/create'), async (input, ctx) => {
+  const { project, projects, versions } = await projectService.create(ctx.principal, input);
+  ctx.audit = { orgId: project.orgId, target: `project/${project.id}`, detail: { name: project.name, language: project.language } };
+  return { projects, versions };
+});

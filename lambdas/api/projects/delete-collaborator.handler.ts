@@ -1,0 +1,9 @@
+import { collaborationService } from '../../domain/collaboration-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/collaboration/delete'), async (input, ctx) => {
+  const { project, collaborators } = await collaborationService.delete(ctx.principal, input);
+  ctx.audit = { orgId: project.orgId, target: `project/${project.id}`, detail: { collaborator: input.collaboratorId } };
+  return { collaborators };
+});

@@ -1,0 +1,9 @@
+import { projectService } from '../../domain/project-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/delete'), async (input, ctx) => {
+  const project = await projectService.delete(ctx.principal, input.projectId);
+  ctx.audit = { orgId: project.orgId, target: `project/${project.id}`, detail: { name: project.name } };
+  return {};
+});

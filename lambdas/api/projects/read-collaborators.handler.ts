@@ -1,0 +1,5 @@
+import { collaborationService } from '../../domain/collaboration-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/collaboration/read'), (input, ctx) => collaborationService.read(ctx.principal, input.projectId));

@@ -1,0 +1,5 @@
+import { projectService } from '../../domain/project-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/nodes/read'), (input, ctx) => projectService.readNodes(ctx.principal, input.projectId));

@@ -1,0 +1,5 @@
+import { projectService } from '../../domain/project-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/read'), (input, ctx) => projectService.read(ctx.principal, input));

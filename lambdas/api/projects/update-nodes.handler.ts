@@ -1,0 +1,9 @@
+import { projectService } from '../../domain/project-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/nodes/update'), async (input, ctx) => {
+  const { orgId, view } = await projectService.updateNodes(ctx.principal, input.projectId, input.nodes ?? []);
+  ctx.audit = { orgId, target: `project/${input.projectId}`, detail: { nodes: input.nodes ?? [] } };
+  return view;
+});

@@ -1,0 +1,9 @@
+import { projectService } from '../../domain/project-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('projects/update'), async (input, ctx) => {
+  const { projectId, organizationId, changed } = await projectService.update(ctx.principal, input);
+  ctx.audit = { orgId: organizationId, target: `project/${projectId}`, detail: { fields: Object.keys(input), files: changed } };
+  return {};
+});

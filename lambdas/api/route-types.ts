@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import type { Role } from '../shared/principal';
+
+/**
+ * One row of the route table. Plain data: CDK reads it to create functions, grants and methods;
+ * the local server mounts it; contract tests iterate it; the OpenAPI document is generated from it.
+ */
+export type RouteGroup = 'system' | 'account' | 'projects' | 'files' | 'lean';
+
+export type BucketName = 'artifacts';
+
+export interface RouteAccess {
+  table: 'read' | 'readWrite';
+  buckets?: Partial<Record<BucketName, 'read' | 'readWrite'>>;
+}
+
+export interface RouteDef<S extends z.ZodType = z.ZodType> {
+  /** Endpoint path under /api/v2/, e.g. `projects/read`. */
+  path: string;
+  group: RouteGroup;
+  summary: string;
+  /** Handler module under lambdas/api, without extension; it exports `handler`. */
+  entry: string;
+  schema: S;
+  /** Least role the caller needs in the organisation concerned; `public` skips authentication. */
+  role: 'public' | Role;
+  /** Mutating routes need write permission and write an audit event. */
+  mutating: boolean;
+  access: RouteAccess;
+}
+
+/** Keeps the literal path and the schema type, so `route('x')` gives handlers typed input. */
+export function defineRoute<const P extends string, S extends z.ZodType>(route: RouteDef<S> & { path: P }): RouteDef<S> & { path: P } {
+  return route;
+}

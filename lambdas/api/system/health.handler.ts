@@ -1,0 +1,23 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { blobStore } from '../../data/blob-store';
+import { documentClient, tableName } from '../../data/clients';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+/** No authentication and no secrets: reports whether the table and the bucket answer. */
+async function check(probe: () => Promise<unknown>): Promise<'ok' | 'unreachable'> {
+  try {
+    await probe();
+    return 'ok';
+  } catch {
+    return 'unreachable';
+  }
+}
+
+export const handler = apiHandler(route('health'), async () => {
+  const [table, bucket] = await Promise.all([
+    check(() => documentClient().send(new GetCommand({ TableName: tableName(), Key: { PK: 'HEALTH', SK: 'HEALTH' } }))),
+    check(() => blobStore.reachable()),
+  ]);
+  return { status: table === 'ok' && bucket === 'ok' ? 'ok' : 'degraded', checks: { table, bucket } };
+});

@@ -1,0 +1,115 @@
+import { identityRepository, type UserForAuth } from '../data/identity-repository';
+import type { ApiToken } from '../data/model';
+import { tokenCipher } from '../data/token-cipher';
+import { config } from '../shared/config';
+import { AuthError } from '../shared/errors';
+import { qcHash, safeEqual, sha256Hex } from '../shared/hashing';
+import type { AuthMethod, Principal } from '../shared/principal';
+import { type CredentialSource, readCredentials } from './credentials';
+import { jwtVerifier } from './jwt-verifier';
+
+/**
+ * Verifies a request's credentials and resolves the principal. The same function serves the
+ * local server and the API Gateway REQUEST authorizer. Credential state (revocation, expiry,
+ * memberships) is read from the table on every call; only decrypted token values are cached.
+ */
+const INVALID = 'Invalid credentials: the user id, token, key or signature is wrong, expired or revoked.';
+const MISSING = 'No credentials were sent: use the Authorization and Timestamp headers (QuantConnect hash), X-API-Key with X-API-Secret, or a Bearer token.';
+
+const decrypted = new Map<string, { plain: string; until: number }>();
+
+async function clearToken(token: ApiToken, now: number): Promise<string> {
+  const hit = decrypted.get(token.ciphertext);
+  if (hit && hit.until > now) return hit.plain;
+  const plain = await tokenCipher().decrypt(token.ciphertext);
+  if (decrypted.size > 10_000) decrypted.clear();
+  decrypted.set(token.ciphertext, { plain, until: now + config().LCS_TOKEN_CACHE_SECONDS * 1000 });
+  return plain;
+}
+
+function activeTokens(loaded: UserForAuth, now: number): ApiToken[] {
+  return loaded.tokens.filter((t) => !t.revokedAt && (!t.expiresAt || Date.parse(t.expiresAt) > now));
+}
+
+function toPrincipal(loaded: UserForAuth, authMethod: AuthMethod, credentialId: string): Principal {
+  const memberships = loaded.memberships.map((m) => ({ orgId: m.orgId, role: m.role }));
+  const preferred = memberships.some((m) => m.orgId === loaded.user.preferredOrgId) ? loaded.user.preferredOrgId : memberships[0]?.orgId;
+  return { userId: loaded.user.id, authMethod, credentialId, preferredOrgId: preferred, memberships };
+}
+
+async function loadUser(userIdText: string): Promise<UserForAuth> {
+  if (!/^\d{1,15}$/.test(userIdText)) throw new AuthError(INVALID);
+  const loaded = await identityRepository.loadUserForAuth(Number(userIdText));
+  if (!loaded) throw new AuthError(INVALID);
+  return loaded;
+}
+
+/** Finds the token whose value satisfies `matches`; every active token is tried. */
+async function matchToken(loaded: UserForAuth, now: number, matches: (token: string) => boolean): Promise<ApiToken> {
+  for (const token of activeTokens(loaded, now)) {
+    if (matches(await clearToken(token, now))) return token;
+  }
+  throw new AuthError(INVALID);
+}
+
+export async function authenticate(source: CredentialSource, nowMs: number = Date.now()): Promise<Principal> {
+  const credentials = readCredentials(source);
+  const cfg = config();
+  switch (credentials.kind) {
+    case 'none':
+      throw new AuthError(MISSING);
+    case 'malformed':
+      throw new AuthError(credentials.reason);
+    case 'qc-hash': {
+      const { timestamp, hash } = credentials;
+      if (!/^\d{1,12}$/.test(timestamp)) throw new AuthError('The Timestamp must be Unix seconds.');
+      const age = Math.floor(nowMs / 1000) - Number(timestamp);
+      if (age > cfg.LCS_HASH_MAX_AGE_SECONDS || -age > cfg.LCS_HASH_MAX_AHEAD_SECONDS) {
+        throw new AuthError(
+          `The Timestamp is outside the accepted window (${cfg.LCS_HASH_MAX_AGE_SECONDS} s old to ${cfg.LCS_HASH_MAX_AHEAD_SECONDS} s ahead); check the computer's clock.`,
+        );
+      }
+      const loaded = await loadUser(credentials.userId);
+      const expected = hash.toLowerCase();
+      const token = await matchToken(loaded, nowMs, (clear) => safeEqual(qcHash(clear, timestamp), expected));
+      return toPrincipal(loaded, 'qc-hash', token.tokenId);
+    }
+    case 'basic': {
+      if (!cfg.LCS_BASIC_AUTH) throw new AuthError('Basic authentication with a plain token is disabled on this server; send the QuantConnect Timestamp hash.');
+      const loaded = await loadUser(credentials.userId);
+      const token = await matchToken(loaded, nowMs, (clear) => safeEqual(clear, credentials.token));
+      return toPrincipal(loaded, 'basic', token.tokenId);
+    }
+    case 'api-key': {
+      const key = /^[A-Za-z0-9_-]{4,64}$/.test(credentials.keyId) ? await identityRepository.getKey(credentials.keyId) : undefined;
+      const valid = key && !key.revokedAt && (!key.expiresAt || Date.parse(key.expiresAt) > nowMs) && safeEqual(sha256Hex(credentials.secret), key.secretHash);
+      if (!key || !valid) throw new AuthError(INVALID);
+      const loaded = await loadUser(String(key.userId));
+      // Record use at most once a minute so reads do not each cost a write.
+      if (!key.lastUsedAt || Date.parse(key.lastUsedAt) < nowMs - 60_000) {
+        await identityRepository.touchKey(key.keyId, new Date(nowMs).toISOString(), new Date(nowMs - 60_000).toISOString());
+      }
+      return toPrincipal(loaded, 'api-key', key.keyId);
+    }
+    case 'jwt': {
+      const verifier = jwtVerifier();
+      if (!verifier) throw new AuthError('Bearer tokens are not enabled on this server (no JWT issuer is configured).');
+      let payload: Record<string, unknown>;
+      try {
+        payload = (await verifier.verify(credentials.token)) as Record<string, unknown>;
+      } catch {
+        throw new AuthError('The Bearer token is invalid, expired or from an untrusted issuer.');
+      }
+      const claim = payload[cfg.LCS_JWT_USER_CLAIM];
+      if (typeof claim !== 'string' && typeof claim !== 'number') throw new AuthError(`The Bearer token has no '${cfg.LCS_JWT_USER_CLAIM}' claim.`);
+      const userId = cfg.LCS_JWT_USER_MATCH === 'userId' ? String(claim) : await identityRepository.findUserIdByEmail(String(claim));
+      if (userId === undefined) throw new AuthError(INVALID);
+      const loaded = await loadUser(String(userId));
+      return toPrincipal(loaded, 'jwt', String(payload.sub ?? claim));
+    }
+  }
+}
+
+export function clearTokenCache(): void {
+  decrypted.clear();
+}

@@ -1,0 +1,40 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { AuthError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { principalToContext } from '../shared/principal';
+import { authenticate } from './authenticate';
+
+/**
+ * API Gateway REQUEST authorizer. Allows with the principal as flat context and the
+ * organisation as usage identifier (per-organisation rate limits). Denies with the failure text
+ * in context, which the ACCESS_DENIED gateway response renders as the QuantConnect envelope with
+ * HTTP 200, so lean-cli prints "invalid credentials" (contract §1.4).
+ */
+function apiWideArn(methodArn: string): string {
+  // arn:aws:execute-api:region:account:apiId/stage/METHOD/path → allow the whole stage, since the
+  // cached decision is reused for every route the same credentials call.
+  const [prefix, stage] = methodArn.split('/');
+  return `${prefix}/${stage}/*/*`;
+}
+
+export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  const headers = event.headers ?? {};
+  const query = event.queryStringParameters ?? {};
+  try {
+    const principal = await authenticate({ headers, query });
+    return {
+      principalId: String(principal.userId),
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWideArn(event.methodArn) }] },
+      context: principalToContext(principal),
+      usageIdentifierKey: principal.preferredOrgId,
+    };
+  } catch (err) {
+    const message = err instanceof AuthError ? err.message : "Hash doesn't match. Authentication is unavailable; retry shortly.";
+    if (!(err instanceof AuthError)) logger.error('authorizer failure', { error: err as Error });
+    return {
+      principalId: 'anonymous',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }] },
+      context: { message },
+    };
+  }
+}

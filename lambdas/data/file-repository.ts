@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../shared/config';
+import { ConflictError } from '../shared/errors';
+import { blobStore } from './blob-store';
+import { documentClient, tableName } from './clients';
+import { conditional } from './dynamo-errors';
+import { queryAll } from './identity-repository';
+import { fromItem, toItem } from './item';
+import { keys } from './keys';
+import type { Project, ProjectFile } from './model';
+import { projectBlobPrefix, projectItem } from './project-repository';
+
+/**
+ * Project files live in the project's partition. Content above the inline threshold is stored in
+ * S3 under a content hash and the item keeps only the reference, so no item nears 400 KB.
+ */
+interface FileItem {
+  projectId: number;
+  name: string;
+  created: string;
+  modified: string;
+  size: number;
+  content?: string;
+  contentKey?: string;
+}
+
+export interface FileChanges {
+  put: ProjectFile[];
+  remove: string[];
+}
+
+// DynamoDB transactions take at most 100 items and 4 MB; stay clear of both.
+const MAX_ITEMS_PER_TRANSACTION = 99;
+const MAX_BYTES_PER_TRANSACTION = 3_000_000;
+
+async function hydrate(item: FileItem): Promise<ProjectFile> {
+  const content = item.contentKey ? await blobStore.getText(item.contentKey) : (item.content ?? '');
+  return { projectId: item.projectId, name: item.name, content, created: item.created, modified: item.modified };
+}
+
+async function dehydrate(file: ProjectFile): Promise<FileItem> {
+  const size = Buffer.byteLength(file.content, 'utf8');
+  const base = { projectId: file.projectId, name: file.name, created: file.created, modified: file.modified, size };
+  if (size <= config().LCS_FILE_INLINE_MAX_BYTES) return { ...base, content: file.content };
+  const digest = createHash('sha256').update(file.content).digest('hex');
+  const contentKey = `${projectBlobPrefix(file.projectId)}files/${digest}`;
+  await blobStore.put(contentKey, file.content, 'text/plain; charset=utf-8');
+  return { ...base, contentKey };
+}
+
+export const fileRepository = {
+  async list(projectId: number): Promise<ProjectFile[]> {
+    const items = await queryAll(keys.projectPartition(projectId), keys.prefixes.file);
+    return Promise.all(items.map((i) => hydrate(fromItem<FileItem>(i))));
+  },
+
+  async get(projectId: number, name: string): Promise<ProjectFile | undefined> {
+    const out = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.file(projectId, name) }));
+    return out.Item ? hydrate(fromItem<FileItem>(out.Item)) : undefined;
+  },
+
+  /**
+   * Writes file changes together with the project item (its `modified` time), conditional on the
+   * project version read by the caller. Everything is validated before this is called; large
+   * change sets are split into several transactions, the first of which carries the version check.
+   */
+  async apply(project: Project, expectedVersion: number, changes: FileChanges): Promise<void> {
+    const items = await Promise.all(changes.put.map(dehydrate));
+    type Op = Record<string, unknown>;
+    const ops: { op: Op; bytes: number }[] = [
+      ...items.map((item) => ({
+        op: { Put: { TableName: tableName(), Item: toItem('ProjectFile', keys.file(item.projectId, item.name), item) } },
+        bytes: (item.content?.length ?? 0) + 512,
+      })),
+      ...changes.remove.map((name) => ({ op: { Delete: { TableName: tableName(), Key: keys.file(project.id, name) } }, bytes: 256 })),
+    ];
+    const guard = {
+      Put: {
+        TableName: tableName(),
+        Item: projectItem(project, expectedVersion + 1),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': expectedVersion },
+      },
+    };
+    const batches: Op[][] = [[guard]];
+    let bytes = 0;
+    for (const { op, bytes: size } of ops) {
+      let current = batches[batches.length - 1] as Op[];
+      if (current.length >= MAX_ITEMS_PER_TRANSACTION || bytes + size > MAX_BYTES_PER_TRANSACTION) {
+        current = [];
+        batches.push(current);
+        bytes = 0;
+      }
+      current.push(op);
+      bytes += size;
+    }
+    const [first, ...rest] = batches;
+    await conditional(
+      () => documentClient().send(new TransactWriteCommand({ TransactItems: first as never })),
+      () => new ConflictError('The project was changed by another request; please retry'),
+    );
+    for (const batch of rest) await documentClient().send(new TransactWriteCommand({ TransactItems: batch as never }));
+  },
+};

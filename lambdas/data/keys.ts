@@ -1,0 +1,51 @@
+/**
+ * Every key of the single table is built here and nowhere else (design §6).
+ *
+ * | item              | PK                  | SK                 | GSI1PK              | GSI1SK         |
+ * | organization      | ORG#<orgId>         | ORG                |                     |                |
+ * | membership        | ORG#<orgId>         | MEMBER#<userId>    |                     |                |
+ * | membership mirror | USER#<userId>       | MEMBER#<orgId>     |                     |                |
+ * | user              | USER#<userId>       | PROFILE            |                     |                |
+ * | api token         | USER#<userId>       | TOKEN#<tokenId>    |                     |                |
+ * | email claim       | EMAIL#<email>       | EMAIL              |                     |                |
+ * | api key           | APIKEY#<keyId>      | APIKEY             | USERKEYS#<userId>   | <keyId>        |
+ * | node              | ORG#<orgId>         | NODE#<nodeId>      |                     |                |
+ * | project           | PROJECT#<id>        | PROJECT            | ORGPROJECTS#<orgId> | <id, padded>   |
+ * | project name      | ORG#<orgId>         | PROJECTNAME#<name> |                     |                |
+ * | project file      | PROJECT#<id>        | FILE#<name>        |                     |                |
+ * | counter           | COUNTER#<name>      | COUNTER            |                     |                |
+ * | audit event       | AUDIT#<orgId>       | <iso time>#<reqId> | AUDITUSER#<userId>  | <iso time>     |
+ *
+ * Reading a user's partition returns the profile, tokens and memberships in one query, which is
+ * all authentication needs.
+ */
+export interface Key {
+  PK: string;
+  SK: string;
+}
+
+export const keys = {
+  org: (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'ORG' }),
+  orgPartition: (orgId: string) => `ORG#${orgId}`,
+  member: (orgId: string, userId: number): Key => ({ PK: `ORG#${orgId}`, SK: `MEMBER#${userId}` }),
+  memberMirror: (userId: number, orgId: string): Key => ({ PK: `USER#${userId}`, SK: `MEMBER#${orgId}` }),
+  user: (userId: number): Key => ({ PK: `USER#${userId}`, SK: 'PROFILE' }),
+  userPartition: (userId: number) => `USER#${userId}`,
+  token: (userId: number, tokenId: string): Key => ({ PK: `USER#${userId}`, SK: `TOKEN#${tokenId}` }),
+  email: (email: string): Key => ({ PK: `EMAIL#${email.toLowerCase()}`, SK: 'EMAIL' }),
+  apiKey: (keyId: string): Key => ({ PK: `APIKEY#${keyId}`, SK: 'APIKEY' }),
+  userKeysIndex: (userId: number) => `USERKEYS#${userId}`,
+  node: (orgId: string, nodeId: string): Key => ({ PK: `ORG#${orgId}`, SK: `NODE#${nodeId}` }),
+  project: (projectId: number): Key => ({ PK: `PROJECT#${projectId}`, SK: 'PROJECT' }),
+  projectPartition: (projectId: number) => `PROJECT#${projectId}`,
+  orgProjectsIndex: (orgId: string) => `ORGPROJECTS#${orgId}`,
+  /** Zero-padded so the index sorts projects by id. */
+  projectSort: (projectId: number) => String(projectId).padStart(12, '0'),
+  projectName: (orgId: string, name: string): Key => ({ PK: `ORG#${orgId}`, SK: `PROJECTNAME#${name.toLowerCase()}` }),
+  file: (projectId: number, name: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `FILE#${name}` }),
+  counter: (name: string): Key => ({ PK: `COUNTER#${name}`, SK: 'COUNTER' }),
+  audit: (orgId: string, at: string, requestId: string): Key => ({ PK: `AUDIT#${orgId}`, SK: `${at}#${requestId}` }),
+  auditPartition: (orgId: string) => `AUDIT#${orgId}`,
+  auditUserIndex: (userId: number) => `AUDITUSER#${userId}`,
+  prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', file: 'FILE#' },
+};

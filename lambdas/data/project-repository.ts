@@ -1,0 +1,160 @@
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../shared/errors';
+import { blobStore } from './blob-store';
+import { documentClient, tableName } from './clients';
+import { conditional } from './dynamo-errors';
+import { queryAll } from './identity-repository';
+import { fromItem, toItem } from './item';
+import { keys } from './keys';
+import type { Project } from './model';
+import { TABLE_SCHEMA } from './table-schema';
+
+/**
+ * Projects. Each project item carries a `version` for optimistic concurrency: every write names
+ * the version it read, so two concurrent pushes cannot silently overwrite each other.
+ */
+export interface StoredProject {
+  project: Project;
+  version: number;
+}
+
+const db = () => documentClient();
+
+export function projectItem(project: Project, version: number) {
+  return toItem('Project', keys.project(project.id), project, {
+    GSI1PK: keys.orgProjectsIndex(project.orgId),
+    GSI1SK: keys.projectSort(project.id),
+    version,
+  });
+}
+
+function toStored(item: Record<string, unknown>): StoredProject {
+  const { version, ...rest } = fromItem<Project & { version: number }>(item);
+  return { project: rest, version: Number(version ?? 0) };
+}
+
+const nameTaken = (name: string) => new ConflictError(`A project named '${name}' already exists in this organization`);
+const changedConcurrently = () => new ConflictError('The project was changed by another request; please retry');
+
+export const projectRepository = {
+  async create(project: Project): Promise<void> {
+    await conditional(
+      () =>
+        db().send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tableName(), Item: projectItem(project, 1), ConditionExpression: 'attribute_not_exists(PK)' } },
+              {
+                Put: {
+                  TableName: tableName(),
+                  Item: toItem('ProjectName', keys.projectName(project.orgId, project.name), { projectId: project.id }),
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+            ],
+          }),
+        ),
+      () => nameTaken(project.name),
+    );
+  },
+
+  async get(projectId: number): Promise<StoredProject | undefined> {
+    const out = await db().send(new GetCommand({ TableName: tableName(), Key: keys.project(projectId) }));
+    return out.Item ? toStored(out.Item) : undefined;
+  },
+
+  async listByOrg(orgId: string): Promise<StoredProject[]> {
+    const found: StoredProject[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: TABLE_SCHEMA.indexes.gsi1.name,
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.orgProjectsIndex(orgId) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      found.push(...(out.Items ?? []).map(toStored));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return found;
+  },
+
+  /** Replaces the project item if nobody changed it since `expectedVersion`; renames move the name claim. */
+  async save(project: Project, expectedVersion: number, previousName?: string): Promise<number> {
+    const next = expectedVersion + 1;
+    const put = {
+      Put: {
+        TableName: tableName(),
+        Item: projectItem(project, next),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': expectedVersion },
+      },
+    };
+    const renamed = previousName !== undefined && previousName.toLowerCase() !== project.name.toLowerCase();
+    if (!renamed) {
+      await conditional(() => db().send(new PutCommand(put.Put)), changedConcurrently);
+      return next;
+    }
+    await conditional(
+      () =>
+        db().send(
+          new TransactWriteCommand({
+            TransactItems: [
+              put,
+              { Delete: { TableName: tableName(), Key: keys.projectName(project.orgId, previousName) } },
+              {
+                Put: {
+                  TableName: tableName(),
+                  Item: toItem('ProjectName', keys.projectName(project.orgId, project.name), { projectId: project.id }),
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+            ],
+          }),
+        ),
+      () => nameTaken(project.name),
+    );
+    return next;
+  },
+
+  /** Removes the project, every item in its partition, its name claim and its stored objects. */
+  async delete(project: Project, expectedVersion: number): Promise<void> {
+    await conditional(
+      () =>
+        db().send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: tableName(),
+                  Key: keys.project(project.id),
+                  ConditionExpression: 'version = :v',
+                  ExpressionAttributeValues: { ':v': expectedVersion },
+                },
+              },
+              { Delete: { TableName: tableName(), Key: keys.projectName(project.orgId, project.name) } },
+            ],
+          }),
+        ),
+      () => new NotFoundError('Project'),
+    );
+    const rest = await queryAll(keys.projectPartition(project.id));
+    for (let i = 0; i < rest.length; i += 25) {
+      let request: Record<string, unknown[]> | undefined = {
+        [tableName()]: rest.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { PK: item.PK, SK: item.SK } } })),
+      };
+      while (request && Object.keys(request).length) {
+        const out = await db().send(new BatchWriteCommand({ RequestItems: request as never }));
+        request = out.UnprocessedItems as typeof request;
+      }
+    }
+    await blobStore.deletePrefix(projectBlobPrefix(project.id));
+  },
+};
+
+export function projectBlobPrefix(projectId: number): string {
+  return `projects/${projectId}/`;
+}

