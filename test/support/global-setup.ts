@@ -24,10 +24,12 @@ function startJwks(dir: string): Promise<{ url: string; server: Server }> {
     res.writeHead(req.url === '/jwks.json' ? 200 : 404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ keys: [jwk] }));
   });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    done({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/jwks.json`, server });
-  }));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      done({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/jwks.json`, server });
+    }),
+  );
 }
 
 function waitForListening(child: ChildProcess): Promise<string> {
