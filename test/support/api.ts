@@ -46,19 +46,19 @@ export interface CallOptions {
 
 export async function call(endpoint: string, options: CallOptions = {}): Promise<Answer> {
   const base = options.path ?? `${apiUrl()}${endpoint}`;
-  const url = options.query ? `${base}?${new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]))}` : base;
+  const url = options.query ? `${base}?${new URLSearchParams(Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]))}` : base;
   const headers: Record<string, string> = { 'User-Agent': 'Lean CLI 99999999', ...(options.creds ? qcHeaders(options.creds) : {}), ...options.headers };
-  let body: BodyInit | undefined;
+  let body: RequestInit['body'];
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     headers['Content-Type'] = 'application/json';
   } else if (options.form) {
-    body = new URLSearchParams(options.form.map(([k, v]) => [k, String(v)])).toString();
+    body = new URLSearchParams(options.form.map(([k, v]): [string, string] => [k, String(v)])).toString();
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
   } else if (options.multipart) {
     body = options.multipart;
   } else if (options.rawBody !== undefined) {
-    body = options.rawBody as BodyInit;
+    body = options.rawBody as RequestInit['body'];
     if (options.contentType) headers['Content-Type'] = options.contentType;
   }
   const method = options.method ?? (body === undefined && options.query ? 'GET' : 'POST');
