@@ -34,7 +34,20 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/**
+ * fauxqs keeps its state in node:sqlite, which Node 22 flags as experimental on every start; that
+ * warning says nothing to a user of this server, so it alone is silenced.
+ */
+function silenceSqliteWarning(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+}
+
 async function main(): Promise<void> {
+  silenceSqliteWarning();
   const program = new Command()
     .name('lcs-local')
     .description('Run the Lean Cloud Server API locally with embedded storage.')
@@ -42,7 +55,7 @@ async function main(): Promise<void> {
     .option('--host <host>', 'address to listen on (0.0.0.0 to let LEAN containers reach it)', '127.0.0.1')
     .option('--data-dir <dir>', 'folder that keeps the state across restarts', '.lcs-data')
     .option('--quiet', 'print only the address line')
-    .showHelpAfterError();
+    .configureOutput({ outputError: (text, write) => write(`lcs: ${text.replace(/^error: /, '')}`) });
   program.parse();
   const options = program.opts<{ port: number; host: string; dataDir: string; quiet?: boolean }>();
 

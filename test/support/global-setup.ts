@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { startServerProcess, storageEnv } from '../../local/server-process';
 
 /**
  * Starts, once for the integration and contract projects, the real local server (DynamoDB Local
@@ -32,29 +33,6 @@ function startJwks(dir: string): Promise<{ url: string; server: Server }> {
   );
 }
 
-function waitForListening(child: ChildProcess): Promise<string> {
-  return new Promise((done, fail) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error(`local server did not start in 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening (\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        done(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`local server exited with ${code}:\n${output}`));
-    });
-  });
-}
-
 export default async function globalSetup(): Promise<void> {
   if (process.env.LCS_TEST_API_URL) return; // already started for the other project
   const dir = join(root, 'test', '.tmp', `run-${Date.now()}-${randomBytes(3).toString('hex')}`);
@@ -62,22 +40,14 @@ export default async function globalSetup(): Promise<void> {
   const jwks = await startJwks(dir);
   const issuer = 'https://issuer.test.local/';
   const env = {
-    ...process.env,
     LCS_JWT_ISSUER: issuer,
     LCS_JWT_AUDIENCE: 'lcs-tests',
     LCS_JWT_JWKS_URL: jwks.url,
     LCS_BASIC_AUTH: 'true',
     LCS_LOG_LEVEL: 'ERROR',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'local', 'main.ts'), '--port', '0', '--quiet', '--data-dir', join(dir, 'data')], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const apiUrl = await waitForListening(child);
-  child.stdout?.resume();
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[local server] ${chunk}`));
-  const runtime = JSON.parse(readFileSync(join(dir, 'data', 'runtime.json'), 'utf8')) as Record<string, string>;
+  const server = await startServerProcess({ dataDir: join(dir, 'data'), env, args: ['--quiet'] });
+  const { apiUrl, runtime, child } = server;
   Object.assign(process.env, {
     LCS_TEST_API_URL: apiUrl,
     LCS_TEST_DIR: dir,
@@ -86,14 +56,7 @@ export default async function globalSetup(): Promise<void> {
     LCS_TEST_JWT_AUDIENCE: 'lcs-tests',
     LCS_TEST_DATA_DIR: join(dir, 'data'),
     // The test process talks to the same storage for fixtures (users, keys) and checks.
-    TABLE_NAME: runtime.tableName,
-    ARTIFACTS_BUCKET_NAME: runtime.bucket,
-    DYNAMODB_ENDPOINT: runtime.dynamoEndpoint,
-    S3_ENDPOINT: runtime.s3Endpoint,
-    LCS_TOKEN_KEY_FILE: runtime.tokenKeyFile,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    ...storageEnv(runtime),
     LCS_JWT_ISSUER: issuer,
     LCS_JWT_AUDIENCE: 'lcs-tests',
     LCS_JWT_JWKS_URL: jwks.url,

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Starts local mode as a child process (what `npm start` runs) and waits for its "listening" line.
+ * Used by the test global setup, the local-mode tests and the benchmarks, which all need the real
+ * server with its embedded storage rather than an in-process imitation.
+ */
+export interface RuntimeInfo {
+  apiUrl: string;
+  port: number;
+  pid: number;
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  tableName: string;
+  bucket: string;
+  tokenKeyFile: string;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  apiUrl: string;
+  runtime: RuntimeInfo;
+  output: () => string;
+  /** Sends SIGINT (Ctrl-C) and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function storageEnv(runtime: RuntimeInfo): Record<string, string> {
+  return {
+    TABLE_NAME: runtime.tableName,
+    ARTIFACTS_BUCKET_NAME: runtime.bucket,
+    DYNAMODB_ENDPOINT: runtime.dynamoEndpoint,
+    S3_ENDPOINT: runtime.s3Endpoint,
+    LCS_TOKEN_KEY_FILE: runtime.tokenKeyFile,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+}
+
+export function startServerProcess(options: {
+  dataDir: string;
+  port?: number;
+  env?: Record<string, string>;
+  args?: string[];
+  timeoutMs?: number;
+}): Promise<ServerProcess> {
+  const args = [
+    '--import',
+    'tsx',
+    join(projectRoot, 'local', 'main.ts'),
+    '--port',
+    String(options.port ?? 0),
+    '--data-dir',
+    options.dataDir,
+    ...(options.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, { cwd: projectRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const stop = async (signal: NodeJS.Signals = 'SIGINT') => {
+    if (child.exitCode !== null) return child.exitCode;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => {
+      void stop('SIGKILL');
+      fail(new Error(`local server did not start within ${(options.timeoutMs ?? 60_000) / 1000} s:\n${output}`));
+    }, options.timeoutMs ?? 60_000);
+    const watch = setInterval(() => {
+      const match = /listening (\S+)/.exec(output);
+      if (!match?.[1]) return;
+      clearInterval(watch);
+      clearTimeout(timer);
+      const runtime = JSON.parse(readFileSync(join(options.dataDir, 'runtime.json'), 'utf8')) as RuntimeInfo;
+      done({ child, apiUrl: match[1], runtime, output: () => output, stop });
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(watch);
+      clearTimeout(timer);
+      fail(new Error(`local server exited with code ${code}:\n${output}`));
+    });
+  });
+}

@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startServerProcess } from '../../local/server-process';
+import { call } from '../support/api';
+
+/**
+ * `npm start` as a user meets it: the first-start banner with working credentials, state kept
+ * across Ctrl-C and restart, and one-line errors for a bad or busy port.
+ */
+const root = resolve(__dirname, '..', '..');
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lcs-local-mode-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function banner(output: string) {
+  const login = /lean login --user-id (\d+) --api-token ([0-9a-f]{64})/.exec(output);
+  const org = /"job-organization-id": "([0-9a-f]{32})"/.exec(output);
+  return { userId: Number(login?.[1]), token: login?.[2] ?? '', orgId: org?.[1] ?? '' };
+}
+
+test('first start prints working lean-cli and LEAN settings; Ctrl-C then restart keeps projects and files', async () => {
+  const dataDir = join(dir, 'state');
+  const first = await startServerProcess({ dataDir });
+  const printed = first.output();
+  expect(printed).toContain('export QC_API=local');
+  expect(printed).toMatch(/"api-url": "http:\/\/localhost:\d+\/api\/v2\/"/);
+  expect(printed).toMatch(/"job-user-id": \d+/);
+  expect(printed).toMatch(/"api-access-token": "[0-9a-f]{64}"/);
+  const admin = banner(printed);
+  expect(admin.orgId).toMatch(/^[0-9a-f]{32}$/);
+  const creds = { userId: admin.userId, token: admin.token };
+  const base = first.apiUrl;
+  const at = (endpoint: string) => `${base}${endpoint}`;
+
+  expect((await call('authenticate', { method: 'GET', creds, path: at('authenticate') })).body).toEqual({ success: true });
+  const created = await call('projects/create', { json: { name: 'Persisted', language: 'Py' }, creds, path: at('projects/create') });
+  const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
+  const big = `# large file kept in S3\n${'x = 1\n'.repeat(20_000)}`;
+  await call('files/create', { json: { projectId, name: 'main.py', content: 'print("kept")\n' }, creds, path: at('files/create') });
+  await call('files/create', { json: { projectId, name: 'big.py', content: big }, creds, path: at('files/create') });
+
+  expect(await first.stop('SIGINT')).toBe(0);
+  expect(first.output()).toContain('Stopped.');
+
+  const second = await startServerProcess({ dataDir });
+  try {
+    expect(banner(second.output())).toEqual(admin);
+    const files = await call('files/read', { method: 'GET', query: { projectId }, creds, path: `${second.apiUrl}files/read` });
+    const byName = Object.fromEntries((files.body.files as { name: string; content: string }[]).map((f) => [f.name, f.content]));
+    expect(byName).toEqual({ 'main.py': 'print("kept")\n', 'big.py': big });
+    const orgs = await call('organizations/list', { json: {}, creds, path: `${second.apiUrl}organizations/list` });
+    expect(orgs.body.organizations).toHaveLength(1);
+  } finally {
+    await second.stop();
+  }
+  // The credentials file holds a secret: only its owner may read it.
+  expect(statSync(join(dataDir, 'admin.json')).mode & 0o077).toBe(0);
+}, 90_000);
+
+function startExpectingFailure(args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'local', 'main.ts'), '--data-dir', join(dir, 'failing'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+test.each([['abc'], ['70000'], ['-1']])('a bad --port %s is a one-line error, not a stack trace', (port) => {
+  const run = startExpectingFailure(['--port', port]);
+  expect(run.status).not.toBe(0);
+  const lines = run.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/port/i);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('a busy port is a one-line error naming the port', async () => {
+  const blocker: Server = createServer();
+  const port = await new Promise<number>((done) =>
+    blocker.listen(0, '127.0.0.1', () => {
+      const address = blocker.address();
+      done(typeof address === 'object' && address ? address.port : 0);
+    }),
+  );
+  try {
+    const run = startExpectingFailure(['--port', String(port)]);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(`lcs: port ${port} is already in use on 127.0.0.1; stop the other server or pass --port`);
+  } finally {
+    blocker.close();
+  }
+}, 60_000);
