@@ -13,11 +13,13 @@ export const DEFAULT_PORT = 5612;
 const TABLE = 'lcs';
 const BUCKET = 'lcs-artifacts';
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError('must be a whole number from 0 to 65535');
-  return port;
-}
+const wholeNumber =
+  (max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n > max) throw new InvalidArgumentError(`must be a whole number from 0 to ${max}`);
+    return n;
+  };
 
 function fail(message: string): never {
   process.stderr.write(`lcs: ${message}\n`);
@@ -51,13 +53,15 @@ async function main(): Promise<void> {
   const program = new Command()
     .name('lcs-local')
     .description('Run the Lean Cloud Server API locally with embedded storage.')
-    .option('--port <port>', 'port to listen on (lean-cli with QC_API=local expects 5612)', parsePort, DEFAULT_PORT)
+    .option('--port <port>', 'port to listen on (lean-cli with QC_API=local expects 5612)', wholeNumber(65_535), DEFAULT_PORT)
     .option('--host <host>', 'address to listen on (0.0.0.0 to let LEAN containers reach it)', '127.0.0.1')
     .option('--data-dir <dir>', 'folder that keeps the state across restarts', '.lcs-data')
+    .option('--auth-cache-seconds <seconds>', 'trust accepted credentials this long without re-checking (0: off; default 10)', wholeNumber(3600))
     .option('--quiet', 'print only the address line')
     .configureOutput({ outputError: (text, write) => write(`lcs: ${text.replace(/^error: /, '')}`) });
   program.parse();
-  const options = program.opts<{ port: number; host: string; dataDir: string; quiet?: boolean }>();
+  const options = program.opts<{ port: number; host: string; dataDir: string; quiet?: boolean; authCacheSeconds?: number }>();
+  if (options.authCacheSeconds !== undefined) process.env.LCS_AUTH_CACHE_SECONDS = String(options.authCacheSeconds);
 
   const missing = checkPrerequisites();
   if (missing.length) fail(missing.join('\n'));

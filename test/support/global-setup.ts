@@ -45,6 +45,8 @@ export default async function globalSetup(): Promise<void> {
     LCS_JWT_JWKS_URL: jwks.url,
     LCS_BASIC_AUTH: 'true',
     LCS_LOG_LEVEL: 'ERROR',
+    // Revocation tests need every request verified afresh; the cache has its own unit test.
+    LCS_AUTH_CACHE_SECONDS: '0',
   };
   const server = await startServerProcess({ dataDir: join(dir, 'data'), env, args: ['--quiet'] });
   const { apiUrl, runtime, child } = server;

@@ -1,0 +1,12 @@
+import { runApiThroughput } from './api-throughput';
+
+/** `npm run bench`: runs every benchmark and prints its figures (nothing is asserted). */
+const benchmarks: [string, () => Promise<void>][] = [['api-throughput', runApiThroughput]];
+
+const only = process.argv[2];
+for (const [name, run] of benchmarks) {
+  if (only && only !== name) continue;
+  console.log(`\n== ${name} ==`);
+  await run();
+}
+process.exit(0);
