@@ -37,7 +37,8 @@ export function aesFileCipher(keyFile: string): TokenCipher {
     },
     async decrypt(ciphertext) {
       const [version, iv, tag, body] = ciphertext.split(':');
-      if (version !== VERSION || !iv || !tag || !body) throw new Error('Unrecognised token ciphertext');
+      // An empty token encrypts to an empty body, so only a missing part is refused.
+      if (version !== VERSION || !iv || !tag || body === undefined) throw new Error('Unrecognised token ciphertext');
       const decipher = createDecipheriv('aes-256-gcm', loadKey(), Buffer.from(iv, 'base64'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { describeIssues, organizationIdField, projectIdField, qc } from '../../lambdas/shared/schema';
+
+/** The wire coercions of contract §2: numbers and booleans as text, "" as "not given". */
+describe('coercions', () => {
+  test('qc.int accepts JSON numbers and decimal text, and refuses other text and fractions', () => {
+    expect(qc.int().parse(123)).toBe(123);
+    expect(qc.int().parse('123')).toBe(123);
+    expect(qc.int().parse(' -7 ')).toBe(-7);
+    expect(qc.int().safeParse('12abc').success).toBe(false);
+    expect(qc.int().safeParse('1.5').success).toBe(false);
+    expect(qc.int().safeParse(true).success).toBe(false);
+  });
+
+  test('qc.number accepts decimal text', () => {
+    expect(qc.number().parse('2.5')).toBe(2.5);
+    expect(qc.number().safeParse('NaN').success).toBe(false);
+  });
+
+  test('qc.bool accepts true/"True"/"true"/"1" and false/"False"/"0"', () => {
+    for (const v of [true, 'True', 'true', 'TRUE', '1']) expect(qc.bool().parse(v)).toBe(true);
+    for (const v of [false, 'False', 'false', '0']) expect(qc.bool().parse(v)).toBe(false);
+    expect(qc.bool().safeParse('yes').success).toBe(false);
+  });
+
+  test('qc.optional reads "" and null as absent, and keeps real values', () => {
+    const schema = z.object({ projectId: qc.optional(qc.int()), flag: qc.optional(qc.bool()) });
+    expect(schema.parse({ projectId: '', flag: null })).toEqual({});
+    expect(schema.parse({ projectId: '', flag: null }).projectId).toBeUndefined();
+    expect(schema.parse({ projectId: '5', flag: 'True' })).toEqual({ projectId: 5, flag: true });
+  });
+
+  test('qc.string turns numbers into their text; qc.text refuses an empty string', () => {
+    expect(qc.string().parse(42)).toBe('42');
+    expect(qc.text().safeParse('').success).toBe(false);
+    expect(qc.text(3).safeParse('abcd').success).toBe(false);
+  });
+
+  test('qc.list accepts a form index object (in numeric order), one value, an array, and "" as empty', () => {
+    const list = qc.list(qc.int());
+    expect(list.parse({ 10: '3', 2: '2', 0: '1' })).toEqual([1, 2, 3]);
+    expect(list.parse('4')).toEqual([4]);
+    expect(list.parse([5, '6'])).toEqual([5, 6]);
+    expect(list.parse('')).toEqual([]);
+    expect(qc.list(qc.int(), 2).safeParse([1, 2, 3]).success).toBe(false);
+  });
+
+  test('organizationIdField and projectIdField', () => {
+    const schema = z.object({ organizationId: organizationIdField, projectId: projectIdField });
+    expect(schema.parse({ organizationId: 'a'.repeat(32), projectId: '17' })).toEqual({ organizationId: 'a'.repeat(32), projectId: 17 });
+    expect(schema.parse({ organizationId: '', projectId: 17 })).toEqual({ projectId: 17 });
+    expect(schema.safeParse({ organizationId: 'A'.repeat(32), projectId: 17 }).success).toBe(false);
+    expect(schema.safeParse({ projectId: 0 }).success).toBe(false);
+  });
+});
+
+describe('describeIssues', () => {
+  const schema = z.object({
+    projectId: projectIdField,
+    name: qc.text(10),
+    files: qc.list(z.object({ name: qc.text() })).optional(),
+  });
+
+  function issues(input: unknown): string[] {
+    const parsed = schema.safeParse(input);
+    if (parsed.success) throw new Error('expected a failure');
+    return describeIssues(parsed.error);
+  }
+
+  test('"<field>: is required" for a missing field', () => {
+    expect(issues({ name: 'x' })).toEqual(['projectId: is required']);
+  });
+
+  test('"<field>: <problem>" for a wrong value, one entry per problem', () => {
+    expect(issues({ projectId: '-3', name: '' })).toEqual(['projectId: must be a positive project id', 'name: must not be empty']);
+    expect(issues({ projectId: 1, name: 'x'.repeat(11) })).toEqual(['name: must be at most 10 characters']);
+  });
+
+  // KNOWN BUG (lambdas/shared/schema.ts): zod 4 leaves `issue.input` unset unless parsing with
+  // `reportInput`, so describeIssues reports every wrong-typed value as "is required"
+  // ("projectId: is required" for projectId=abc). When it is fixed, drop `.failing`.
+  test.failing('a wrong-typed value is named as wrong, not as missing', () => {
+    expect(issues({ projectId: 'abc', name: 'x' })).toEqual(['projectId: must be an integer']);
+  });
+
+  test('nested paths are joined with dots', () => {
+    expect(issues({ projectId: 1, name: 'x', files: { 0: { name: 'ok' }, 1: { name: '' } } })).toEqual(['files.1.name: must not be empty']);
+  });
+
+  test('an issue without a path names the request', () => {
+    const parsed = z.object({}).strict().safeParse('not an object');
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(describeIssues(parsed.error)[0]).toMatch(/^request: /);
+  });
+
+  test('every message has the "<field>: <problem>" shape', () => {
+    for (const line of issues({ projectId: null, name: 5000000000000, files: [{}] })) expect(line).toMatch(/^[\w.]+: \S/);
+  });
+});
