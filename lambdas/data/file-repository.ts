@@ -30,6 +30,9 @@ export interface FileChanges {
   remove: string[];
 }
 
+/** A file's name is in its sort key (`FILE#<name>`), which DynamoDB caps at 1024 bytes. */
+export const MAX_FILE_NAME_BYTES = 1000;
+
 // DynamoDB transactions take at most 100 items and 4 MB; stay clear of both.
 const MAX_ITEMS_PER_TRANSACTION = 99;
 const MAX_BYTES_PER_TRANSACTION = 3_000_000;
@@ -56,6 +59,8 @@ export const fileRepository = {
   },
 
   async get(projectId: number, name: string): Promise<ProjectFile | undefined> {
+    // No file can have a longer name, and DynamoDB would refuse the key.
+    if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME_BYTES) return undefined;
     const out = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.file(projectId, name) }));
     return out.Item ? hydrate(fromItem<FileItem>(out.Item)) : undefined;
   },
@@ -71,7 +76,8 @@ export const fileRepository = {
     const ops: { op: Op; bytes: number }[] = [
       ...items.map((item) => ({
         op: { Put: { TableName: tableName(), Item: toItem('ProjectFile', keys.file(item.projectId, item.name), item) } },
-        bytes: (item.content?.length ?? 0) + 512,
+        // UTF-8 bytes, not characters: the 4 MB transaction limit counts bytes.
+        bytes: (item.content !== undefined ? item.size : 0) + Buffer.byteLength(item.name, 'utf8') + 512,
       })),
       ...changes.remove.map((name) => ({ op: { Delete: { TableName: tableName(), Key: keys.file(project.id, name) } }, bytes: 256 })),
     ];

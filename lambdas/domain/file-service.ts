@@ -3,10 +3,9 @@ import { fileRepository } from '../data/file-repository';
 import type { Project, ProjectFile } from '../data/model';
 import { isoNow } from '../shared/dates';
 import { ConflictError, InvalidError, NotFoundError } from '../shared/errors';
-import { relativePath } from '../shared/paths';
 import type { Principal } from '../shared/principal';
 import { projectAccess } from './access';
-import { checkFileContent } from './file-rules';
+import { checkFileContent, checkFileName } from './file-rules';
 import { checkLock } from './project-service';
 import { fileView } from './views';
 
@@ -35,7 +34,7 @@ function patchPath(raw: string | undefined): string | undefined {
 
 export const fileService = {
   async create(principal: Principal, input: WriteTarget & { name: string; content: string }) {
-    const name = relativePath(input.name, 'name');
+    const name = checkFileName(input.name, 'name');
     checkFileContent(name, input.content);
     const access = await writable(principal, input);
     if (await fileRepository.get(access.project.id, name)) throw new ConflictError(`A file named '${name}' already exists in this project`);
@@ -72,7 +71,7 @@ export const fileService = {
     const access = await writable(principal, input);
     const current = await fileRepository.get(access.project.id, input.name);
     if (!current) throw new NotFoundError(`File '${input.name}'`);
-    const name = input.newName !== undefined ? relativePath(input.newName, 'newName') : current.name;
+    const name = input.newName !== undefined ? checkFileName(input.newName, 'newName') : current.name;
     const content = input.content ?? current.content;
     checkFileContent(name, content);
     if (name !== current.name && (await fileRepository.get(access.project.id, name))) {
@@ -91,7 +90,11 @@ export const fileService = {
     return { project: access.project };
   },
 
-  /** Applies a unified diff (one or several files, git style) all at once or not at all. */
+  /**
+   * Applies a unified diff (one or several files, git style) all at once or not at all. Sections
+   * apply in order to the result of the ones before; git's create/delete/rename headers are
+   * honoured, also for sections without hunks (empty new files, pure renames).
+   */
   async patch(principal: Principal, input: WriteTarget & { patch: string }) {
     let patches: StructuredPatch[];
     try {
@@ -102,31 +105,39 @@ export const fileService = {
     patches = patches.filter((p) => p.hunks.length > 0 || p.oldFileName || p.newFileName);
     if (patches.length === 0) throw new InvalidError('patch: contains no file changes');
     const access = await writable(principal, input);
-    const files = new Map((await fileRepository.list(access.project.id)).map((f) => [f.name, f]));
+    const original = new Map((await fileRepository.list(access.project.id)).map((f) => [f.name, f]));
+    const state = new Map(original);
+    const touched = new Set<string>();
     const now = isoNow();
-    const put = new Map<string, ProjectFile>();
-    const remove = new Set<string>();
     for (const p of patches) {
-      const oldName = patchPath(p.oldFileName);
-      const newName = patchPath(p.newFileName);
+      const oldName = p.isCreate ? undefined : patchPath(p.oldFileName);
+      const newName = p.isDelete ? undefined : patchPath(p.newFileName);
       const target = newName ?? oldName;
       if (!target) throw new InvalidError('patch: a file section names no file');
-      if (newName) relativePath(newName, 'patch');
-      const source = oldName ? (put.get(oldName) ?? files.get(oldName)) : undefined;
+      if (newName) checkFileName(newName, 'patch');
+      const source = oldName ? state.get(oldName) : undefined;
       if (oldName && !source) throw new InvalidError(`patch: file '${oldName}' does not exist in the project`);
+      if (newName && newName !== oldName && state.has(newName)) throw new InvalidError(`patch: file '${newName}' already exists in the project`);
       const result = applyPatch(source?.content ?? '', p);
       if (result === false) throw new InvalidError(`patch: the changes to '${target}' do not apply to the current content`);
+      if (oldName) {
+        state.delete(oldName);
+        touched.add(oldName);
+      }
       if (!newName) {
-        remove.add(oldName as string);
-        put.delete(oldName as string);
+        if (result !== '') throw new InvalidError(`patch: the deletion of '${oldName}' does not remove all of its content`);
         continue;
       }
       checkFileContent(newName, result, { allowEmpty: true });
-      if (oldName && oldName !== newName) remove.add(oldName);
-      remove.delete(newName);
-      put.set(newName, { projectId: access.project.id, name: newName, content: result, created: source?.created ?? now, modified: now });
+      state.set(newName, { projectId: access.project.id, name: newName, content: result, created: source?.created ?? now, modified: now });
+      touched.add(newName);
     }
-    await fileRepository.apply(touch(access, now), access.version, { put: [...put.values()], remove: [...remove] });
-    return { project: access.project, files: [...put.values()].map((f) => fileView(f)) };
+    const put = [...touched].flatMap((name) => {
+      const file = state.get(name);
+      return file ? [file] : [];
+    });
+    const remove = [...touched].filter((name) => !state.has(name) && original.has(name));
+    await fileRepository.apply(touch(access, now), access.version, { put, remove });
+    return { project: access.project, files: put.map((f) => fileView(f)) };
   },
 };

@@ -9,7 +9,7 @@ import { relativePath } from '../shared/paths';
 import type { Principal } from '../shared/principal';
 import { canSee, orgAccess, type ProjectAccess, projectAccess } from './access';
 import { DEFAULT_LEAN_ENVIRONMENT, DEFAULT_LEAN_VERSION_ID, LEAN_ENVIRONMENTS, LEAN_VERSIONS } from './catalog';
-import { checkFileContent } from './file-rules';
+import { checkFileContent, checkFileName } from './file-rules';
 import { nodeView, projectViews } from './views';
 
 /** Projects: create, read, update (including lean-cli's push, which replaces the file set), delete. */
@@ -19,11 +19,15 @@ const MAX_LIBRARIES = 20;
 export const LOCK_SECONDS = 600;
 
 /**
- * lean-cli sends the project's relative POSIX path as its name; tolerate stray outer slashes
- * (the CLI strips a leading `/` itself), reject everything else a path must not contain.
+ * lean-cli sends the project's relative POSIX path as its name; tolerate stray slashes (outer
+ * ones, which the CLI strips itself, and doubled ones inside), reject everything else a path must
+ * not contain. lean-cli renames its local folder when the answered name differs.
  */
 export function normaliseProjectName(name: string): string {
-  const trimmed = name.trim().replace(/^\/+|\/+$/g, '');
+  const trimmed = name
+    .trim()
+    .replace(/\/{2,}/g, '/')
+    .replace(/^\/+|\/+$/g, '');
   return relativePath(trimmed, 'name', 200);
 }
 
@@ -126,7 +130,7 @@ export const projectService = {
       if (parameterKeys.has(p.key)) throw new InvalidError(`parameters: duplicate parameter '${p.key}'`);
       parameterKeys.add(p.key);
     }
-    const files = input.files?.map((f, i) => ({ name: relativePath(f.name, `files.${i}.name`), content: f.content }));
+    const files = input.files?.map((f, i) => ({ name: checkFileName(f.name, `files.${i}.name`), content: f.content }));
     if (files) {
       const seen = new Set<string>();
       for (const f of files) {
@@ -143,10 +147,10 @@ export const projectService = {
       parameters: input.parameters ?? project.parameters,
       leanVersionId: input.versionId ?? project.leanVersionId,
       leanEnvironment: input.leanEnvironment ?? project.leanEnvironment,
-      libraries: input.libraries ?? project.libraries,
+      libraries: input.libraries ? [...new Set(input.libraries)] : project.libraries,
       modified: now,
     };
-    if (input.libraries) await checkLibraries(principal, next, input.libraries);
+    if (input.libraries) await checkLibraries(principal, next, next.libraries);
     let currentVersion = version;
     if (next.name !== project.name) currentVersion = await projectRepository.save(next, version, project.name);
     if (!files) {
@@ -195,12 +199,12 @@ export const projectService = {
     return nodesOfProject(project);
   },
 
-  /** Selects the nodes a project may use; an empty list means "any free node" (autoSelectNode). */
+  /** Selects the nodes a project may use; an empty list means "any free node" (autoSelectNode, no node active). */
   async updateNodes(principal: Principal, projectId: number, nodeIds: string[]) {
     const { project, version } = await projectAccess(principal, projectId, 'write');
     const known = new Set((await nodeRepository.listByOrg(project.orgId)).map((n) => n.id));
     const unknown = nodeIds.filter((id) => !known.has(id));
-    if (unknown.length) throw new NotFoundError(`Node ${unknown.join(', ')}`);
+    if (unknown.length) throw new InvalidError(`nodes: node ${unknown.join(', ')} not found in this organization; see nodes/read`);
     const next = { ...project, activeNodes: [...new Set(nodeIds)], autoSelectNode: nodeIds.length === 0 };
     await projectRepository.save(next, version);
     return { orgId: project.orgId, view: await nodesOfProject(next) };
@@ -217,7 +221,6 @@ export const projectService = {
 
 async function nodesOfProject(project: Project) {
   const nodes = await nodeRepository.listByOrg(project.orgId);
-  const of = (kind: string) =>
-    nodes.filter((n) => n.kind === kind).map((n) => nodeView(n, { active: project.autoSelectNode || project.activeNodes.includes(n.id) }));
+  const of = (kind: string) => nodes.filter((n) => n.kind === kind).map((n) => nodeView(n, { active: project.activeNodes.includes(n.id) }));
   return { nodes: { backtest: of('backtest'), research: of('research'), live: of('live') }, autoSelectNode: project.autoSelectNode };
 }

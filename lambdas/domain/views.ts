@@ -4,6 +4,7 @@ import type { Collaborator, Project, ProjectFile, User, VirtualNode } from '../d
 import { projectRepository } from '../data/project-repository';
 import { qcDate } from '../shared/dates';
 import type { Principal } from '../shared/principal';
+import { canSee } from './access';
 import { skuInfo } from './catalog';
 
 /**
@@ -29,12 +30,14 @@ function parameterView(p: { key: string; value: string }) {
   return { key: p.key, name: p.key, value: p.value };
 }
 
-/** Renders projects, fetching the user names and library names they mention in two batch reads. */
+/** Renders projects, fetching their library projects, then every user they mention in one batch read. */
 export async function projectViews(projects: Project[], principal: Principal) {
-  const userIds = projects.flatMap((p) => [p.ownerId, ...p.collaborators.map((c) => c.userId)]);
   const libraryIds = [...new Set(projects.flatMap((p) => p.libraries))];
-  const [users, libraries] = await Promise.all([identityRepository.getUsers(userIds), Promise.all(libraryIds.map((id) => projectRepository.get(id)))]);
-  const libraryById = new Map(libraries.flatMap((l) => (l ? [[l.project.id, l.project] as const] : [])));
+  const libraries = (await Promise.all(libraryIds.map((id) => projectRepository.get(id)))).flatMap((l) => (l ? [l] : []));
+  const libraryById = new Map(libraries.map((l) => [l.project.id, l] as const));
+  // Library owners are named too: a library is often another user's project.
+  const userIds = [...projects, ...libraries.map((l) => l.project)].flatMap((p) => [p.ownerId, ...p.collaborators.map((c) => c.userId)]);
+  const users = await identityRepository.getUsers(userIds);
   return projects.map((p) => ({
     projectId: p.id,
     organizationId: p.orgId,
@@ -51,9 +54,11 @@ export async function projectViews(projects: Project[], principal: Principal) {
     leanEnvironment: p.leanEnvironment,
     parameters: p.parameters.map(parameterView),
     libraries: p.libraries.flatMap((id) => {
-      const lib = libraryById.get(id);
-      if (!lib) return [];
-      return [{ projectId: id, libraryName: lib.name, ownerName: users.get(lib.ownerId)?.name ?? '', access: true }];
+      const stored = libraryById.get(id);
+      if (!stored) return [];
+      const lib = stored.project;
+      // `access`: whether the caller may open the library itself (its files are listed only then).
+      return [{ projectId: id, libraryName: lib.name, ownerName: users.get(lib.ownerId)?.name ?? '', access: canSee(principal, stored) }];
     }),
     encrypted: false,
     isAlphaStreamDeployment: false,
