@@ -5,6 +5,7 @@ import { isoNow } from '../shared/dates';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../shared/errors';
 import type { Principal } from '../shared/principal';
 import { type ProjectAccess, projectAccess } from './access';
+import { displayUsers } from './user-directory';
 import { collaboratorView } from './views';
 
 /**
@@ -23,7 +24,7 @@ async function managed(principal: Principal, projectId: number): Promise<Project
 }
 
 async function views(project: Project) {
-  const users = await identityRepository.getUsers(project.collaborators.map((c) => c.userId));
+  const users = await displayUsers(project.collaborators.map((c) => c.userId));
   return project.collaborators.map((c) => collaboratorView(c, users.get(c.userId)));
 }
 

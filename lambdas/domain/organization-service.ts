@@ -5,6 +5,7 @@ import { epochSeconds } from '../shared/dates';
 import { NotFoundError } from '../shared/errors';
 import type { Principal } from '../shared/principal';
 import { orgAccess } from './access';
+import { displayUsers } from './user-directory';
 import { nodeView } from './views';
 
 /**
@@ -44,7 +45,7 @@ export const organizationService = {
   async read(principal: Principal, organizationId?: string) {
     const org = await loadOrg(principal, organizationId);
     const [members, nodes] = await Promise.all([identityRepository.listMembers(org.id), nodeRepository.listByOrg(org.id)]);
-    const users = await identityRepository.getUsers(members.map((m) => m.userId));
+    const users = await displayUsers(members.map((m) => m.userId));
     const count = (kind: string) => nodes.filter((n) => n.kind === kind).length;
     const balance = config().LCS_CREDIT_BALANCE;
     return {
@@ -78,7 +79,7 @@ export const organizationService = {
     const orgs = (await Promise.all(orgIds.map((id) => identityRepository.getOrganization(id)))).flatMap((o) => (o ? [o] : []));
     const [memberCounts, owners] = await Promise.all([
       Promise.all(orgs.map((o) => identityRepository.listMembers(o.id).then((m) => m.length))),
-      identityRepository.getUsers(orgs.map((o) => o.ownerUserId)),
+      displayUsers(orgs.map((o) => o.ownerUserId)),
     ]);
     // `lean whoami` needs one organisation whose ownerName is "You"; a user who owns none is
     // shown as owner of their preferred organisation so the command works for every member.

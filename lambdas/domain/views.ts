@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { identityRepository } from '../data/identity-repository';
 import type { Collaborator, Project, ProjectFile, User, VirtualNode } from '../data/model';
 import { projectRepository } from '../data/project-repository';
 import { qcDate } from '../shared/dates';
 import type { Principal } from '../shared/principal';
 import { canSee } from './access';
 import { skuInfo } from './catalog';
+import { displayUsers } from './user-directory';
 
 /**
  * Wire shapes (contract §3). Field names, types and presence follow what LEAN and lean-cli
@@ -37,7 +37,7 @@ export async function projectViews(projects: Project[], principal: Principal) {
   const libraryById = new Map(libraries.map((l) => [l.project.id, l] as const));
   // Library owners are named too: a library is often another user's project.
   const userIds = [...projects, ...libraries.map((l) => l.project)].flatMap((p) => [p.ownerId, ...p.collaborators.map((c) => c.userId)]);
-  const users = await identityRepository.getUsers(userIds);
+  const users = await displayUsers(userIds);
   return projects.map((p) => ({
     projectId: p.id,
     organizationId: p.orgId,
