@@ -175,6 +175,7 @@ export const projectService = {
       throw new ForbiddenError('Only the project owner or an organization admin can delete a project.');
     }
     await projectRepository.delete(access.project, access.version);
+    await unlinkLibrary(access.project);
     return access.project;
   },
 
@@ -218,6 +219,14 @@ export const projectService = {
     return access.project;
   },
 };
+
+/** A deleted project stops being a library of the organisation's other projects. */
+async function unlinkLibrary(deleted: Project): Promise<void> {
+  const users = (await projectRepository.listByOrg(deleted.orgId)).filter((s) => s.project.libraries.includes(deleted.id));
+  for (const { project, version } of users) {
+    await projectRepository.save({ ...project, libraries: project.libraries.filter((id) => id !== deleted.id) }, version);
+  }
+}
 
 async function nodesOfProject(project: Project) {
   const nodes = await nodeRepository.listByOrg(project.orgId);

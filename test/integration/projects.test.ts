@@ -1,4 +1,5 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { projectRepository } from '../../lambdas/data/project-repository';
 import { type Answer, type Creds, call, type FormPairs } from '../support/api';
 import { addUser, createTenant, type Tenant, type TestUser } from '../support/tenants';
 
@@ -542,6 +543,17 @@ describe('projects/library/create and delete', () => {
       await call('projects/library/delete', { json: { projectId: project.projectId, libraryId: library.projectId }, creds: tenant.admin }),
       /not found/,
     );
+  });
+
+  test('deleting a library project unlinks it from the projects that used it', async () => {
+    const project = await createProject(tenant.admin, unique('UsesLib'));
+    const library = await createProject(tenant.admin, unique('DoomedLib'));
+    await call('projects/library/create', { json: { projectId: project.projectId, libraryId: library.projectId }, creds: tenant.admin });
+    expect((await readProject(tenant.admin, project.projectId)).libraries.map((l) => l.projectId)).toEqual([library.projectId]);
+    expect((await call('projects/delete', { json: { projectId: library.projectId }, creds: tenant.admin })).body.success).toBe(true);
+    // Gone from the stored list too, so it no longer counts toward the library limit.
+    const stored = await projectRepository.get(project.projectId);
+    expect(stored?.project.libraries).toEqual([]);
   });
 
   test('self-library, another language, unknown and foreign libraries are refused', async () => {
