@@ -111,19 +111,7 @@ export const identityRepository = {
   },
 
   async setPreferredOrg(userId: number, orgId: string): Promise<void> {
-    await conditional(
-      () =>
-        db().send(
-          new UpdateCommand({
-            TableName: tableName(),
-            Key: keys.user(userId),
-            UpdateExpression: 'SET preferredOrgId = :o',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':o': orgId },
-          }),
-        ),
-      () => new NotFoundError('User'),
-    );
+    await setOnExisting(keys.user(userId), 'preferredOrgId', orgId, 'User');
   },
 
   /** Profile, tokens and memberships of a user in a single query. */
@@ -143,19 +131,7 @@ export const identityRepository = {
   },
 
   async revokeToken(userId: number, tokenId: string, at: string): Promise<void> {
-    await conditional(
-      () =>
-        db().send(
-          new UpdateCommand({
-            TableName: tableName(),
-            Key: keys.token(userId, tokenId),
-            UpdateExpression: 'SET revokedAt = :at',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':at': at },
-          }),
-        ),
-      () => new NotFoundError('Token'),
-    );
+    await setOnExisting(keys.token(userId, tokenId), 'revokedAt', at, 'Token');
   },
 
   async putKey(key: ApiKey): Promise<void> {
@@ -186,19 +162,7 @@ export const identityRepository = {
   },
 
   async revokeKey(keyId: string, at: string): Promise<void> {
-    await conditional(
-      () =>
-        db().send(
-          new UpdateCommand({
-            TableName: tableName(),
-            Key: keys.apiKey(keyId),
-            UpdateExpression: 'SET revokedAt = :at',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':at': at },
-          }),
-        ),
-      () => new NotFoundError('API key'),
-    );
+    await setOnExisting(keys.apiKey(keyId), 'revokedAt', at, 'API key');
   },
 
   /** Records use; skipped when it was recorded recently, so reads do not turn into a write each. */
@@ -222,6 +186,24 @@ export const identityRepository = {
     await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.email(email) }));
   },
 };
+
+/** Sets one attribute of an item that must already exist; a missing item is "not found". */
+async function setOnExisting(key: Key, attribute: string, value: unknown, what: string): Promise<void> {
+  await conditional(
+    () =>
+      db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key,
+          UpdateExpression: 'SET #a = :v',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#a': attribute },
+          ExpressionAttributeValues: { ':v': value },
+        }),
+      ),
+    () => new NotFoundError(what),
+  );
+}
 
 /** All items of a partition (optionally under a sort-key prefix), following pages. */
 export async function queryAll(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
