@@ -16,6 +16,8 @@ const shared = {
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // CDK assertions and cdk-nag on the synthesised stacks (no AWS account needed).
+    { ...shared, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'integration',
