@@ -46,13 +46,44 @@ export function aesFileCipher(keyFile: string): TokenCipher {
   };
 }
 
+/**
+ * AWS: KMS encrypts each token directly (tokens are far below KMS's 4 KB limit), bound to an
+ * encryption context so a ciphertext cannot be replayed as another kind of secret. The KMS client
+ * is imported on first use, so functions that never touch tokens do not load it.
+ */
+const KMS_CONTEXT = { purpose: 'lcs-api-token' };
+
+export function kmsCipher(keyId: string, clientConfig: import('@aws-sdk/client-kms').KMSClientConfig = {}): TokenCipher {
+  let client: import('@aws-sdk/client-kms').KMSClient | undefined;
+  const kms = async () => {
+    const sdk = await import('@aws-sdk/client-kms');
+    client ??= new sdk.KMSClient(clientConfig);
+    return { client, sdk };
+  };
+  return {
+    async encrypt(plain) {
+      const { client: c, sdk } = await kms();
+      const out = await c.send(new sdk.EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(plain, 'utf8'), EncryptionContext: KMS_CONTEXT }));
+      return `kms1:${Buffer.from(out.CiphertextBlob ?? []).toString('base64')}`;
+    },
+    async decrypt(ciphertext) {
+      if (!ciphertext.startsWith('kms1:')) throw new Error('Unrecognised token ciphertext');
+      const { client: c, sdk } = await kms();
+      const out = await c.send(
+        new sdk.DecryptCommand({ KeyId: keyId, CiphertextBlob: Buffer.from(ciphertext.slice(5), 'base64'), EncryptionContext: KMS_CONTEXT }),
+      );
+      return Buffer.from(out.Plaintext ?? []).toString('utf8');
+    },
+  };
+}
+
 let cipher: TokenCipher | undefined;
 
 export function tokenCipher(): TokenCipher {
   if (!cipher) {
     const { LCS_TOKEN_KEY_FILE, LCS_TOKEN_KMS_KEY_ID } = config();
     if (LCS_TOKEN_KEY_FILE) cipher = aesFileCipher(LCS_TOKEN_KEY_FILE);
-    else if (LCS_TOKEN_KMS_KEY_ID) throw new Error('KMS token encryption is configured by the AWS deployment stack, which is not part of this build yet');
+    else if (LCS_TOKEN_KMS_KEY_ID) cipher = kmsCipher(LCS_TOKEN_KMS_KEY_ID, { region: config().AWS_REGION });
     else throw new Error('Set LCS_TOKEN_KEY_FILE (local mode) or LCS_TOKEN_KMS_KEY_ID (AWS) to store API tokens');
   }
   return cipher;
