@@ -25,7 +25,7 @@ export const auditRepository = {
         Item: toItem('AuditEvent', keys.audit(event.orgId, event.at, event.requestId), event, {
           GSI1PK: keys.auditUserIndex(event.userId),
           GSI1SK: event.at,
-          expiresAt,
+          [TABLE_SCHEMA.ttlAttribute]: expiresAt,
         }),
       }),
     );

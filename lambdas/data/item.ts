@@ -1,11 +1,12 @@
 import type { Key } from './keys';
+import { TABLE_SCHEMA } from './table-schema';
 
 /** Item = key + entity type tag + the entity's own attributes. */
 export function toItem<T extends object>(type: string, key: Key, entity: T, extra: Record<string, unknown> = {}) {
   return { ...key, type, ...extra, ...entity };
 }
 
-const INTERNAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'type', 'expiresAt']);
+const INTERNAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'type', TABLE_SCHEMA.ttlAttribute]);
 
 /** Strips the storage attributes, leaving the entity. */
 export function fromItem<T>(item: Record<string, unknown>): T {
