@@ -21,7 +21,14 @@ const notExists = 'attribute_not_exists(PK)';
 export const identityRepository = {
   async createOrganization(org: Organization): Promise<void> {
     await conditional(
-      () => db().send(new PutCommand({ TableName: tableName(), Item: toItem('Organization', keys.org(org.id), org), ConditionExpression: notExists })),
+      () =>
+        db().send(
+          new PutCommand({
+            TableName: tableName(),
+            Item: toItem('Organization', keys.org(org.id), org, { GSI1PK: keys.orgsIndex(), GSI1SK: keys.orgsSort(org.created, org.id) }),
+            ConditionExpression: notExists,
+          }),
+        ),
       () => new ConflictError('Organization already exists'),
     );
   },
@@ -29,6 +36,17 @@ export const identityRepository = {
   async getOrganization(orgId: string): Promise<Organization | undefined> {
     const out = await db().send(new GetCommand({ TableName: tableName(), Key: keys.org(orgId) }));
     return out.Item ? fromItem<Organization>(out.Item) : undefined;
+  },
+
+  /** Every organisation, oldest first (one index partition; no scan). */
+  async listOrganizations(): Promise<Organization[]> {
+    const items = await queryIndexAll(keys.orgsIndex());
+    return items.filter((i) => i.type === 'Organization').map((i) => fromItem<Organization>(i));
+  },
+
+  async getMember(orgId: string, userId: number): Promise<Member | undefined> {
+    const out = await db().send(new GetCommand({ TableName: tableName(), Key: keys.member(orgId, userId) }));
+    return out.Item ? fromItem<Member>(out.Item) : undefined;
   },
 
   async listMembers(orgId: string): Promise<Member[]> {
@@ -130,6 +148,12 @@ export const identityRepository = {
     await db().send(new PutCommand({ TableName: tableName(), Item: toItem('ApiToken', keys.token(token.userId, token.tokenId), token) }));
   },
 
+  /** A user's API tokens, ciphertext included (callers strip it before showing anything). */
+  async listTokens(userId: number): Promise<ApiToken[]> {
+    const items = await queryAll(keys.userPartition(userId), keys.prefixes.token);
+    return items.filter((i) => i.type === 'ApiToken').map((i) => withExpiry(fromItem<ApiToken>(i), i));
+  },
+
   async revokeToken(userId: number, tokenId: string, at: string): Promise<void> {
     await setOnExisting(keys.token(userId, tokenId), 'revokedAt', at, 'Token');
   },
@@ -159,6 +183,12 @@ export const identityRepository = {
       }),
     );
     return (out.Items ?? []).map((i) => fromItem<ApiKey>(i));
+  },
+
+  /** A user's API keys with every stored attribute, following pages. */
+  async listKeysOfUser(userId: number): Promise<ApiKey[]> {
+    const items = await queryIndexAll(keys.userKeysIndex(userId));
+    return items.filter((i) => i.type === 'ApiKey').map((i) => withExpiry(fromItem<ApiKey>(i), i));
   },
 
   async revokeKey(keyId: string, at: string): Promise<void> {
@@ -203,6 +233,34 @@ async function setOnExisting(key: Key, attribute: string, value: unknown, what: 
       ),
     () => new NotFoundError(what),
   );
+}
+
+/**
+ * Tokens and keys keep their expiry in an attribute named like the table's TTL attribute, which
+ * `fromItem` strips as internal; a string there is the entity's ISO expiry (the TTL is a number).
+ */
+function withExpiry<T extends { expiresAt?: string }>(entity: T, item: Record<string, unknown>): T {
+  return typeof item.expiresAt === 'string' ? { ...entity, expiresAt: item.expiresAt } : entity;
+}
+
+/** All items of one GSI1 partition, in index order, following pages. */
+async function queryIndexAll(pk: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: TABLE_SCHEMA.indexes.gsi1.name,
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 /** All items of a partition (optionally under a sort-key prefix), following pages. */

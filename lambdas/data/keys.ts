@@ -2,7 +2,7 @@
  * Every key of the single table is built here and nowhere else (design §6).
  *
  * | item              | PK                  | SK                 | GSI1PK              | GSI1SK         |
- * | organization      | ORG#<orgId>         | ORG                |                     |                |
+ * | organization      | ORG#<orgId>         | ORG                | ORGS                | <created>#<id> |
  * | membership        | ORG#<orgId>         | MEMBER#<userId>    |                     |                |
  * | membership mirror | USER#<userId>       | MEMBER#<orgId>     |                     |                |
  * | user              | USER#<userId>       | PROFILE            |                     |                |
@@ -27,6 +27,9 @@ export interface Key {
 export const keys = {
   org: (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'ORG' }),
   orgPartition: (orgId: string) => `ORG#${orgId}`,
+  /** Every organisation sits in one index partition, so listing them needs no scan. */
+  orgsIndex: () => 'ORGS',
+  orgsSort: (created: string, orgId: string) => `${created}#${orgId}`,
   member: (orgId: string, userId: number): Key => ({ PK: `ORG#${orgId}`, SK: `MEMBER#${userId}` }),
   memberMirror: (userId: number, orgId: string): Key => ({ PK: `USER#${userId}`, SK: `MEMBER#${orgId}` }),
   user: (userId: number): Key => ({ PK: `USER#${userId}`, SK: 'PROFILE' }),

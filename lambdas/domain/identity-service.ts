@@ -1,10 +1,10 @@
 import { nextId } from '../data/counters';
 import { identityRepository } from '../data/identity-repository';
-import type { ApiKey, Organization, User } from '../data/model';
+import type { ApiKey, ApiToken, Member, Organization, User } from '../data/model';
 import { nodeRepository } from '../data/node-repository';
 import { tokenCipher } from '../data/token-cipher';
 import { isoNow } from '../shared/dates';
-import { InvalidError, NotFoundError } from '../shared/errors';
+import { ConflictError, InvalidError, NotFoundError } from '../shared/errors';
 import { sha256Hex } from '../shared/hashing';
 import { hexId, keyId, secretValue } from '../shared/ids';
 import type { Role } from '../shared/principal';
@@ -111,4 +111,88 @@ export const identityService = {
   async listKeys(userId: number): Promise<Omit<ApiKey, 'secretHash'>[]> {
     return (await identityRepository.listKeys(userId)).map(({ secretHash: _hidden, ...rest }) => rest);
   },
+
+  // Administration (lcs admin, the first-admin resource): lookups that fail with "not found".
+
+  async getUser(userId: number): Promise<User> {
+    const user = await identityRepository.getUser(userId);
+    if (!user) throw new NotFoundError(`User ${userId}`);
+    return user;
+  },
+
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    const userId = await identityRepository.findUserIdByEmail(email.trim().toLowerCase());
+    return userId === undefined ? undefined : identityRepository.getUser(userId);
+  },
+
+  async getOrganization(orgId: string): Promise<Organization> {
+    const org = await identityRepository.getOrganization(orgId);
+    if (!org) throw new NotFoundError(`Organization ${orgId}`);
+    return org;
+  },
+
+  async listOrganizations(): Promise<Organization[]> {
+    return identityRepository.listOrganizations();
+  },
+
+  async listMembers(orgId: string): Promise<Member[]> {
+    await identityService.getOrganization(orgId);
+    return identityRepository.listMembers(orgId);
+  },
+
+  async findMember(orgId: string, userId: number): Promise<Member | undefined> {
+    return identityRepository.getMember(orgId, userId);
+  },
+
+  async getUsers(userIds: number[]): Promise<Map<number, User>> {
+    return identityRepository.getUsers(userIds);
+  },
+
+  /** Changes the role of an existing member; an organisation always keeps at least one admin. */
+  async setMemberRole(orgId: string, userId: number, role: Role): Promise<Member> {
+    const member = await existingMember(orgId, userId);
+    if (member.role === 'admin' && role !== 'admin') await keepOneAdmin(orgId, userId);
+    const changed: Member = { ...member, role };
+    await identityRepository.putMember(changed);
+    return changed;
+  },
+
+  /** Removes an existing member, refusing to remove the organisation's last admin. */
+  async removeMemberChecked(orgId: string, userId: number): Promise<Member> {
+    const member = await existingMember(orgId, userId);
+    if (member.role === 'admin') await keepOneAdmin(orgId, userId);
+    await identityRepository.removeMember(orgId, userId);
+    return member;
+  },
+
+  /** A user's tokens without their (encrypted) values. */
+  async listTokens(userId: number): Promise<Omit<ApiToken, 'ciphertext'>[]> {
+    await identityService.getUser(userId);
+    return (await identityRepository.listTokens(userId)).map(({ ciphertext: _hidden, ...rest }) => rest);
+  },
+
+  /** A user's keys with name, expiry, revocation and last use; never the secret's hash. */
+  async listKeyDetails(userId: number): Promise<Omit<ApiKey, 'secretHash'>[]> {
+    await identityService.getUser(userId);
+    return (await identityRepository.listKeysOfUser(userId)).map(({ secretHash: _hidden, ...rest }) => rest);
+  },
+
+  async getKey(keyIdValue: string): Promise<Omit<ApiKey, 'secretHash'>> {
+    const key = await identityRepository.getKey(keyIdValue);
+    if (!key) throw new NotFoundError(`API key ${keyIdValue}`);
+    const { secretHash: _hidden, ...rest } = key;
+    return rest;
+  },
 };
+
+async function existingMember(orgId: string, userId: number): Promise<Member> {
+  await identityService.getOrganization(orgId);
+  const member = await identityRepository.getMember(orgId, userId);
+  if (!member) throw new NotFoundError(`Membership of user ${userId} in organization ${orgId}`);
+  return member;
+}
+
+async function keepOneAdmin(orgId: string, leavingUserId: number): Promise<void> {
+  const admins = (await identityRepository.listMembers(orgId)).filter((m) => m.role === 'admin' && m.userId !== leavingUserId);
+  if (admins.length === 0) throw new ConflictError(`User ${leavingUserId} is the last admin of organization ${orgId}; make another member admin first`);
+}

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { usagePlanKeys } from '../../lambdas/data/usage-plan-keys';
+import { recordAdminChange } from '../../lambdas/domain/admin-audit';
+import { identityService } from '../../lambdas/domain/identity-service';
+import { adminAction, withTarget } from './action';
+import { fields, table } from './output';
+import { orgId, text, userId } from './parse';
+import type { OpenTarget } from './target';
+
+/** `lcs admin org create|list|attach-key`. */
+export function registerOrg(admin: Command): void {
+  const org = admin.command('org').description('organizations');
+
+  withTarget(
+    org
+      .command('create')
+      .description('create an organization owned (admin) by an existing user')
+      .requiredOption('--name <name>', 'organization name', text(200))
+      .requiredOption('--owner <userId>', 'user id of the owner, who becomes its admin', userId),
+  ).action(
+    adminAction<{ name: string; owner: number }>(async (o, ctx) => {
+      const keys = rateLimitKeys(ctx.target);
+      await identityService.getUser(o.owner);
+      const created = await identityService.createOrganization({ name: o.name, ownerUserId: o.owner });
+      await recordAdminChange({
+        action: 'admin/org/create',
+        orgId: created.id,
+        target: `org/${created.id}`,
+        actorUserId: ctx.actor,
+        detail: { name: created.name, owner: o.owner },
+      });
+      try {
+        await keys.attach(created);
+      } catch (err) {
+        throw new Error(
+          `organization ${created.id} was created, but its usage-plan key was not (${(err as Error).message}); retry with: lcs admin org attach-key --org ${created.id}`,
+        );
+      }
+      return {
+        json: created,
+        text: fields([
+          ['organization id', created.id],
+          ['name', created.name],
+          ['owner', created.ownerUserId],
+        ]),
+      };
+    }),
+  );
+
+  withTarget(org.command('list').description('list every organization')).action(
+    adminAction(async () => {
+      const orgs = await identityService.listOrganizations();
+      return {
+        json: orgs,
+        text: table(
+          ['ID', 'NAME', 'OWNER', 'CREATED'],
+          orgs.map((x) => [x.id, x.name, x.ownerUserId, x.created]),
+        ),
+      };
+    }),
+  );
+
+  withTarget(
+    org
+      .command('attach-key')
+      .description("AWS: create the organization's API key and attach it to the usage plan (safe to repeat)")
+      .requiredOption('--org <id>', 'organization id', orgId),
+  ).action(
+    adminAction<{ org: string }>(async (o, ctx) => {
+      const keys = rateLimitKeys(ctx.target);
+      const found = await identityService.getOrganization(o.org);
+      await keys.attach(found);
+      await recordAdminChange({ action: 'admin/org/attach-key', orgId: found.id, target: `org/${found.id}`, actorUserId: ctx.actor });
+      return {
+        json: { organizationId: found.id, usagePlanId: ctx.target.usagePlanId ?? null },
+        text: `usage-plan key of ${found.id}: ${ctx.target.usagePlanId ? 'attached' : 'not needed (local mode)'}`,
+      };
+    }),
+  );
+}
+
+/** In AWS every organization needs its usage-plan key, so a missing usage plan is an error there. */
+function rateLimitKeys(target: OpenTarget) {
+  if (target.kind === 'aws' && !target.usagePlanId) {
+    throw new Error('no usage plan: pass --usage-plan-id or a stack with a UsagePlanId output (every organization needs its rate-limit key)');
+  }
+  return usagePlanKeys(target.usagePlanId, process.env.AWS_REGION);
+}

@@ -1,0 +1,7 @@
+import { NO_ORGANIZATION } from '../../lambdas/domain/admin-audit';
+import { identityService } from '../../lambdas/domain/identity-service';
+
+/** User-level changes (tokens, keys) are audited under the user's preferred organization. */
+export async function auditOrgOf(userId: number): Promise<string> {
+  return (await identityService.getUser(userId)).preferredOrgId ?? NO_ORGANIZATION;
+}
