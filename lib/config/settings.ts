@@ -8,7 +8,10 @@ import { z } from 'zod';
  */
 export const settingsSchema = z.object({
   /** Names resources and stacks: `lcs-<stage>`. */
-  stage: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/).default('prod'),
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,20}$/)
+    .default('prod'),
   /** `dev` turns deletion protection off and lets stacks be destroyed with their data. */
   environment: z.enum(['prod', 'dev']).default('prod'),
   rateLimit: z
@@ -38,9 +41,22 @@ export const settingsSchema = z.object({
     .default({ hashMaxAgeSeconds: 7200, hashMaxAheadSeconds: 300, authorizerCacheSeconds: 60, basicAuth: false, jwtUserClaim: 'email' }),
   /** The first admin, created at deploy time; its API token is put in Secrets Manager. */
   firstAdmin: z
-    .object({ email: z.string().email().default('admin@example.com'), name: z.string().default('Administrator'), organization: z.string().default('Default Organization') })
+    .object({
+      email: z.string().email().default('admin@example.com'),
+      name: z.string().default('Administrator'),
+      organization: z.string().default('Default Organization'),
+    })
     .default({ email: 'admin@example.com', name: 'Administrator', organization: 'Default Organization' }),
   logRetentionDays: z.number().int().positive().default(30),
+  /** Application log level of every function (LCS_LOG_LEVEL and the Lambda log filter). */
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /**
+   * Ceiling on the whole API stage, all organisations together (the per-organisation limits are
+   * `rateLimit`): protects the account's Lambda concurrency and budget from a flood.
+   */
+  apiThrottle: z
+    .object({ ratePerSecond: z.number().positive().default(500), burst: z.number().int().positive().default(1000) })
+    .default({ ratePerSecond: 500, burst: 1000 }),
   auditRetentionDays: z.number().int().positive().default(400),
   /** Optional WAF rate rule on failed authentication per source IP. */
   authFailureWaf: z.boolean().default(false),

@@ -1,0 +1,211 @@
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import type { IUsagePlan } from 'aws-cdk-lib/aws-apigateway';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { BucketName, RouteAccess } from '../../lambdas/api/route-types';
+import { TABLE_SCHEMA } from '../../lambdas/data/table-schema';
+import type { Settings } from '../config/settings';
+import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
+import { bundledCode } from './bundling';
+
+/**
+ * The house Lambda function (style §6.4): one per endpoint, plus the authorizer and the custom
+ * resource handlers. Node.js 22 on ARM64, X-Ray active, JSON logs into its own log group with the
+ * configured retention, Powertools settings in the environment, bundled by THE esbuild
+ * configuration (./bundling.ts).
+ *
+ * Access is granted only through the `bind*` methods, each of which sets the environment variable
+ * the runtime reads AND the exact IAM actions it needs, together: a function never has a variable
+ * without its grant, or a grant without its variable. The role is the function's own, with no
+ * managed policy: logs go to the function's log group only.
+ */
+
+/** Names and ARNs of the stateful resources, as seen from the stack the function lives in. */
+export interface DataRefs {
+  tableName: string;
+  tableArn: string;
+  buckets: Record<BucketName, { name: string; arn: string }>;
+  /** The customer-managed key of the table, the buckets and the API tokens. */
+  keyArn: string;
+}
+
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;
+/** Writes, including what TransactWriteItems checks per item (Put/Update/Delete/ConditionCheck). */
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+/** ListBucket covers ListObjectsV2 (prefix deletes) and HeadBucket (health). */
+export const BUCKET_READ_ACTIONS = { bucket: ['s3:ListBucket'], objects: ['s3:GetObject'] } as const;
+export const BUCKET_WRITE_ACTIONS = { objects: ['s3:PutObject', 's3:DeleteObject'] } as const;
+
+export type DynamoAction = (typeof TABLE_READ_ACTIONS)[number] | (typeof TABLE_WRITE_ACTIONS)[number];
+/** A route access profile, or an explicit list for special functions (the authorizer). */
+export type TableAccess = 'read' | 'readWrite' | readonly DynamoAction[];
+
+export function bucketEnvName(name: BucketName): string {
+  return `${name.toUpperCase()}_BUCKET_NAME`;
+}
+
+/** The table's index ARNs, from the shared key schema (no `index/*` wildcard). */
+export function indexArns(tableArn: string): string[] {
+  return Object.values(TABLE_SCHEMA.indexes).map((index) => `${tableArn}/index/${index.name}`);
+}
+
+const viaService = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` } });
+
+export interface ApiFunctionProps {
+  /** Handler file, relative to the project root (e.g. `lambdas/api/projects/read-projects.handler.ts`). */
+  entry: string;
+  settings: Settings;
+  description?: string;
+  /** @default 256 */
+  memorySize?: number;
+  /** @default 29 seconds (API Gateway's integration limit) */
+  timeout?: Duration;
+}
+
+export class ApiFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  private readonly bound = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Lean Cloud Server ${settings.stage}: ${props.description ?? props.entry}`.slice(0, 1000),
+    });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: retentionDays(settings.logRetentionDays),
+      removalPolicy: removalPolicy(settings),
+    });
+    this.logGroup.grantWrite(this.role);
+    this.function = new NodejsFunction(this, 'Function', {
+      code: bundledCode(props.entry),
+      handler: 'index.handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(29),
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[settings.logLevel],
+      description: props.description,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(settings),
+        LCS_LOG_LEVEL: settings.logLevel,
+        LCS_AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays),
+      },
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only X-Ray (active tracing) is granted on "*": xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The project targets nodejs22.x on purpose (design: Node 22 everywhere, same as local mode and the esbuild target); a runtime upgrade is a deliberate change of all three.',
+    });
+  }
+
+  /** Non-resource configuration (no grant involved). */
+  addEnvironment(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+
+  private once(what: string): void {
+    if (this.bound.has(what)) throw new Error(`${this.node.path}: ${what} is bound twice`);
+    this.bound.add(what);
+  }
+
+  private allow(actions: readonly string[], resources: string[], conditions?: Record<string, unknown>): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources, ...(conditions ? { conditions } : {}) }));
+  }
+
+  /** TABLE_NAME + the table actions on the table and its indexes (+ the key, through DynamoDB only). */
+  bindTable(data: DataRefs, access: TableAccess): this {
+    this.once('table');
+    const readWrite = access === 'readWrite';
+    const actions = access === 'read' ? TABLE_READ_ACTIONS : readWrite ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : access;
+    const reads = actions.filter((a) => (TABLE_READ_ACTIONS as readonly string[]).includes(a));
+    const writes = actions.filter((a) => !(TABLE_READ_ACTIONS as readonly string[]).includes(a));
+    if (reads.length) this.allow(reads, [data.tableArn, ...indexArns(data.tableArn)]);
+    // Writes address items, never an index.
+    if (writes.length) this.allow(writes, [data.tableArn]);
+    this.allow(readWrite ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], [data.keyArn], viaService('dynamodb'));
+    this.function.addEnvironment('TABLE_NAME', data.tableName);
+    return this;
+  }
+
+  /** `<NAME>_BUCKET_NAME` + object access in that bucket (+ the key, through S3 only). */
+  bindBucket(name: BucketName, data: DataRefs, access: 'read' | 'readWrite'): this {
+    this.once(`bucket:${name}`);
+    const bucket = data.buckets[name];
+    const objects = `${bucket.arn}/*`;
+    this.allow(BUCKET_READ_ACTIONS.bucket, [bucket.arn]);
+    this.allow(access === 'readWrite' ? [...BUCKET_READ_ACTIONS.objects, ...BUCKET_WRITE_ACTIONS.objects] : BUCKET_READ_ACTIONS.objects, [objects]);
+    this.allow(access === 'readWrite' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], [data.keyArn], viaService('s3'));
+    this.function.addEnvironment(bucketEnvName(name), bucket.name);
+    return this;
+  }
+
+  /** Everything a route declares in the route table. */
+  bindRouteAccess(access: RouteAccess, data: DataRefs): this {
+    this.bindTable(data, access.table);
+    for (const [name, level] of Object.entries(access.buckets ?? {}) as [BucketName, 'read' | 'readWrite'][]) {
+      this.bindBucket(name, data, level);
+    }
+    return this;
+  }
+
+  /**
+   * LCS_TOKEN_KMS_KEY_ID + direct use of the key for API tokens: `decrypt` verifies (the
+   * authorizer), `encrypt` issues (the first-admin custom resource).
+   */
+  bindTokenKey(data: DataRefs, use: 'decrypt' | 'encrypt'): this {
+    this.once('token-key');
+    this.allow([use === 'decrypt' ? 'kms:Decrypt' : 'kms:Encrypt'], [data.keyArn]);
+    this.function.addEnvironment('LCS_TOKEN_KMS_KEY_ID', data.keyArn);
+    return this;
+  }
+
+  /**
+   * `envName` = the secret's ARN + reading and writing its value (a CMK-encrypted secret needs
+   * kms:GenerateDataKey to write and kms:Decrypt to read, through Secrets Manager only).
+   */
+  bindSecret(envName: string, secret: ISecret, keyArn: string): this {
+    this.once(`secret:${envName}`);
+    this.allow(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], [secret.secretArn]);
+    this.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [keyArn], viaService('secretsmanager'));
+    this.function.addEnvironment(envName, secret.secretArn);
+    return this;
+  }
+
+  /**
+   * USAGE_PLAN_ID + attaching per-organisation API keys to that plan: find keys (GET /apikeys),
+   * create one (POST /apikeys), put it on the plan (POST /usageplans/{id}/keys).
+   */
+  bindUsagePlanKeys(usagePlan: IUsagePlan): this {
+    this.once('usage-plan');
+    const apigateway = (path: string) => `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}::${path}`;
+    this.allow(['apigateway:GET', 'apigateway:POST'], [apigateway('/apikeys')]);
+    this.allow(['apigateway:POST'], [apigateway(`/usageplans/${usagePlan.usagePlanId}/keys`)]);
+    this.function.addEnvironment('USAGE_PLAN_ID', usagePlan.usagePlanId);
+    return this;
+  }
+}
