@@ -1,5 +1,5 @@
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { usagePlanKeys } from '../data/usage-plan-keys';
 import { ensureFirstAdmin } from '../domain/first-admin';
 import { logger } from '../shared/logger';

@@ -51,7 +51,7 @@ export function aesFileCipher(keyFile: string): TokenCipher {
  * encryption context so a ciphertext cannot be replayed as another kind of secret. The KMS client
  * is imported on first use, so functions that never touch tokens do not load it.
  */
-const KMS_CONTEXT = { purpose: 'lcs-api-token' };
+export const KMS_CONTEXT = { purpose: 'lcs-api-token' };
 
 export function kmsCipher(keyId: string, clientConfig: import('@aws-sdk/client-kms').KMSClientConfig = {}): TokenCipher {
   let client: import('@aws-sdk/client-kms').KMSClient | undefined;
