@@ -1,7 +1,11 @@
 import { runApiThroughput } from './api-throughput';
+import { runBundles } from './bundles';
 
 /** `npm run bench`: runs every benchmark and prints its figures (nothing is asserted). */
-const benchmarks: [string, () => Promise<void>][] = [['api-throughput', runApiThroughput]];
+const benchmarks: [string, () => Promise<void>][] = [
+  ['api-throughput', runApiThroughput],
+  ['bundles', runBundles],
+];
 
 const only = process.argv[2];
 for (const [name, run] of benchmarks) {

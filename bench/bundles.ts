@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { routes } from '../lambdas/api/routes';
+import { esbuildOptions, projectRoot } from '../lib/constructs/bundling';
+
+/**
+ * Size of every Lambda bundle (the deployed esbuild options, with a metafile) and the module init
+ * time of each: a fresh Node process importing the bundle, as a cold start does before the first
+ * event. Targets (issue 5): ≤ 200 KB minified, init ≤ 100 ms. Prints figures; asserts nothing.
+ */
+const RUNS = Number(process.env.BENCH_INIT_RUNS ?? 3);
+
+function functions(root: string): { name: string; entry: string }[] {
+  return [
+    ...routes.map((r) => ({ name: r.path, entry: join(root, 'lambdas', 'api', `${r.entry}.handler.ts`) })),
+    { name: '(authorizer)', entry: join(root, 'lambdas', 'auth', 'authorizer.handler.ts') },
+    { name: '(first-admin)', entry: join(root, 'lambdas', 'custom', 'first-admin.handler.ts') },
+  ];
+}
+
+/** Milliseconds from process start of the import to the module being ready, median of RUNS. */
+function initMs(file: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const samples = Array.from({ length: RUNS }, () =>
+    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } })),
+  ).sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] ?? Number.NaN;
+}
+
+export async function runBundles(): Promise<void> {
+  const root = projectRoot();
+  // Inside the project, so the runtime-provided @aws-sdk/* resolve from node_modules as on Lambda.
+  const out = join(root, 'bench', '.out');
+  rmSync(out, { recursive: true, force: true });
+  const rows: { function: string; 'KB minified': number; 'init ms': number; largest: string }[] = [];
+  for (const fn of functions(root)) {
+    const dir = join(out, fn.name.replace(/[^a-z0-9]+/gi, '-'));
+    mkdirSync(dir, { recursive: true });
+    const outfile = join(dir, 'index.mjs');
+    const result = await build({ ...esbuildOptions(fn.entry), absWorkingDir: root, outfile, metafile: true });
+    const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
+    const byPackage = new Map<string, number>();
+    for (const [path, info] of Object.entries(inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? '(project code)';
+      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + info.bytesInOutput);
+    }
+    const largest = [...byPackage.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    rows.push({
+      function: fn.name,
+      'KB minified': Math.round(statSync(outfile).size / 102.4) / 10,
+      'init ms': Math.round(initMs(outfile) * 10) / 10,
+      largest: largest.map(([p, b]) => `${p} ${Math.round(b / 1024)}K`).join(', '),
+    });
+  }
+  rows.sort((a, b) => b['KB minified'] - a['KB minified']);
+  console.log(`\nLambda bundles (esbuild, deployed options; @aws-sdk/* provided by the runtime), init = median of ${RUNS} cold imports`);
+  console.table(rows);
+  const maxKb = Math.max(...rows.map((r) => r['KB minified']));
+  const maxInit = Math.max(...rows.map((r) => r['init ms']));
+  console.log(`Largest bundle ${maxKb} KB (target ≤ 200 KB); slowest init ${maxInit} ms (target ≤ 100 ms).`);
+  rmSync(out, { recursive: true, force: true });
+}
