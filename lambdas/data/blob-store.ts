@@ -1,29 +1,31 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { config } from '../shared/config';
-import { s3Client } from './clients';
+import { s3 } from './clients';
 
 /** Objects in the artifacts bucket: spilled file contents, and later compile snapshots and results. */
 const bucket = () => config().ARTIFACTS_BUCKET_NAME;
 
 export const blobStore = {
   async put(key: string, body: Buffer | string, contentType = 'application/octet-stream'): Promise<void> {
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: body, ContentType: contentType }));
+    const { client, sdk } = await s3();
+    await client.send(new sdk.PutObjectCommand({ Bucket: bucket(), Key: key, Body: body, ContentType: contentType }));
   },
 
   async getText(key: string): Promise<string> {
-    const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
+    const { client, sdk } = await s3();
+    const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket(), Key: key }));
     return (await out.Body?.transformToString('utf8')) ?? '';
   },
 
   /** Deletes everything under a prefix, a page (≤ 1000 keys) at a time. */
   async deletePrefix(prefix: string): Promise<number> {
+    const { client, sdk } = await s3();
     let deleted = 0;
     let token: string | undefined;
     do {
-      const page = await s3Client().send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix, ContinuationToken: token }));
+      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix, ContinuationToken: token }));
       const objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
       if (objects.length) {
-        await s3Client().send(new DeleteObjectsCommand({ Bucket: bucket(), Delete: { Objects: objects, Quiet: true } }));
+        await client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket(), Delete: { Objects: objects, Quiet: true } }));
         deleted += objects.length;
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -32,7 +34,8 @@ export const blobStore = {
   },
 
   async reachable(): Promise<boolean> {
-    await s3Client().send(new HeadBucketCommand({ Bucket: bucket() }));
+    const { client, sdk } = await s3();
+    await client.send(new sdk.HeadBucketCommand({ Bucket: bucket() }));
     return true;
   },
 };
