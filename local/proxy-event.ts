@@ -18,20 +18,20 @@ const BINARY = /^multipart\/|^application\/octet-stream/i;
 
 export function toProxyEvent(raw: RawRequest, endpoint: string, authorizer: Record<string, string> | null): APIGatewayProxyEvent {
   const url = new URL(raw.url, 'http://localhost');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Built as Maps and turned into plain objects with own properties only: a client may name a
+  // header or query parameter `__proto__`, which plain assignment would treat as the prototype.
+  const headerMap = new Map<string, string[]>();
   for (const [name, value] of Object.entries(raw.headers)) {
     if (value === undefined) continue;
-    const values = Array.isArray(value) ? value : [value];
-    headers[name] = values.join(', ');
-    multiValueHeaders[name] = values;
+    headerMap.set(name, Array.isArray(value) ? value : [value]);
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [key, value] of url.searchParams) {
-    query[key] = value;
-    multiQuery[key] = [...(multiQuery[key] ?? []), value];
-  }
+  const queryMap = new Map<string, string[]>();
+  for (const [key, value] of url.searchParams) queryMap.set(key, [...(queryMap.get(key) ?? []), value]);
+  const headers: Record<string, string> = Object.fromEntries([...headerMap].map(([name, values]) => [name, values.join(', ')]));
+  const multiValueHeaders: Record<string, string[]> = Object.fromEntries(headerMap);
+  // API Gateway keeps the last value of a repeated query parameter in queryStringParameters.
+  const query: Record<string, string> = Object.fromEntries([...queryMap].map(([key, values]) => [key, values[values.length - 1] ?? '']));
+  const multiQuery: Record<string, string[]> = Object.fromEntries(queryMap);
   const binary = BINARY.test(headers['content-type'] ?? '');
   const hasQuery = url.searchParams.size > 0;
   return {

@@ -100,6 +100,8 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
       } catch {
         throw new AuthError('The Bearer token is invalid, expired or from an untrusted issuer.');
       }
+      // aws-jwt-verify checks `exp` only when present; a token without one would never expire (design §5: exp enforced).
+      if (typeof payload.exp !== 'number') throw new AuthError('The Bearer token has no expiry (exp claim).');
       const claim = payload[cfg.LCS_JWT_USER_CLAIM];
       if (typeof claim !== 'string' && typeof claim !== 'number') throw new AuthError(`The Bearer token has no '${cfg.LCS_JWT_USER_CLAIM}' claim.`);
       const userId = cfg.LCS_JWT_USER_MATCH === 'userId' ? String(claim) : await identityRepository.findUserIdByEmail(String(claim));

@@ -59,27 +59,50 @@ function parseJson(text: string): Params {
   return value as Params;
 }
 
+/** The most a multipart body can hold: API Gateway's payload limit. */
+const MULTIPART_FIELD_BYTES = 10 * 1024 * 1024;
+
 function parseMultipart(body: Buffer, contentType: string): Promise<Params> {
   return new Promise((resolve, reject) => {
     const fields: string[] = [];
-    const files: Params = {};
+    // A Map, so a part named `__proto__` is kept as data instead of becoming the prototype.
+    const files = new Map<string, UploadedFile>();
+    let settled = false;
+    const fail = (reason = 'malformed multipart body') => {
+      if (settled) return;
+      settled = true;
+      reject(new InvalidError(`request: ${reason}`));
+    };
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fields: 10_000, files: 100 } });
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fields: 10_000, files: 100, fieldSize: MULTIPART_FIELD_BYTES } });
     } catch {
-      reject(new InvalidError('request: malformed multipart body'));
+      fail();
       return;
     }
-    parser.on('field', (name, value) => fields.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`));
+    parser.on('field', (name, value, info) => {
+      // busboy cuts over-long values silently; a cut value must not be stored as if complete.
+      if (info.nameTruncated || info.valueTruncated) fail(`multipart field '${name.slice(0, 100)}' is too large`);
+      fields.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+    });
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // A body that ends inside a file part errors the part's stream; unhandled, that error
+      // would crash the process (the local server) or the function.
+      stream.on('error', () => fail());
+      stream.on('limit', () => fail(`multipart file '${name.slice(0, 100)}' is too large`));
       stream.on('end', () => {
-        files[name] = { filename: info.filename ?? name, contentType: info.mimeType, data: Buffer.concat(chunks) } satisfies UploadedFile;
+        files.set(name, { filename: info.filename ?? name, contentType: info.mimeType, data: Buffer.concat(chunks) });
       });
     });
-    parser.on('error', () => reject(new InvalidError('request: malformed multipart body')));
-    parser.on('close', () => resolve({ ...(qs.parse(fields.join('&'), FORM_OPTIONS) as Params), ...files }));
+    for (const limit of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) parser.on(limit, () => fail('multipart body has too many parts'));
+    parser.on('error', () => fail());
+    parser.on('close', () => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...(qs.parse(fields.join('&'), FORM_OPTIONS) as Params), ...Object.fromEntries(files) });
+    });
     parser.end(body);
   });
 }

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import type { RouteDef } from '../../lambdas/api/route-types';
+import { type RoutePath, routes } from '../../lambdas/api/routes';
+import { type Answer, call } from './api';
+import { addUser, createTenant, type Tenant, type TestUser } from './tenants';
+
+/**
+ * A valid request for every route of the route table, so the contract tests can iterate the
+ * table and cover a new endpoint the moment it is added. `routeSamples` is typed as a record over
+ * every route path: adding a route without a sample fails `tsc`, and `sampleFor` fails the tests.
+ *
+ * Samples are JSON parameter maps for the fixture's admin. Every mutating sample works on
+ * resources it creates itself (a fresh project, file or collaborator), so it can be sent any
+ * number of times, by any credential, and a call that does succeed never damages the fixture.
+ */
+export type Params = Record<string, unknown>;
+export type Sample = (f: Fixture) => Promise<Params>;
+
+export interface Fixture {
+  label: string;
+  tenant: Tenant;
+  orgId: string;
+  /** Organisation admin and owner: every sample is valid for this user. */
+  admin: TestUser;
+  /** A member with write permission on the fixture project. */
+  member: TestUser;
+  /** A viewer with read permission on the fixture project. */
+  viewer: TestUser;
+  /** A Py project with one file and the library linked; read-only for the samples. */
+  projectId: number;
+  projectName: string;
+  fileName: string;
+  fileContent: string;
+  /** A Py library project (linked into the fixture project). */
+  libraryId: number;
+  /** A backtest node of the organisation. */
+  nodeId: string;
+  /** Users added as read collaborators to every fresh project (e.g. to test role refusals). */
+  freshProjectReaders: TestUser[];
+  /** Creates a Py project owned by the admin, with the given files; returns its id. */
+  freshProject(files?: { name: string; content: string }[]): Promise<number>;
+  addCollaborator(projectId: number, user: TestUser, write: boolean): Promise<void>;
+}
+
+export const rand = (bytes = 4) => randomBytes(bytes).toString('hex');
+
+/** Throws with the server's answer when a fixture step fails, so a broken setup is obvious. */
+export async function must(what: string, answer: Promise<Answer>): Promise<Answer> {
+  const got = await answer;
+  if (got.status !== 200 || got.body.success !== true) throw new Error(`fixture step '${what}' failed: HTTP ${got.status} ${got.text}`);
+  return got;
+}
+
+export async function buildFixture(label: string): Promise<Fixture> {
+  const tenant = await createTenant(`contract ${label}`);
+  const { orgId, admin } = tenant;
+  const [member, viewer] = await Promise.all([addUser(orgId, 'member'), addUser(orgId, 'viewer')]);
+  const creds = admin;
+
+  const createProject = async (name: string) => {
+    const answer = await must('projects/create', call('projects/create', { json: { name, language: 'Py', organizationId: orgId }, creds }));
+    return (answer.body.projects as { projectId: number }[])[0]!.projectId;
+  };
+  const createFile = (projectId: number, name: string, content: string) =>
+    must('files/create', call('files/create', { json: { projectId, name, content }, creds }));
+  const addCollaborator = async (projectId: number, user: TestUser, write: boolean) => {
+    await must(
+      'projects/collaboration/create',
+      call('projects/collaboration/create', {
+        json: { projectId, collaboratorUserId: String(user.userId), collaborationWrite: write, collaborationLiveControl: false },
+        creds,
+      }),
+    );
+  };
+
+  const projectName = `Contract/${label}-${rand()}`;
+  const fileName = 'main.py';
+  const fileContent = 'from AlgorithmImports import *\n\nclass Fixture(QCAlgorithm):\n    pass\n';
+  const [projectId, libraryId] = await Promise.all([createProject(projectName), createProject(`Contract/Library-${rand()}`)]);
+  // Writes to one project are sequential: each names the project version it read.
+  await createFile(libraryId, 'lib.py', 'LIBRARY = 1\n');
+  await createFile(projectId, fileName, fileContent);
+  await addCollaborator(projectId, member, true);
+  await addCollaborator(projectId, viewer, false);
+  await must('projects/library/create', call('projects/library/create', { json: { projectId, libraryId }, creds }));
+  const nodes = await must('nodes/read', call('nodes/read', { json: { organizationId: orgId }, creds }));
+  const nodeId = (nodes.body.backtest as { id: string }[])[0]?.id;
+  if (!nodeId) throw new Error('fixture: the organisation has no backtest node');
+
+  const fixture: Fixture = {
+    label,
+    tenant,
+    orgId,
+    admin,
+    member,
+    viewer,
+    projectId,
+    projectName,
+    fileName,
+    fileContent,
+    libraryId,
+    nodeId,
+    freshProjectReaders: [],
+    async freshProject(files = []) {
+      const id = await createProject(`Contract/fresh-${rand(6)}`);
+      for (const file of files) await createFile(id, file.name, file.content);
+      for (const reader of fixture.freshProjectReaders) await addCollaborator(id, reader, false);
+      return id;
+    },
+    addCollaborator,
+  };
+  return fixture;
+}
+
+const organization: Sample = async (f) => ({ organizationId: f.orgId });
+const nothing: Sample = async () => ({});
+
+export const routeSamples = {
+  health: nothing,
+  authenticate: nothing,
+
+  'account/read': organization,
+  'organizations/read': organization,
+  'organizations/list': nothing,
+  'organizations/encryption/keys/list': organization,
+  'user/read': organization,
+  'nodes/read': organization,
+
+  'projects/create': async (f) => ({ name: `Contract/created-${rand(6)}`, language: 'Py', organizationId: f.orgId }),
+  'projects/read': async (f) => ({ projectId: f.projectId, organizationId: f.orgId }),
+  'projects/update': async (f) => ({
+    projectId: await f.freshProject([{ name: 'main.py', content: 'x = 1\n' }]),
+    description: 'updated by the contract tests',
+    parameters: [{ key: 'fast', value: '10' }],
+  }),
+  'projects/delete': async (f) => ({ projectId: await f.freshProject() }),
+  'projects/library/create': async (f) => ({ projectId: await f.freshProject(), libraryId: f.libraryId }),
+  'projects/library/delete': async (f) => {
+    const projectId = await f.freshProject();
+    await must('projects/library/create', call('projects/library/create', { json: { projectId, libraryId: f.libraryId }, creds: f.admin }));
+    return { projectId, libraryId: f.libraryId };
+  },
+  'projects/nodes/read': async (f) => ({ projectId: f.projectId }),
+  'projects/nodes/update': async (f) => ({ projectId: await f.freshProject(), nodes: [f.nodeId] }),
+  'projects/collaboration/create': async (f) => ({
+    projectId: await f.freshProject(),
+    collaboratorUserId: String(f.member.userId),
+    collaborationWrite: true,
+    collaborationLiveControl: false,
+  }),
+  'projects/collaboration/read': async (f) => ({ projectId: f.projectId }),
+  'projects/collaboration/update': async (f) => {
+    const projectId = await f.freshProject();
+    await f.addCollaborator(projectId, f.member, false);
+    return { projectId, collaboratorUserId: String(f.member.userId), write: true, liveControl: true };
+  },
+  'projects/collaboration/delete': async (f) => {
+    const projectId = await f.freshProject();
+    await f.addCollaborator(projectId, f.member, false);
+    return { projectId, collaboratorId: String(f.member.userId) };
+  },
+  'projects/collaboration/lock/acquire': async (f) => ({ projectId: await f.freshProject(), codeSourceId: 'contract-tests' }),
+
+  'files/create': async (f) => ({ projectId: await f.freshProject(), name: `src/f-${rand()}.py`, content: 'A = 1\n' }),
+  'files/read': async (f) => ({ projectId: f.projectId, name: f.fileName }),
+  'files/update': async (f) => ({
+    projectId: await f.freshProject([{ name: 'main.py', content: 'a = 1\n' }]),
+    name: 'main.py',
+    content: 'a = 2\n',
+  }),
+  'files/delete': async (f) => ({ projectId: await f.freshProject([{ name: 'main.py', content: 'a = 1\n' }]), name: 'main.py' }),
+  'files/patch': async (f) => ({
+    projectId: await f.freshProject([{ name: 'main.py', content: 'a = 1\nb = 2\n' }]),
+    patch: ['--- a/main.py', '+++ b/main.py', '@@ -1,2 +1,2 @@', ' a = 1', '-b = 2', '+b = 3', ''].join('\n'),
+  }),
+
+  'lean/versions/read': nothing,
+  'lean/environments/read': nothing,
+} satisfies Record<RoutePath, Sample>;
+
+/** The sample of a route; fails loudly for a route added to the table without one. */
+export function sampleFor(route: RouteDef | string): Sample {
+  const path = typeof route === 'string' ? route : route.path;
+  const sample = (routeSamples as Record<string, Sample | undefined>)[path];
+  if (!sample) throw new Error(`The route '${path}' has no contract sample: add one to test/support/route-samples.ts`);
+  return sample;
+}
+
+/** Routes of the table that have no sample, and samples that name no route (both must be empty). */
+export function sampleCoverage(): { missing: string[]; stale: string[] } {
+  const paths = new Set<string>(routes.map((r) => r.path));
+  return {
+    missing: [...paths].filter((p) => !(p in routeSamples)),
+    stale: Object.keys(routeSamples).filter((p) => !paths.has(p)),
+  };
+}
