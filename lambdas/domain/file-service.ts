@@ -118,6 +118,13 @@ export const fileService = {
       const source = oldName ? state.get(oldName) : undefined;
       if (oldName && !source) throw new InvalidError(`patch: file '${oldName}' does not exist in the project`);
       if (newName && newName !== oldName && state.has(newName)) throw new InvalidError(`patch: file '${newName}' already exists in the project`);
+      // applyPatch searches outward from each hunk's claimed line, linearly in that number: a hunk
+      // claiming line 10^12 would hold the process for hours. No real hunk starts past the end.
+      const lineCount = (source?.content ?? '').split('\n').length;
+      const beyond = p.hunks.find((h) => h.oldStart > lineCount + 1);
+      if (beyond) {
+        throw new InvalidError(`patch: a change to '${target}' starts at line ${beyond.oldStart}, beyond the end of the file (${lineCount} lines)`);
+      }
       const result = applyPatch(source?.content ?? '', p);
       if (result === false) throw new InvalidError(`patch: the changes to '${target}' do not apply to the current content`);
       if (oldName) {
