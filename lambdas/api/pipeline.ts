@@ -7,7 +7,7 @@ import { AppError, AuthError } from '../shared/errors';
 import { requestParams } from '../shared/http/transport';
 import { logger } from '../shared/logger';
 import { type Principal, principalFromContext } from '../shared/principal';
-import { describeIssues } from '../shared/schema';
+import { parseParams } from '../shared/schema';
 import type { RouteDef } from './route-types';
 
 /**
@@ -68,8 +68,8 @@ export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRu
     const principal = route.role === 'public' ? ANONYMOUS : principalFromContext(event.requestContext?.authorizer);
     // Behind API Gateway the authorizer already refused; this guards a misconfigured integration.
     if (!principal) throw new AuthError('No authenticated caller.');
-    const parsed = route.schema.safeParse(await requestParams(event));
-    if (!parsed.success) return respond(errorEnvelope(describeIssues(parsed.error)));
+    const parsed = parseParams(route.schema, await requestParams(event));
+    if (!parsed.ok) return respond(errorEnvelope(parsed.errors));
     const ctx: CallContext = {
       route,
       principal,

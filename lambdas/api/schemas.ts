@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { organizationIdField, projectIdField, qc } from '../shared/schema';
 
 /**
@@ -50,7 +50,8 @@ export const schemas = {
   projectUpdate: z.object({
     projectId: projectIdField,
     name: qc.optional(qc.text(200)),
-    description: qc.optional(qc.string().pipe(z.string().max(10_000))),
+    // Not qc.optional: lean-cli sends `description=""` to clear a description.
+    description: z.preprocess((v) => (v === null ? undefined : v), qc.string().pipe(z.string().max(10_000)).optional()),
     parameters,
     versionId: qc.optional(qc.int()),
     leanEnvironment: qc.optional(qc.int()),

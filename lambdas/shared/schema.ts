@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Zod building blocks for the QuantConnect wire: the same field may arrive as a JSON number,
@@ -53,11 +53,20 @@ export const qc = {
 export const organizationIdField = qc.optional(qc.string().pipe(z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character hex organization id')));
 export const projectIdField = qc.int().pipe(z.number().int().positive('must be a positive project id'));
 
+/**
+ * Validates request parameters. `reportInput` makes zod keep each offending value on its issue,
+ * which is how a missing field ("is required") is told apart from a wrong one.
+ */
+export function parseParams<S extends z.ZodType>(schema: S, params: unknown): { ok: true; data: z.output<S> } | { ok: false; errors: string[] } {
+  const parsed = schema.safeParse(params, { reportInput: true });
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, errors: describeIssues(parsed.error) };
+}
+
 /** "<field>: <what is wrong>" for every problem, as the envelope's `errors` list. */
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const field = issue.path.length ? issue.path.join('.') : 'request';
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    return `${field}: ${message}`;
+    const missing = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
+    return `${field}: ${missing ? 'is required' : issue.message}`;
   });
 }

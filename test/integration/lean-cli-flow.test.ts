@@ -51,8 +51,9 @@ test('lean cloud push then pull: create, form update with the whole file set, GE
   const after = await tenant.cli.readFiles(project.projectId);
   expect((after.body.files as { name: string }[]).map((f) => f.name)).toEqual(['main.py']);
 
+  // That push sent `parameters=` and `description=""`: both clear what the first push set.
   const read = await tenant.cli.readProject(project.projectId);
-  expect((read.body.projects as { parameters: unknown }[])[0]?.parameters).toEqual([]);
+  expect((read.body.projects as { parameters: unknown; description: string }[])[0]).toMatchObject({ parameters: [], description: '' });
 
   expect((await tenant.cli.deleteProject(project.projectId)).body).toEqual({ success: true });
   const gone = await tenant.cli.readProject(project.projectId);

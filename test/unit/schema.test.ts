@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { describeIssues, organizationIdField, projectIdField, qc } from '../../lambdas/shared/schema';
+import * as z from 'zod';
+import { describeIssues, organizationIdField, parseParams, projectIdField, qc } from '../../lambdas/shared/schema';
 
 /** The wire coercions of contract §2: numbers and booleans as text, "" as "not given". */
 describe('coercions', () => {
@@ -62,9 +62,9 @@ describe('describeIssues', () => {
   });
 
   function issues(input: unknown): string[] {
-    const parsed = schema.safeParse(input);
-    if (parsed.success) throw new Error('expected a failure');
-    return describeIssues(parsed.error);
+    const parsed = parseParams(schema, input);
+    if (parsed.ok) throw new Error('expected a failure');
+    return parsed.errors;
   }
 
   test('"<field>: is required" for a missing field', () => {
@@ -76,10 +76,9 @@ describe('describeIssues', () => {
     expect(issues({ projectId: 1, name: 'x'.repeat(11) })).toEqual(['name: must be at most 10 characters']);
   });
 
-  // KNOWN BUG (lambdas/shared/schema.ts): zod 4 leaves `issue.input` unset unless parsing with
-  // `reportInput`, so describeIssues reports every wrong-typed value as "is required"
-  // ("projectId: is required" for projectId=abc). When it is fixed, drop `.failing`.
-  test.failing('a wrong-typed value is named as wrong, not as missing', () => {
+  // Regression: zod 4 keeps `issue.input` only with `reportInput`; without it every wrong-typed
+  // value was reported as "is required".
+  test('a wrong-typed value is named as wrong, not as missing', () => {
     expect(issues({ projectId: 'abc', name: 'x' })).toEqual(['projectId: must be an integer']);
   });
 
