@@ -3,14 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { RouteDef } from '../lambdas/api/route-types';
 import { findRoute } from '../lambdas/api/routes';
-import { authenticate } from '../lambdas/auth/authenticate';
-import { config } from '../lambdas/shared/config';
+import { cachedAuthenticator } from '../lambdas/auth/credential-cache';
 import { errorEnvelope } from '../lambdas/shared/envelope';
 import { AuthError } from '../lambdas/shared/errors';
 import { endpointFromPath } from '../lambdas/shared/http/transport';
 import { logger } from '../lambdas/shared/logger';
 import { principalToContext } from '../lambdas/shared/principal';
-import { AuthorizerCache, hashWindowEnd, identityKey } from './authorizer-cache';
 import { type RawRequest, toProxyEvent } from './proxy-event';
 
 /**
@@ -24,9 +22,8 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 const handlers = new Map<string, Promise<LambdaHandler>>();
 
-/** Seconds an accepted credential is trusted without re-verification, like API Gateway's authorizer cache. */
-export const DEFAULT_AUTH_CACHE_SECONDS = 10;
-const authCache = new AuthorizerCache<Record<string, string>>(Number(process.env.LCS_AUTH_CACHE_SECONDS ?? DEFAULT_AUTH_CACHE_SECONDS) * 1000);
+/** The same verified-credential cache as the deployed authorizer (LCS_AUTH_CACHE_SECONDS). */
+let verify: ReturnType<typeof cachedAuthenticator> | undefined;
 
 function loadHandler(route: RouteDef): Promise<LambdaHandler> {
   let loaded = handlers.get(route.entry);
@@ -107,12 +104,8 @@ export async function handle(req: IncomingMessage, res: ServerResponse): Promise
     const query = Object.fromEntries(url.searchParams);
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
     try {
-      const key = identityKey(headers, query);
-      authorizer = authCache.get(key) ?? null;
-      if (!authorizer) {
-        authorizer = principalToContext(await authenticate({ headers, query }));
-        authCache.set(key, authorizer, hashWindowEnd(headers, query, config().LCS_HASH_MAX_AGE_SECONDS));
-      }
+      verify ??= cachedAuthenticator();
+      authorizer = principalToContext(await verify({ headers, query }));
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
       send(res, 200, errorEnvelope([err.message]));

@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { AuthError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { principalToContext } from '../shared/principal';
-import { authenticate } from './authenticate';
+import { cachedAuthenticator } from './credential-cache';
 
 /**
  * API Gateway REQUEST authorizer. Allows with the principal as flat context and the
@@ -17,11 +17,19 @@ function apiWideArn(methodArn: string): string {
   return `${prefix}/${stage}/*/*`;
 }
 
+let verify: ReturnType<typeof cachedAuthenticator> | undefined;
+
+/** API Gateway splices the message into its JSON template unescaped: keep quotes and backslashes out. */
+function templateSafe(message: string): string {
+  return message.replace(/["\\]/g, "'");
+}
+
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const headers = event.headers ?? {};
   const query = event.queryStringParameters ?? {};
   try {
-    const principal = await authenticate({ headers, query });
+    verify ??= cachedAuthenticator();
+    const principal = await verify({ headers, query });
     return {
       principalId: String(principal.userId),
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWideArn(event.methodArn) }] },
@@ -34,7 +42,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
     return {
       principalId: 'anonymous',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }] },
-      context: { message },
+      context: { message: templateSafe(message) },
     };
   }
 }

@@ -51,6 +51,8 @@ const schema = z.object({
   LCS_AUDIT_RETENTION_DAYS: seconds(400),
   /** How long a decrypted API token stays in memory (it is re-checked against the table each call). */
   LCS_TOKEN_CACHE_SECONDS: seconds(300),
+  /** How long verified credentials are trusted without re-verification (revocation delay; 0: off). */
+  LCS_AUTH_CACHE_SECONDS: seconds(10),
   /** Credit balance reported to clients; data and nodes cost nothing on a self-hosted server. */
   LCS_CREDIT_BALANCE: z.coerce.number().min(0).default(1_000_000),
   LCS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),

@@ -1,6 +1,6 @@
-import { AuthorizerCache, hashWindowEnd, identityKey } from '../../local/authorizer-cache';
+import { AuthorizerCache, hashWindowEnd, identityKey } from '../../lambdas/auth/credential-cache';
 
-describe('local authorizer cache (API Gateway authorizer cache stand-in)', () => {
+describe('verified-credential cache (authorizer and local server)', () => {
   const headers = { authorization: 'Basic abc', timestamp: '1000' };
 
   test('returns an entry within its TTL and forgets it after', () => {

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
+import { config } from '../shared/config';
+import type { Principal } from '../shared/principal';
+import { authenticate } from './authenticate';
+import type { CredentialSource } from './credentials';
 
 /**
- * Local stand-in for API Gateway's authorizer result cache: the same credentials within the TTL
- * skip re-verification, as they do when deployed. Keyed on a hash of the identity sources (never
- * the secrets themselves). An entry never outlives its credential: a QuantConnect-hash entry
- * expires when its Timestamp leaves the accepted window, so the window is still honoured.
- * TTL 0 turns the cache off (revocations then apply to the very next request).
+ * Verified credentials are trusted for a short time without re-verification, in the authorizer
+ * function (API Gateway's own result cache cannot be used: its identity sources must all be
+ * present, and clients send different headers) and in the local server, with the same code.
+ * Keyed on a hash of the identity sources (never the secrets themselves). An entry never outlives
+ * its credential: a QuantConnect-hash entry expires when its Timestamp leaves the accepted window.
+ * TTL 0 (LCS_AUTH_CACHE_SECONDS) turns the cache off: revocations apply to the very next request.
  */
 export interface CachedAuth<T> {
   value: T;
@@ -53,4 +58,21 @@ export class AuthorizerCache<T> {
 export function hashWindowEnd(headers: Record<string, string | undefined>, query: Record<string, string | undefined>, maxAgeSeconds: number): number {
   const raw = (headers.timestamp ?? query.timestamp ?? '').split(',')[0]?.trim() ?? '';
   return /^\d{1,12}$/.test(raw) ? (Number(raw) + maxAgeSeconds) * 1000 : Number.POSITIVE_INFINITY;
+}
+
+const lower = (map: Record<string, string | undefined>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k.toLowerCase(), v]));
+
+/** `authenticate` behind the cache; one per process (module scope survives between invocations). */
+export function cachedAuthenticator(ttlSeconds = config().LCS_AUTH_CACHE_SECONDS): (source: CredentialSource) => Promise<Principal> {
+  const cache = new AuthorizerCache<Principal>(ttlSeconds * 1000);
+  return async (source) => {
+    const headers = lower(source.headers);
+    const query = lower(source.query);
+    const key = identityKey(headers, query);
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const principal = await authenticate(source);
+    cache.set(key, principal, hashWindowEnd(headers, query, config().LCS_HASH_MAX_AGE_SECONDS));
+    return principal;
+  };
 }
