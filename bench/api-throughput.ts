@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -44,7 +44,13 @@ async function load(title: string, options: autocannon.Options) {
 
 async function measure(authCacheSeconds: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-'));
-  const server = await startServerProcess({ dataDir: join(dir, 'data'), args: ['--quiet', '--auth-cache-seconds', String(authCacheSeconds)] });
+  // Raw throughput: the per-organisation rate limit (50 req/s by default) is lifted for the run.
+  const config = join(dir, 'lcs.config.json');
+  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000, dailyQuota: 0 } }));
+  const server = await startServerProcess({
+    dataDir: join(dir, 'data'),
+    args: ['--quiet', '--auth-cache-seconds', String(authCacheSeconds), '--config', config],
+  });
   try {
     Object.assign(process.env, storageEnv(server.runtime), { LCS_LOG_LEVEL: 'ERROR', POWERTOOLS_LOG_LEVEL: 'ERROR' });
     // Each measurement has its own server and emulators: forget clients made for the previous one.

@@ -10,6 +10,7 @@ import { endpointFromPath } from '../lambdas/shared/http/transport';
 import { logger } from '../lambdas/shared/logger';
 import { principalToContext } from '../lambdas/shared/principal';
 import { type RawRequest, toProxyEvent } from './proxy-event';
+import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-limiter';
 
 /**
  * The local HTTP server: mounts the route table on /api/v2/, authenticates with the same code as
@@ -70,7 +71,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-export async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handle(req: IncomingMessage, res: ServerResponse, limiter?: RateLimiter): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (!/^\/+api\/+v2(\/|$)/i.test(url.pathname)) {
     send(res, 404, errorEnvelope([`Not found: the API is served under /api/v2/`]));
@@ -111,6 +112,12 @@ export async function handle(req: IncomingMessage, res: ServerResponse): Promise
       send(res, 200, errorEnvelope([err.message]));
       return;
     }
+    // Keyed like the deployed usage plan: the authorizer's usage identifier, the organisation.
+    const decision = limiter?.take(authorizer.preferredOrgId || `user:${authorizer.userId}`);
+    if (decision && !decision.allowed) {
+      send(res, 429, errorEnvelope([rateLimitMessage(decision)]), { 'retry-after': String(decision.retryAfterSeconds) });
+      return;
+    }
   }
   const handler = await loadHandler(route);
   const result = await handler(toProxyEvent(raw, endpoint, authorizer), lambdaContext(raw.requestId, route));
@@ -118,9 +125,11 @@ export async function handle(req: IncomingMessage, res: ServerResponse): Promise
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
-export function createApiServer(): Server {
+/** The server; with `rateLimit`, each organisation is limited as the deployed usage plan limits it. */
+export function createApiServer(options: { rateLimit?: RateLimitSettings } = {}): Server {
+  const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    handle(req, res, limiter).catch((err: unknown) => {
       const requestId = randomUUID();
       logger.error('local server failure', { requestId, error: err as Error });
       if (!res.headersSent) send(res, 200, errorEnvelope([`Internal error. Request id: ${requestId}`]));

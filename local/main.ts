@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Command, InvalidArgumentError } from 'commander';
+import { loadSettings, type Settings } from '../lib/config/settings';
 import { checkPrerequisites } from '../scripts/check-prereqs.mjs';
 import { dataPaths, type EmbeddedStorage, ensureBucket, ensureTable, LOCAL_CREDENTIALS, startEmbeddedStorage } from './embedded-storage';
 
@@ -57,11 +58,22 @@ async function main(): Promise<void> {
     .option('--host <host>', 'address to listen on (0.0.0.0 to let LEAN containers reach it)', '127.0.0.1')
     .option('--data-dir <dir>', 'folder that keeps the state across restarts', '.lcs-data')
     .option('--auth-cache-seconds <seconds>', 'trust accepted credentials this long without re-checking (0: off; default 10)', wholeNumber(3600))
+    .option('--config <file>', 'deployment settings (rate limits, auth) shared with the CDK app', 'lcs.config.json')
     .option('--quiet', 'print only the address line')
     .configureOutput({ outputError: (text, write) => write(`lcs: ${text.replace(/^error: /, '')}`) });
   program.parse();
-  const options = program.opts<{ port: number; host: string; dataDir: string; quiet?: boolean; authCacheSeconds?: number }>();
+  const options = program.opts<{ port: number; host: string; dataDir: string; quiet?: boolean; authCacheSeconds?: number; config: string }>();
+  let settings: Settings;
+  try {
+    settings = loadSettings(options.config);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   if (options.authCacheSeconds !== undefined) process.env.LCS_AUTH_CACHE_SECONDS = String(options.authCacheSeconds);
+  // The same authentication settings the deployed functions get from the CDK app.
+  process.env.LCS_HASH_MAX_AGE_SECONDS ??= String(settings.auth.hashMaxAgeSeconds);
+  process.env.LCS_HASH_MAX_AHEAD_SECONDS ??= String(settings.auth.hashMaxAheadSeconds);
+  if (settings.auth.basicAuth) process.env.LCS_BASIC_AUTH ??= 'true';
 
   const missing = checkPrerequisites();
   if (missing.length) fail(missing.join('\n'));
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
   const { admin } = await ensureLocalAdmin(paths.admin);
   await warmHandlers(routes);
 
-  const server = createApiServer();
+  const server = createApiServer({ rateLimit: settings.rateLimit });
   let port: number;
   try {
     port = await listen(server, options.port, options.host);

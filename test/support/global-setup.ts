@@ -48,7 +48,10 @@ export default async function globalSetup(): Promise<void> {
     // Revocation tests need every request verified afresh; the cache has its own unit test.
     LCS_AUTH_CACHE_SECONDS: '0',
   };
-  const server = await startServerProcess({ dataDir: join(dir, 'data'), env, args: ['--quiet'] });
+  // Limits far above what the suites send; rate limiting has its own test with tight limits.
+  const config = join(dir, 'lcs.config.json');
+  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000, dailyQuota: 0 } }));
+  const server = await startServerProcess({ dataDir: join(dir, 'data'), env, args: ['--quiet', '--config', config] });
   const { apiUrl, runtime, child } = server;
   Object.assign(process.env, {
     LCS_TEST_API_URL: apiUrl,

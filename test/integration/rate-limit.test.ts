@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServerProcess, startServerProcess, storageEnv } from '../../local/server-process';
+import { call } from '../support/api';
+
+/**
+ * Local mode enforces the per-organisation limits of lcs.config.json, the settings the deployed
+ * usage plan is built from: a burst, then HTTP 429 in the envelope with Retry-After, per organisation.
+ */
+let dir: string;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lcs-rate-'));
+  const config = join(dir, 'lcs.config.json');
+  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 0.5, burst: 3, dailyQuota: 0 } }));
+  server = await startServerProcess({ dataDir: join(dir, 'data'), args: ['--quiet', '--config', config, '--auth-cache-seconds', '0'] });
+}, 60_000);
+
+const savedEnv = { ...process.env };
+
+afterAll(async () => {
+  // The second test points this process at the rate-limited server's storage; undo that.
+  process.env = savedEnv;
+  (await import('../../lambdas/shared/config')).resetConfig();
+  (await import('../../lambdas/data/clients')).resetClients();
+  (await import('../../lambdas/data/token-cipher')).resetTokenCipher();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a burst of 3 passes, the 4th request gets 429 with the envelope; health is not limited', async () => {
+  const admin = JSON.parse(readFileSync(join(dir, 'data', 'admin.json'), 'utf8')) as { userId: number; token: string };
+  const creds = { userId: admin.userId, token: admin.token };
+  const at = (endpoint: string) => `${server.apiUrl}${endpoint}`;
+  for (let i = 0; i < 3; i++) expect((await call('authenticate', { method: 'GET', creds, path: at('authenticate') })).body).toEqual({ success: true });
+  const limited = await fetch(at('authenticate'), { headers: { Authorization: 'x' } });
+  expect(limited.status).toBe(200); // bad credentials are answered before the limiter
+  const refused = await call('organizations/list', { json: {}, creds, path: at('organizations/list') });
+  expect(refused.status).toBe(429);
+  expect(refused.body.success).toBe(false);
+  expect(refused.body.errors?.[0]).toMatch(/Too many requests for this organization; retry in \d+ s\./);
+  const health = await call('health', { method: 'GET', path: at('health') });
+  expect(health.body.success).toBe(true);
+});
+
+test('another organisation has its own allowance', async () => {
+  Object.assign(process.env, storageEnv(server.runtime));
+  const { resetConfig } = await import('../../lambdas/shared/config');
+  const { resetClients } = await import('../../lambdas/data/clients');
+  const { resetTokenCipher } = await import('../../lambdas/data/token-cipher');
+  resetConfig();
+  resetClients();
+  resetTokenCipher();
+  const { identityService } = await import('../../lambdas/domain/identity-service');
+  const user = await identityService.createUser({ name: 'Other', email: 'other@rate.test' });
+  await identityService.createOrganization({ name: 'Other org', ownerUserId: user.id });
+  const token = await identityService.issueToken(user.id);
+  const answer = await call('authenticate', { method: 'GET', creds: { userId: user.id, token: token.token }, path: `${server.apiUrl}authenticate` });
+  expect(answer.status).toBe(200);
+  expect(answer.body).toEqual({ success: true });
+});
