@@ -102,7 +102,9 @@ export const organizationService = {
     return { keys: [] as { name: string; hash: string }[] };
   },
 
-  async readUser(principal: Principal) {
+  /** The caller's profile; an organization given must be one of the caller's. */
+  async readUser(principal: Principal, organizationId?: string) {
+    if (organizationId) orgAccess(principal, organizationId, 'viewer');
     const user = await identityRepository.getUser(principal.userId);
     if (!user) throw new NotFoundError('User');
     return { user: { name: user.name, profile: '', badge: '', email: user.email, id: user.id } };

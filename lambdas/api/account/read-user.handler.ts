@@ -2,4 +2,4 @@ import { organizationService } from '../../domain/organization-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 
-export const handler = apiHandler(route('user/read'), (_input, ctx) => organizationService.readUser(ctx.principal));
+export const handler = apiHandler(route('user/read'), (input, ctx) => organizationService.readUser(ctx.principal, input.organizationId));
