@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     LCS_TOKEN_KEY_FILE: paths.tokenKey,
     LCS_LOG_LEVEL: process.env.LCS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_LOG_LEVEL: process.env.LCS_LOG_LEVEL ?? 'WARN',
+    // CloudWatch embedded metrics mean nothing on a laptop.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
   await ensureTable(storage.dynamoEndpoint, TABLE);
   await ensureBucket(storage.s3Endpoint, BUCKET);

@@ -6,6 +6,7 @@ import { errorEnvelope, okEnvelope, type Payload } from '../shared/envelope';
 import { AppError, AuthError } from '../shared/errors';
 import { requestParams } from '../shared/http/transport';
 import { logger } from '../shared/logger';
+import { recordRequest } from '../shared/metrics';
 import { type Principal, principalFromContext } from '../shared/principal';
 import { parseParams } from '../shared/schema';
 import type { RouteDef } from './route-types';
@@ -46,10 +47,11 @@ function respond(body: Payload): APIGatewayProxyResult {
 /** Public routes run without a caller: a principal with no memberships can reach nothing. */
 const ANONYMOUS: Principal = { userId: 0, authMethod: 'api-key', credentialId: '', memberships: [] };
 
-function envelopeErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+function envelopeErrors(route: RouteDef): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     onError: async (request) => {
       const err = request.error;
+      recordRequest(route.path, err instanceof AppError ? err.category : 'internal');
       if (err instanceof AppError) {
         request.response = respond(errorEnvelope(err.details));
         return;
@@ -69,7 +71,10 @@ export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRu
     // Behind API Gateway the authorizer already refused; this guards a misconfigured integration.
     if (!principal) throw new AuthError('No authenticated caller.');
     const parsed = parseParams(route.schema, await requestParams(event));
-    if (!parsed.ok) return respond(errorEnvelope(parsed.errors));
+    if (!parsed.ok) {
+      recordRequest(route.path, 'invalid');
+      return respond(errorEnvelope(parsed.errors));
+    }
     const ctx: CallContext = {
       route,
       principal,
@@ -79,6 +84,7 @@ export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRu
     };
     states.set(event, { ctx });
     const payload = await run(parsed.data, ctx);
+    recordRequest(route.path, 'ok');
     return respond(okEnvelope(payload ?? {}));
   };
 
@@ -108,5 +114,5 @@ export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRu
     },
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 }).use(auditEvents).use(envelopeErrors()).handler(core);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 }).use(auditEvents).use(envelopeErrors(route)).handler(core);
 }

@@ -1,6 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { AuthError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { recordAuthFailure } from '../shared/metrics';
 import { principalToContext } from '../shared/principal';
 import { cachedAuthenticator } from './credential-cache';
 
@@ -39,6 +40,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   } catch (err) {
     const message = err instanceof AuthError ? err.message : "Hash doesn't match. Authentication is unavailable; retry shortly.";
     if (!(err instanceof AuthError)) logger.error('authorizer failure', { error: err as Error });
+    recordAuthFailure();
     return {
       principalId: 'anonymous',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }] },

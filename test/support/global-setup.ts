@@ -68,6 +68,7 @@ export default async function globalSetup(): Promise<void> {
     LCS_BASIC_AUTH: 'true',
     LCS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
   globalThis.__lcsServer = child;
   globalThis.__lcsJwks = jwks.server;

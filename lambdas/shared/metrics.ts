@@ -1,0 +1,31 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * CloudWatch metrics in the embedded metric format (one JSON log line per invocation, no API
+ * calls): requests and errors by endpoint, authentication failures. Off in local mode and tests
+ * (POWERTOOLS_METRICS_DISABLED), where nothing reads them.
+ */
+let metrics: Metrics | undefined;
+
+function instance(): Metrics {
+  metrics ??= new Metrics({ serviceName: 'lean-cloud-server', namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'LeanCloudServer' });
+  return metrics;
+}
+
+/** One request of an endpoint, and its outcome: `ok`, or the error category. */
+export function recordRequest(endpoint: string, outcome: string): void {
+  const m = instance();
+  m.addDimensions({ endpoint });
+  m.addMetric('Requests', MetricUnit.Count, 1);
+  if (outcome !== 'ok') {
+    m.addMetric('Errors', MetricUnit.Count, 1);
+    m.addMetadata('errorCategory', outcome);
+  }
+  m.publishStoredMetrics();
+}
+
+export function recordAuthFailure(): void {
+  const m = instance();
+  m.addMetric('AuthFailures', MetricUnit.Count, 1);
+  m.publishStoredMetrics();
+}

@@ -1,0 +1,43 @@
+/**
+ * Metrics leave as CloudWatch embedded-metric-format lines on stdout: one per request with the
+ * endpoint as dimension, an Errors count on failures, and AuthFailures from the authorizer.
+ */
+async function captured(run: (m: typeof import('../../lambdas/shared/metrics')) => void): Promise<Record<string, unknown>[]> {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  process.env.POWERTOOLS_DEV = 'false';
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  const log = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  });
+  jest.isolateModules(() => {
+    run(require('../../lambdas/shared/metrics'));
+  });
+  spy.mockRestore();
+  log.mockRestore();
+  return lines
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.includes('_aws'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+test('a request is counted per endpoint; a failure also counts as an error', async () => {
+  const [ok, failed] = await captured((m) => {
+    m.recordRequest('projects/read', 'ok');
+    m.recordRequest('projects/update', 'forbidden');
+  });
+  expect(ok).toMatchObject({ endpoint: 'projects/read', Requests: 1 });
+  expect(ok?.Errors).toBeUndefined();
+  expect(failed).toMatchObject({ endpoint: 'projects/update', Requests: 1, Errors: 1, errorCategory: 'forbidden' });
+  const declared = (ok?._aws as { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0];
+  expect(declared?.Dimensions.flat()).toContain('endpoint');
+  expect(declared?.Metrics.map((x) => x.Name)).toEqual(['Requests']);
+});
+
+test('authentication failures are counted', async () => {
+  const [line] = await captured((m) => m.recordAuthFailure());
+  expect(line).toMatchObject({ AuthFailures: 1 });
+});
