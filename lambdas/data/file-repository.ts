@@ -5,11 +5,11 @@ import { ConflictError } from '../shared/errors';
 import { blobStore } from './blob-store';
 import { documentClient, tableName } from './clients';
 import { conditional } from './dynamo-errors';
-import { queryAll } from './identity-repository';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
 import type { Project, ProjectFile } from './model';
 import { projectBlobPrefix, projectItem } from './project-repository';
+import { queryAll } from './query';
 
 /**
  * Project files live in the project's partition. Content above the inline threshold is stored in

@@ -1,4 +1,4 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import type { Role } from '../shared/principal';
 import { documentClient, tableName } from './clients';
@@ -6,7 +6,7 @@ import { conditional } from './dynamo-errors';
 import { fromItem, toItem } from './item';
 import { type Key, keys } from './keys';
 import type { ApiKey, ApiToken, Member, Organization, User } from './model';
-import { TABLE_SCHEMA } from './table-schema';
+import { queryAll, queryIndexAll } from './query';
 
 /** Organisations, users, memberships and credentials. */
 export interface UserForAuth {
@@ -151,7 +151,7 @@ export const identityRepository = {
   /** A user's API tokens, ciphertext included (callers strip it before showing anything). */
   async listTokens(userId: number): Promise<ApiToken[]> {
     const items = await queryAll(keys.userPartition(userId), keys.prefixes.token);
-    return items.filter((i) => i.type === 'ApiToken').map((i) => withExpiry(fromItem<ApiToken>(i), i));
+    return items.filter((i) => i.type === 'ApiToken').map((i) => fromItem<ApiToken>(i));
   },
 
   async revokeToken(userId: number, tokenId: string, at: string): Promise<void> {
@@ -173,22 +173,10 @@ export const identityRepository = {
     return out.Item ? fromItem<ApiKey>(out.Item) : undefined;
   },
 
+  /** A user's API keys, following pages. */
   async listKeys(userId: number): Promise<ApiKey[]> {
-    const out = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: TABLE_SCHEMA.indexes.gsi1.name,
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.userKeysIndex(userId) },
-      }),
-    );
-    return (out.Items ?? []).map((i) => fromItem<ApiKey>(i));
-  },
-
-  /** A user's API keys with every stored attribute, following pages. */
-  async listKeysOfUser(userId: number): Promise<ApiKey[]> {
     const items = await queryIndexAll(keys.userKeysIndex(userId));
-    return items.filter((i) => i.type === 'ApiKey').map((i) => withExpiry(fromItem<ApiKey>(i), i));
+    return items.filter((i) => i.type === 'ApiKey').map((i) => fromItem<ApiKey>(i));
   },
 
   async revokeKey(keyId: string, at: string): Promise<void> {
@@ -233,53 +221,6 @@ async function setOnExisting(key: Key, attribute: string, value: unknown, what: 
       ),
     () => new NotFoundError(what),
   );
-}
-
-/**
- * Tokens and keys keep their expiry in an attribute named like the table's TTL attribute, which
- * `fromItem` strips as internal; a string there is the entity's ISO expiry (the TTL is a number).
- */
-function withExpiry<T extends { expiresAt?: string }>(entity: T, item: Record<string, unknown>): T {
-  return typeof item.expiresAt === 'string' ? { ...entity, expiresAt: item.expiresAt } : entity;
-}
-
-/** All items of one GSI1 partition, in index order, following pages. */
-async function queryIndexAll(pk: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: TABLE_SCHEMA.indexes.gsi1.name,
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
-/** All items of a partition (optionally under a sort-key prefix), following pages. */
-export async function queryAll(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :sk)' : 'PK = :pk',
-        ExpressionAttributeValues: skPrefix ? { ':pk': pk, ':sk': skPrefix } : { ':pk': pk },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 export type { Role };

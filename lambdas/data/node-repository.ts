@@ -1,9 +1,9 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './clients';
-import { queryAll } from './identity-repository';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
 import type { VirtualNode } from './model';
+import { queryAll } from './query';
 
 /** An organisation's virtual nodes (SKU + one concurrency slot each). */
 export const nodeRepository = {

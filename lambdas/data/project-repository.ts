@@ -1,13 +1,12 @@
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { blobStore } from './blob-store';
 import { documentClient, tableName } from './clients';
 import { conditional } from './dynamo-errors';
-import { queryAll } from './identity-repository';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
 import type { Project } from './model';
-import { TABLE_SCHEMA } from './table-schema';
+import { queryAll, queryIndexAll } from './query';
 
 /**
  * Projects. Each project item carries a `version` for optimistic concurrency: every write names
@@ -64,22 +63,7 @@ export const projectRepository = {
   },
 
   async listByOrg(orgId: string): Promise<StoredProject[]> {
-    const found: StoredProject[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: TABLE_SCHEMA.indexes.gsi1.name,
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.orgProjectsIndex(orgId) },
-          ExclusiveStartKey: start,
-        }),
-      );
-      found.push(...(out.Items ?? []).map(toStored));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return found;
+    return (await queryIndexAll(keys.orgProjectsIndex(orgId))).map(toStored);
   },
 
   /** Replaces the project item if nobody changed it since `expectedVersion`; renames move the name claim. */
