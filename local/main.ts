@@ -12,7 +12,8 @@ import { dataPaths, type EmbeddedStorage, ensureBucket, ensureTable, LOCAL_CREDE
  */
 export const DEFAULT_PORT = 5612;
 const TABLE = 'lcs';
-const BUCKET = 'lcs-artifacts';
+/** Local bucket names: artifacts, market data, object store. */
+export const BUCKETS = { artifacts: 'lcs-artifacts', data: 'lcs-data', objects: 'lcs-objects' };
 
 const wholeNumber =
   (max: number) =>
@@ -87,7 +88,9 @@ async function main(): Promise<void> {
   }
   Object.assign(process.env, {
     TABLE_NAME: TABLE,
-    ARTIFACTS_BUCKET_NAME: BUCKET,
+    ARTIFACTS_BUCKET_NAME: BUCKETS.artifacts,
+    DATA_BUCKET_NAME: BUCKETS.data,
+    OBJECTS_BUCKET_NAME: BUCKETS.objects,
     DYNAMODB_ENDPOINT: storage.dynamoEndpoint,
     S3_ENDPOINT: storage.s3Endpoint,
     AWS_REGION: 'us-east-1',
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   await ensureTable(storage.dynamoEndpoint, TABLE);
-  await ensureBucket(storage.s3Endpoint, BUCKET);
+  for (const bucket of Object.values(BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket);
 
   // Imported only now: the handlers read their configuration from the environment set above.
   const { createApiServer, warmHandlers } = await import('./http-server');
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   const apiUrl = `http://${shownHost}:${port}/api/v2/`;
   writeFileSync(
     paths.runtime,
-    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: TABLE, bucket: BUCKET, tokenKeyFile: paths.tokenKey }, null, 2)}\n`,
+    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: TABLE, bucket: BUCKETS.artifacts, dataBucket: BUCKETS.data, objectsBucket: BUCKETS.objects, tokenKeyFile: paths.tokenKey }, null, 2)}\n`,
     { mode: 0o600 },
   );
   process.stdout.write(options.quiet ? `listening ${apiUrl}\n` : `${loginInstructions(admin, apiUrl, port === DEFAULT_PORT)}\nlistening ${apiUrl}\n`);

@@ -16,6 +16,8 @@ export interface RuntimeInfo {
   s3Endpoint: string;
   tableName: string;
   bucket: string;
+  dataBucket: string;
+  objectsBucket: string;
   tokenKeyFile: string;
 }
 
@@ -34,6 +36,8 @@ export function storageEnv(runtime: RuntimeInfo): Record<string, string> {
   return {
     TABLE_NAME: runtime.tableName,
     ARTIFACTS_BUCKET_NAME: runtime.bucket,
+    DATA_BUCKET_NAME: runtime.dataBucket,
+    OBJECTS_BUCKET_NAME: runtime.objectsBucket,
     DYNAMODB_ENDPOINT: runtime.dynamoEndpoint,
     S3_ENDPOINT: runtime.s3Endpoint,
     LCS_TOKEN_KEY_FILE: runtime.tokenKeyFile,

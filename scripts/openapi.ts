@@ -25,6 +25,8 @@ const GROUPS: Record<RouteGroup, string> = {
   projects: 'Projects, libraries, node selection and collaboration.',
   files: 'Project files.',
   lean: 'LEAN versions and environments.',
+  data: 'Market data for LEAN and lean-cli.',
+  objects: 'The object store.',
 };
 
 /** Any one of these is enough; each lists the schemes that are sent together. */

@@ -5,9 +5,10 @@ import type { Role } from '../shared/principal';
  * One row of the route table. Plain data: CDK reads it to create functions, grants and methods;
  * the local server mounts it; contract tests iterate it; the OpenAPI document is generated from it.
  */
-export type RouteGroup = 'system' | 'account' | 'projects' | 'files' | 'lean';
+export type RouteGroup = 'system' | 'account' | 'projects' | 'files' | 'lean' | 'data' | 'objects';
 
-export type BucketName = 'artifacts';
+/** artifacts: spilled files, compile snapshots, results; data: LEAN market data; objects: the object store. */
+export type BucketName = 'artifacts' | 'data' | 'objects';
 
 export interface RouteAccess {
   table: 'read' | 'readWrite';

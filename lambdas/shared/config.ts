@@ -18,6 +18,18 @@ const schema = z.object({
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   S3_ENDPOINT: z.string().url().optional(),
   ARTIFACTS_BUCKET_NAME: z.string().min(1).default('lcs-artifacts'),
+  /** LEAN market data in LEAN's own folder layout (`lcs data push`), served by data/read links. */
+  DATA_BUCKET_NAME: z.string().min(1).default('lcs-data'),
+  /** The object store: one prefix per organisation. */
+  OBJECTS_BUCKET_NAME: z.string().min(1).default('lcs-objects'),
+  /** Object store quota per organisation, bytes (default 5 GB). */
+  LCS_OBJECT_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 ** 3),
+  /** Lifetime of presigned download links (data/read, object/get), seconds. */
+  LCS_LINK_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
 
   /** Local mode: AES key file for API tokens. In AWS the KMS key id is used instead. */
   LCS_TOKEN_KEY_FILE: z.string().optional(),

@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, type RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccountRecovery, FeaturePlan, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -31,6 +31,8 @@ export class StatefulStack extends Stack {
   readonly key: Key;
   readonly table: Table;
   readonly artifactsBucket: Bucket;
+  readonly dataBucket: Bucket;
+  readonly objectsBucket: Bucket;
   readonly logsBucket: Bucket;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
@@ -92,27 +94,9 @@ export class StatefulStack extends Stack {
       reason: 'This is the server-access-log target bucket; logging it into itself would loop, and a second log bucket would need the same exemption.',
     });
 
-    this.artifactsBucket = new Bucket(this, 'Artifacts', {
-      bucketName: `${name}-artifacts-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.key,
-      // One KMS data key per bucket instead of per object: fewer KMS calls, same key and grants.
-      bucketKeyEnabled: true,
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.logsBucket,
-      serverAccessLogsPrefix: 'artifacts/',
-      lifecycleRules: [
-        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-        // Versioning is the undo of an overwrite or delete; old versions do not accumulate forever.
-        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
-      ],
-      removalPolicy: removal,
-      autoDeleteObjects: dev,
-    });
+    this.artifactsBucket = this.privateBucket('Artifacts', 'artifacts', name, removal, dev);
+    this.dataBucket = this.privateBucket('Data', 'data', name, removal, dev);
+    this.objectsBucket = this.privateBucket('Objects', 'objects', name, removal, dev);
 
     if (settings.auth.jwtIssuer) {
       this.jwt = {
@@ -158,12 +142,45 @@ export class StatefulStack extends Stack {
     }
   }
 
+  /**
+   * A private bucket with the house defaults: KMS (stack key, bucket key), versioned, TLS only,
+   * no public access, access logs, incomplete multipart uploads aborted after 7 days, old
+   * versions expired after 30.
+   */
+  private privateBucket(id: string, purpose: string, name: string, removal: RemovalPolicy, dev: boolean): Bucket {
+    return new Bucket(this, id, {
+      bucketName: `${name}-${purpose}-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key,
+      // One KMS data key per bucket instead of per object: fewer KMS calls, same key and grants.
+      bucketKeyEnabled: true,
+      versioned: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.logsBucket,
+      serverAccessLogsPrefix: `${purpose}/`,
+      lifecycleRules: [
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // Versioning is the undo of an overwrite or delete; old versions do not accumulate forever.
+        { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+      ],
+      removalPolicy: removal,
+      autoDeleteObjects: dev,
+    });
+  }
+
   /** The stateful resources as functions reference them. */
   dataRefs(): DataRefs {
     return {
       tableName: this.table.tableName,
       tableArn: this.table.tableArn,
-      buckets: { artifacts: { name: this.artifactsBucket.bucketName, arn: this.artifactsBucket.bucketArn } },
+      buckets: {
+        artifacts: { name: this.artifactsBucket.bucketName, arn: this.artifactsBucket.bucketArn },
+        data: { name: this.dataBucket.bucketName, arn: this.dataBucket.bucketArn },
+        objects: { name: this.objectsBucket.bucketName, arn: this.objectsBucket.bucketArn },
+      },
       keyArn: this.key.keyArn,
     };
   }

@@ -70,7 +70,7 @@ describe('buckets', () => {
   test('every bucket: encrypted, public access blocked, TLS only, multipart uploads aborted', () => {
     const { json } = templateOf(prod.stateful);
     const policies = Object.values(json.Resources).filter((r) => r.Type === 'AWS::S3::BucketPolicy');
-    expect(buckets(prod)).toHaveLength(2);
+    expect(buckets(prod)).toHaveLength(4); // access logs, artifacts, data, objects;
     for (const [id, bucket] of Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::S3::Bucket')) {
       const props = bucket.Properties as Json;
       expect(props.BucketEncryption).toBeDefined();
