@@ -301,6 +301,10 @@ export const routes = [
     mutating: false,
     access: read,
   }),
+
+  // data (market data) routes: insert here
+
+  // object store routes: insert here
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];

@@ -176,6 +176,10 @@ export const routeSamples = {
 
   'lean/versions/read': nothing,
   'lean/environments/read': nothing,
+
+  // data (market data) samples: insert here
+
+  // object store samples: insert here
 } satisfies Record<RoutePath, Sample>;
 
 /** The sample of a route; fails loudly for a route added to the table without one. */
