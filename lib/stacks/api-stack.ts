@@ -361,6 +361,8 @@ export class ApiStack extends Stack {
     output('UsagePlanId', this.usagePlan.usagePlanId, "Usage plan that organisations' API keys are attached to");
     output('TableName', stateful.table.tableName, 'DynamoDB table');
     output('ArtifactsBucketName', stateful.artifactsBucket.bucketName, 'Artifacts bucket');
+    output('DataBucketName', stateful.dataBucket.bucketName, 'Market data bucket (lcs data push)');
+    output('ObjectsBucketName', stateful.objectsBucket.bucketName, 'Object store bucket');
     output('KmsKeyId', stateful.key.keyId, 'KMS key of the table, the buckets and API tokens');
     output('FirstAdminSecretName', this.firstAdmin.secret.secretName, "Secret holding the first admin's API token");
     if (stateful.userPool && stateful.userPoolClient) {
