@@ -327,7 +327,19 @@ describe('REST API, deployment, stage, usage plan', () => {
 
   test('outputs for the admin tooling', () => {
     expect(Object.keys(root.Outputs ?? {}).sort()).toEqual(
-      ['ApiUrl', 'ArtifactsBucketName', 'FirstAdminSecretName', 'KmsKeyId', 'RestApiId', 'TableName', 'UsagePlanId', 'UserPoolClientId', 'UserPoolId'].sort(),
+      [
+        'ApiUrl',
+        'ArtifactsBucketName',
+        'DataBucketName',
+        'ObjectsBucketName',
+        'FirstAdminSecretName',
+        'KmsKeyId',
+        'RestApiId',
+        'TableName',
+        'UsagePlanId',
+        'UserPoolClientId',
+        'UserPoolId',
+      ].sort(),
     );
     expect(render(root.Outputs!.ApiUrl!.Value)).toMatch(/^https:\/\/<.+>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/<.+>\/api\/v2\/$/);
   });
