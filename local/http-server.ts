@@ -9,7 +9,7 @@ import { AuthError } from '../lambdas/shared/errors';
 import { endpointFromPath } from '../lambdas/shared/http/transport';
 import { logger } from '../lambdas/shared/logger';
 import { principalToContext } from '../lambdas/shared/principal';
-import { type RawRequest, toProxyEvent } from './proxy-event';
+import { lambdaContext, type RawRequest, toProxyEvent } from './proxy-event';
 import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-limiter';
 
 /**
@@ -33,23 +33,6 @@ function loadHandler(route: RouteDef): Promise<LambdaHandler> {
     handlers.set(route.entry, loaded);
   }
   return loaded;
-}
-
-function lambdaContext(requestId: string, route: RouteDef): Context {
-  return {
-    awsRequestId: requestId,
-    functionName: `lcs-local-${route.entry.replace(/\//g, '-')}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'local',
-    memoryLimitInMB: '256',
-    logGroupName: 'local',
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 29_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -120,7 +103,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, limiter?
     }
   }
   const handler = await loadHandler(route);
-  const result = await handler(toProxyEvent(raw, endpoint, authorizer), lambdaContext(raw.requestId, route));
+  const result = await handler(toProxyEvent(raw, endpoint, authorizer), lambdaContext(raw.requestId, `lcs-local-${route.entry.replace(/\//g, '-')}`));
   res.writeHead(result.statusCode, result.headers as Record<string, string>);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 /**
  * Builds the API Gateway REST (v1) proxy event that API Gateway would hand the endpoint's Lambda,
@@ -60,5 +60,23 @@ export function toProxyEvent(raw: RawRequest, endpoint: string, authorizer: Reco
       resourceId: 'local',
       resourcePath: '/api/v2/{endpoint+}',
     },
+  };
+}
+
+/** The Lambda context a function gets, with the remaining time API Gateway allows (29 s). */
+export function lambdaContext(requestId: string, functionName: string): Context {
+  return {
+    awsRequestId: requestId,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }

@@ -1,6 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { findRoute } from '../../lambdas/api/routes';
 import { handler as authorizer } from '../../lambdas/auth/authorizer.handler';
+import { lambdaContext } from '../../local/proxy-event';
 import { call, qcHeaders } from '../support/api';
 import { createTenant, type Tenant } from '../support/tenants';
 
@@ -99,23 +100,6 @@ function proxyEvent(r: Request, context: Record<string, unknown>): APIGatewayPro
   };
 }
 
-function lambdaContext(name: string): Context {
-  return {
-    awsRequestId: `aws-${Math.random().toString(16).slice(2)}`,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${name}`,
-    memoryLimitInMB: '256',
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 29_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 async function endpointHandler(endpoint: string): Promise<LambdaHandler> {
   const route = findRoute(endpoint);
   if (!route) throw new Error(`no route ${endpoint}`);
@@ -139,7 +123,7 @@ async function viaLambda(r: Request): Promise<LambdaAnswer> {
   }
   const handler = await endpointHandler(r.endpoint);
   const context = { ...decision.context, principalId: decision.principalId, integrationLatency: 3 };
-  const result = await handler(proxyEvent(r, context), lambdaContext(`lcs-${r.endpoint.replace(/\//g, '-')}`));
+  const result = await handler(proxyEvent(r, context), lambdaContext(`aws-${Math.random().toString(16).slice(2)}`, `lcs-${r.endpoint.replace(/\//g, '-')}`));
   return { decision, statusCode: result.statusCode, body: JSON.parse(result.body) as Body };
 }
 
