@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadSettings, type Settings } from '../lib/config/settings';
@@ -26,6 +26,19 @@ const wholeNumber =
 function fail(message: string): never {
   process.stderr.write(`lcs: ${message}\n`);
   process.exit(1);
+}
+
+/** The pid of a live server recorded in the data folder; two servers on one folder would corrupt it. */
+function runningServer(runtimeFile: string): number | undefined {
+  if (!existsSync(runtimeFile)) return undefined;
+  try {
+    const { pid } = JSON.parse(readFileSync(runtimeFile, 'utf8')) as { pid?: number };
+    if (!pid || pid === process.pid) return undefined;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined; // unreadable, or the process is gone: a stale file from a crash
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -80,6 +93,8 @@ async function main(): Promise<void> {
   if (missing.length) fail(missing.join('\n'));
 
   const paths = dataPaths(options.dataDir);
+  const owner = runningServer(paths.runtime);
+  if (owner) fail(`another Lean Cloud Server (pid ${owner}) is using ${paths.root}; stop it first or pass another --data-dir`);
   let storage: EmbeddedStorage;
   try {
     storage = await startEmbeddedStorage(paths.root);
@@ -140,6 +155,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await new Promise<void>((done) => server.close(() => done()));
     await storage.stop();
+    rmSync(paths.runtime, { force: true });
     process.stdout.write(`Stopped. State is kept in ${paths.root}\n`);
     process.exit(0);
   };

@@ -50,6 +50,11 @@ test('first start prints working lean-cli and LEAN settings; Ctrl-C then restart
 
   const second = await startServerProcess({ dataDir });
   try {
+    const clash = startExpectingFailure(['--port', '0'], dataDir);
+    expect(clash.status).toBe(1);
+    expect(clash.stderr.trim()).toBe(
+      `lcs: another Lean Cloud Server (pid ${second.runtime.pid}) is using ${dataDir}; stop it first or pass another --data-dir`,
+    );
     expect(banner(second.output())).toEqual(admin);
     const files = await call('files/read', { method: 'GET', query: { projectId }, creds, path: `${second.apiUrl}files/read` });
     const byName = Object.fromEntries((files.body.files as { name: string; content: string }[]).map((f) => [f.name, f.content]));
@@ -63,8 +68,8 @@ test('first start prints working lean-cli and LEAN settings; Ctrl-C then restart
   expect(statSync(join(dataDir, 'admin.json')).mode & 0o077).toBe(0);
 }, 90_000);
 
-function startExpectingFailure(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'local', 'main.ts'), '--data-dir', join(dir, 'failing'), ...args], {
+function startExpectingFailure(args: string[], dataDir = join(dir, 'failing')) {
+  return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'local', 'main.ts'), '--data-dir', dataDir, ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: 60_000,
