@@ -1,10 +1,12 @@
 import { runApiThroughput } from './api-throughput';
 import { runBundles } from './bundles';
+import { runDataLinks } from './data-links';
 
 /** `npm run bench`: runs every benchmark and prints its figures (nothing is asserted). */
 const benchmarks: [string, () => Promise<void>][] = [
   ['api-throughput', runApiThroughput],
   ['bundles', runBundles],
+  ['data-links', runDataLinks],
 ];
 
 const only = process.argv[2];

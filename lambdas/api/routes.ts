@@ -1,3 +1,5 @@
+import { dataSchemas } from './data-schemas';
+import { objectSchemas } from './object-schemas';
 import { defineRoute, type RouteDef } from './route-types';
 import { schemas } from './schemas';
 
@@ -302,9 +304,99 @@ export const routes = [
     access: read,
   }),
 
-  // data (market data) routes: insert here
+  // market data: shared by the whole deployment; the organisation named is checked, never used as a key prefix
+  defineRoute({
+    path: 'data/read',
+    group: 'data',
+    summary: 'A short-lived download link for one market data file (LEAN ApiDataProvider, lean data download).',
+    entry: 'data/read-data',
+    schema: dataSchemas.dataRead,
+    role: 'viewer',
+    mutating: false,
+    access: { table: 'read', buckets: { data: 'read' } },
+  }),
+  defineRoute({
+    path: 'data/list',
+    group: 'data',
+    summary: 'The files and sub-folders directly under a market data folder.',
+    entry: 'data/list-data',
+    schema: dataSchemas.dataList,
+    role: 'viewer',
+    mutating: false,
+    access: { table: 'read', buckets: { data: 'read' } },
+  }),
+  defineRoute({
+    path: 'data/prices',
+    group: 'data',
+    summary: 'Market data prices: 0 for every top-level folder in the data bucket.',
+    entry: 'data/read-prices',
+    schema: schemas.organization,
+    role: 'viewer',
+    mutating: false,
+    access: { table: 'read', buckets: { data: 'read' } },
+  }),
+  defineRoute({
+    path: 'market/data/list',
+    group: 'data',
+    summary: 'The datasets on offer: one per top-level folder in the data bucket.',
+    entry: 'data/list-market-data',
+    schema: schemas.empty,
+    role: 'viewer',
+    mutating: false,
+    access: { table: 'read', buckets: { data: 'read' } },
+  }),
 
   // object store routes: insert here
+  defineRoute({
+    path: 'object/set',
+    group: 'objects',
+    summary: 'Stores a value (multipart file part objectData) under a key of the organization, within its quota.',
+    entry: 'objects/set-object',
+    schema: objectSchemas.objectSet,
+    role: 'member',
+    mutating: true,
+    access: { table: 'readWrite', buckets: { objects: 'readWrite' } },
+  }),
+  defineRoute({
+    path: 'object/get',
+    group: 'objects',
+    summary: 'Step 1 (keys): starts a zip download job; step 2 (jobId): its presigned link.',
+    entry: 'objects/get-object',
+    schema: objectSchemas.objectGet,
+    role: 'viewer',
+    mutating: false,
+    access: { table: 'readWrite', buckets: { objects: 'readWrite' } },
+  }),
+  defineRoute({
+    path: 'object/properties',
+    group: 'objects',
+    summary: "An object's metadata: size, md5, mime, times and a preview of small text.",
+    entry: 'objects/object-properties',
+    schema: objectSchemas.objectKey,
+    role: 'viewer',
+    mutating: false,
+    access: { table: 'read', buckets: { objects: 'read' } },
+  }),
+  defineRoute({
+    path: 'object/list',
+    group: 'objects',
+    summary: 'One page of the objects and folders directly under a path, with the storage used.',
+    entry: 'objects/list-objects',
+    schema: objectSchemas.objectList,
+    role: 'viewer',
+    mutating: false,
+    access: { table: 'read', buckets: { objects: 'read' } },
+  }),
+  defineRoute({
+    path: 'object/delete',
+    group: 'objects',
+    summary: 'Deletes an object, or a folder with everything under it.',
+    entry: 'objects/delete-object',
+    schema: objectSchemas.objectKey,
+    role: 'member',
+    mutating: true,
+    access: { table: 'readWrite', buckets: { objects: 'readWrite' } },
+  }),
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { organizationIdField, projectIdField, qc } from '../shared/schema';
+import { dataSchemas } from './data-schemas';
+import { objectSchemas } from './object-schemas';
 
 /**
  * Request schemas of every endpoint (contract §3), shared by the route table, the handlers and the
@@ -88,4 +90,8 @@ export const schemas = {
   }),
   fileDelete: z.object({ projectId: projectIdField, name: qc.text(512), codeSourceId }),
   filePatch: z.object({ projectId: projectIdField, patch: qc.text(5_000_000), codeSourceId }),
+
+  // Market data and object store (their own files), in the one map the OpenAPI generator names.
+  ...dataSchemas,
+  ...objectSchemas,
 };

@@ -15,6 +15,8 @@
  * | project file      | PROJECT#<id>        | FILE#<name>        |                     |                |
  * | counter           | COUNTER#<name>      | COUNTER            |                     |                |
  * | audit event       | AUDIT#<orgId>       | <iso time>#<reqId> | AUDITUSER#<userId>  | <iso time>     |
+ * | object usage      | ORG#<orgId>         | OBJECTUSAGE        |                     |                |
+ * | object get job    | ORG#<orgId>         | OBJECTJOB#<jobId>  |                     |                |
  *
  * Reading a user's partition returns the profile, tokens and memberships in one query, which is
  * all authentication needs.
@@ -50,5 +52,9 @@ export const keys = {
   audit: (orgId: string, at: string, requestId: string): Key => ({ PK: `AUDIT#${orgId}`, SK: `${at}#${requestId}` }),
   auditPartition: (orgId: string) => `AUDIT#${orgId}`,
   auditUserIndex: (userId: number) => `AUDITUSER#${userId}`,
+  /** Object store bytes used by an organisation (and an optional per-organisation quota override). */
+  objectUsage: (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'OBJECTUSAGE' }),
+  /** An object/get zip job; under the organisation, so another organisation's job id is not found. */
+  objectJob: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `OBJECTJOB#${jobId}` }),
   prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', file: 'FILE#' },
 };

@@ -2,7 +2,7 @@ import { Aws, Duration, type RemovalPolicy, Stack, type StackProps, Validations 
 import { AccountRecovery, FeaturePlan, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type LifecycleRule, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../lambdas/data/table-schema';
 import type { Settings } from '../config/settings';
@@ -96,7 +96,10 @@ export class StatefulStack extends Stack {
 
     this.artifactsBucket = this.privateBucket('Artifacts', 'artifacts', name, removal, dev);
     this.dataBucket = this.privateBucket('Data', 'data', name, removal, dev);
-    this.objectsBucket = this.privateBucket('Objects', 'objects', name, removal, dev);
+    // object/get zips under jobs/ are only fetched within minutes of being built.
+    this.objectsBucket = this.privateBucket('Objects', 'objects', name, removal, dev, [
+      { id: 'expire-download-jobs', prefix: 'jobs/', expiration: Duration.days(1) },
+    ]);
 
     if (settings.auth.jwtIssuer) {
       this.jwt = {
@@ -147,7 +150,7 @@ export class StatefulStack extends Stack {
    * no public access, access logs, incomplete multipart uploads aborted after 7 days, old
    * versions expired after 30.
    */
-  private privateBucket(id: string, purpose: string, name: string, removal: RemovalPolicy, dev: boolean): Bucket {
+  private privateBucket(id: string, purpose: string, name: string, removal: RemovalPolicy, dev: boolean, extraRules: LifecycleRule[] = []): Bucket {
     return new Bucket(this, id, {
       bucketName: `${name}-${purpose}-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
       encryption: BucketEncryption.KMS,
@@ -165,6 +168,7 @@ export class StatefulStack extends Stack {
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
         // Versioning is the undo of an overwrite or delete; old versions do not accumulate forever.
         { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true },
+        ...extraRules,
       ],
       removalPolicy: removal,
       autoDeleteObjects: dev,

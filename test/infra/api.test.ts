@@ -130,6 +130,8 @@ describe('routes', () => {
       '<TableArn>': 'table',
       '<KeyArn>': 'key',
       '<ArtifactsBucketArn>': 'bucket:artifacts',
+      '<DataBucketArn>': 'bucket:data',
+      '<ObjectsBucketArn>': 'bucket:objects',
       [`<${logicalId(fn.logGroup.node.defaultChild!)}.Arn>`]: 'logs',
     };
     expect(grantsOf(document, labels)).toEqual(expectedGrants(route));

@@ -177,9 +177,51 @@ export const routeSamples = {
   'lean/versions/read': nothing,
   'lean/environments/read': nothing,
 
-  // data (market data) samples: insert here
+  // Market data is shared by the deployment: the samples put one small file into the data bucket.
+  'data/read': async (f) => {
+    const { marketDataStore } = await import('../../lambdas/data/market-data-store');
+    await marketDataStore.put('equity/usa/daily/contract_sample.zip', 'contract sample\n');
+    return { format: 'link', filePath: 'equity/usa/daily/contract_sample.zip', organizationId: f.orgId };
+  },
+  'data/list': async (f) => {
+    const { marketDataStore } = await import('../../lambdas/data/market-data-store');
+    await marketDataStore.put('equity/usa/daily/contract_sample.zip', 'contract sample\n');
+    return { filePath: 'equity/usa/daily/', organizationId: f.orgId };
+  },
+  'data/prices': organization,
+  'market/data/list': nothing,
 
   // object store samples: insert here
+  'object/set': async (f) => ({ organizationId: f.orgId, key: `/contract/set-${rand()}.txt`, objectData: 'value\n' }),
+  'object/get': async (f) => {
+    // One fixed object, written only if missing, so reads give the same answer every time.
+    const read = { organizationId: f.orgId, key: 'contract/read.txt' };
+    if ((await call('object/properties', { json: read, creds: f.admin })).body.success !== true) {
+      await must('object/set', call('object/set', { json: { ...read, objectData: 'value\n' }, creds: f.admin }));
+    }
+    return { organizationId: f.orgId, keys: [read.key] };
+  },
+  'object/properties': async (f) => {
+    // One fixed object, written only if missing, so reads give the same answer every time.
+    const read = { organizationId: f.orgId, key: 'contract/read.txt' };
+    if ((await call('object/properties', { json: read, creds: f.admin })).body.success !== true) {
+      await must('object/set', call('object/set', { json: { ...read, objectData: 'value\n' }, creds: f.admin }));
+    }
+    return read;
+  },
+  'object/list': async (f) => {
+    // One fixed object, written only if missing, so reads give the same answer every time.
+    const read = { organizationId: f.orgId, key: 'contract/read.txt' };
+    if ((await call('object/properties', { json: read, creds: f.admin })).body.success !== true) {
+      await must('object/set', call('object/set', { json: { ...read, objectData: 'value\n' }, creds: f.admin }));
+    }
+    return { organizationId: f.orgId, path: '/' };
+  },
+  'object/delete': async (f) => {
+    const key = `contract/delete-${rand()}.txt`;
+    await must('object/set', call('object/set', { json: { organizationId: f.orgId, key, objectData: 'value\n' }, creds: f.admin }));
+    return { organizationId: f.orgId, key };
+  },
 } satisfies Record<RoutePath, Sample>;
 
 /** The sample of a route; fails loudly for a route added to the table without one. */

@@ -32,7 +32,8 @@ test('a request is counted per endpoint; a failure also counts as an error', asy
   expect(ok).toMatchObject({ endpoint: 'projects/read', Requests: 1 });
   expect(ok?.Errors).toBeUndefined();
   expect(failed).toMatchObject({ endpoint: 'projects/update', Requests: 1, Errors: 1, errorCategory: 'forbidden' });
-  const declared = (ok?._aws as { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0];
+  const aws = ok?._aws as { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
+  const declared = aws?.CloudWatchMetrics[0];
   expect(declared?.Dimensions.flat()).toContain('endpoint');
   expect(declared?.Metrics.map((x) => x.Name)).toEqual(['Requests']);
 });

@@ -1,0 +1,5 @@
+import { dataService } from '../../domain/data-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('data/list'), (input, ctx) => dataService.list(ctx.principal, input));

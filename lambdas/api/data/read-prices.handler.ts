@@ -1,0 +1,5 @@
+import { dataService } from '../../domain/data-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('data/prices'), (input, ctx) => dataService.prices(ctx.principal, input.organizationId));

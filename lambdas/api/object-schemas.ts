@@ -1,0 +1,91 @@
+import * as z from 'zod';
+import type { UploadedFile } from '../shared/http/transport';
+import { pathProblem } from '../shared/paths';
+import { organizationIdField, qc } from '../shared/schema';
+
+/**
+ * Request schemas of the object store (contract §3.10).
+ *
+ * Keys are organisation-relative paths. Clients root them at "/" (lean-cli lists path "/" by
+ * default, and QuantConnect's own listing and LEAN's test fixtures use `Mia/Test`-style keys), so
+ * ONE leading "/" is accepted and stripped: "/a/b" and "a/b" are the same object, both inside the
+ * caller's organisation. Anything else path-like is refused: "//x", "..", ".", empty segments,
+ * backslashes, control characters, lone surrogates, and keys over 1,024 bytes of UTF-8.
+ */
+export const OBJECT_KEY_MAX_BYTES = 1024;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function objectKeyProblem(key: string): string | undefined {
+  if (LONE_SURROGATE.test(key)) return 'must be valid Unicode text';
+  if (Buffer.byteLength(key, 'utf8') > OBJECT_KEY_MAX_BYTES) return `must be at most ${OBJECT_KEY_MAX_BYTES} bytes of UTF-8`;
+  return pathProblem(key, OBJECT_KEY_MAX_BYTES);
+}
+
+const stripRoot = (v: string) => (v.startsWith('/') ? v.slice(1) : v);
+
+/** An object key (or folder key for get/delete): one leading "/" stripped, then path rules. */
+const objectKeyField = qc
+  .string()
+  .transform(stripRoot)
+  .check((ctx) => {
+    const problem = objectKeyProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  });
+
+/** A folder to list: "/" (or nothing) is the root; "/a/b/" and "a/b" name the same folder. */
+const folderField = z.preprocess(
+  (v) => (v === undefined || v === null || v === '' ? '/' : v),
+  qc
+    .string()
+    .transform((v) => {
+      const inner = stripRoot(v);
+      return inner.endsWith('/') ? inner.slice(0, -1) : inner;
+    })
+    .check((ctx) => {
+      if (ctx.value === '') return;
+      const problem = objectKeyProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    }),
+);
+
+const isUpload = (v: unknown): v is UploadedFile =>
+  typeof v === 'object' && v !== null && Buffer.isBuffer((v as UploadedFile).data) && typeof (v as UploadedFile).filename === 'string';
+
+/**
+ * The value: a multipart file part (both clients send `objectData` that way), or, for JSON
+ * callers, a string stored as its UTF-8 bytes.
+ */
+const objectData = z
+  .union(
+    [
+      z
+        .custom<UploadedFile>(isUpload, { message: 'must be a file part' })
+        .meta({ type: 'string', format: 'binary' })
+        .transform((f) => f.data),
+      z.string().transform((s) => Buffer.from(s, 'utf8')),
+    ],
+    {
+      error: 'must be a multipart file part (or a string)',
+    },
+  )
+  .meta({ description: 'The value: a multipart file part named objectData (or a string, stored as UTF-8).' });
+
+const jobIdField = qc.string().pipe(z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character hex job id'));
+
+export const objectSchemas = {
+  objectSet: z.object({ organizationId: organizationIdField, key: objectKeyField, objectData }),
+  objectGet: z
+    .object({
+      organizationId: organizationIdField,
+      keys: qc.list(objectKeyField, 1000).optional(),
+      jobId: qc.optional(jobIdField),
+    })
+    .refine((v) => v.jobId !== undefined || (v.keys?.length ?? 0) > 0, { message: 'needs keys (to start a download) or jobId (to poll it)', path: ['keys'] }),
+  objectKey: z.object({ organizationId: organizationIdField, key: objectKeyField }),
+  objectList: z.object({
+    organizationId: organizationIdField,
+    path: folderField,
+    page: qc.optional(qc.int().pipe(z.number().int().min(1, 'must be 1 or more').max(100_000, 'must be at most 100000'))),
+  }),
+};

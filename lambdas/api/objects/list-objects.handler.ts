@@ -1,0 +1,5 @@
+import { objectStoreService } from '../../domain/object-store-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('object/list'), async (input, ctx) => objectStoreService.list(ctx.principal, input));

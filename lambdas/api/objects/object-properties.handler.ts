@@ -1,0 +1,5 @@
+import { objectStoreService } from '../../domain/object-store-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('object/properties'), async (input, ctx) => objectStoreService.properties(ctx.principal, input));
