@@ -7,6 +7,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ['api-throughput', runApiThroughput],
   ['bundles', runBundles],
   ['data-links', runDataLinks],
+  ['data-push', (await import('./data-push')).runDataPush],
 ];
 
 const only = process.argv[2];

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { fail } from '../cli/admin/action';
 import { registerAdmin } from '../cli/admin/index';
+import { registerData } from '../cli/data/index';
 
 /** `lcs`: the operator's command line (`npm run lcs -- admin …`). */
 const program = new Command()
@@ -21,5 +22,6 @@ const program = new Command()
   });
 
 registerAdmin(program);
+registerData(program);
 
 program.parseAsync().catch((err: unknown) => fail((err as Error).message));

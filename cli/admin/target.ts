@@ -18,6 +18,10 @@ export interface TargetOptions {
   tableName?: string;
   kmsKeyId?: string;
   usagePlanId?: string;
+  /** AWS: the market-data bucket, instead of the stack's DataBucketName output (`lcs data`). */
+  dataBucket?: string;
+  /** `lcs data` needs the data bucket and no table: a stack without a TableName output is fine. */
+  tableOptional?: boolean;
 }
 
 export interface OpenTarget {
@@ -27,16 +31,19 @@ export interface OpenTarget {
   usagePlanId?: string;
   /** AWS: the KMS key that encrypts API tokens. */
   kmsKeyId?: string;
+  /** The market-data bucket (also set as DATA_BUCKET_NAME); AWS: undefined when neither --data-bucket nor a DataBucketName output names it. */
+  dataBucket?: string;
   close(): Promise<void>;
 }
 
 /** Local mode's fixed names (local/main.ts); runtime.json repeats them while a server runs. */
 const LOCAL_TABLE = 'lcs';
 const LOCAL_BUCKET = 'lcs-artifacts';
-const STACK_OUTPUTS = ['TableName', 'KmsKeyId', 'UsagePlanId', 'ArtifactsBucketName'] as const;
+const LOCAL_DATA_BUCKET = 'lcs-data';
+const STACK_OUTPUTS = ['TableName', 'KmsKeyId', 'UsagePlanId', 'ArtifactsBucketName', 'DataBucketName'] as const;
 
 export async function openTarget(options: TargetOptions): Promise<OpenTarget> {
-  const aws = Boolean(options.stack?.length || options.tableName);
+  const aws = Boolean(options.stack?.length || options.tableName || options.dataBucket);
   const target = aws ? await openAws(options) : await openLocal(options.dataDir);
   resetConfig();
   resetClients();
@@ -60,10 +67,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function localEnv(runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile'>): void {
+function localEnv(runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile'> & { dataBucket?: string }): string {
+  const dataBucket = runtime.dataBucket || LOCAL_DATA_BUCKET;
   setEnv({
     TABLE_NAME: runtime.tableName,
     ARTIFACTS_BUCKET_NAME: runtime.bucket,
+    DATA_BUCKET_NAME: dataBucket,
     DYNAMODB_ENDPOINT: runtime.dynamoEndpoint,
     S3_ENDPOINT: runtime.s3Endpoint,
     LCS_TOKEN_KEY_FILE: runtime.tokenKeyFile,
@@ -75,6 +84,7 @@ function localEnv(runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | '
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
   });
+  return dataBucket;
 }
 
 async function openLocal(dataDir: string): Promise<OpenTarget> {
@@ -82,8 +92,8 @@ async function openLocal(dataDir: string): Promise<OpenTarget> {
   if (existsSync(paths.runtime)) {
     const runtime = JSON.parse(readFileSync(paths.runtime, 'utf8')) as RuntimeInfo;
     if (Number.isInteger(runtime.pid) && isAlive(runtime.pid)) {
-      localEnv(runtime);
-      return { kind: 'local', description: `the local server's storage in ${paths.root} (pid ${runtime.pid})`, async close() {} };
+      const dataBucket = localEnv(runtime);
+      return { kind: 'local', description: `the local server's storage in ${paths.root} (pid ${runtime.pid})`, dataBucket, async close() {} };
     }
   }
   if (!existsSync(join(paths.root, 'dynamodb'))) {
@@ -102,7 +112,7 @@ async function openLocal(dataDir: string): Promise<OpenTarget> {
     await storage.stop();
     throw err;
   }
-  localEnv({
+  const dataBucket = localEnv({
     dynamoEndpoint: storage.dynamoEndpoint,
     s3Endpoint: storage.s3Endpoint,
     tableName: LOCAL_TABLE,
@@ -112,6 +122,7 @@ async function openLocal(dataDir: string): Promise<OpenTarget> {
   return {
     kind: 'local',
     description: `the local storage in ${paths.root}`,
+    dataBucket,
     async close() {
       resetClients();
       await storage.stop();
@@ -128,7 +139,8 @@ async function openAws(options: TargetOptions): Promise<OpenTarget> {
     region = found.region;
   }
   const tableName = options.tableName ?? outputs.TableName;
-  if (!tableName)
+  const dataBucket = options.dataBucket ?? outputs.DataBucketName;
+  if (!tableName && !options.tableOptional)
     throw new Error(
       `no table name: the stack${options.stack && options.stack.length > 1 ? 's' : ''} ${options.stack?.join(', ')} have no TableName output; pass --table-name`,
     );
@@ -137,6 +149,7 @@ async function openAws(options: TargetOptions): Promise<OpenTarget> {
   setEnv({
     TABLE_NAME: tableName,
     ARTIFACTS_BUCKET_NAME: outputs.ArtifactsBucketName ?? process.env.ARTIFACTS_BUCKET_NAME,
+    DATA_BUCKET_NAME: dataBucket ?? process.env.DATA_BUCKET_NAME,
     LCS_TOKEN_KMS_KEY_ID: kmsKeyId,
     USAGE_PLAN_ID: usagePlanId,
     ...(region ? { AWS_REGION: region } : {}),
@@ -144,7 +157,9 @@ async function openAws(options: TargetOptions): Promise<OpenTarget> {
     S3_ENDPOINT: undefined,
     LCS_TOKEN_KEY_FILE: undefined,
   });
-  return { kind: 'aws', description: `table ${tableName} in ${process.env.AWS_REGION ?? 'the default region'}`, usagePlanId, kmsKeyId, async close() {} };
+  const where = process.env.AWS_REGION ?? 'the default region';
+  const description = tableName ? `table ${tableName} in ${where}` : `bucket ${dataBucket ?? '(none)'} in ${where}`;
+  return { kind: 'aws', description, usagePlanId, kmsKeyId, dataBucket, async close() {} };
 }
 
 /** Outputs of one or more stacks (the stateful and API stacks may each hold some). */

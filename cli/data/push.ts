@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { type DataOptions, dataAction, formatMB, positiveInt, withDataTarget } from './action';
+import { MB, type PushResult, pushFiles } from './uploader';
+import { walkFolder } from './walk';
+
+/** `lcs data push <folder>`: upload a LEAN data folder to the data bucket, skipping unchanged files. */
+interface PushCliOptions extends DataOptions {
+  concurrency: number;
+  multipartThreshold: number;
+  quiet?: boolean;
+}
+
+export function summary(result: PushResult): string {
+  const rate = result.seconds > 0 ? result.uploadedBytes / MB / result.seconds : 0;
+  return `uploaded ${result.uploaded} file${result.uploaded === 1 ? '' : 's'} / ${formatMB(result.uploadedBytes)}, skipped ${result.skipped} unchanged, took ${result.seconds.toFixed(1)} s, ${rate.toFixed(1)} MB/s`;
+}
+
+export function registerPush(data: Command): void {
+  withDataTarget(
+    data
+      .command('push')
+      .description('upload a LEAN data folder (equity/usa/daily/spy.zip …) to the data bucket; unchanged files are skipped')
+      .argument('<folder>', 'the LEAN data folder; its relative paths become the keys'),
+  )
+    .option('--concurrency <n>', 'files uploaded at once', positiveInt(256), 8)
+    .option('--multipart-threshold <MB>', 'files above this size are uploaded in 8 MB parts', positiveInt(5 * 1024), 16)
+    .option('--quiet', 'no progress bar')
+    .option('--json', 'print the summary as JSON')
+    .action(
+      dataAction<[string], PushCliOptions>(async ({ client, bucket }, options, folder) => {
+        const files = await walkFolder(resolve(folder));
+        const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
+        const showBar = !options.quiet && process.stderr.isTTY;
+        const bar = showBar ? new SingleBar(barOptions(), Presets.shades_classic) : undefined;
+        let filesDone = 0;
+        let bytesDone = 0;
+        const started = performance.now();
+        const payload = () => {
+          const seconds = (performance.now() - started) / 1000;
+          return {
+            files: `${filesDone}/${files.length}`,
+            mb: `${(bytesDone / MB).toFixed(1)}/${(totalBytes / MB).toFixed(1)} MB`,
+            rate: seconds > 0 ? (bytesDone / MB / seconds).toFixed(1) : '0.0',
+          };
+        };
+        bar?.start(Math.max(totalBytes, 1), 0, payload());
+        const interrupted = new AbortController();
+        const onSigint = () => interrupted.abort();
+        process.once('SIGINT', onSigint);
+        let result: PushResult;
+        try {
+          result = await pushFiles({
+            client,
+            bucket,
+            files,
+            concurrency: options.concurrency,
+            multipartThreshold: options.multipartThreshold * MB,
+            signal: interrupted.signal,
+            onProgress: (event) => {
+              if (event.type === 'bytes') bytesDone += event.bytes;
+              else filesDone++;
+              bar?.update(bytesDone, payload());
+            },
+          });
+        } finally {
+          process.off('SIGINT', onSigint);
+          bar?.stop();
+        }
+        process.stdout.write(`${options.json ? JSON.stringify({ bucket, ...result }) : summary(result)}\n`);
+      }),
+    );
+}
+
+function barOptions() {
+  return {
+    stream: process.stderr,
+    format: '{bar} {percentage}% | {files} files | {mb} | {rate} MB/s | ETA {eta_formatted}',
+    hideCursor: true,
+    etaBuffer: 50,
+    fps: 5,
+  };
+}
