@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startServerProcess, storageEnv } from '../local/server-process';
+import { timeEach } from './timing';
 
 /**
  * Authenticated read throughput and latency of the local server (issue target: ≥ 1,500 req/s on
@@ -13,21 +14,6 @@ import { startServerProcess, storageEnv } from '../local/server-process';
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-async function timeEach(n: number, run: () => Promise<unknown>) {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    await run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
-}
 
 function qcHeaders(userId: number, token: string): Record<string, string> {
   // One header for the whole run, as LEAN does (it reuses its hash for up to two hours).

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess, storageEnv } from '../local/server-process';
+import { timeEach } from './timing';
 
 /**
  * data/read latency: what LEAN's ApiDataProvider waits for before each file it downloads. A local
@@ -13,21 +14,6 @@ import { startServerProcess, storageEnv } from '../local/server-process';
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
 const FILE_PATH = 'equity/usa/daily/spy.zip';
 const FILE_BYTES = 64 * 1024;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-async function timeEach(n: number, run: () => Promise<unknown>) {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    await run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
-}
 
 export async function runDataLinks(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-data-'));
