@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { identityRepository } from '../../lambdas/data/identity-repository';
 import { call } from '../support/api';
+import { type Loopback, startLoopback } from '../support/loopback';
 
 /**
  * `lcs admin` end to end: the real CLI as a subprocess against the test server's local storage
@@ -201,7 +202,7 @@ test('a data folder with no server running: the CLI starts the embedded storage 
  * server's table reached through the SDK's standard AWS_ENDPOINT_URL_* variables.
  */
 describe('against a deployed stack', () => {
-  let standIn: Server;
+  let standIn: Loopback;
   let aws: Target;
   const apiKeys: { id: string; name: string; value: string }[] = [];
   const planKeys: { plan: string; keyId: string }[] = [];
@@ -254,28 +255,21 @@ describe('against a deployed stack', () => {
   }
 
   beforeAll(async () => {
-    standIn = createServer((req, res) => {
-      let text = '';
-      req.on('data', (c: Buffer) => {
-        text += c.toString();
-      });
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', 'http://stand-in');
-        if (req.headers['x-amz-target'] === 'TrentService.Encrypt') {
-          const body = JSON.parse(text) as { KeyId: string; Plaintext: string; EncryptionContext: unknown };
-          encrypted.push({ keyId: body.KeyId, context: body.EncryptionContext });
-          res.setHeader('content-type', 'application/x-amz-json-1.1');
-          res.end(JSON.stringify({ KeyId: body.KeyId, CiphertextBlob: Buffer.from(`sealed:${body.Plaintext}`).toString('base64') }));
-        } else if (req.method === 'POST' && url.pathname === '/' && text.includes('Action=')) {
-          cloudFormation(new URLSearchParams(text), res);
-        } else {
-          apiGateway(req.method ?? 'GET', url, text ? (JSON.parse(text) as Record<string, string>) : {}, res);
-        }
-      });
+    standIn = await startLoopback((req, res) => {
+      const url = req.url;
+      const text = req.body;
+      if (req.headers['x-amz-target'] === 'TrentService.Encrypt') {
+        const body = JSON.parse(text) as { KeyId: string; Plaintext: string; EncryptionContext: unknown };
+        encrypted.push({ keyId: body.KeyId, context: body.EncryptionContext });
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        res.end(JSON.stringify({ KeyId: body.KeyId, CiphertextBlob: Buffer.from(`sealed:${body.Plaintext}`).toString('base64') }));
+      } else if (req.method === 'POST' && url.pathname === '/' && text.includes('Action=')) {
+        cloudFormation(new URLSearchParams(text), res);
+      } else {
+        apiGateway(req.method ?? 'GET', url, text ? (JSON.parse(text) as Record<string, string>) : {}, res);
+      }
     });
-    await new Promise<void>((done) => standIn.listen(0, '127.0.0.1', () => done()));
-    const address = standIn.address();
-    const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const { endpoint } = standIn;
     aws = {
       args: ['--stack', 'lcs-test-stateful', '--stack', 'lcs-test-api', '--region', 'eu-west-1'],
       env: {
@@ -289,7 +283,7 @@ describe('against a deployed stack', () => {
     };
   });
 
-  afterAll(() => new Promise<void>((done) => standIn.close(() => done())));
+  afterAll(() => standIn.close());
 
   test('org create also creates the organization key (value = its id) on the usage plan; tokens are sealed with the KMS key', async () => {
     const owner = await lcsJson<{ id: number }>(['user', 'create', '--email', `stack-${unique()}@cli.test`, '--name', 'Stack Owner'], aws);

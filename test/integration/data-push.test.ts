@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { pushFiles, sha256File } from '../../cli/data/uploader';
 import { walkFolder } from '../../cli/data/walk';
+import { startLoopback } from '../support/loopback';
 
 /**
  * `lcs data push | ls | rm` end to end: the real CLI as a subprocess against the test server's
@@ -212,30 +212,22 @@ test('against a deployed stack: the DataBucketName output, or one line when the 
     'lcs-test-data': { TableName: 'lcs-test', DataBucketNameA1B2C3D4: bucket },
     'lcs-test-old': { TableName: 'lcs-test' },
   };
-  const standIn = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => {
-      text += c.toString();
-    });
-    req.on('end', () => {
-      const body = new URLSearchParams(text);
-      const outputs = outputsOf[body.get('StackName') ?? ''] ?? {};
-      const members = Object.entries(outputs)
-        .map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`)
-        .join('');
-      res.setHeader('content-type', 'text/xml');
-      res.end(
-        `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${body.get('StackName')}</StackName>` +
-          `<StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult>` +
-          '<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>',
-      );
-    });
+  const cloudFormation = await startLoopback((req, res) => {
+    const body = new URLSearchParams(req.body);
+    const outputs = outputsOf[body.get('StackName') ?? ''] ?? {};
+    const members = Object.entries(outputs)
+      .map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`)
+      .join('');
+    res.setHeader('content-type', 'text/xml');
+    res.end(
+      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${body.get('StackName')}</StackName>` +
+        `<StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult>` +
+        '<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>',
+    );
   });
-  await new Promise<void>((done) => standIn.listen(0, '127.0.0.1', () => done()));
   try {
-    const address = standIn.address();
     const env = {
-      AWS_ENDPOINT_URL_CLOUDFORMATION: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint,
       AWS_ENDPOINT_URL_S3: process.env.S3_ENDPOINT as string,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -246,6 +238,6 @@ test('against a deployed stack: the DataBucketName output, or one line when the 
     const old = await lcs(['ls'], ['--stack', 'lcs-test-old', '--region', 'us-east-1'], env);
     expect(old).toMatchObject({ code: 1, stderr: 'lcs: no data bucket: the stack lcs-test-old has no DataBucketName output; pass --data-bucket\n' });
   } finally {
-    await new Promise<void>((done) => standIn.close(() => done()));
+    await cloudFormation.close();
   }
 });

@@ -1,48 +1,38 @@
-import { createServer, type Server } from 'node:http';
 import { kmsCipher } from '../../lambdas/data/token-cipher';
+import { type Loopback, startLoopback } from '../support/loopback';
 
 /**
  * The KMS token cipher against a loopback stand-in for KMS's JSON protocol: checks the calls the
  * real SDK sends (target, key id, encryption context) and that a ciphertext only decrypts with the
  * context it was made with.
  */
-let server: Server;
-let endpoint: string;
+let kms: Loopback;
 const calls: { target: string; body: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => {
-      text += c.toString();
-    });
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target']);
-      const body = JSON.parse(text) as { KeyId: string; Plaintext?: string; CiphertextBlob?: string; EncryptionContext?: Record<string, string> };
-      calls.push({ target, body });
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (target === 'TrentService.Encrypt') {
-        const blob = Buffer.from(JSON.stringify({ k: body.KeyId, p: body.Plaintext, c: body.EncryptionContext })).toString('base64');
-        res.end(JSON.stringify({ CiphertextBlob: blob, KeyId: body.KeyId }));
-        return;
-      }
-      const sealed = JSON.parse(Buffer.from(body.CiphertextBlob ?? '', 'base64').toString()) as { k: string; p: string; c: unknown };
-      if (JSON.stringify(sealed.c) !== JSON.stringify(body.EncryptionContext)) {
-        res.statusCode = 400;
-        res.end(JSON.stringify({ __type: 'InvalidCiphertextException', message: 'context mismatch' }));
-        return;
-      }
-      res.end(JSON.stringify({ Plaintext: sealed.p, KeyId: sealed.k }));
-    });
+  kms = await startLoopback((req, res) => {
+    const target = String(req.headers['x-amz-target']);
+    const body = JSON.parse(req.body) as { KeyId: string; Plaintext?: string; CiphertextBlob?: string; EncryptionContext?: Record<string, string> };
+    calls.push({ target, body });
+    res.setHeader('content-type', 'application/x-amz-json-1.1');
+    if (target === 'TrentService.Encrypt') {
+      const blob = Buffer.from(JSON.stringify({ k: body.KeyId, p: body.Plaintext, c: body.EncryptionContext })).toString('base64');
+      res.end(JSON.stringify({ CiphertextBlob: blob, KeyId: body.KeyId }));
+      return;
+    }
+    const sealed = JSON.parse(Buffer.from(body.CiphertextBlob ?? '', 'base64').toString()) as { k: string; p: string; c: unknown };
+    if (JSON.stringify(sealed.c) !== JSON.stringify(body.EncryptionContext)) {
+      res.statusCode = 400;
+      res.end(JSON.stringify({ __type: 'InvalidCiphertextException', message: 'context mismatch' }));
+      return;
+    }
+    res.end(JSON.stringify({ Plaintext: sealed.p, KeyId: sealed.k }));
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  const address = server.address();
-  endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => kms.close());
 
-const clientConfig = () => ({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const clientConfig = () => ({ endpoint: kms.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
 test('encrypts with the key and a purpose context, and decrypts back', async () => {
   const cipher = kmsCipher('alias/lcs', clientConfig());

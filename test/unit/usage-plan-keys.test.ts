@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { apiGatewayUsagePlanKeys, apiKeyName, noUsagePlanKeys, usagePlanKeys } from '../../lambdas/data/usage-plan-keys';
+import { type Loopback, startLoopback } from '../support/loopback';
 
 /**
  * The usage-plan port against a loopback stand-in for API Gateway's REST protocol: an
@@ -12,13 +13,12 @@ interface StoredKey {
   value: string;
 }
 
-let server: Server;
-let endpoint: string;
+let apiGateway: Loopback;
 const keys: StoredKey[] = [];
 const planKeys = new Map<string, Set<string>>();
 const calls: string[] = [];
 
-function send(res: import('node:http').ServerResponse, status: number, body: unknown, errorType?: string) {
+function send(res: ServerResponse, status: number, body: unknown, errorType?: string) {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json');
   if (errorType) res.setHeader('x-amzn-errortype', errorType);
@@ -26,45 +26,37 @@ function send(res: import('node:http').ServerResponse, status: number, body: unk
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => {
-      text += c.toString();
-    });
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      calls.push(`${req.method} ${url.pathname}`);
-      const body = text ? (JSON.parse(text) as Record<string, string>) : {};
-      if (req.method === 'GET' && url.pathname === '/apikeys') {
-        const name = url.searchParams.get('name');
-        const items = keys.filter((k) => !name || k.name.startsWith(name));
-        return send(res, 200, { item: url.searchParams.get('includeValues') === 'true' ? items : items.map(({ value: _v, ...k }) => k) });
-      }
-      if (req.method === 'POST' && url.pathname === '/apikeys') {
-        if (keys.some((k) => k.value === body.value)) return send(res, 409, { message: 'API Key already exists' }, 'ConflictException');
-        const key = { id: `key${keys.length + 1}`, name: body.name as string, value: body.value as string };
-        keys.push(key);
-        return send(res, 201, key);
-      }
-      const plan = /^\/usageplans\/([^/]+)\/keys$/.exec(url.pathname);
-      if (req.method === 'POST' && plan?.[1]) {
-        const attached = planKeys.get(plan[1]) ?? new Set<string>();
-        planKeys.set(plan[1], attached);
-        if (attached.has(body.keyId as string)) return send(res, 409, { message: 'Usage plan key already exists' }, 'ConflictException');
-        attached.add(body.keyId as string);
-        return send(res, 201, { id: body.keyId, type: body.keyType });
-      }
-      send(res, 404, { message: 'no such route' }, 'NotFoundException');
-    });
+  apiGateway = await startLoopback((req, res) => {
+    const url = req.url;
+    calls.push(`${req.method} ${url.pathname}`);
+    const body = req.body ? (JSON.parse(req.body) as Record<string, string>) : {};
+    if (req.method === 'GET' && url.pathname === '/apikeys') {
+      const name = url.searchParams.get('name');
+      const items = keys.filter((k) => !name || k.name.startsWith(name));
+      return send(res, 200, { item: url.searchParams.get('includeValues') === 'true' ? items : items.map(({ value: _v, ...k }) => k) });
+    }
+    if (req.method === 'POST' && url.pathname === '/apikeys') {
+      if (keys.some((k) => k.value === body.value)) return send(res, 409, { message: 'API Key already exists' }, 'ConflictException');
+      const key = { id: `key${keys.length + 1}`, name: body.name as string, value: body.value as string };
+      keys.push(key);
+      return send(res, 201, key);
+    }
+    const plan = /^\/usageplans\/([^/]+)\/keys$/.exec(url.pathname);
+    if (req.method === 'POST' && plan?.[1]) {
+      const attached = planKeys.get(plan[1]) ?? new Set<string>();
+      planKeys.set(plan[1], attached);
+      if (attached.has(body.keyId as string)) return send(res, 409, { message: 'Usage plan key already exists' }, 'ConflictException');
+      attached.add(body.keyId as string);
+      return send(res, 201, { id: body.keyId, type: body.keyType });
+    }
+    send(res, 404, { message: 'no such route' }, 'NotFoundException');
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  const address = server.address();
-  endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => apiGateway.close());
 
-const port = () => apiGatewayUsagePlanKeys('plan1', { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const port = () =>
+  apiGatewayUsagePlanKeys('plan1', { endpoint: apiGateway.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const org = { id: 'a'.repeat(32), name: 'Acme' };
 
 test('creates the key (value = organization id) and attaches it; repeating changes nothing', async () => {
