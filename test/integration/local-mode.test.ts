@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,3 +101,21 @@ test('a busy port is a one-line error naming the port', async () => {
     blocker.close();
   }
 }, 60_000);
+
+test('after a crash (SIGKILL), the next start stops the orphaned DynamoDB Local and the data is intact', async () => {
+  const dataDir = join(dir, 'crashed');
+  const first = await startServerProcess({ dataDir, args: ['--quiet'] });
+  const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { userId: number; token: string };
+  const orphan = Number(readFileSync(join(dataDir, 'dynamodb', 'dynamodb-local.pid'), 'utf8'));
+  expect(await first.stop('SIGKILL')).toBeNull();
+  expect(() => process.kill(orphan, 0)).not.toThrow(); // still running, holding the database
+
+  const second = await startServerProcess({ dataDir, args: ['--quiet'] });
+  try {
+    expect(() => process.kill(orphan, 0)).toThrow();
+    const answer = await call('authenticate', { method: 'GET', creds: { userId: admin.userId, token: admin.token }, path: `${second.apiUrl}authenticate` });
+    expect(answer.body).toEqual({ success: true });
+  } finally {
+    await second.stop();
+  }
+}, 90_000);
