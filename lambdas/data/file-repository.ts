@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../shared/config';
-import { ConflictError } from '../shared/errors';
 import { blobStore } from './blob-store';
 import { documentClient, tableName } from './clients';
-import { conditional } from './dynamo-errors';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
 import type { Project, ProjectFile } from './model';
-import { projectBlobPrefix, projectItem } from './project-repository';
+import { projectBlobPrefix, projectItem, renameOps, writeProjectTransaction } from './project-repository';
 import { queryAll } from './query';
 
 /**
@@ -70,7 +68,7 @@ export const fileRepository = {
    * project version read by the caller. Everything is validated before this is called; large
    * change sets are split into several transactions, the first of which carries the version check.
    */
-  async apply(project: Project, expectedVersion: number, changes: FileChanges): Promise<void> {
+  async apply(project: Project, expectedVersion: number, changes: FileChanges, options: { previousName?: string } = {}): Promise<void> {
     const items = await Promise.all(changes.put.map(dehydrate));
     type Op = Record<string, unknown>;
     const ops: { op: Op; bytes: number }[] = [
@@ -89,7 +87,9 @@ export const fileRepository = {
         ExpressionAttributeValues: { ':v': expectedVersion },
       },
     };
-    const batches: Op[][] = [[guard]];
+    // A rename travels in the first transaction with the version check, so a refused file write
+    // cannot leave the project renamed.
+    const batches: Op[][] = [[guard, ...renameOps(project, options.previousName)]];
     let bytes = 0;
     for (const { op, bytes: size } of ops) {
       let current = batches[batches.length - 1] as Op[];
@@ -102,10 +102,7 @@ export const fileRepository = {
       bytes += size;
     }
     const [first, ...rest] = batches;
-    await conditional(
-      () => documentClient().send(new TransactWriteCommand({ TransactItems: first as never })),
-      () => new ConflictError('The project was changed by another request; please retry'),
-    );
+    await writeProjectTransaction(first as Op[], project);
     for (const batch of rest) await documentClient().send(new TransactWriteCommand({ TransactItems: batch as never }));
   },
 };

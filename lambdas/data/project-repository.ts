@@ -2,7 +2,7 @@ import { BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand } from 
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { blobStore } from './blob-store';
 import { documentClient, tableName } from './clients';
-import { conditional } from './dynamo-errors';
+import { conditional, isConditionFailure } from './dynamo-errors';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
 import type { Project } from './model';
@@ -34,6 +34,38 @@ function toStored(item: Record<string, unknown>): StoredProject {
 
 const nameTaken = (name: string) => new ConflictError(`A project named '${name}' already exists in this organization`);
 const changedConcurrently = () => new ConflictError('The project was changed by another request; please retry');
+
+type TransactionItem = Record<string, unknown>;
+
+/**
+ * The name-claim moves of a rename: free the old name, claim the new one if nobody holds it.
+ * Claims are keyed by the lower-cased name, so a change of case alone moves nothing.
+ */
+export function renameOps(project: Project, previousName?: string): TransactionItem[] {
+  if (previousName === undefined || previousName.toLowerCase() === project.name.toLowerCase()) return [];
+  return [
+    { Delete: { TableName: tableName(), Key: keys.projectName(project.orgId, previousName) } },
+    {
+      Put: {
+        TableName: tableName(),
+        Item: toItem('ProjectName', keys.projectName(project.orgId, project.name), { projectId: project.id }),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+  ];
+}
+
+/** Writes one transaction about a project; a refused name claim is "name taken", any other refusal a concurrent change. */
+export async function writeProjectTransaction(items: TransactionItem[], project: Project): Promise<void> {
+  try {
+    await db().send(new TransactWriteCommand({ TransactItems: items as never }));
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+    const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    const claim = items.findIndex((i) => (i.Put as { Item?: { type?: string } } | undefined)?.Item?.type === 'ProjectName');
+    throw claim >= 0 && reasons[claim]?.Code === 'ConditionalCheckFailed' ? nameTaken(project.name) : changedConcurrently();
+  }
+}
 
 export const projectRepository = {
   async create(project: Project): Promise<void> {
@@ -77,30 +109,12 @@ export const projectRepository = {
         ExpressionAttributeValues: { ':v': expectedVersion },
       },
     };
-    const renamed = previousName !== undefined && previousName.toLowerCase() !== project.name.toLowerCase();
-    if (!renamed) {
+    const moves = renameOps(project, previousName);
+    if (moves.length === 0) {
       await conditional(() => db().send(new PutCommand(put.Put)), changedConcurrently);
       return next;
     }
-    await conditional(
-      () =>
-        db().send(
-          new TransactWriteCommand({
-            TransactItems: [
-              put,
-              { Delete: { TableName: tableName(), Key: keys.projectName(project.orgId, previousName) } },
-              {
-                Put: {
-                  TableName: tableName(),
-                  Item: toItem('ProjectName', keys.projectName(project.orgId, project.name), { projectId: project.id }),
-                  ConditionExpression: 'attribute_not_exists(PK)',
-                },
-              },
-            ],
-          }),
-        ),
-      () => nameTaken(project.name),
-    );
+    await writeProjectTransaction([put, ...moves], project);
     return next;
   },
 

@@ -151,10 +151,8 @@ export const projectService = {
       modified: now,
     };
     if (input.libraries) await checkLibraries(principal, next, next.libraries);
-    let currentVersion = version;
-    if (next.name !== project.name) currentVersion = await projectRepository.save(next, version, project.name);
     if (!files) {
-      if (currentVersion === version) await projectRepository.save(next, version);
+      await projectRepository.save(next, version, project.name);
       return { projectId: next.id, organizationId: next.orgId };
     }
     // A pushed file set replaces the project's files: unchanged files are left alone,
@@ -165,7 +163,7 @@ export const projectService = {
       .map((f) => ({ projectId: project.id, name: f.name, content: f.content, created: existing.get(f.name)?.created ?? now, modified: now }));
     const incoming = new Set(files.map((f) => f.name));
     const remove = [...existing.keys()].filter((name) => !incoming.has(name));
-    await fileRepository.apply(next, currentVersion, { put, remove });
+    await fileRepository.apply(next, version, { put, remove }, { previousName: project.name });
     return { projectId: next.id, organizationId: next.orgId, changed: { written: put.length, deleted: remove.length } };
   },
 

@@ -433,6 +433,27 @@ describe('projects/update (lean-cli form)', () => {
     expect(read.every((f) => f.content === files.find((x) => x.name === f.name)?.content)).toBe(true);
   });
 
+  test('a push that renames onto a taken name changes nothing: neither the name nor the files', async () => {
+    const taken = await createProject(tenant.admin, unique('Taken'));
+    const project = await createProject(tenant.admin, unique('Pushed'));
+    await formUpdate(tenant.admin, project.projectId, [['name', project.name], ...filePairs([{ name: 'main.py', content: 'v = 1\n' }])]);
+    const answer = await formUpdate(tenant.admin, project.projectId, [['name', taken.name], ...filePairs([{ name: 'other.py', content: 'w = 2\n' }])]);
+    expectFailure(answer, /already exists/);
+    expect((await readProject(tenant.admin, project.projectId)).name).toBe(project.name);
+    expect((await readFiles(tenant.admin, project.projectId)).map((f) => [f.name, f.content])).toEqual([['main.py', 'v = 1\n']]);
+  });
+
+  test('a push that renames and replaces files does both', async () => {
+    const project = await createProject(tenant.admin, unique('Before'));
+    const renamed = unique('After');
+    const answer = await formUpdate(tenant.admin, project.projectId, [['name', renamed], ...filePairs([{ name: 'main.py', content: 'x = 3\n' }])]);
+    expect(answer.body).toEqual({ success: true });
+    expect((await readProject(tenant.admin, project.projectId)).name).toBe(renamed);
+    expect((await readFiles(tenant.admin, project.projectId)).map((f) => f.name)).toEqual(['main.py']);
+    // The old name is free again.
+    expect((await call('projects/create', { json: { name: project.name, language: 'Py' }, creds: tenant.admin })).body.success).toBe(true);
+  });
+
   test('bad file names and duplicate names in a push are refused and nothing is written', async () => {
     const p = await createProject(member, unique('BadPush'));
     expectFailure(await formUpdate(member, p.projectId, filePairs([{ name: '../escape.py', content: 'x' }])), /^files\.0\.name: /);
