@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { usagePlanKeys } from '../../lambdas/data/usage-plan-keys';
 import { recordAdminChange } from '../../lambdas/domain/admin-audit';
 import { identityService } from '../../lambdas/domain/identity-service';
+import { objectStoreService } from '../../lambdas/domain/object-store-service';
 import { adminAction, withTarget } from './action';
 import { fields, table } from './output';
-import { orgId, text, userId } from './parse';
+import { orgId, positiveInt, text, userId } from './parse';
 import type { OpenTarget } from './target';
 
-/** `lcs admin org create|list|attach-key`. */
+/** `lcs admin org create|list|quota|attach-key`. */
 export function registerOrg(admin: Command): void {
   const org = admin.command('org').description('organizations');
 
@@ -42,6 +43,40 @@ export function registerOrg(admin: Command): void {
           ['organization id', created.id],
           ['name', created.name],
           ['owner', created.ownerUserId],
+        ]),
+      };
+    }),
+  );
+
+  withTarget(
+    org
+      .command('quota')
+      .description("show an organization's object-store use and quota; --bytes sets its own quota, --default goes back to the server-wide one")
+      .requiredOption('--org <id>', 'organization id', orgId)
+      .option('--bytes <n>', 'quota in bytes', positiveInt(Number.MAX_SAFE_INTEGER))
+      .option('--default', "remove the organization's own quota"),
+  ).action(
+    adminAction<{ org: string; bytes?: number; default?: boolean }>(async (o, ctx) => {
+      await identityService.getOrganization(o.org);
+      if (o.bytes !== undefined && o.default) throw new Error('give --bytes or --default, not both');
+      if (o.bytes !== undefined || o.default) {
+        await objectStoreService.setQuota(o.org, o.bytes);
+        await recordAdminChange({
+          action: 'admin/org/quota',
+          orgId: o.org,
+          target: `org/${o.org}`,
+          actorUserId: ctx.actor,
+          detail: { bytes: o.bytes ?? 'default' },
+        });
+      }
+      const q = await objectStoreService.quota(o.org);
+      return {
+        json: q,
+        text: fields([
+          ['organization id', o.org],
+          ['object store used (bytes)', q.used],
+          ['quota (bytes)', q.quota],
+          ['quota source', q.override ? 'organization' : 'server default (LCS_OBJECT_QUOTA_BYTES)'],
         ]),
       };
     }),

@@ -103,6 +103,17 @@ async function quotaOf(orgId: string): Promise<{ used: number; quota: number }> 
 const nameOf = (key: string) => key.slice(key.lastIndexOf('/') + 1);
 
 export const objectStoreService = {
+  /** Administration (no principal: `lcs admin`): an organisation's usage, and its quota override. */
+  async quota(orgId: string): Promise<{ used: number; quota: number; override: boolean }> {
+    const { used, quota } = await repo.usage(orgId);
+    return { used, quota: quota ?? config().LCS_OBJECT_QUOTA_BYTES, override: quota !== undefined };
+  },
+
+  /** Sets (bytes) or removes (undefined: back to LCS_OBJECT_QUOTA_BYTES) an organisation's quota. */
+  async setQuota(orgId: string, bytes: number | undefined): Promise<void> {
+    await repo.setQuota(orgId, bytes);
+  },
+
   async set(principal: Principal, input: { organizationId?: string; key: string; objectData: Buffer }): Promise<{ orgId: string; size: number }> {
     const { orgId } = orgAccess(principal, input.organizationId, 'member');
     const { key, objectData } = input;

@@ -87,6 +87,28 @@ test('org list and member list show what was created', async () => {
   expect(text.stdout).toMatch(new RegExp(`^${orgId}\\s+CLI Org`, 'm'));
 });
 
+test('org quota: an organization quota is enforced by object/set, and --default restores the server one', async () => {
+  const before = await lcsJson<{ used: number; quota: number; override: boolean }>(['org', 'quota', '--org', orgId]);
+  expect(before).toMatchObject({ used: 0, override: false });
+  expect(await lcsJson(['org', 'quota', '--org', orgId, '--bytes', '10'])).toMatchObject({ quota: 10, override: true });
+
+  const key = await lcsJson<{ keyId: string; secret: string }>(['key', 'issue', '--user', String(userId), '--name', 'quota']);
+  const upload = (bytes: number) => {
+    const form = new FormData();
+    form.append('organizationId', orgId);
+    form.append('key', `quota-${bytes}.txt`);
+    form.append('objectData', new Blob(['x'.repeat(bytes)]), 'objectData');
+    return call('object/set', { multipart: form, headers: keyHeaders(key.keyId, key.secret) });
+  };
+  expect((await upload(11)).body.errors?.[0]).toMatch(/quota exceeded/i);
+  expect((await upload(10)).body).toEqual({ success: true });
+
+  expect(await lcsJson(['org', 'quota', '--org', orgId, '--default'])).toMatchObject({ used: 10, override: false, quota: before.quota });
+  const audit = await lcs(['audit', '--org', orgId, '--action', 'admin/org/quota']);
+  expect(audit.stdout.match(/admin\/org\/quota/g)).toHaveLength(2);
+  expect((await lcs(['org', 'quota', '--org', orgId, '--bytes', '10', '--default'])).stderr).toBe('lcs: give --bytes or --default, not both\n');
+});
+
 test('key issue → the key works → key revoke → refused; both changes are in the audit trail', async () => {
   const issued = await lcsJson<{ keyId: string; secret: string }>(['key', 'issue', '--user', String(userId), '--name', 'ci']);
   const read = () => call('organizations/read', { json: { organizationId: orgId }, headers: keyHeaders(issued.keyId, issued.secret) });
