@@ -1,5 +1,5 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
+import { listPages } from '../../lambdas/data/s3-objects';
 import { type DataOptions, dataAction, formatMB, withDataTarget } from './action';
 
 /** `lcs data ls [prefix]`: keys and sizes under a prefix, printed a ListObjectsV2 page at a time. */
@@ -13,11 +13,9 @@ export function registerLs(data: Command): void {
     .option('--json', 'print JSON lines: {"key", "size", "lastModified"} per object')
     .action(
       dataAction<[string], DataOptions>(async ({ client, bucket }, options, prefix) => {
-        let token: string | undefined;
         let count = 0;
         let bytes = 0;
-        do {
-          const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+        for await (const page of listPages(client, { Bucket: bucket, Prefix: prefix || undefined })) {
           const lines = (page.Contents ?? []).map((o) => {
             count++;
             bytes += o.Size ?? 0;
@@ -26,8 +24,7 @@ export function registerLs(data: Command): void {
               : `${String(o.Size ?? 0).padStart(12)}  ${o.Key}`;
           });
           if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
-          token = page.IsTruncated ? page.NextContinuationToken : undefined;
-        } while (token);
+        }
         if (!options.json) process.stdout.write(`${count} object${count === 1 ? '' : 's'}, ${formatMB(bytes)}\n`);
       }),
     );

@@ -1,5 +1,6 @@
-import { DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
+import { listPages } from '../../lambdas/data/s3-objects';
 import { type DataOptions, dataAction, withDataTarget } from './action';
 
 /**
@@ -22,12 +23,9 @@ async function exists(client: S3Client, bucket: string, key: string): Promise<bo
 
 async function keysUnder(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+  for await (const page of listPages(client, { Bucket: bucket, Prefix: prefix })) {
     for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return keys;
 }
 

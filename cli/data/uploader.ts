@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { listPages } from '../../lambdas/data/s3-objects';
 import type { LocalFile } from './walk';
 
 /**
@@ -47,12 +48,9 @@ export interface PushResult {
 /** Key → size of every object under `prefix`, in one ListObjectsV2 pass. */
 export async function remoteSizes(client: S3Client, bucket: string, prefix = ''): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+  for await (const page of listPages(client, { Bucket: bucket, Prefix: prefix || undefined })) {
     for (const o of page.Contents ?? []) if (o.Key) sizes.set(o.Key, o.Size ?? 0);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return sizes;
 }
 

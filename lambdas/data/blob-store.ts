@@ -1,5 +1,6 @@
 import { config } from '../shared/config';
 import { s3 } from './clients';
+import { deleteUnder } from './s3-objects';
 
 /** Objects in the artifacts bucket: spilled file contents, and later compile snapshots and results. */
 const bucket = () => config().ARTIFACTS_BUCKET_NAME;
@@ -18,19 +19,8 @@ export const blobStore = {
 
   /** Deletes everything under a prefix, a page (≤ 1000 keys) at a time. */
   async deletePrefix(prefix: string): Promise<number> {
-    const { client, sdk } = await s3();
-    let deleted = 0;
-    let token: string | undefined;
-    do {
-      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix, ContinuationToken: token }));
-      const objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-      if (objects.length) {
-        await client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket(), Delete: { Objects: objects, Quiet: true } }));
-        deleted += objects.length;
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return deleted;
+    const { client } = await s3();
+    return (await deleteUnder(client, bucket(), prefix)).count;
   },
 
   async reachable(): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { config } from '../shared/config';
 import { s3 } from './clients';
+import { listPages, presignedGet } from './s3-objects';
 
 /**
  * LEAN market data in the data bucket (design §9), in LEAN's own folder layout: the key of a file
@@ -44,8 +45,8 @@ export const marketDataStore = {
    * URL is valid from the signing date for `expiresIn` seconds, and needs no other credentials.
    */
   async link(path: string, signingDate: Date, expiresIn: number): Promise<string> {
-    const [{ client, sdk }, { getSignedUrl }] = await Promise.all([s3(), import('@aws-sdk/s3-request-presigner')]);
-    return getSignedUrl(client, new sdk.GetObjectCommand({ Bucket: bucket(), Key: path }), { signingDate, expiresIn });
+    const { client } = await s3();
+    return presignedGet(client, bucket(), path, { signingDate, expiresIn });
   },
 
   /**
@@ -77,14 +78,11 @@ export const marketDataStore = {
 
   /** The top-level folders of the bucket (LEAN's security types: `equity`, `forex`, …), without '/'. */
   async topFolders(): Promise<string[]> {
-    const { client, sdk } = await s3();
+    const { client } = await s3();
     const folders: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket(), Delimiter: '/', ContinuationToken: token }));
+    for await (const page of listPages(client, { Bucket: bucket(), Delimiter: '/' })) {
       for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix.slice(0, -1));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
     return folders.sort();
   },
 

@@ -4,6 +4,7 @@ import { documentClient, s3, tableName } from './clients';
 import { isConditionFailure } from './dynamo-errors';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
+import { deleteUnder, listPages, presignedGet } from './s3-objects';
 import { TABLE_SCHEMA } from './table-schema';
 
 /**
@@ -98,17 +99,14 @@ export const objectStoreRepository = {
 
   /** Every object under a folder (`''` is the root), with sizes; for downloads of whole folders. */
   async listAll(orgId: string, folder: string, limit: number): Promise<{ key: string; size: number; etag: string }[]> {
-    const { client, sdk } = await s3();
+    const { client } = await s3();
     const prefix = folder ? `${objectKey(orgId, folder)}/` : orgPrefix(orgId);
     const found: { key: string; size: number; etag: string }[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix, ContinuationToken: token }));
+    for await (const page of listPages(client, { Bucket: bucket(), Prefix: prefix })) {
       for (const o of page.Contents ?? [])
         if (o.Key) found.push({ key: o.Key.slice(orgPrefix(orgId).length), size: Number(o.Size ?? 0), etag: (o.ETag ?? '').replaceAll('"', '') });
       if (found.length > limit) break;
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
     return found;
   },
 
@@ -148,22 +146,8 @@ export const objectStoreRepository = {
 
   /** Deletes everything under `<key>/`, a page at a time; returns the bytes removed. */
   async deleteFolder(orgId: string, key: string): Promise<{ count: number; bytes: number }> {
-    const { client, sdk } = await s3();
-    const prefix = `${objectKey(orgId, key)}/`;
-    let count = 0;
-    let bytes = 0;
-    let token: string | undefined;
-    do {
-      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix, ContinuationToken: token }));
-      const objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key, size: Number(o.Size ?? 0) }] : []));
-      if (objects.length) {
-        await client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket(), Delete: { Objects: objects.map(({ Key }) => ({ Key })), Quiet: true } }));
-        count += objects.length;
-        bytes += objects.reduce((sum, o) => sum + o.size, 0);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return { count, bytes };
+    const { client } = await s3();
+    return deleteUnder(client, bucket(), `${objectKey(orgId, key)}/`);
   },
 
   async putZip(orgId: string, jobId: string, zip: Uint8Array): Promise<string> {
@@ -175,8 +159,8 @@ export const objectStoreRepository = {
 
   /** A presigned GET of a zip made by `putZip`. */
   async zipLink(zipKey: string, seconds: number): Promise<string> {
-    const [{ client, sdk }, { getSignedUrl }] = await Promise.all([s3(), import('@aws-sdk/s3-request-presigner')]);
-    return getSignedUrl(client, new sdk.GetObjectCommand({ Bucket: bucket(), Key: zipKey }), { expiresIn: seconds });
+    const { client } = await s3();
+    return presignedGet(client, bucket(), zipKey, { expiresIn: seconds });
   },
 
   // --- table: usage counter, quota override, jobs ---
