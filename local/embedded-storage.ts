@@ -17,6 +17,10 @@ export interface EmbeddedStorage {
 }
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Names of the table and buckets in local mode (the server and `lcs` must agree on them). */
+export const LOCAL_TABLE = 'lcs';
+export const LOCAL_BUCKETS = { artifacts: 'lcs-artifacts', data: 'lcs-data', objects: 'lcs-objects' };
 const REGION = 'us-east-1';
 
 export async function freePort(): Promise<number> {

@@ -3,7 +3,16 @@ import type { Server } from 'node:http';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadSettings, type Settings } from '../lib/config/settings';
 import { checkPrerequisites } from '../scripts/check-prereqs.mjs';
-import { dataPaths, type EmbeddedStorage, ensureBucket, ensureTable, LOCAL_CREDENTIALS, startEmbeddedStorage } from './embedded-storage';
+import {
+  dataPaths,
+  type EmbeddedStorage,
+  ensureBucket,
+  ensureTable,
+  LOCAL_BUCKETS,
+  LOCAL_CREDENTIALS,
+  LOCAL_TABLE,
+  startEmbeddedStorage,
+} from './embedded-storage';
 
 /**
  * `npm start`: the whole API on http://localhost:5612/api/v2/ with embedded storage kept in a
@@ -11,9 +20,6 @@ import { dataPaths, type EmbeddedStorage, ensureBucket, ensureTable, LOCAL_CREDE
  * stops the storage so nothing written is lost.
  */
 export const DEFAULT_PORT = 5612;
-const TABLE = 'lcs';
-/** Local bucket names: artifacts, market data, object store. */
-export const BUCKETS = { artifacts: 'lcs-artifacts', data: 'lcs-data', objects: 'lcs-objects' };
 
 const wholeNumber =
   (max: number) =>
@@ -102,10 +108,10 @@ async function main(): Promise<void> {
     fail(`could not start the embedded storage: ${(err as Error).message}`);
   }
   Object.assign(process.env, {
-    TABLE_NAME: TABLE,
-    ARTIFACTS_BUCKET_NAME: BUCKETS.artifacts,
-    DATA_BUCKET_NAME: BUCKETS.data,
-    OBJECTS_BUCKET_NAME: BUCKETS.objects,
+    TABLE_NAME: LOCAL_TABLE,
+    ARTIFACTS_BUCKET_NAME: LOCAL_BUCKETS.artifacts,
+    DATA_BUCKET_NAME: LOCAL_BUCKETS.data,
+    OBJECTS_BUCKET_NAME: LOCAL_BUCKETS.objects,
     DYNAMODB_ENDPOINT: storage.dynamoEndpoint,
     S3_ENDPOINT: storage.s3Endpoint,
     AWS_REGION: 'us-east-1',
@@ -117,8 +123,8 @@ async function main(): Promise<void> {
     // CloudWatch embedded metrics mean nothing on a laptop.
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
-  await ensureTable(storage.dynamoEndpoint, TABLE);
-  for (const bucket of Object.values(BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket);
+  await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE);
+  for (const bucket of Object.values(LOCAL_BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket);
 
   // Imported only now: the handlers read their configuration from the environment set above.
   const { createApiServer, warmHandlers } = await import('./http-server');
@@ -142,7 +148,7 @@ async function main(): Promise<void> {
   const apiUrl = `http://${shownHost}:${port}/api/v2/`;
   writeFileSync(
     paths.runtime,
-    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: TABLE, bucket: BUCKETS.artifacts, dataBucket: BUCKETS.data, objectsBucket: BUCKETS.objects, tokenKeyFile: paths.tokenKey }, null, 2)}\n`,
+    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey }, null, 2)}\n`,
     { mode: 0o600 },
   );
   process.stdout.write(options.quiet ? `listening ${apiUrl}\n` : `${loginInstructions(admin, apiUrl, port === DEFAULT_PORT)}\nlistening ${apiUrl}\n`);

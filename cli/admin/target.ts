@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { resetClients } from '../../lambdas/data/clients';
 import { resetTokenCipher } from '../../lambdas/data/token-cipher';
 import { resetConfig } from '../../lambdas/shared/config';
-import { dataPaths, type EmbeddedStorage, ensureTable, LOCAL_CREDENTIALS, startEmbeddedStorage } from '../../local/embedded-storage';
+import {
+  dataPaths,
+  type EmbeddedStorage,
+  ensureTable,
+  LOCAL_BUCKETS,
+  LOCAL_CREDENTIALS,
+  LOCAL_TABLE,
+  startEmbeddedStorage,
+} from '../../local/embedded-storage';
 import type { RuntimeInfo } from '../../local/server-process';
 
 /**
@@ -37,9 +45,6 @@ export interface OpenTarget {
 }
 
 /** Local mode's fixed names (local/main.ts); runtime.json repeats them while a server runs. */
-const LOCAL_TABLE = 'lcs';
-const LOCAL_BUCKET = 'lcs-artifacts';
-const LOCAL_DATA_BUCKET = 'lcs-data';
 const STACK_OUTPUTS = ['TableName', 'KmsKeyId', 'UsagePlanId', 'ArtifactsBucketName', 'DataBucketName'] as const;
 
 export async function openTarget(options: TargetOptions): Promise<OpenTarget> {
@@ -68,7 +73,7 @@ function isAlive(pid: number): boolean {
 }
 
 function localEnv(runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile'> & { dataBucket?: string }): string {
-  const dataBucket = runtime.dataBucket || LOCAL_DATA_BUCKET;
+  const dataBucket = runtime.dataBucket || LOCAL_BUCKETS.data;
   setEnv({
     TABLE_NAME: runtime.tableName,
     ARTIFACTS_BUCKET_NAME: runtime.bucket,
@@ -116,7 +121,7 @@ async function openLocal(dataDir: string): Promise<OpenTarget> {
     dynamoEndpoint: storage.dynamoEndpoint,
     s3Endpoint: storage.s3Endpoint,
     tableName: LOCAL_TABLE,
-    bucket: LOCAL_BUCKET,
+    bucket: LOCAL_BUCKETS.artifacts,
     tokenKeyFile: paths.tokenKey,
   });
   return {

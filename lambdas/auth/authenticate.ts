@@ -111,7 +111,3 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
     }
   }
 }
-
-export function clearTokenCache(): void {
-  decrypted.clear();
-}

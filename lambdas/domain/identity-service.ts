@@ -174,7 +174,7 @@ export const identityService = {
   /** A user's keys with name, expiry, revocation and last use; never the secret's hash. */
   async listKeyDetails(userId: number): Promise<Omit<ApiKey, 'secretHash'>[]> {
     await identityService.getUser(userId);
-    return (await identityRepository.listKeys(userId)).map(({ secretHash: _hidden, ...rest }) => rest);
+    return identityService.listKeys(userId);
   },
 
   async getKey(keyIdValue: string): Promise<Omit<ApiKey, 'secretHash'>> {
