@@ -12,6 +12,8 @@ const shared = {
     '^fauxqs$': '<rootDir>/node_modules/fauxqs/dist/app.js',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  // cdk.out holds staged assets (the runner image context includes package.json).
+  modulePathIgnorePatterns: ['<rootDir>/cdk.out/'],
 };
 module.exports = {
   projects: [

@@ -1,13 +1,16 @@
 import { runApiThroughput } from './api-throughput';
+import { runBacktestReads } from './backtest-reads';
 import { runBundles } from './bundles';
 import { runDataLinks } from './data-links';
 
 /** `npm run bench`: runs every benchmark and prints its figures (nothing is asserted). */
 const benchmarks: [string, () => Promise<void>][] = [
   ['api-throughput', runApiThroughput],
+  ['backtest-reads', runBacktestReads],
   ['bundles', runBundles],
   ['data-links', runDataLinks],
   ['data-push', (await import('./data-push')).runDataPush],
+  ['job-start', (await import('./job-start')).runJobStart],
 ];
 
 const only = process.argv[2];

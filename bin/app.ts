@@ -1,6 +1,6 @@
 /**
  * CDK app entry (`cdk.json` runs `npx tsx bin/app.ts`): settings from lcs.config.json and `-c`
- * context, the stateful and API stacks, cdk-nag AwsSolutions checks. See lib/app.ts.
+ * context, the stateful, jobs and API stacks, cdk-nag AwsSolutions checks. See lib/app.ts.
  */
 import { createApp } from '../lib/app';
 

@@ -7,6 +7,7 @@ import { loadSettings, type Settings, settingsSchema } from './config/settings';
 import { projectRoot } from './constructs/bundling';
 import { prefix, SERVICE_NAME } from './naming';
 import { ApiStack } from './stacks/api-stack';
+import { JobsStack } from './stacks/jobs-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
 /**
@@ -29,6 +30,7 @@ export interface LcsApp {
   app: App;
   settings: Settings;
   stateful: StatefulStack;
+  jobs: JobsStack;
   api: ApiStack;
 }
 
@@ -95,11 +97,19 @@ export function createApp(options: CreateAppOptions = {}): LcsApp {
     env,
     terminationProtection: settings.environment === 'prod',
   });
+  const jobs = new JobsStack(app, `${name}-jobs`, {
+    stackName: `${name}-jobs`,
+    description: `Lean Cloud Server ${settings.stage}: jobs queue, dispatcher, reconciler, ECS cluster and runner tasks (no NAT)`,
+    settings,
+    stateful,
+    env,
+  });
   const api = new ApiStack(app, `${name}-api`, {
     stackName: `${name}-api`,
     description: `Lean Cloud Server ${settings.stage}: REST API, authorizer, endpoint functions, usage plan`,
     settings,
     stateful,
+    jobs,
     env,
     ...(options.routes ? { routes: options.routes } : {}),
   });
@@ -111,5 +121,5 @@ export function createApp(options: CreateAppOptions = {}): LcsApp {
     // made with Validations.of(construct).acknowledge({ id, reason }) next to the resource.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
   }
-  return { app, settings, stateful, api };
+  return { app, settings, stateful, jobs, api };
 }

@@ -191,5 +191,16 @@ export async function startEmbeddedStorage(dataDir: string): Promise<EmbeddedSto
 
 export function dataPaths(dataDir: string) {
   const root = resolve(dataDir);
-  return { root, tokenKey: join(root, 'secrets', 'token.key'), admin: join(root, 'admin.json'), runtime: join(root, 'runtime.json') };
+  return {
+    root,
+    tokenKey: join(root, 'secrets', 'token.key'),
+    admin: join(root, 'admin.json'),
+    runtime: join(root, 'runtime.json'),
+    /** Work folders of running jobs (each removed when its job ends). */
+    jobs: join(root, 'jobs'),
+    /** What the local job worker did (dispatches, runner ends), one line each. */
+    jobLog: join(root, 'jobs.log'),
+    /** LEAN's data folder for local jobs. */
+    leanData: join(root, 'lean-data'),
+  };
 }

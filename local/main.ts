@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadSettings, type Settings } from '../lib/config/settings';
@@ -114,6 +114,8 @@ async function main(): Promise<void> {
     OBJECTS_BUCKET_NAME: LOCAL_BUCKETS.objects,
     DYNAMODB_ENDPOINT: storage.dynamoEndpoint,
     S3_ENDPOINT: storage.s3Endpoint,
+    // fauxqs serves SQS on the same address as S3.
+    SQS_ENDPOINT: storage.s3Endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -125,6 +127,10 @@ async function main(): Promise<void> {
   });
   await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE);
   for (const bucket of Object.values(LOCAL_BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket);
+  const { ensureJobQueues, startJobWorker } = await import('./job-worker');
+  const queues = await ensureJobQueues(Number(process.env.LCS_JOB_MAX_RECEIVES ?? 5), Number(process.env.LCS_JOB_VISIBILITY_SECONDS ?? 10));
+  process.env.JOBS_QUEUE_URL = queues.jobs;
+  (await import('../lambdas/shared/config')).resetConfig();
 
   // Imported only now: the handlers read their configuration from the environment set above.
   const { createApiServer, warmHandlers } = await import('./http-server');
@@ -146,9 +152,20 @@ async function main(): Promise<void> {
   }
   const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
   const apiUrl = `http://${shownHost}:${port}/api/v2/`;
+  const worker = await startJobWorker({
+    queueUrl: queues.jobs,
+    jobsDir: paths.jobs,
+    leanDataDir: paths.leanData,
+    apiUrl,
+    progressMs: process.env.LCS_PROGRESS_MS ? Number(process.env.LCS_PROGRESS_MS) : undefined,
+    log: (line) => {
+      appendFileSync(paths.jobLog, `${new Date().toISOString()} ${line}\n`);
+      if (!options.quiet) process.stdout.write(`jobs: ${line}\n`);
+    },
+  });
   writeFileSync(
     paths.runtime,
-    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey }, null, 2)}\n`,
+    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey, jobsQueueUrl: queues.jobs, deadLetterQueueUrl: queues.deadLetter }, null, 2)}\n`,
     { mode: 0o600 },
   );
   process.stdout.write(options.quiet ? `listening ${apiUrl}\n` : `${loginInstructions(admin, apiUrl, port === DEFAULT_PORT)}\nlistening ${apiUrl}\n`);
@@ -160,6 +177,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${signal}: finishing requests in flight, then stopping the storage...\n`);
     server.closeIdleConnections();
     await new Promise<void>((done) => server.close(() => done()));
+    // Runners store what LEAN wrote and their outcome before the storage goes away.
+    await worker.stop();
     await storage.stop();
     rmSync(paths.runtime, { force: true });
     process.stdout.write(`Stopped. State is kept in ${paths.root}\n`);

@@ -19,6 +19,8 @@ export interface RuntimeInfo {
   dataBucket: string;
   objectsBucket: string;
   tokenKeyFile: string;
+  jobsQueueUrl: string;
+  deadLetterQueueUrl: string;
 }
 
 export interface ServerProcess {
@@ -40,6 +42,8 @@ export function storageEnv(runtime: RuntimeInfo): Record<string, string> {
     OBJECTS_BUCKET_NAME: runtime.objectsBucket,
     DYNAMODB_ENDPOINT: runtime.dynamoEndpoint,
     S3_ENDPOINT: runtime.s3Endpoint,
+    SQS_ENDPOINT: runtime.s3Endpoint,
+    JOBS_QUEUE_URL: runtime.jobsQueueUrl,
     LCS_TOKEN_KEY_FILE: runtime.tokenKeyFile,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',

@@ -27,6 +27,7 @@ const GROUPS: Record<RouteGroup, string> = {
   lean: 'LEAN versions and environments.',
   data: 'Market data for LEAN and lean-cli.',
   objects: 'The object store.',
+  backtests: 'Compiles and backtests: jobs, progress and pre-split results.',
 };
 
 /** Any one of these is enough; each lists the schemes that are sent together. */

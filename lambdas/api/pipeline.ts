@@ -53,7 +53,7 @@ function envelopeErrors(route: RouteDef): MiddlewareObj<APIGatewayProxyEvent, AP
       const err = request.error;
       recordRequest(route.path, err instanceof AppError ? err.category : 'internal');
       if (err instanceof AppError) {
-        request.response = respond(errorEnvelope(err.details));
+        request.response = respond(errorEnvelope(err.details, err.payload));
         return;
       }
       // Anything unexpected: logged in full with the request id; the client gets the id only.

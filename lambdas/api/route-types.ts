@@ -5,7 +5,7 @@ import type { Role } from '../shared/principal';
  * One row of the route table. Plain data: CDK reads it to create functions, grants and methods;
  * the local server mounts it; contract tests iterate it; the OpenAPI document is generated from it.
  */
-export type RouteGroup = 'system' | 'account' | 'projects' | 'files' | 'lean' | 'data' | 'objects';
+export type RouteGroup = 'system' | 'account' | 'projects' | 'files' | 'lean' | 'data' | 'objects' | 'backtests';
 
 /** artifacts: spilled files, compile snapshots, results; data: LEAN market data; objects: the object store. */
 export type BucketName = 'artifacts' | 'data' | 'objects';
@@ -13,6 +13,8 @@ export type BucketName = 'artifacts' | 'data' | 'objects';
 export interface RouteAccess {
   table: 'read' | 'readWrite';
   buckets?: Partial<Record<BucketName, 'read' | 'readWrite'>>;
+  /** Job queue and runner tasks: `send` enqueues jobs; `stop` may also stop a running task. */
+  jobs?: 'send' | 'sendAndStop';
 }
 
 export interface RouteDef<S extends z.ZodType = z.ZodType> {

@@ -1,4 +1,5 @@
 import { dataSchemas } from './data-schemas';
+import { jobSchemas } from './job-schemas';
 import { objectSchemas } from './object-schemas';
 import { defineRoute, type RouteDef } from './route-types';
 import { schemas } from './schemas';
@@ -12,6 +13,7 @@ const read = { table: 'read' } as const;
 const write = { table: 'readWrite' } as const;
 const filesWrite = { table: 'readWrite', buckets: { artifacts: 'readWrite' } } as const;
 const filesRead = { table: 'read', buckets: { artifacts: 'read' } } as const;
+const resultsRead = filesRead;
 
 export const routes = [
   // system
@@ -396,6 +398,138 @@ export const routes = [
     role: 'member',
     mutating: true,
     access: { table: 'readWrite', buckets: { objects: 'readWrite' } },
+  }),
+
+  // compile and backtests
+  defineRoute({
+    path: 'compile/create',
+    group: 'backtests',
+    summary: 'Snapshots the project files and starts a compile (Python syntax check here, C# build on a runner).',
+    entry: 'backtests/create-compile',
+    schema: jobSchemas.compileCreate,
+    role: 'member',
+    mutating: true,
+    access: { table: 'readWrite', buckets: { artifacts: 'readWrite' }, jobs: 'send' },
+  }),
+  defineRoute({
+    path: 'compile/read',
+    group: 'backtests',
+    summary: 'State and logs of a compile.',
+    entry: 'backtests/read-compile',
+    schema: jobSchemas.compileRead,
+    role: 'viewer',
+    mutating: false,
+    access: read,
+  }),
+  defineRoute({
+    path: 'backtests/create',
+    group: 'backtests',
+    summary: 'Queues a backtest of a compile; always answers the backtest object.',
+    entry: 'backtests/create-backtest',
+    schema: jobSchemas.backtestCreate,
+    role: 'member',
+    mutating: true,
+    access: { table: 'readWrite', buckets: { artifacts: 'read' }, jobs: 'send' },
+  }),
+  defineRoute({
+    path: 'backtests/read',
+    group: 'backtests',
+    summary: 'A backtest: progress while it runs, statistics and chart names once done.',
+    entry: 'backtests/read-backtest',
+    schema: jobSchemas.backtestRef,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'backtests/list',
+    group: 'backtests',
+    summary: "A project's backtests, optionally with statistics.",
+    entry: 'backtests/list-backtests',
+    schema: jobSchemas.backtestList,
+    role: 'viewer',
+    mutating: false,
+    access: read,
+  }),
+  defineRoute({
+    path: 'backtests/update',
+    group: 'backtests',
+    summary: 'Renames a backtest or sets its note.',
+    entry: 'backtests/update-backtest',
+    schema: jobSchemas.backtestUpdate,
+    role: 'member',
+    mutating: true,
+    access: write,
+  }),
+  defineRoute({
+    path: 'backtests/delete',
+    group: 'backtests',
+    summary: 'Deletes a backtest; a running one is stopped and its node freed.',
+    entry: 'backtests/delete-backtest',
+    schema: jobSchemas.backtestRef,
+    role: 'member',
+    mutating: true,
+    access: { table: 'readWrite', buckets: { artifacts: 'readWrite' }, jobs: 'sendAndStop' },
+  }),
+  defineRoute({
+    path: 'backtests/tags/update',
+    group: 'backtests',
+    summary: "Replaces a backtest's tags.",
+    entry: 'backtests/update-tags',
+    schema: jobSchemas.backtestTags,
+    role: 'member',
+    mutating: true,
+    access: write,
+  }),
+  defineRoute({
+    path: 'backtests/chart/read',
+    group: 'backtests',
+    summary: 'One chart, down-sampled to count points, optionally within start..end.',
+    entry: 'backtests/read-chart',
+    schema: jobSchemas.backtestChart,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'backtests/orders/read',
+    group: 'backtests',
+    summary: 'Orders start..end (at most 100) with their events; length is the total.',
+    entry: 'backtests/read-orders',
+    schema: jobSchemas.backtestPage,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'backtests/insights/read',
+    group: 'backtests',
+    summary: 'Insights start..end (at most 100); the path LEAN calls.',
+    entry: 'backtests/read-insights',
+    schema: jobSchemas.backtestPage,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'backtests/read/insights',
+    group: 'backtests',
+    summary: 'Insights start..end (at most 100); the path of the API specification.',
+    entry: 'backtests/read-insights',
+    schema: jobSchemas.backtestPage,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'backtests/read/report',
+    group: 'backtests',
+    summary: "The backtest's HTML report, or the generating form until it is ready.",
+    entry: 'backtests/read-report',
+    schema: jobSchemas.backtestRef,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
   }),
 ] as const satisfies readonly RouteDef[];
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { organizationIdField, projectIdField, qc } from '../shared/schema';
 import { dataSchemas } from './data-schemas';
+import { jobSchemas } from './job-schemas';
 import { objectSchemas } from './object-schemas';
 
 /**
@@ -94,4 +95,5 @@ export const schemas = {
   // Market data and object store (their own files), in the one map the OpenAPI generator names.
   ...dataSchemas,
   ...objectSchemas,
+  ...jobSchemas,
 };

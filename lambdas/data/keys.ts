@@ -13,6 +13,8 @@
  * | project           | PROJECT#<id>        | PROJECT            | ORGPROJECTS#<orgId> | <id, padded>   |
  * | project name      | ORG#<orgId>         | PROJECTNAME#<name> |                     |                |
  * | project file      | PROJECT#<id>        | FILE#<name>        |                     |                |
+ * | compile           | PROJECT#<id>        | COMPILE#<compileId>|                     |                |
+ * | backtest          | PROJECT#<id>        | BACKTEST#<btId>    |                     |                |
  * | counter           | COUNTER#<name>      | COUNTER            |                     |                |
  * | audit event       | AUDIT#<orgId>       | <iso time>#<reqId> | AUDITUSER#<userId>  | <iso time>     |
  * | object usage      | ORG#<orgId>         | OBJECTUSAGE        |                     |                |
@@ -48,6 +50,8 @@ export const keys = {
   projectSort: (projectId: number) => String(projectId).padStart(12, '0'),
   projectName: (orgId: string, name: string): Key => ({ PK: `ORG#${orgId}`, SK: `PROJECTNAME#${name.toLowerCase()}` }),
   file: (projectId: number, name: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `FILE#${name}` }),
+  compile: (projectId: number, compileId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `COMPILE#${compileId}` }),
+  backtest: (projectId: number, backtestId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `BACKTEST#${backtestId}` }),
   counter: (name: string): Key => ({ PK: `COUNTER#${name}`, SK: 'COUNTER' }),
   audit: (orgId: string, at: string, requestId: string): Key => ({ PK: `AUDIT#${orgId}`, SK: `${at}#${requestId}` }),
   auditPartition: (orgId: string) => `AUDIT#${orgId}`,
@@ -56,5 +60,5 @@ export const keys = {
   objectUsage: (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'OBJECTUSAGE' }),
   /** An object/get zip job; under the organisation, so another organisation's job id is not found. */
   objectJob: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `OBJECTJOB#${jobId}` }),
-  prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', file: 'FILE#' },
+  prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', file: 'FILE#', compile: 'COMPILE#', backtest: 'BACKTEST#' },
 };

@@ -116,8 +116,16 @@ export const objectStoreService = {
 
   async set(principal: Principal, input: { organizationId?: string; key: string; objectData: Buffer }): Promise<{ orgId: string; size: number }> {
     const { orgId } = orgAccess(principal, input.organizationId, 'member');
-    const { key, objectData } = input;
-    if (await repo.isFolder(orgId, key)) throw new InvalidError(`key: '${key}' is a folder`);
+    if (await repo.isFolder(orgId, input.key)) throw new InvalidError(`key: '${input.key}' is a folder`);
+    await this.store(orgId, input.key, input.objectData);
+    return { orgId, size: input.objectData.length };
+  },
+
+  /**
+   * Stores a value within the organisation's quota (the caller has checked access): object/set,
+   * and the runner writing back what LEAN's LocalObjectStore saved during a job.
+   */
+  async store(orgId: string, key: string, objectData: Buffer): Promise<void> {
     const previous = await repo.head(orgId, key);
     const growth = objectData.length - (previous?.size ?? 0);
     if (growth > 0) {
@@ -139,7 +147,15 @@ export const objectStoreService = {
       throw err;
     }
     if (growth < 0) await repo.release(orgId, -growth);
-    return { orgId, size: objectData.length };
+  },
+
+  /** Removes one object and gives its bytes back to the quota; false when it did not exist. */
+  async remove(orgId: string, key: string): Promise<boolean> {
+    const found = await repo.head(orgId, key);
+    if (!found) return false;
+    await repo.deleteOne(orgId, key);
+    await repo.release(orgId, found.size);
+    return true;
   },
 
   /**
@@ -241,12 +257,7 @@ export const objectStoreService = {
   /** Deletes an object, or, when the key names a folder, everything under it. */
   async delete(principal: Principal, input: { organizationId?: string; key: string }): Promise<{ orgId: string; deleted: number }> {
     const { orgId } = orgAccess(principal, input.organizationId, 'member');
-    const found = await repo.head(orgId, input.key);
-    if (found) {
-      await repo.deleteOne(orgId, input.key);
-      await repo.release(orgId, found.size);
-      return { orgId, deleted: 1 };
-    }
+    if (await this.remove(orgId, input.key)) return { orgId, deleted: 1 };
     const { count, bytes } = await repo.deleteFolder(orgId, input.key);
     if (count === 0) throw new NotFoundError(`Object '${input.key}'`);
     await repo.release(orgId, bytes);

@@ -101,11 +101,12 @@ export function nodeView(node: VirtualNode, extra: { active?: boolean } = {}) {
     assets: 0,
     host: '',
     hasGpu: 0,
-    busy: false,
-    usedBy: '',
+    busy: node.busyWith !== undefined,
+    // lean-cli needs strings here even when idle; the project name is not stored on the claim.
+    usedBy: node.busyWith ? `${node.busyWith.kind} ${node.busyWith.id}` : '',
     userProfile: '',
     projectName: '',
-    projectId: null,
+    projectId: node.busyWith?.projectId ?? null,
     ...(extra.active !== undefined ? { active: extra.active } : {}),
   };
 }

@@ -17,6 +17,19 @@ const schema = z.object({
   /** Set in local mode only: DynamoDB Local and the S3 emulator. */
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   S3_ENDPOINT: z.string().url().optional(),
+  SQS_ENDPOINT: z.string().url().optional(),
+  /** The job queue (compile builds, backtests); set for functions that queue or dispatch jobs. */
+  JOBS_QUEUE_URL: z.string().optional(),
+  /** How long a job waiting for a free node is held back at most, seconds (it doubles up to this). */
+  LCS_NODE_WAIT_MAX_SECONDS: z.coerce.number().int().min(1).max(900).default(60),
+  /** Wall-clock limit of one backtest, seconds (QuantConnect's cloud stops backtests after hours). */
+  LCS_BACKTEST_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(12 * 3600),
+  /** A running job whose runner has not written a heartbeat for this long is considered dead. */
+  LCS_HEARTBEAT_STALE_SECONDS: z.coerce.number().int().min(10).default(300),
   ARTIFACTS_BUCKET_NAME: z.string().min(1).default('lcs-artifacts'),
   /** LEAN market data in LEAN's own folder layout (`lcs data push`), served by data/read links. */
   DATA_BUCKET_NAME: z.string().min(1).default('lcs-data'),

@@ -13,6 +13,6 @@ export function okEnvelope(payload: Payload = {}): Envelope {
   return { ...payload, success: true };
 }
 
-export function errorEnvelope(errors: string[]): Envelope {
-  return { success: false, errors };
+export function errorEnvelope(errors: string[], extra: Payload = {}): Envelope {
+  return { ...extra, success: false, errors };
 }

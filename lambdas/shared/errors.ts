@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly category: ErrorCategory,
     message: string,
     readonly details: string[] = [message],
+    /** Extra wire fields a few failures carry next to `errors` (e.g. `generating` on backtests/read/report). */
+    readonly payload?: Record<string, unknown>,
   ) {
     super(message);
     this.name = new.target.name;

@@ -2,6 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
 
 /**
+ * quantconnect/lean on Docker Hub, pinned by digest (a tag moves). Check which LEAN build it is
+ * with `docker buildx imagetools inspect` before deploying, and mirror it to ECR (docs/jobs.md).
+ */
+export const DEFAULT_LEAN_IMAGE = 'quantconnect/lean@sha256:dc84a683464681b2e6c9579bc7655e16d4802380367c77004e40a6a504088bd7';
+
+/**
  * Deployment settings, one typed source for the CDK app and local mode (so, e.g., the local server
  * enforces the same per-organisation rate limits as the deployed usage plans). Read from
  * `lcs.config.json` when present; CDK context (`-c key=value`) overrides single values.
@@ -60,6 +66,37 @@ export const settingsSchema = z.object({
   auditRetentionDays: z.number().int().positive().default(400),
   /** Optional WAF rate rule on failed authentication per source IP. */
   authFailureWaf: z.boolean().default(false),
+  /** Jobs on ECS Fargate (docs/jobs.md). */
+  jobs: z
+    .object({
+      /** Start runner tasks on Fargate Spot (about 70% cheaper), on-demand Fargate when Spot has no capacity. */
+      spot: z.boolean().default(true),
+      /** Deliveries of one job message before it goes to the dead-letter queue. */
+      maxReceiveCount: z.number().int().min(1).max(100).default(5),
+      /** Task ephemeral storage, GiB: the LEAN image is pulled and unpacked onto it (Fargate: 21–200). */
+      ephemeralStorageGiB: z.number().int().min(21).max(200).default(60),
+      /** Wall-clock limit of one backtest, seconds (LCS_BACKTEST_MAX_SECONDS of the runner). */
+      backtestMaxSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .default(12 * 3600),
+      /** Alarm when the oldest queued job message is older than this, seconds. */
+      queueAgeAlarmSeconds: z.number().int().min(60).default(900),
+      /** The LEAN engine image the runner is built on: pinned by digest; an ECR mirror in production. */
+      leanImage: z
+        .string()
+        .regex(/^[a-z0-9._\-/:]+@sha256:[0-9a-f]{64}$/, 'must be pinned by digest: <repository>@sha256:<64 hex>')
+        .default(DEFAULT_LEAN_IMAGE),
+    })
+    .default({
+      spot: true,
+      maxReceiveCount: 5,
+      ephemeralStorageGiB: 60,
+      backtestMaxSeconds: 12 * 3600,
+      queueAgeAlarmSeconds: 900,
+      leanImage: DEFAULT_LEAN_IMAGE,
+    }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,4 +1,4 @@
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IUsagePlan } from 'aws-cdk-lib/aws-apigateway';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +11,7 @@ import { TABLE_SCHEMA } from '../../lambdas/data/table-schema';
 import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import { bundledCode } from './bundling';
+import { acknowledgeWildcardResources } from './nag-ids';
 
 /**
  * The house Lambda function (style §6.4): one per endpoint, plus the authorizer and the custom
@@ -31,6 +32,36 @@ export interface DataRefs {
   buckets: Record<BucketName, { name: string; arn: string }>;
   /** The customer-managed key of the table, the buckets and the API tokens. */
   keyArn: string;
+}
+
+/** The jobs stack's queue and cluster, as seen from the stack the function lives in. */
+export interface JobsRefs {
+  queueUrl: string;
+  queueArn: string;
+  clusterArn: string;
+  /** Task ARNs read `…:task/<cluster name>/<task id>`. */
+  clusterName: string;
+}
+
+/** What starting runner tasks takes (the dispatcher): task definitions, network, roles to pass. */
+export interface LaunchRefs {
+  /** SKU → the task definition (its current ARN and its family). */
+  taskDefinitions: Record<string, { arn: string; family: string }>;
+  subnetIds: string[];
+  securityGroupId: string;
+  /** The task role and the execution role: RunTask hands them to ECS. */
+  passRoleArns: string[];
+  spot: boolean;
+}
+
+/** Tasks of one cluster (ECS has no resource-level "tasks of cluster X" other than this pattern). */
+export function clusterTasksArn(clusterName: string): string {
+  return `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${clusterName}/*`;
+}
+
+/** Every revision of a task definition family. */
+export function taskFamilyArn(family: string): string {
+  return `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task-definition/${family}:*`;
 }
 
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;
@@ -165,12 +196,70 @@ export class ApiFunction extends Construct {
   }
 
   /** Everything a route declares in the route table. */
-  bindRouteAccess(access: RouteAccess, data: DataRefs): this {
+  bindRouteAccess(access: RouteAccess, data: DataRefs, jobs?: JobsRefs): this {
     this.bindTable(data, access.table);
     for (const [name, level] of Object.entries(access.buckets ?? {}) as [BucketName, 'read' | 'readWrite'][]) {
       this.bindBucket(name, data, level);
     }
+    if (access.jobs) {
+      if (!jobs) throw new Error(`${this.node.path}: the route declares jobs access, but no jobs stack was given`);
+      this.bindJobs(jobs, access.jobs);
+    }
     return this;
+  }
+
+  /**
+   * JOBS_QUEUE_URL + sending to the jobs queue (SQS-managed encryption: no key grant). `sendAndStop`
+   * adds CLUSTER_ARN + stopping tasks of the jobs cluster (deleting or aborting a running job).
+   */
+  bindJobs(jobs: JobsRefs, access: 'send' | 'sendAndStop'): this {
+    this.once('jobs');
+    this.allow(['sqs:SendMessage'], [jobs.queueArn]);
+    this.function.addEnvironment('JOBS_QUEUE_URL', jobs.queueUrl);
+    if (access === 'sendAndStop') this.allowStopTasks(jobs);
+    return this;
+  }
+
+  /**
+   * CLUSTER_ARN, TASK_DEFINITIONS (SKU → ARN), SUBNET_IDS, SECURITY_GROUP_ID, LCS_SPOT + starting
+   * (RunTask, tagging at launch), stopping tasks of the jobs cluster and passing exactly the
+   * task's two roles to ECS: what lambdas/data/ecs-launcher.ts needs.
+   */
+  bindTaskLauncher(jobs: JobsRefs, launch: LaunchRefs): this {
+    this.once('task-launcher');
+    const inCluster = { ArnEquals: { 'ecs:cluster': jobs.clusterArn } };
+    const families = Object.values(launch.taskDefinitions).map((t) => taskFamilyArn(t.family));
+    this.allow(['ecs:RunTask'], families, inCluster);
+    // RunTask with tags is authorised as ecs:TagResource on the new task, at creation only.
+    this.allow(['ecs:TagResource'], [clusterTasksArn(jobs.clusterName)], { StringEquals: { 'ecs:CreateAction': 'RunTask' } });
+    this.allow(['iam:PassRole'], launch.passRoleArns, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    if (!this.bound.has('stop-tasks')) this.allowStopTasks(jobs);
+    const stack = Stack.of(this);
+    this.function.addEnvironment(
+      'TASK_DEFINITIONS',
+      stack.toJsonString(Object.fromEntries(Object.entries(launch.taskDefinitions).map(([sku, t]) => [sku, t.arn]))),
+    );
+    this.function.addEnvironment('SUBNET_IDS', launch.subnetIds.join(','));
+    this.function.addEnvironment('SECURITY_GROUP_ID', launch.securityGroupId);
+    this.function.addEnvironment('LCS_SPOT', String(launch.spot));
+    acknowledgeWildcardResources(
+      this,
+      families,
+      'RunTask on every revision of one runner task definition family: a deployment registers a new revision while messages are in flight.',
+    );
+    return this;
+  }
+
+  private allowStopTasks(jobs: JobsRefs): void {
+    this.once('stop-tasks');
+    const tasks = clusterTasksArn(jobs.clusterName);
+    this.allow(['ecs:StopTask'], [tasks], { ArnEquals: { 'ecs:cluster': jobs.clusterArn } });
+    this.function.addEnvironment('CLUSTER_ARN', jobs.clusterArn);
+    acknowledgeWildcardResources(
+      this,
+      [tasks],
+      'Task ids are generated by ECS at launch; the grant covers only tasks of the jobs cluster (resource pattern plus ecs:cluster condition).',
+    );
   }
 
   /**

@@ -12,7 +12,7 @@ import {
 import type { Construct } from 'constructs';
 import type { RouteDef, RouteGroup } from '../../lambdas/api/route-types';
 import type { Settings } from '../config/settings';
-import { ApiFunction, type DataRefs } from '../constructs/api-function';
+import { ApiFunction, type DataRefs, type JobsRefs } from '../constructs/api-function';
 import { pascal } from '../naming';
 
 /** Endpoints live under /api/v2/ (QuantConnect's base path, which lean-cli and LEAN append to). */
@@ -34,6 +34,8 @@ export interface ApiGroupStackProps extends NestedStackProps {
   authorizer: IAuthorizer;
   /** The stateful resources, in the parent's terms; they enter this stack as named parameters. */
   data: DataRefs;
+  /** The jobs queue and cluster, in the parent's terms; named parameters too, if a route uses them. */
+  jobs?: JobsRefs;
 }
 
 /**
@@ -64,6 +66,13 @@ export class ApiGroupStack extends NestedStack {
       parameters[`${pascal(name)}BucketName`] = bucket.name;
       parameters[`${pascal(name)}BucketArn`] = bucket.arn;
     }
+    const usesJobs = props.routes.some((r) => r.access.jobs);
+    if (usesJobs && props.jobs) {
+      parameters.JobsQueueUrl = props.jobs.queueUrl;
+      parameters.JobsQueueArn = props.jobs.queueArn;
+      parameters.JobsClusterArn = props.jobs.clusterArn;
+      parameters.JobsClusterName = props.jobs.clusterName;
+    }
     super(scope, id, { ...props, parameters: { ...props.parameters, ...parameters } });
     this.group = props.group;
 
@@ -76,6 +85,10 @@ export class ApiGroupStack extends NestedStack {
         Object.keys(data.buckets).map((name) => [name, { name: param(`${pascal(name)}BucketName`), arn: param(`${pascal(name)}BucketArn`) }]),
       ) as DataRefs['buckets'],
     };
+    const localJobs: JobsRefs | undefined =
+      usesJobs && props.jobs
+        ? { queueUrl: param('JobsQueueUrl'), queueArn: param('JobsQueueArn'), clusterArn: param('JobsClusterArn'), clusterName: param('JobsClusterName') }
+        : undefined;
     for (const name of Object.keys(data.buckets)) {
       Validations.of(this).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${pascal(name)}BucketArn>/*]`,
@@ -107,7 +120,7 @@ export class ApiGroupStack extends NestedStack {
         entry: `lambdas/api/${route.entry}.handler.ts`,
         settings: props.settings,
         description: `${route.path}: ${route.summary}`.slice(0, 256),
-      }).bindRouteAccess(route.access, local);
+      }).bindRouteAccess(route.access, local, localJobs);
       this.functions.set(route.path, fn);
 
       const integration = new LambdaIntegration(fn.function, { proxy: true, allowTestInvoke: false });

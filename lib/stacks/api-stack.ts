@@ -20,6 +20,7 @@ import {
   UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { RouteDef, RouteGroup } from '../../lambdas/api/route-types';
 import { routes as routeTable } from '../../lambdas/api/routes';
@@ -28,6 +29,7 @@ import { ApiFunction, type DataRefs } from '../constructs/api-function';
 import { FirstAdmin } from '../constructs/first-admin';
 import { pascal, prefix, removalPolicy, retentionDays } from '../naming';
 import { API_BASE_PATH, ApiGroupStack } from './api-group-stack';
+import { apiUrlParameterName, type JobsStack } from './jobs-stack';
 import type { JwtIssuer, StatefulStack } from './stateful-stack';
 
 export const AUTHORIZER_ENTRY = 'lambdas/auth/authorizer.handler.ts';
@@ -147,6 +149,8 @@ export function authorizerEnvironment(settings: Settings, jwt: JwtIssuer): Recor
 export interface ApiStackProps extends StackProps {
   settings: Settings;
   stateful: StatefulStack;
+  /** The jobs queue and cluster: routes that declare `access.jobs` send to it (and stop tasks). */
+  jobs: JobsStack;
   /** @default the route table (lambdas/api/routes.ts) */
   routes?: readonly RouteDef[];
 }
@@ -167,6 +171,8 @@ export class ApiStack extends Stack {
   readonly gatewayResponses: GatewayResponse[] = [];
   readonly firstAdmin: FirstAdmin;
   readonly accessLogs: LogGroup;
+  /** The API base URL for the runner tasks (LEAN's api-url), read by ECS when a task starts. */
+  readonly apiUrlParameter: StringParameter;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -309,6 +315,7 @@ export class ApiStack extends Stack {
           sharedResources: shared,
           authorizer: this.authorizer,
           data,
+          jobs: props.jobs.jobsRefs(),
         }),
       );
     }
@@ -355,8 +362,15 @@ export class ApiStack extends Stack {
 
     this.firstAdmin = new FirstAdmin(this, 'FirstAdmin', { settings, data, key: stateful.key, usagePlan: this.usagePlan });
 
+    const apiUrl = `${this.stage.urlForPath('/')}${API_BASE_PATH}/`;
+    this.apiUrlParameter = new StringParameter(this, 'ApiUrlParameter', {
+      parameterName: apiUrlParameterName(settings),
+      stringValue: apiUrl,
+      description: `Lean Cloud Server ${settings.stage}: the API base URL, LEAN's api-url in runner tasks`,
+    });
+
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    output('ApiUrl', `${this.stage.urlForPath('/')}${API_BASE_PATH}/`, "The API base URL (lean-cli's and LEAN's api-url)");
+    output('ApiUrl', apiUrl, "The API base URL (lean-cli's and LEAN's api-url)");
     output('RestApiId', this.restApi.restApiId, 'REST API id');
     output('UsagePlanId', this.usagePlan.usagePlanId, "Usage plan that organisations' API keys are attached to");
     output('TableName', stateful.table.tableName, 'DynamoDB table');

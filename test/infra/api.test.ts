@@ -51,6 +51,8 @@ function expectedGrants(route: RouteDef): string[] {
     lines.push(`s3:ListBucket on bucket:${bucket}`, `s3:GetObject on bucket:${bucket}/*`, 'kms:Decrypt on key via s3');
     if (level === 'readWrite') lines.push(`s3:PutObject on bucket:${bucket}/*`, `s3:DeleteObject on bucket:${bucket}/*`, 'kms:GenerateDataKey on key via s3');
   }
+  if (route.access.jobs) lines.push('sqs:SendMessage on jobs-queue');
+  if (route.access.jobs === 'sendAndStop') lines.push('ecs:StopTask on cluster-tasks');
   return [...new Set(lines)].sort();
 }
 
@@ -133,8 +135,13 @@ describe('routes', () => {
       '<DataBucketArn>': 'bucket:data',
       '<ObjectsBucketArn>': 'bucket:objects',
       [`<${logicalId(fn.logGroup.node.defaultChild!)}.Arn>`]: 'logs',
+      '<JobsQueueArn>': 'jobs-queue',
+      'arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<JobsClusterName>/*': 'cluster-tasks',
     };
     expect(grantsOf(document, labels)).toEqual(expectedGrants(route));
+    // Stopping is confined to the jobs cluster by condition as well as by ARN.
+    const stop = (document as { Statement: Json[] }).Statement.find((s) => s.Action === 'ecs:StopTask');
+    expect(stop?.Condition).toEqual(route.access.jobs === 'sendAndStop' ? { ArnEquals: { 'ecs:cluster': { Ref: 'JobsClusterArn' } } } : undefined);
     // The role has no other policy (no managed policies, no inline policies).
     const role = template.Resources[logicalId(fn.role.node.defaultChild!)]!.Properties as Json;
     expect(role.ManagedPolicyArns).toBeUndefined();
@@ -147,6 +154,8 @@ describe('routes', () => {
     const env = envOf(template, fn);
     expect(env.TABLE_NAME).toEqual({ Ref: 'TableName' });
     expect('ARTIFACTS_BUCKET_NAME' in env).toBe(Boolean(route.access.buckets?.artifacts));
+    expect(env.JOBS_QUEUE_URL).toEqual(route.access.jobs ? { Ref: 'JobsQueueUrl' } : undefined);
+    expect(env.CLUSTER_ARN).toEqual(route.access.jobs === 'sendAndStop' ? { Ref: 'JobsClusterArn' } : undefined);
     expect(env.LCS_TOKEN_KMS_KEY_ID).toBeUndefined();
     expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'lean-cloud-server', POWERTOOLS_METRICS_NAMESPACE: 'LeanCloudServer/test', LCS_LOG_LEVEL: 'INFO' });
   });

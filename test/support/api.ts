@@ -150,6 +150,31 @@ export class LeanCli {
   nodes() {
     return call('nodes/read', { json: { organizationId: this.organizationId }, creds: this.creds });
   }
+
+  compile(projectId: number) {
+    return call('compile/create', { json: { projectId }, creds: this.creds });
+  }
+
+  readCompile(projectId: number, compileId: string) {
+    return call('compile/read', { method: 'GET', query: { projectId, compileId }, creds: this.creds });
+  }
+
+  /** `lean cloud backtest`: JSON with lean-cli's requestSource and optional parameters. */
+  createBacktest(projectId: number, compileId: string, backtestName: string, parameters?: Record<string, string>) {
+    return call('backtests/create', {
+      json: { projectId, compileId, backtestName, requestSource: 'CLI 1.0.220', ...(parameters ? { parameters } : {}) },
+      creds: this.creds,
+    });
+  }
+
+  readBacktest(projectId: number, backtestId: string) {
+    return call('backtests/read', { method: 'GET', query: { projectId, backtestId }, creds: this.creds });
+  }
+
+  /** Ctrl-C during `lean cloud backtest`. */
+  deleteBacktest(projectId: number, backtestId: string) {
+    return call('backtests/delete', { json: { projectId, backtestId }, creds: this.creds });
+  }
 }
 
 /** An RS256 JWT signed with the test issuer's key (served by the global setup's JWKS). */

@@ -47,6 +47,11 @@ export default async function globalSetup(): Promise<void> {
     LCS_LOG_LEVEL: 'ERROR',
     // Revocation tests need every request verified afresh; the cache has its own unit test.
     LCS_AUTH_CACHE_SECONDS: '0',
+    // Jobs run the real runner with the fake LEAN and fake dotnet (no Docker or .NET here).
+    LCS_LEAN_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`,
+    LCS_DOTNET_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-dotnet.mjs')}'`,
+    LCS_PROGRESS_MS: '250',
+    LCS_NODE_WAIT_MAX_SECONDS: '1',
   };
   // Limits far above what the suites send; rate limiting has its own test with tight limits.
   const config = join(dir, 'lcs.config.json');

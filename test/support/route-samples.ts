@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RouteDef } from '../../lambdas/api/route-types';
 import { type RoutePath, routes } from '../../lambdas/api/routes';
-import { type Answer, call } from './api';
+import { type Answer, call, LeanCli } from './api';
+import { compileProject, pollBacktest } from './backtests';
 import { addUser, createTenant, type Tenant, type TestUser } from './tenants';
 
 /**
@@ -40,6 +41,8 @@ export interface Fixture {
   /** Creates a Py project owned by the admin, with the given files; returns its id. */
   freshProject(files?: { name: string; content: string }[]): Promise<number>;
   addCollaborator(projectId: number, user: TestUser, write: boolean): Promise<void>;
+  /** A compile of the fixture project and a completed backtest of it (made once, on first use). */
+  completedBacktest(): Promise<{ compileId: string; backtestId: string }>;
 }
 
 export const rand = (bytes = 4) => randomBytes(bytes).toString('hex');
@@ -108,9 +111,30 @@ export async function buildFixture(label: string): Promise<Fixture> {
       return id;
     },
     addCollaborator,
+    completedBacktest: () => {
+      completed ??= completeBacktest(projectId, admin);
+      return completed;
+    },
   };
+  let completed: Promise<{ compileId: string; backtestId: string }> | undefined;
   return fixture;
 }
+
+async function completeBacktest(projectId: number, creds: TestUser): Promise<{ compileId: string; backtestId: string }> {
+  const cli = new LeanCli(creds, '');
+  const compiled = await compileProject(cli, projectId);
+  if (compiled.state !== 'BuildSuccess') throw new Error(`fixture compile failed: ${compiled.logs.join('\n')}`);
+  const created = await must('backtests/create', cli.createBacktest(projectId, compiled.compileId, `Contract ${rand()}`));
+  const backtestId = (created.body.backtest as { backtestId: string }).backtestId;
+  const { final } = await pollBacktest(cli, projectId, backtestId, { timeoutMs: 90_000 });
+  if (final.status !== 'Completed.') throw new Error(`fixture backtest ended ${final.status}: ${final.error}`);
+  return { compileId: compiled.compileId, backtestId };
+}
+
+/** The fixture's completed backtest, plus extra parameters. */
+const onBacktest =
+  (extra: (f: Fixture) => Params = () => ({})): Sample =>
+  async (f) => ({ projectId: f.projectId, backtestId: (await f.completedBacktest()).backtestId, ...extra(f) });
 
 const organization: Sample = async (f) => ({ organizationId: f.orgId });
 const nothing: Sample = async () => ({});
@@ -222,6 +246,28 @@ export const routeSamples = {
     await must('object/set', call('object/set', { json: { organizationId: f.orgId, key, objectData: 'value\n' }, creds: f.admin }));
     return { organizationId: f.orgId, key };
   },
+
+  // compile and backtests
+  'compile/create': async (f) => ({ projectId: await f.freshProject([{ name: 'main.py', content: f.fileContent }]) }),
+  'compile/read': async (f) => ({ projectId: f.projectId, compileId: (await f.completedBacktest()).compileId }),
+  'backtests/create': async (f) => ({ projectId: f.projectId, compileId: (await f.completedBacktest()).compileId, backtestName: `Contract ${rand()}` }),
+  'backtests/read': onBacktest(),
+  'backtests/list': async (f) => ({ projectId: f.projectId, includeStatistics: true }),
+  'backtests/update': onBacktest(() => ({ name: `Renamed ${rand()}`, note: 'checked by the contract tests' })),
+  'backtests/delete': async (f) => {
+    const { compileId } = await f.completedBacktest();
+    const created = await must(
+      'backtests/create',
+      call('backtests/create', { json: { projectId: f.projectId, compileId, backtestName: 'to delete' }, creds: f.admin }),
+    );
+    return { projectId: f.projectId, backtestId: (created.body.backtest as { backtestId: string }).backtestId };
+  },
+  'backtests/tags/update': onBacktest(() => ({ tags: ['contract', rand()] })),
+  'backtests/chart/read': onBacktest(() => ({ name: 'Strategy Equity', count: 100 })),
+  'backtests/orders/read': onBacktest(() => ({ start: 0, end: 100 })),
+  'backtests/insights/read': onBacktest(() => ({ start: 0, end: 100 })),
+  'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
+  'backtests/read/report': onBacktest(),
 } satisfies Record<RoutePath, Sample>;
 
 /** The sample of a route; fails loudly for a route added to the table without one. */

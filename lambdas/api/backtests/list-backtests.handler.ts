@@ -1,0 +1,5 @@
+import { backtestService } from '../../domain/backtest-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('backtests/list'), (input, ctx) => backtestService.list(ctx.principal, input.projectId, input.includeStatistics));

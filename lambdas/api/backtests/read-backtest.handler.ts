@@ -1,0 +1,5 @@
+import { backtestService } from '../../domain/backtest-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+export const handler = apiHandler(route('backtests/read'), (input, ctx) => backtestService.read(ctx.principal, input.projectId, input.backtestId));

@@ -1,0 +1,6 @@
+import { backtestResultsService } from '../../domain/backtest-results-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes';
+
+/** The HTML report, or `success: false` with `generating: true` while it is not written yet (LEAN polls). */
+export const handler = apiHandler(route('backtests/read/report'), (input, ctx) => backtestResultsService.report(ctx.principal, input));

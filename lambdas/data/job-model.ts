@@ -1,0 +1,37 @@
+/**
+ * Jobs travel through one SQS queue (design §7). The message names the job; everything else is
+ * read from the table, so a duplicate or late delivery acts on the current state, never on a copy.
+ */
+export type JobMessage =
+  | { kind: 'backtest'; orgId: string; projectId: number; backtestId: string; attempt: number; waits?: number }
+  | { kind: 'build'; orgId: string; projectId: number; compileId: string; attempt: number; waits?: number };
+
+/** What a launcher needs to start the runner for one job. */
+export interface LaunchRequest {
+  job: JobMessage;
+  /** Node SKU: picks the task size (cpu/memory). */
+  sku: string;
+  /** Idempotency token for the start call (ECS `startedBy`/clientToken): the same job never starts twice. */
+  token: string;
+}
+
+export interface LaunchResult {
+  /** ECS task ARN, or `local:<pid>` in local mode. */
+  taskRef: string;
+}
+
+/** Starts and stops runner tasks: ECS Fargate in AWS, child processes in local mode. */
+export interface TaskLauncher {
+  launch(request: LaunchRequest): Promise<LaunchResult>;
+  stop(taskRef: string, reason: string): Promise<void>;
+}
+
+/** Why a runner task ended, as the reconciler sees it (ECS task state change, or a child's exit). */
+export interface TaskEnd {
+  taskRef: string;
+  job: JobMessage;
+  exitCode?: number;
+  /** ECS stopCode (`SpotInterruption`, `EssentialContainerExited`, `TaskFailedToStart`, …) or `exited`. */
+  stopCode: string;
+  reason: string;
+}

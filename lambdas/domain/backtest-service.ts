@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { backtestRepository } from '../data/backtest-repository';
+import { jobQueue } from '../data/job-queue';
+import { taskLauncher } from '../data/launcher-registry';
+import type { Backtest } from '../data/model';
+import { resultStore } from '../data/result-store';
+import { isoNow } from '../shared/dates';
+import { NotFoundError } from '../shared/errors';
+import type { Principal } from '../shared/principal';
+import { projectAccess } from './access';
+import { backtestLifecycle, releaseNodes } from './backtest-lifecycle';
+import { backtestSummaryView, backtestView } from './backtest-view';
+import { getCompileForBacktest } from './compile-service';
+
+/**
+ * Backtests (contract §3.6): create queues a job and answers the backtest object at once (LEAN
+ * dereferences it unconditionally); read shows progress while running and the results summary
+ * once done; delete stops a running backtest, frees its node and removes its results.
+ */
+export interface CreateBacktest {
+  projectId: number;
+  compileId: string;
+  backtestName?: string;
+  parameters?: Record<string, string>;
+  requestSource?: string;
+}
+
+async function load(principal: Principal, projectId: number, backtestId: string, need: 'read' | 'write') {
+  const access = await projectAccess(principal, projectId, need);
+  const backtest = await backtestRepository.get(projectId, backtestId);
+  if (!backtest) throw new NotFoundError('Backtest');
+  return { access, backtest };
+}
+
+/** The answer of read/create: the item, plus the stored summary once results exist. */
+async function fullView(backtest: Backtest) {
+  const summary = backtest.resultsReady ? await resultStore.readSummary(backtest.projectId, backtest.backtestId) : undefined;
+  return backtestView(backtest, summary);
+}
+
+export const backtestService = {
+  async create(principal: Principal, request: CreateBacktest) {
+    const access = await projectAccess(principal, request.projectId, 'write');
+    await getCompileForBacktest(request.projectId, request.compileId);
+    const project = access.project;
+    const parameterSet = { ...Object.fromEntries(project.parameters.map((p) => [p.key, p.value])), ...request.parameters };
+    const created = isoNow();
+    const backtest: Backtest = {
+      backtestId: randomBytes(16).toString('hex'),
+      projectId: project.id,
+      orgId: project.orgId,
+      userId: principal.userId,
+      compileId: request.compileId,
+      name: request.backtestName ?? `Backtest ${created.slice(0, 19).replace('T', ' ')}`,
+      note: '',
+      tags: [],
+      parameterSet,
+      phase: 'queued',
+      progress: 0,
+      hasInitializeError: false,
+      created,
+      attempt: 1,
+      resultsReady: false,
+      reportReady: false,
+      orderCount: 0,
+      insightCount: 0,
+      chartNames: [],
+      ...(request.requestSource ? { requestSource: request.requestSource } : {}),
+    };
+    await backtestRepository.put(backtest);
+    try {
+      await jobQueue.send({ kind: 'backtest', orgId: backtest.orgId, projectId: backtest.projectId, backtestId: backtest.backtestId, attempt: 1 });
+    } catch (err) {
+      // Nothing half-made: without its job the backtest would sit "In Queue..." forever.
+      await backtestRepository.delete(backtest.projectId, backtest.backtestId);
+      throw err;
+    }
+    return { backtest: backtestView(backtest), debugging: false };
+  },
+
+  async read(principal: Principal, projectId: number, backtestId: string) {
+    const { backtest } = await load(principal, projectId, backtestId, 'read');
+    return { backtest: await fullView(backtest), debugging: false };
+  },
+
+  async list(principal: Principal, projectId: number, includeStatistics: boolean) {
+    await projectAccess(principal, projectId, 'read');
+    const backtests = await backtestRepository.listByProject(projectId);
+    return { backtests: backtests.map((b) => backtestSummaryView(b, includeStatistics)), count: backtests.length };
+  },
+
+  async update(principal: Principal, projectId: number, backtestId: string, changes: { name?: string; note?: string }) {
+    const { backtest } = await load(principal, projectId, backtestId, 'write');
+    const patch = { ...(changes.name !== undefined ? { name: changes.name } : {}), ...(changes.note !== undefined ? { note: changes.note } : {}) };
+    if (Object.keys(patch).length && !(await backtestRepository.update(projectId, backtestId, patch))) throw new NotFoundError('Backtest');
+    return backtest;
+  },
+
+  async setTags(principal: Principal, projectId: number, backtestId: string, tags: string[]) {
+    const { backtest } = await load(principal, projectId, backtestId, 'write');
+    const unique = [...new Set(tags)];
+    if (!(await backtestRepository.update(projectId, backtestId, { tags: unique }))) throw new NotFoundError('Backtest');
+    return backtest;
+  },
+
+  /**
+   * Stops the task if one runs (the runner is told first, so it reports "stopped", not a crash),
+   * deletes the item, frees the node and removes the results. A queued job finds nothing when it
+   * is delivered and is dropped.
+   */
+  async delete(principal: Principal, projectId: number, backtestId: string) {
+    const { backtest } = await load(principal, projectId, backtestId, 'write');
+    if (!backtestLifecycle.isFinal(backtest)) {
+      const marked = await backtestRepository.update(projectId, backtestId, { stopRequested: true }, ['queued', 'starting', 'running']);
+      const taskRef = marked?.taskRef ?? backtest.taskRef;
+      if (taskRef) await (await taskLauncher()).stop(taskRef, 'backtest deleted');
+    }
+    await backtestRepository.delete(projectId, backtestId);
+    await releaseNodes(backtest.orgId, backtestId, backtest.nodeId);
+    await resultStore.deleteResults(projectId, backtestId);
+    return backtest;
+  },
+};

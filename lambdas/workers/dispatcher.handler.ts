@@ -1,0 +1,46 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ecsLauncher } from '../data/ecs-launcher';
+import type { JobMessage, TaskLauncher } from '../data/job-model';
+import { jobQueue, parseJobMessage } from '../data/job-queue';
+import { dispatchJob } from '../domain/job-dispatcher';
+import { logger } from '../shared/logger';
+
+/**
+ * The dispatcher (design §7): the jobs queue's consumer. Each record is one job message, handed to
+ * the domain dispatcher with the ECS launcher. A record that fails is reported back alone
+ * (ReportBatchItemFailures), so SQS retries only it and dead-letters it after maxReceiveCount;
+ * the other records of the batch are done.
+ */
+export interface DispatcherDeps {
+  launcher: TaskLauncher;
+  requeue(message: JobMessage, delaySeconds: number): Promise<void>;
+}
+
+export function dispatcher(deps: DispatcherDeps) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+      let message: JobMessage;
+      try {
+        message = parseJobMessage(record.body);
+      } catch (err) {
+        // Never valid, so every retry fails too: it ends in the dead-letter queue for a human.
+        logger.error('Malformed job message', { messageId: record.messageId, receives, bodyLength: record.body.length, error: err });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      const job = message.kind === 'backtest' ? { kind: 'backtest', id: message.backtestId } : { kind: 'build', id: message.compileId };
+      try {
+        const outcome = await dispatchJob(message, deps);
+        logger.info('Job dispatched', { messageId: record.messageId, ...job, attempt: message.attempt, waits: message.waits ?? 0, outcome });
+      } catch (err) {
+        logger.error('Job dispatch failed; the queue will retry it', { messageId: record.messageId, receives, ...job, error: err });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+export const handler = dispatcher({ launcher: ecsLauncher(), requeue: (message, delaySeconds) => jobQueue.send(message, delaySeconds) });

@@ -1,0 +1,84 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { JOB_ENV, RUNNER_CONTAINER } from '../data/ecs-launcher';
+import type { JobMessage, TaskEnd } from '../data/job-model';
+import { jobQueue, parseJobMessage } from '../data/job-queue';
+import { type ReconcileOutcome, reconcileTaskEnd } from '../domain/job-reconciler';
+import { logger } from '../shared/logger';
+
+/**
+ * The reconciler (design §7): EventBridge delivers every `ECS Task State Change` of the jobs
+ * cluster whose task STOPPED. The job is read back from the runner container's `LCS_JOB`
+ * override (set by the launcher), and the domain reconciler makes sure a task that died does not
+ * leave its job "running" or its node taken. Other tasks and other states are ignored.
+ */
+export interface EcsTaskStateChange {
+  clusterArn?: string;
+  taskArn: string;
+  lastStatus: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  /** Task memory, MiB, as a string ("8192"). */
+  memory?: string;
+  containers?: { name: string; exitCode?: number; reason?: string; lastStatus?: string }[];
+  overrides?: { containerOverrides?: { name: string; environment?: { name: string; value: string }[] }[] };
+}
+
+export type TaskStateEvent = EventBridgeEvent<'ECS Task State Change', EcsTaskStateChange>;
+
+export interface ReconcilerDeps {
+  requeue(message: JobMessage, delaySeconds: number): Promise<void>;
+}
+
+/** The job of a stopped runner task, or undefined for an event this reconciler does not handle. */
+export function taskEndOf(detail: EcsTaskStateChange): { end: TaskEnd; memoryMb?: number } | undefined {
+  if (detail.lastStatus !== 'STOPPED') return undefined;
+  const overrides = detail.overrides?.containerOverrides ?? [];
+  const runnerOverride = overrides.find((o) => o.name === RUNNER_CONTAINER) ?? overrides[0];
+  const raw = runnerOverride?.environment?.find((e) => e.name === JOB_ENV)?.value;
+  if (!raw) return undefined;
+  const job = parseJobMessage(raw);
+  const container = detail.containers?.find((c) => c.name === RUNNER_CONTAINER) ?? detail.containers?.[0];
+  // The task's reason says "Essential container in task exited"; the container's says why
+  // (e.g. "OutOfMemoryError: Container killed due to memory usage").
+  const reason = [detail.stoppedReason, container?.reason].filter(Boolean).join(': ') || 'no reason given';
+  const memoryMb = Number(detail.memory);
+  return {
+    end: {
+      taskRef: detail.taskArn,
+      job,
+      ...(typeof container?.exitCode === 'number' ? { exitCode: container.exitCode } : {}),
+      stopCode: detail.stopCode ?? 'unknown',
+      reason,
+    },
+    ...(Number.isFinite(memoryMb) && memoryMb > 0 ? { memoryMb } : {}),
+  };
+}
+
+export function reconciler(deps: ReconcilerDeps) {
+  return async (event: TaskStateEvent): Promise<ReconcileOutcome | 'ignored'> => {
+    const { detail } = event;
+    let parsed: ReturnType<typeof taskEndOf>;
+    try {
+      parsed = taskEndOf(detail);
+    } catch (err) {
+      // A malformed job override cannot become valid on a retry: log it and drop the event.
+      logger.error('Stopped task with a malformed job', { taskArn: detail.taskArn, error: err });
+      return 'ignored';
+    }
+    if (!parsed) return 'ignored';
+    const { end, memoryMb } = parsed;
+    const outcome = await reconcileTaskEnd(end, deps, memoryMb);
+    logger.info('Task end reconciled', {
+      taskArn: end.taskRef,
+      kind: end.job.kind,
+      id: end.job.kind === 'backtest' ? end.job.backtestId : end.job.compileId,
+      attempt: end.job.attempt,
+      stopCode: end.stopCode,
+      exitCode: end.exitCode,
+      outcome,
+    });
+    return outcome;
+  };
+}
+
+export const handler = reconciler({ requeue: (message, delaySeconds) => jobQueue.send(message, delaySeconds) });

@@ -1,0 +1,214 @@
+import { Aws, Duration, Size, Validations } from 'aws-cdk-lib';
+import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import {
+  AwsLogDriverMode,
+  ContainerImage,
+  CpuArchitecture,
+  Secret as EcsSecret,
+  FargateTaskDefinition,
+  LinuxParameters,
+  LogDrivers,
+  OperatingSystemFamily,
+} from 'aws-cdk-lib/aws-ecs';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import type { BucketName } from '../../lambdas/api/route-types';
+import { RUNNER_CONTAINER } from '../../lambdas/data/ecs-launcher';
+import type { Sku } from '../../lambdas/domain/catalog';
+import type { Settings } from '../config/settings';
+import { removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
+import {
+  BUCKET_READ_ACTIONS,
+  BUCKET_WRITE_ACTIONS,
+  bucketEnvName,
+  type DataRefs,
+  indexArns,
+  type JobsRefs,
+  TABLE_READ_ACTIONS,
+  TABLE_WRITE_ACTIONS,
+} from './api-function';
+import { projectRoot } from './bundling';
+import { acknowledgeWildcardResources } from './nag-ids';
+
+/**
+ * The runner's task definitions (design §7, lean-runtime §1, §7): one per backtest SKU, all running
+ * the same image (`runner/Dockerfile`: the LEAN engine image plus Node and the bundled runner),
+ * with one task role and one execution role between them.
+ */
+
+/** Fargate's CPU units and the memory (MiB) each allows: [min, max, step]. */
+const FARGATE_SIZES: [cpu: number, min: number, max: number, step: number][] = [
+  [256, 512, 2048, 512],
+  [512, 1024, 4096, 1024],
+  [1024, 2048, 8192, 1024],
+  [2048, 4096, 16384, 1024],
+  [4096, 8192, 30720, 1024],
+  [8192, 16384, 61440, 4096],
+  [16384, 32768, 122880, 8192],
+];
+
+/**
+ * Below 1 vCPU the .NET JIT and pythonnet start very slowly, and below a few GB Python algorithms
+ * risk running out of memory (lean-runtime §7): no runner task is smaller than this.
+ */
+export const LEAN_MIN_TASK = { cpu: 1024, memoryMiB: 4096 } as const;
+
+export interface FargateSize {
+  cpu: number;
+  memoryMiB: number;
+}
+
+/** The smallest valid Fargate size with at least the SKU's vCPU and memory (and the LEAN floor). */
+export function fargateSize(sku: Pick<Sku, 'vcpu' | 'ramGb'>, floor: FargateSize = LEAN_MIN_TASK): FargateSize {
+  const wantCpu = Math.max(Math.ceil(sku.vcpu * 1024), floor.cpu);
+  const wantMemory = Math.max(Math.ceil(sku.ramGb * 1024), floor.memoryMiB);
+  for (const [cpu, min, max, step] of FARGATE_SIZES) {
+    if (cpu < wantCpu || wantMemory > max) continue;
+    const memoryMiB = Math.max(min, Math.ceil(wantMemory / step) * step);
+    if (memoryMiB <= max) return { cpu, memoryMiB };
+  }
+  throw new Error(`No Fargate task size has ${sku.vcpu} vCPU and ${sku.ramGb} GB`);
+}
+
+/** Task definition family of a SKU: `lcs-<stage>-runner-b2-8`. */
+export function runnerFamily(prefix: string, sku: string): string {
+  return `${prefix}-runner-${sku.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
+}
+
+export interface RunnerTaskProps {
+  settings: Settings;
+  /** `lcs-<stage>`. */
+  prefix: string;
+  skus: readonly Sku[];
+  data: DataRefs;
+  jobs: Pick<JobsRefs, 'queueUrl' | 'queueArn'>;
+  /** Holds the API's base URL (`…/api/v2/`); written by the API stack, read by ECS at task start. */
+  apiUrlParameter: IStringParameter;
+}
+
+export class RunnerTask extends Construct {
+  readonly taskRole: Role;
+  readonly executionRole: Role;
+  readonly logGroup: LogGroup;
+  readonly image: DockerImageAsset;
+  /** SKU → its task definition. */
+  readonly taskDefinitions = new Map<string, FargateTaskDefinition>();
+  /** SKU → the Fargate size it runs on. */
+  readonly sizes = new Map<string, FargateSize>();
+
+  constructor(scope: Construct, id: string, props: RunnerTaskProps) {
+    super(scope, id);
+    const { settings, data } = props;
+
+    this.taskRole = new Role(this, 'TaskRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Lean Cloud Server ${settings.stage}: runner tasks (job state, results, object store, market data)`,
+    });
+    this.grantRunnerAccess(data, props.jobs);
+
+    this.executionRole = new Role(this, 'ExecutionRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Lean Cloud Server ${settings.stage}: ECS pulls the runner image, writes its logs, reads the API URL parameter`,
+    });
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: retentionDays(settings.logRetentionDays), removalPolicy: removalPolicy(settings) });
+
+    // Built and pushed by `cdk deploy` only (synth hashes the context, no Docker engine needed).
+    // The context is the repository root, cut down by /.dockerignore to what the build reads.
+    this.image = new DockerImageAsset(this, 'Image', {
+      directory: projectRoot(),
+      file: 'runner/Dockerfile',
+      platform: Platform.LINUX_AMD64,
+      buildArgs: { LEAN_IMAGE: settings.jobs.leanImage },
+    });
+    this.image.repository.grantPull(this.executionRole);
+    Validations.of(this.executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken (pulling the runner image) supports no resource-level permissions; every other grant of this role names its resource.',
+    });
+
+    const environment: Record<string, string> = {
+      TABLE_NAME: data.tableName,
+      ...Object.fromEntries((Object.keys(data.buckets) as BucketName[]).map((name) => [bucketEnvName(name), data.buckets[name].name])),
+      JOBS_QUEUE_URL: props.jobs.queueUrl,
+      LCS_TOKEN_KMS_KEY_ID: data.keyArn,
+      LCS_BACKTEST_MAX_SECONDS: String(settings.jobs.backtestMaxSeconds),
+      AWS_REGION: Aws.REGION,
+      LCS_LOG_LEVEL: settings.logLevel,
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    };
+
+    for (const sku of props.skus) {
+      const size = fargateSize(sku);
+      this.sizes.set(sku.sku, size);
+      const family = runnerFamily(props.prefix, sku.sku);
+      const task = new FargateTaskDefinition(this, `Task${sku.sku.replace(/[^A-Za-z0-9]/g, '')}`, {
+        family,
+        cpu: size.cpu,
+        memoryLimitMiB: size.memoryMiB,
+        ephemeralStorageGiB: settings.jobs.ephemeralStorageGiB,
+        runtimePlatform: { cpuArchitecture: CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
+        taskRole: this.taskRole,
+        executionRole: this.executionRole,
+      });
+      task.addContainer(RUNNER_CONTAINER, {
+        containerName: RUNNER_CONTAINER,
+        image: ContainerImage.fromDockerImageAsset(this.image),
+        essential: true,
+        // The runner is PID 1's child: tini reaps LEAN's orphaned processes and forwards SIGTERM.
+        linuxParameters: new LinuxParameters(this, `Linux${sku.sku.replace(/[^A-Za-z0-9]/g, '')}`, { initProcessEnabled: true }),
+        // Fargate's maximum: the runner forwards SIGINT to LEAN and uploads what it has.
+        stopTimeout: Duration.seconds(120),
+        // The runner names the limit in an out-of-memory error.
+        environment: { ...environment, LCS_TASK_MEMORY_MB: String(size.memoryMiB) },
+        secrets: { LCS_API_URL: EcsSecret.fromSsmParameter(props.apiUrlParameter) },
+        logging: LogDrivers.awsLogs({
+          logGroup: this.logGroup,
+          streamPrefix: family,
+          // LEAN logs a lot: a slow log stream must never stall the engine.
+          mode: AwsLogDriverMode.NON_BLOCKING,
+          maxBufferSize: Size.mebibytes(25),
+        }),
+      });
+      Validations.of(task).acknowledge({
+        id: 'AwsSolutions-ECS2',
+        reason:
+          'The environment holds resource names and limits only (table, buckets, queue URL, key id); the one secret-like value, the API URL, comes from SSM, and job data arrives per task.',
+      });
+      this.taskDefinitions.set(sku.sku, task);
+    }
+  }
+
+  /**
+   * Exactly what the runner does: job state in the table, compile snapshots and results in the
+   * artifacts bucket, the organisation's object store, market data (read), the API token of the
+   * job's user (decrypted with the key), and re-queueing a job.
+   */
+  private grantRunnerAccess(data: DataRefs, jobs: Pick<JobsRefs, 'queueArn'>): void {
+    const allow = (actions: readonly string[], resources: string[], conditions?: Record<string, unknown>) =>
+      this.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources, ...(conditions ? { conditions } : {}) }));
+    const via = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` } });
+
+    allow(TABLE_READ_ACTIONS, [data.tableArn, ...indexArns(data.tableArn)]);
+    allow(TABLE_WRITE_ACTIONS, [data.tableArn]);
+    allow(['kms:Decrypt', 'kms:GenerateDataKey'], [data.keyArn], via('dynamodb'));
+
+    const access: Record<BucketName, 'read' | 'readWrite'> = { artifacts: 'readWrite', objects: 'readWrite', data: 'read' };
+    for (const [name, level] of Object.entries(access) as [BucketName, 'read' | 'readWrite'][]) {
+      const bucket = data.buckets[name];
+      allow(BUCKET_READ_ACTIONS.bucket, [bucket.arn]);
+      allow(level === 'readWrite' ? [...BUCKET_READ_ACTIONS.objects, ...BUCKET_WRITE_ACTIONS.objects] : BUCKET_READ_ACTIONS.objects, [`${bucket.arn}/*`]);
+      acknowledgeWildcardResources(
+        this.taskRole,
+        [`${bucket.arn}/*`],
+        `The runner ${level === 'read' ? 'reads' : 'reads and writes'} ${name}-bucket objects under per-organisation and per-job key prefixes decided at run time; only object actions are granted on <bucket>/*.`,
+      );
+    }
+    allow(['kms:Decrypt', 'kms:GenerateDataKey'], [data.keyArn], via('s3'));
+    // The job's API token (LEAN's api-access-token) is stored encrypted with the key.
+    allow(['kms:Decrypt'], [data.keyArn]);
+    allow(['sqs:SendMessage'], [jobs.queueArn]);
+  }
+}

@@ -1,0 +1,204 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { FlowLogDestination, FlowLogTrafficType, IpAddresses, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { SKUS } from '../../lambdas/domain/catalog';
+import type { Settings } from '../config/settings';
+import { ApiFunction, type JobsRefs, type LaunchRefs } from '../constructs/api-function';
+import { RunnerTask } from '../constructs/runner-task';
+import { prefix, removalPolicy, retentionDays } from '../naming';
+import type { StatefulStack } from './stateful-stack';
+
+export const DISPATCHER_ENTRY = 'lambdas/workers/dispatcher.handler.ts';
+export const RECONCILER_ENTRY = 'lambdas/workers/reconciler.handler.ts';
+/** SQS advises a visibility timeout of at least six times the consumer's timeout. */
+export const DISPATCHER_TIMEOUT = Duration.seconds(60);
+export const DISPATCHER_BATCH_SIZE = 5;
+
+/** The SKUs that run as backtest tasks: one task definition each. */
+export const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
+
+/**
+ * The SSM parameter holding the API's base URL (`…/api/v2/`), LEAN's `api-url`. The API stack
+ * writes it and the runner tasks read it (an ECS secret): a CloudFormation reference would make
+ * the jobs and API stacks depend on each other.
+ */
+export function apiUrlParameterName(settings: Settings): string {
+  return `/${prefix(settings)}/api-url`;
+}
+
+export interface JobsStackProps extends StackProps {
+  settings: Settings;
+  stateful: StatefulStack;
+}
+
+/**
+ * Jobs on ECS Fargate (design §2, §7): a VPC with public subnets only (no NAT gateway: tasks get
+ * a public IP and a security group with egress only), the cluster with Fargate and Fargate Spot,
+ * one runner task definition per backtest SKU, the jobs queue and its dead-letter queue, the
+ * dispatcher (queue → RunTask) and the reconciler (task stopped → job state), and alarms.
+ */
+export class JobsStack extends Stack {
+  readonly vpc: Vpc;
+  readonly securityGroup: SecurityGroup;
+  readonly cluster: Cluster;
+  readonly queue: Queue;
+  readonly deadLetters: Queue;
+  /** Reconciler invocations that failed every retry (and events EventBridge could not deliver). */
+  readonly reconcilerFailures: Queue;
+  readonly runner: RunnerTask;
+  readonly dispatcher: ApiFunction;
+  readonly reconciler: ApiFunction;
+  readonly taskStopped: Rule;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: JobsStackProps) {
+    super(scope, id, props);
+    const { settings, stateful } = props;
+    const name = prefix(settings);
+    const data = stateful.dataRefs();
+
+    this.vpc = new Vpc(this, 'Vpc', {
+      ipAddresses: IpAddresses.cidr('10.80.0.0/16'),
+      maxAzs: 3,
+      natGateways: 0,
+      // Public subnets only: a NAT gateway would cost more per month than most backtests.
+      subnetConfiguration: [{ name: 'Runners', subnetType: SubnetType.PUBLIC, cidrMask: 20, mapPublicIpOnLaunch: false }],
+    });
+    const flowLogs = new LogGroup(this, 'FlowLogs', { retention: retentionDays(settings.logRetentionDays), removalPolicy: removalPolicy(settings) });
+    // Rejected traffic only: nothing should reach the runners, and accepted egress is high volume.
+    this.vpc.addFlowLog('RejectedTraffic', { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.REJECT });
+
+    this.securityGroup = new SecurityGroup(this, 'RunnerSecurityGroup', {
+      vpc: this.vpc,
+      description: `Lean Cloud Server ${settings.stage}: runner tasks (egress only: AWS APIs, the API, PyPI/NuGet)`,
+      allowAllOutbound: true,
+    });
+
+    this.cluster = new Cluster(this, 'Cluster', {
+      clusterName: `${name}-jobs`,
+      vpc: this.vpc,
+      enableFargateCapacityProviders: true,
+      containerInsightsV2: ContainerInsights.ENABLED,
+    });
+
+    this.deadLetters = new Queue(this, 'JobsDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'JobsQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(DISPATCHER_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: settings.jobs.maxReceiveCount },
+    });
+    const jobs: JobsRefs = {
+      queueUrl: this.queue.queueUrl,
+      queueArn: this.queue.queueArn,
+      clusterArn: this.cluster.clusterArn,
+      clusterName: this.cluster.clusterName,
+    };
+
+    const apiUrlParameter = StringParameter.fromStringParameterName(this, 'ApiUrl', apiUrlParameterName(settings));
+    this.runner = new RunnerTask(this, 'Runner', { settings, prefix: name, skus: BACKTEST_SKUS, data, jobs, apiUrlParameter });
+
+    const launch: LaunchRefs = {
+      taskDefinitions: Object.fromEntries([...this.runner.taskDefinitions].map(([sku, task]) => [sku, { arn: task.taskDefinitionArn, family: task.family }])),
+      subnetIds: this.vpc.publicSubnets.map((s) => s.subnetId),
+      securityGroupId: this.securityGroup.securityGroupId,
+      passRoleArns: [this.runner.taskRole.roleArn, this.runner.executionRole.roleArn],
+      spot: settings.jobs.spot,
+    };
+    this.dispatcher = new ApiFunction(this, 'Dispatcher', {
+      entry: DISPATCHER_ENTRY,
+      settings,
+      description: 'Jobs queue consumer: takes a node slot and starts the runner task',
+      timeout: DISPATCHER_TIMEOUT,
+    })
+      .bindTable(data, 'readWrite')
+      .bindJobs(jobs, 'send')
+      .bindTaskLauncher(jobs, launch);
+    this.dispatcher.function.addEventSource(
+      new SqsEventSource(this.queue, { batchSize: DISPATCHER_BATCH_SIZE, reportBatchItemFailures: true, maxBatchingWindow: Duration.seconds(0) }),
+    );
+
+    this.reconcilerFailures = new Queue(this, 'ReconcilerFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.reconcilerFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter destination (failed reconciler invocations and undeliverable task events); nothing consumes it automatically.',
+    });
+    this.reconciler = new ApiFunction(this, 'Reconciler', {
+      entry: RECONCILER_ENTRY,
+      settings,
+      description: 'ECS task stopped: fails or retries the job of a runner task that died',
+      timeout: Duration.seconds(60),
+    })
+      .bindTable(data, 'readWrite')
+      .bindJobs(jobs, 'send');
+    this.reconciler.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.reconcilerFailures) });
+
+    this.taskStopped = new Rule(this, 'TaskStopped', {
+      description: `Lean Cloud Server ${settings.stage}: runner task stopped → reconciler`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: { clusterArn: [this.cluster.clusterArn], lastStatus: ['STOPPED'] },
+      },
+      targets: [new LambdaFunction(this.reconciler.function, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue: this.reconcilerFailures })],
+    });
+
+    const minute = Duration.minutes(1);
+    const alarm = (make: () => Alarm) => this.alarms.push(make());
+    alarm(() =>
+      this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'JobsDeadLettersAlarm', {
+        alarmDescription: `Lean Cloud Server ${settings.stage}: job messages in the dead-letter queue (a job could not be dispatched ${settings.jobs.maxReceiveCount} times); see docs/jobs.md`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    alarm(() =>
+      this.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'JobsQueueAgeAlarm', {
+        alarmDescription: `Lean Cloud Server ${settings.stage}: a job message waited more than ${settings.jobs.queueAgeAlarmSeconds} s (no free node for long, or the dispatcher failing)`,
+        threshold: settings.jobs.queueAgeAlarmSeconds,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    alarm(() =>
+      this.reconcilerFailures.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'ReconcilerFailuresAlarm', {
+        alarmDescription: `Lean Cloud Server ${settings.stage}: a stopped runner task could not be reconciled (its job may show as running); see docs/jobs.md`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    new CfnOutput(this, 'JobsQueueUrl', { value: this.queue.queueUrl, description: 'Jobs queue (compile builds, backtests)' });
+    new CfnOutput(this, 'JobsDeadLetterQueueUrl', { value: this.deadLetters.queueUrl, description: 'Job messages that failed every delivery' });
+    new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'ECS cluster of the runner tasks' });
+    new CfnOutput(this, 'RunnerLogGroup', { value: this.runner.logGroup.logGroupName, description: 'Runner task logs (LEAN output)' });
+  }
+
+  /** The queue and cluster as functions of other stacks reference them. */
+  jobsRefs(): JobsRefs {
+    return { queueUrl: this.queue.queueUrl, queueArn: this.queue.queueArn, clusterArn: this.cluster.clusterArn, clusterName: this.cluster.clusterName };
+  }
+}

@@ -1,0 +1,149 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableName } from '../lambdas/data/clients';
+import type { JobMessage, TaskEnd, TaskLauncher } from '../lambdas/data/job-model';
+import { jobQueue, parseJobMessage, sqs } from '../lambdas/data/job-queue';
+import { setTaskLauncher } from '../lambdas/data/launcher-registry';
+import type { Backtest } from '../lambdas/data/model';
+import { backtestLifecycle } from '../lambdas/domain/backtest-lifecycle';
+import { dispatchJob } from '../lambdas/domain/job-dispatcher';
+import { reconcileTaskEnd } from '../lambdas/domain/job-reconciler';
+import { processLauncher } from './process-launcher';
+
+/**
+ * Local mode's job path (design §10): the same queue → dispatcher → runner → reconciler as in
+ * AWS. The queue is a real SQS queue in fauxqs (kept in the data folder, with a dead-letter
+ * queue); this loop plays the Lambda event source, the process launcher plays ECS, and a runner's
+ * exit plays the ECS task state-change event.
+ */
+export const LOCAL_QUEUES = { jobs: 'lcs-jobs', deadLetter: 'lcs-jobs-dlq' };
+
+export interface QueueUrls {
+  jobs: string;
+  deadLetter: string;
+}
+
+/** Creates (or finds) the job queue and its dead-letter queue; SQS CreateQueue is idempotent. */
+export async function ensureJobQueues(maxReceives: number, visibilitySeconds: number): Promise<QueueUrls> {
+  const { client, sdk } = await sqs();
+  const dlq = await client.send(new sdk.CreateQueueCommand({ QueueName: LOCAL_QUEUES.deadLetter }));
+  const dlqAttributes = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const jobs = await client.send(
+    new sdk.CreateQueueCommand({
+      QueueName: LOCAL_QUEUES.jobs,
+      Attributes: {
+        VisibilityTimeout: String(visibilitySeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: String(maxReceives) }),
+      },
+    }),
+  );
+  if (!jobs.QueueUrl || !dlq.QueueUrl) throw new Error('the job queues could not be created');
+  return { jobs: jobs.QueueUrl, deadLetter: dlq.QueueUrl };
+}
+
+export interface JobWorkerOptions {
+  queueUrl: string;
+  jobsDir: string;
+  leanDataDir: string;
+  apiUrl: string;
+  log: (line: string) => void;
+  progressMs?: number;
+}
+
+/**
+ * Backtests a previous server left starting or running: their runners died with it. Marked failed
+ * (and their nodes freed) so nothing waits for them forever. Local tables are small; a scan is fine.
+ */
+async function failOrphans(log: (line: string) => void): Promise<void> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new ScanCommand({
+        TableName: tableName(),
+        FilterExpression: '#type = :bt AND #phase IN (:starting, :running)',
+        ExpressionAttributeNames: { '#type': 'type', '#phase': 'phase' },
+        ExpressionAttributeValues: { ':bt': 'Backtest', ':starting': 'starting', ':running': 'running' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const backtest = item as unknown as Backtest;
+      log(`backtest ${backtest.backtestId} was running when the server stopped: marked failed`);
+      await backtestLifecycle.failed(backtest, 'The local server stopped while this backtest ran. Run it again.', '');
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/**
+ * What the Lambda event source does with a batch: each message is dispatched; a handled one is
+ * deleted; one that throws stays on the queue, to be redelivered after the visibility timeout and
+ * dead-lettered after the queue's maximum receives.
+ */
+export async function handleJobMessages(
+  messages: import('@aws-sdk/client-sqs').Message[],
+  deps: { queueUrl: string; launcher: TaskLauncher; requeue: (message: JobMessage, delaySeconds: number) => Promise<void>; log: (line: string) => void },
+): Promise<void> {
+  const { client, sdk } = await sqs();
+  for (const message of messages) {
+    try {
+      const job = parseJobMessage(message.Body ?? '');
+      const outcome = await dispatchJob(job, { launcher: deps.launcher, requeue: deps.requeue });
+      deps.log(`job ${job.kind} ${job.kind === 'backtest' ? job.backtestId : job.compileId}: ${outcome}`);
+      await client.send(new sdk.DeleteMessageCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    } catch (err) {
+      deps.log(`job message failed (receive ${message.Attributes?.ApproximateReceiveCount ?? '?'}): ${(err as Error).message}`);
+    }
+  }
+}
+
+export async function startJobWorker(options: JobWorkerOptions) {
+  const requeue = (message: JobMessage, delaySeconds: number) => jobQueue.send(message, delaySeconds);
+  const ends: Promise<unknown>[] = [];
+  const onEnd = (end: TaskEnd) => {
+    const handled = reconcileTaskEnd(end, { requeue }).catch((err: unknown) => options.log(`reconcile failed: ${(err as Error).message}`));
+    ends.push(handled);
+  };
+  const processes = processLauncher({ ...options, onEnd });
+  setTaskLauncher(processes.launcher);
+  await failOrphans(options.log);
+
+  const { client, sdk } = await sqs();
+  let stopping = false;
+  let receiving: Promise<unknown> = Promise.resolve();
+  const loop = async () => {
+    while (!stopping) {
+      const received = client.send(
+        new sdk.ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: 5,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      );
+      receiving = received.catch(() => undefined);
+      let messages: import('@aws-sdk/client-sqs').Message[] = [];
+      try {
+        messages = (await received).Messages ?? [];
+      } catch (err) {
+        if (!stopping) options.log(`job queue unreachable: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      await handleJobMessages(messages, { queueUrl: options.queueUrl, launcher: processes.launcher, requeue, log: options.log });
+    }
+  };
+  const running = loop();
+
+  return {
+    launcher: processes.launcher,
+    /** Stops taking jobs, stops running runners (they store LEAN's results), waits for the records. */
+    async stop(): Promise<void> {
+      stopping = true;
+      await receiving;
+      await running;
+      await processes.stopAll();
+      await Promise.all(ends);
+      setTaskLauncher(undefined);
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LaunchRequest, LaunchResult, TaskEnd, TaskLauncher } from '../lambdas/data/job-model';
+import { LaunchRefused } from '../lambdas/domain/job-errors';
+
+/**
+ * Local mode's stand-in for ECS (design §10): each job runs the real runner as a child process
+ * with the same environment a Fargate task gets. LEAN itself is started by the runner through
+ * `LCS_LEAN_COMMAND` when set, otherwise through `docker run` when a Docker engine answers; with
+ * neither, the job fails at once with a message saying what to install.
+ */
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const LEAN_IMAGE = process.env.LCS_LEAN_IMAGE ?? 'quantconnect/lean:latest';
+
+export interface ProcessLauncherOptions {
+  /** Folder for job work directories (one per task, removed by the runner when done). */
+  jobsDir: string;
+  /** LEAN's data folder (shared by local jobs; ApiDataProvider fills it through this API). */
+  leanDataDir: string;
+  apiUrl: string;
+  /** Called when a runner exits, for the reconciler. */
+  onEnd(end: TaskEnd): void;
+  progressMs?: number;
+}
+
+let dockerAnswer: boolean | undefined;
+function dockerAvailable(): boolean {
+  dockerAnswer ??= spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 5000, stdio: 'ignore' }).status === 0;
+  return dockerAnswer;
+}
+
+function engineCommands(jobsDir: string, leanDataDir: string): { lean?: string; dotnet?: string } {
+  const lean = process.env.LCS_LEAN_COMMAND;
+  const dotnet = process.env.LCS_DOTNET_COMMAND;
+  if (lean && dotnet) return { lean, dotnet };
+  if (!dockerAvailable()) return { lean, dotnet };
+  // The job folder and the data folder are mounted at the same paths, so the config's absolute
+  // paths hold inside the container; host networking lets LEAN reach this API on localhost.
+  const mounts = `-v '${jobsDir}:${jobsDir}' -v '${leanDataDir}:${leanDataDir}'`;
+  return {
+    lean: lean ?? `docker run --rm --network host ${mounts} -w /Lean/Launcher/bin/Debug ${LEAN_IMAGE}`,
+    dotnet: dotnet ?? `docker run --rm --network host ${mounts} --entrypoint dotnet ${LEAN_IMAGE}`,
+  };
+}
+
+export function processLauncher(options: ProcessLauncherOptions) {
+  const running = new Map<string, ChildProcess>();
+  let shuttingDown = false;
+  const exits = new Map<string, Promise<void>>();
+
+  const launcher: TaskLauncher = {
+    async launch(request: LaunchRequest): Promise<LaunchResult> {
+      const taskRef = `local:${request.token}`;
+      if (running.has(taskRef)) return { taskRef }; // the same token never starts a second task
+      const engines = engineCommands(options.jobsDir, options.leanDataDir);
+      if (request.job.kind === 'backtest' && !engines.lean) {
+        throw new LaunchRefused(
+          'No LEAN engine is available to run backtests: install Docker (the worker then runs the quantconnect/lean image) or set LCS_LEAN_COMMAND to a LEAN launcher command, and restart the server.',
+        );
+      }
+      if (request.job.kind === 'build' && !engines.dotnet) {
+        throw new LaunchRefused(
+          'C# projects are built with .NET: install Docker (the worker then builds inside the quantconnect/lean image) or set LCS_DOTNET_COMMAND, and restart the server.',
+        );
+      }
+      const workDir = join(options.jobsDir, request.token);
+      mkdirSync(workDir, { recursive: true });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'runner', 'main.ts')], {
+        cwd: projectRoot,
+        env: {
+          ...process.env,
+          LCS_JOB: JSON.stringify(request.job),
+          LCS_TASK_REF: taskRef,
+          LCS_WORK_DIR: workDir,
+          LCS_LEAN_DATA_DIR: options.leanDataDir,
+          LCS_API_URL: options.apiUrl,
+          LCS_PROGRESS_MS: String(options.progressMs ?? 2000),
+          ...(engines.lean ? { LCS_LEAN_COMMAND: engines.lean } : {}),
+          ...(engines.dotnet ? { LCS_DOTNET_COMMAND: engines.dotnet } : {}),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let tail = '';
+      const keep = (d: Buffer) => {
+        tail = (tail + d.toString()).slice(-4000);
+        if (process.env.LCS_RUNNER_ECHO) process.stdout.write(d);
+      };
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      running.set(taskRef, child);
+      exits.set(
+        taskRef,
+        new Promise((done) => {
+          child.once('exit', (code, signal) => {
+            running.delete(taskRef);
+            const lastLine = tail.trim().split('\n').slice(-3).join(' ');
+            options.onEnd({
+              taskRef,
+              job: request.job,
+              exitCode: code ?? (signal === 'SIGKILL' ? 137 : undefined),
+              stopCode: 'exited',
+              reason: shuttingDown
+                ? 'the local server was stopped while the job ran'
+                : signal
+                  ? `runner killed by ${signal}`
+                  : `runner exited with code ${code}. ${lastLine}`,
+            });
+            done();
+          });
+        }),
+      );
+      return { taskRef };
+    },
+
+    async stop(taskRef: string): Promise<void> {
+      running.get(taskRef)?.kill('SIGTERM');
+    },
+  };
+
+  return {
+    launcher,
+    isRunning: (taskRef: string) => running.has(taskRef),
+    /** Stops every runner (they store what LEAN wrote) and waits up to `timeoutMs`. */
+    async stopAll(timeoutMs = 30_000): Promise<void> {
+      shuttingDown = true;
+      for (const child of running.values()) child.kill('SIGTERM');
+      const all = Promise.all(exits.values());
+      await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs))]);
+      for (const child of running.values()) child.kill('SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { backtestRepository } from '../lambdas/data/backtest-repository';
+import type { JobMessage } from '../lambdas/data/job-model';
+import type { Backtest } from '../lambdas/data/model';
+import { resultStore } from '../lambdas/data/result-store';
+import { readSnapshot } from '../lambdas/data/snapshot-store';
+import { backtestLifecycle } from '../lambdas/domain/backtest-lifecycle';
+import { jobCredentials } from './job-credentials';
+import { leanConfig } from './lean-config';
+import { classifyRun, parseEngineLog, progressFrom, readIntermediate, readLeanResults } from './lean-files';
+import { startLean } from './lean-process';
+import { pullObjects, pushObjects } from './object-store-sync';
+import { buildReport } from './report';
+
+/**
+ * One backtest, start to finish (lean-runtime §8): materialise the compile snapshot, write LEAN's
+ * config, run LEAN, publish progress while it runs, then store the pre-split results and the
+ * final status. Whatever happens, the backtest ends in a final phase and its node is freed.
+ */
+export interface BacktestJobOptions {
+  workDir: string;
+  taskRef: string;
+  leanCommand: string;
+  leanCwd?: string;
+  dataDir: string;
+  apiUrl?: string;
+  maxSeconds: number;
+  /** How often progress and the heartbeat are written, ms. */
+  pollMs: number;
+  memoryMb?: number;
+  log: (line: string) => void;
+  /** Resolves when the task is told to stop (SIGTERM from ECS, or the local worker shutting down). */
+  stopSignal: Promise<void>;
+}
+
+type BacktestJob = Extract<JobMessage, { kind: 'backtest' }>;
+
+/** The task was stopped from outside before LEAN finished; the runner records nothing. */
+export class TaskStopped extends Error {
+  constructor() {
+    super('the task was stopped before the backtest finished');
+    this.name = 'TaskStopped';
+  }
+}
+
+async function materialise(backtest: Backtest, projectDir: string): Promise<'Py' | 'C#'> {
+  const { manifest, files } = await readSnapshot(backtest.projectId, backtest.compileId);
+  for (const file of files) {
+    const target = join(projectDir, file.name);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+  }
+  return manifest.language;
+}
+
+export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptions): Promise<void> {
+  const initial = await backtestRepository.get(job.projectId, job.backtestId);
+  if (!initial || backtestLifecycle.isFinal(initial) || initial.attempt !== job.attempt) {
+    options.log(`backtest ${job.backtestId}: nothing to run (${initial ? initial.phase : 'deleted'})`);
+    return;
+  }
+  const backtest = await backtestLifecycle.running(initial, options.taskRef);
+  if (!backtest) {
+    options.log(`backtest ${job.backtestId}: no longer wanted`);
+    return;
+  }
+  const dirs = {
+    project: join(options.workDir, 'project'),
+    results: join(options.workDir, 'results'),
+    storage: join(options.workDir, 'storage'),
+  };
+  for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
+  await mkdir(options.dataDir, { recursive: true });
+
+  try {
+    const language = await materialise(backtest, dirs.project);
+    if (language === 'C#') {
+      // The build job compiled it; running C# needs the built assembly from that build.
+      await backtestLifecycle.failed(backtest, 'Running C# backtests is not supported by this runner yet: only Python projects run.', '');
+      return;
+    }
+    const objects = await pullObjects(backtest.orgId, dirs.storage);
+    const credentials = options.apiUrl ? await jobCredentials(backtest.userId) : undefined;
+    const configFile = join(options.workDir, 'config.json');
+    const config = leanConfig({
+      backtest,
+      language,
+      projectDir: dirs.project,
+      resultsDir: dirs.results,
+      storageDir: dirs.storage,
+      dataDir: options.dataDir,
+      apiUrl: options.apiUrl,
+      credentials,
+    });
+    await writeFile(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
+
+    const lean = startLean({
+      command: options.leanCommand,
+      configFile,
+      cwd: options.leanCwd ?? options.workDir,
+      maxSeconds: options.maxSeconds,
+      echo: (text) => process.stdout.write(text),
+    });
+    options.log(`backtest ${backtest.backtestId}: LEAN started (pid ${lean.pid})`);
+    let stoppedFromOutside = false;
+    void options.stopSignal.then(() => {
+      stoppedFromOutside = true;
+      lean.stop();
+    });
+
+    const logFile = join(dirs.results, 'log.txt');
+    const poll = setInterval(() => {
+      void (async () => {
+        const log = parseEngineLog(existsSync(logFile) ? await readFile(logFile, 'utf8') : '');
+        const intermediate = await readIntermediate(dirs.results, backtest.backtestId);
+        const progressed = await backtestLifecycle.progress(backtest, progressFrom(log, intermediate), {
+          ...(intermediate?.runtimeStatistics ? { runtimeStatistics: intermediate.runtimeStatistics } : {}),
+        });
+        // Deleted, or stopped by someone else: stop LEAN (its results are not wanted).
+        if (!progressed) lean.stop(10_000);
+      })().catch((err: unknown) => options.log(`progress update failed: ${(err as Error).message}`));
+    }, options.pollMs);
+
+    const exit = await lean.done;
+    clearInterval(poll);
+    options.log(`backtest ${backtest.backtestId}: LEAN exited (code ${exit.exitCode ?? exit.signal})`);
+    if (stoppedFromOutside) {
+      // The task itself is being stopped (Spot reclaim, scale-in, local shutdown). Unless a user
+      // asked for it (delete), the outcome is the reconciler's to record: it retries a Spot
+      // interruption once and fails anything else with the task's stop reason.
+      const now = await backtestRepository.get(backtest.projectId, backtest.backtestId);
+      if (now && !now.stopRequested) throw new TaskStopped();
+    }
+    const synced = await pushObjects(backtest.orgId, dirs.storage, objects);
+    options.log(`backtest ${backtest.backtestId}: object store: ${synced.stored} stored, ${synced.removed} removed`);
+    await finish(backtest, dirs.results, exit, options, synced.problems);
+  } catch (err) {
+    if (err instanceof TaskStopped) throw err;
+    options.log(`backtest ${backtest.backtestId}: runner error: ${(err as Error).stack ?? err}`);
+    await backtestLifecycle.failed(backtest, `The backtest runner failed: ${(err as Error).message}`, '');
+  } finally {
+    await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function finish(
+  backtest: Backtest,
+  resultsDir: string,
+  exit: Awaited<ReturnType<typeof startLean>['done']>,
+  options: BacktestJobOptions,
+  notes: string[],
+): Promise<void> {
+  const logFile = join(resultsDir, 'log.txt');
+  const logText = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
+  const results = await readLeanResults(resultsDir, backtest.backtestId);
+  const verdict = classifyRun({
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    maxRuntimeSeconds: options.maxSeconds,
+    results,
+    logText,
+    stderrTail: exit.stderrTail,
+    timedOut: exit.timedOut,
+    memoryMb: options.memoryMb,
+  });
+  let stored: Partial<Backtest> = {};
+  if (results) {
+    // What the algorithm saved but could not be kept (quota, bad keys) belongs in its log.
+    if (notes.length) results.algorithmLog += `${notes.map((n) => `${new Date().toISOString()} ${n}`).join('\n')}\n`;
+    const written = await resultStore.writeResults(backtest.projectId, backtest.backtestId, results);
+    await resultStore.writeReport(
+      backtest.projectId,
+      backtest.backtestId,
+      buildReport(results, { name: backtest.name, projectId: backtest.projectId, backtestId: backtest.backtestId }),
+    );
+    stored = {
+      ...written,
+      resultsReady: true,
+      reportReady: true,
+      statistics: results.summary.statistics,
+      runtimeStatistics: results.summary.runtimeStatistics,
+      backtestStart: results.summary.backtestStart,
+      backtestEnd: results.summary.backtestEnd,
+    };
+  }
+  const ended =
+    verdict.outcome === 'completed'
+      ? await backtestLifecycle.completed(backtest, stored)
+      : await backtestLifecycle.failed(backtest, verdict.error ?? 'Runtime Error', verdict.stacktrace ?? '', stored);
+  // Deleted while it ran: nothing may be left behind.
+  if (!ended && !(await backtestRepository.get(backtest.projectId, backtest.backtestId))) {
+    await resultStore.deleteResults(backtest.projectId, backtest.backtestId);
+  }
+}

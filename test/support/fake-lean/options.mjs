@@ -1,0 +1,130 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * How the fake LEAN reads its settings, the way the real launcher does (lean-runtime §1, §2, §8):
+ * `--config <file>` (default `./config.json`), the file's top-level keys merged with
+ * `environments[<environment>]`, and `--<key> <value>` command-line options on top. Test-only
+ * `fake-lean-*` settings may also come from a marker line in the algorithm file or from the
+ * algorithm's parameters, so a test can pick a scenario without touching the runner's config.
+ */
+
+export const SCENARIOS = ['ok', 'slow', 'runtime-error', 'init-error', 'crash', 'oom', 'hang', 'huge'];
+
+const TUNABLE_DEFAULTS = {
+  'fake-lean-seconds': 3,
+  'fake-lean-orders': 20,
+  'fake-lean-chart-points': 50,
+  'fake-lean-insights': 10,
+};
+
+/** `--key value`, `--key=value`; a flag followed by another flag (or nothing) reads as `true`. */
+export function parseCommandLine(argv) {
+  const options = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    if (eq > 0) {
+      options[arg.slice(2, eq)] = arg.slice(eq + 1);
+    } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
+      options[arg.slice(2)] = argv[++i];
+    } else {
+      options[arg.slice(2)] = 'true';
+    }
+  }
+  return options;
+}
+
+/** LEAN's `--parameters a:1,b:2` form, or the config file's object form; values become strings. */
+export function parseParameters(value) {
+  if (value === undefined || value === null || value === '') return {};
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+  const text = String(value).trim();
+  if (text.startsWith('{')) return parseParameters(JSON.parse(text));
+  const parameters = {};
+  for (const pair of text.split(',')) {
+    const colon = pair.indexOf(':');
+    if (colon > 0) parameters[pair.slice(0, colon).trim()] = pair.slice(colon + 1).trim();
+  }
+  return parameters;
+}
+
+/** `# fake-lean-scenario: slow` or `// fake-lean-orders: 5` anywhere in the algorithm's source. */
+export function algorithmMarkers(source) {
+  const markers = {};
+  for (const match of source.matchAll(/^[ \t]*(?:#|\/\/)[ \t]*(fake-lean-[a-z-]+)[ \t]*:[ \t]*(\S+)/gm)) {
+    markers[match[1]] ??= match[2];
+  }
+  return markers;
+}
+
+function readAlgorithmSource(location) {
+  if (!location) return '';
+  try {
+    // A C# location names a DLL; only small text files can carry markers.
+    if (statSync(location).size > 1_000_000) return '';
+    return readFileSync(location, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function truthy(value) {
+  return value === true || value === 'true' || value === 'True' || value === '1';
+}
+
+/** Everything the fake needs, resolved once. */
+export function loadSettings(argv, cwd = process.cwd()) {
+  const cli = parseCommandLine(argv);
+  const configPath = resolve(cwd, cli.config ?? 'config.json');
+  let file = {};
+  try {
+    file = JSON.parse(readFileSync(configPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read config ${configPath}: ${error.message}`);
+  }
+  const environment = cli.environment ?? file.environment;
+  const flat = { ...file, ...(environment ? file.environments?.[environment] : undefined), ...cli };
+  delete flat.environments;
+
+  const algorithmLocation = flat['algorithm-location'] ? resolve(cwd, String(flat['algorithm-location'])) : undefined;
+  const parameters = parseParameters(flat.parameters);
+  const markers = algorithmMarkers(readAlgorithmSource(algorithmLocation));
+  // Command line and config key first, then the algorithm file, then the algorithm's parameters.
+  const pick = (key) => flat[key] ?? markers[key] ?? parameters[key];
+
+  const scenario = String(pick('fake-lean-scenario') ?? 'ok');
+  if (!SCENARIOS.includes(scenario)) throw new Error(`unknown fake-lean-scenario '${scenario}' (one of ${SCENARIOS.join(', ')})`);
+  const tunables = {};
+  for (const [key, fallback] of Object.entries(TUNABLE_DEFAULTS)) {
+    const raw = pick(key);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${key} must be a non-negative number, got '${raw}'`);
+    tunables[key] = value;
+  }
+  if (scenario === 'huge') {
+    tunables['fake-lean-orders'] = pick('fake-lean-orders') === undefined ? 100_000 : tunables['fake-lean-orders'];
+    tunables['fake-lean-chart-points'] = pick('fake-lean-chart-points') === undefined ? 50_000 : tunables['fake-lean-chart-points'];
+  }
+
+  return {
+    cwd,
+    configPath,
+    algorithmId: String(flat['algorithm-id'] ?? 'fake-lean'),
+    resultsDir: resolve(cwd, String(flat['results-destination-folder'] ?? '.')),
+    algorithmLocation: flat['algorithm-location'] ? String(flat['algorithm-location']) : '',
+    dataFolder: String(flat['data-folder'] ?? '../../../Data/'),
+    backtestName: String(flat['backtest-name'] ?? 'local'),
+    projectId: String(flat['project-id'] ?? '0'),
+    userId: String(flat['job-user-id'] ?? '0'),
+    liveMode: truthy(flat['live-mode']),
+    closeAutomatically: truthy(flat['close-automatically']),
+    parameters,
+    scenario,
+    seconds: tunables['fake-lean-seconds'],
+    orders: Math.floor(tunables['fake-lean-orders']),
+    chartPoints: Math.max(2, Math.floor(tunables['fake-lean-chart-points'])),
+    insights: Math.floor(tunables['fake-lean-insights']),
+  };
+}

@@ -1,0 +1,214 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readResultJson, removeRun, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
+
+/** The fake LEAN keeps the contract of lean-runtime §8: LEAN's files, milestones and exit codes. */
+
+const INIT_PREFIX = 'During the algorithm initialization, the following exception has occurred:';
+const runs: { dir: string }[] = [];
+const track = <T extends { dir: string }>(run: T) => {
+  runs.push(run);
+  return run;
+};
+afterAll(() => {
+  for (const run of runs) removeRun(run);
+});
+
+describe('ok', () => {
+  let run: Awaited<ReturnType<typeof runFakeLean>>;
+  beforeAll(async () => {
+    run = track(await runFakeLean({ config: { parameters: { 'ema-fast': '10' }, 'project-id': 42 } }));
+  });
+
+  test('exits 0 and writes every final file', () => {
+    expect(run.code).toBe(0);
+    for (const name of [
+      'log.txt',
+      `${run.algorithmId}.json`,
+      `${run.algorithmId}-order-events.json`,
+      `${run.algorithmId}-summary.json`,
+      `${run.algorithmId}-log.txt`,
+    ]) {
+      expect(existsSync(join(run.resultsDir, name))).toBe(true);
+    }
+    expect(readResultJson(run, join(run.algorithmId, 'alpha-results.json'))).toHaveLength(10);
+  });
+
+  test('the final <id>.json has LEAN shapes: orders keyed by id without events, candles, state, configuration', () => {
+    const result = readResultJson(run, `${run.algorithmId}.json`);
+    expect(Object.keys(result.orders)).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1)));
+    expect(result.orders['1']).toMatchObject({ id: 1, symbol: { value: 'SPY', id: 'SPY R735QTJ8XC9X' }, status: 3, direction: 0 });
+    expect(result.orders['2'].direction).toBe(1);
+    expect(Object.values(result.orders).some((order) => 'events' in (order as object))).toBe(false);
+    const equity = result.charts['Strategy Equity'].series.Equity;
+    expect(equity).toMatchObject({ name: 'Equity', unit: '$', seriesType: 2 });
+    expect(equity.values).toHaveLength(50);
+    expect(equity.values[0]).toHaveLength(5);
+    expect(equity.values[0][0]).toBe(Date.UTC(2023, 0, 1, 5) / 1000); // New York midnight as a UTC instant
+    expect(result.charts.Drawdown.series['Equity Drawdown'].values[3]).toHaveLength(2);
+    expect(result.state).toMatchObject({ Status: 'Completed', RuntimeError: '', StackTrace: '', OrderCount: '20' });
+    expect(result.state.EndTime).not.toBe('');
+    expect(result.totalPerformance.closedTrades).toHaveLength(10);
+    expect(result.totalPerformance.closedTrades[0].orderIds).toEqual([1, 2]);
+    expect(result.algorithmConfiguration).toMatchObject({
+      parameters: { 'ema-fast': '10' },
+      startDate: '2023-01-01T00:00:00Z',
+      endDate: '2023-01-31T23:59:59Z',
+    });
+    expect(result.statistics['Total Orders']).toBe('20');
+  });
+
+  test('events: two per order, LEAN ids, unix-second times', () => {
+    const events = readResultJson(run, `${run.algorithmId}-order-events.json`);
+    expect(events).toHaveLength(40);
+    expect(events[0]).toMatchObject({ id: `${run.algorithmId}-1-1`, orderId: 1, orderEventId: 1, status: 'submitted' });
+    expect(events[1]).toMatchObject({ id: `${run.algorithmId}-1-2`, status: 'filled', fillQuantity: 248, orderFeeAmount: 1.24 });
+    expect(typeof events[0].time).toBe('number');
+  });
+
+  test('summary: statistics and a down-sampled Strategy Equity only', () => {
+    const summary = readResultJson(run, `${run.algorithmId}-summary.json`);
+    expect(Object.keys(summary.charts)).toEqual(['Strategy Equity']);
+    expect(summary.charts['Strategy Equity'].series.Equity.values.length).toBeLessThanOrEqual(10);
+    expect(summary.totalPerformance.closedTrades).toEqual([]);
+    expect(summary.state.Status).toBe('Completed');
+  });
+
+  test('log.txt has the milestones in LEAN format; stdout echoes them', () => {
+    const log = run.log();
+    expect(log).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z TRACE:: Engine\.Main\(\)/);
+    expect(log).toContain(`SetUp Backtesting: User: 0 ProjectId: 42 AlgoId: ${run.algorithmId}`);
+    expect(log).toContain('AlgorithmManager.Run(): Begin DataStream - Start: 1/1/2023 12:00:00 AM Stop: 1/31/2023 11:59:59 PM');
+    expect(log).toContain(`Debug: Launching analysis for ${run.algorithmId} with LEAN Engine`);
+    expect(log).toContain('\nSTATISTICS:: Total Orders 20\n');
+    expect(log).not.toContain('ERROR::');
+    expect(log.indexOf('Begin DataStream')).toBeLessThan(log.indexOf('Launching analysis'));
+    expect(run.output.stdout).toMatch(/^\d{8} \d{2}:\d{2}:\d{2}\.\d{3} TRACE:: /m);
+    expect(run.output.stdout).toContain('Launching analysis');
+  });
+
+  test('<id>-log.txt holds the algorithm lines stamped with algorithm time', () => {
+    const algorithmLog = readFileSync(join(run.resultsDir, `${run.algorithmId}-log.txt`), 'utf8');
+    expect(algorithmLog).toMatch(/^2023-01-01 00:00:00 Launching analysis for /);
+    expect(algorithmLog).toMatch(/\n2023-01-31 23:59:59 Algorithm Id:\(\w+\) completed in /);
+  });
+});
+
+describe('settings', () => {
+  test('config key beats the algorithm marker, which beats the parameter', async () => {
+    const config = track(
+      await runFakeLean({ config: { 'fake-lean-orders': 4, parameters: { 'fake-lean-orders': '8' } }, algorithm: '# fake-lean-orders: 6\n' }),
+    );
+    const marker = track(await runFakeLean({ config: { parameters: { 'fake-lean-orders': '8' } }, algorithm: '// fake-lean-orders: 6\n' }));
+    const parameter = track(await runFakeLean({ config: { parameters: { 'fake-lean-orders': '8' } } }));
+    const orders = (run: { resultsDir: string; algorithmId: string }) => Object.keys(readResultJson(run, `${run.algorithmId}.json`).orders).length;
+    expect([orders(config), orders(marker), orders(parameter)]).toEqual([4, 6, 8]);
+  });
+
+  test('command-line options override the config file', async () => {
+    const run = track(
+      await runFakeLean({ args: ['--algorithm-id', 'cli-id', '--parameters', 'a:1,b:two', '--fake-lean-orders=2'], config: { parameters: { a: 'x' } } }),
+    );
+    expect(run.code).toBe(0);
+    const result = readResultJson(run, 'cli-id.json');
+    expect(result.algorithmConfiguration.parameters).toEqual({ a: '1', b: 'two' });
+    expect(Object.keys(result.orders)).toHaveLength(2);
+    expect(existsSync(join(run.resultsDir, `${run.algorithmId}.json`))).toBe(false);
+  });
+
+  test('an unknown scenario is refused with exit 2', async () => {
+    const run = track(await runFakeLean({ config: { 'fake-lean-scenario': 'nope' } }));
+    expect(run.code).toBe(2);
+    expect(run.output.stderr).toContain("unknown fake-lean-scenario 'nope'");
+  });
+
+  test('without close-automatically it waits for a key, as LEAN does', async () => {
+    const run = track(startFakeLean({ config: { 'close-automatically': false } }));
+    await waitFor(() => run.output.stdout.includes('Press any key to continue'));
+    let exited = false;
+    run.exited.then(() => {
+      exited = true;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(exited).toBe(false);
+    run.child.stdin?.write('\n');
+    expect((await run.exited).code).toBe(0);
+  });
+});
+
+describe('failures', () => {
+  test('runtime-error: final files with the error in state, exit 1', async () => {
+    const run = track(await runFakeLean({ config: { 'fake-lean-scenario': 'runtime-error' } }));
+    expect(run.code).toBe(1);
+    const summary = readResultJson(run, `${run.algorithmId}-summary.json`);
+    expect(summary.state.Status).toBe('RuntimeError');
+    expect(summary.state.RuntimeError).toMatch(/^ZeroDivisionError : division by zero/);
+    expect(summary.state.StackTrace).toContain('in main.py: line 27');
+    const log = run.log();
+    expect(log).toMatch(/ERROR:: Extensions\.SetRuntimeError\(\): RuntimeError at .* UTC\. Context: OnData/);
+    expect(log).toContain('TRACE:: Log: Runtime Error: ZeroDivisionError');
+    // LEAN prints these after a runtime error too.
+    expect(log).toContain('Engine.Main(): Analysis Completed and Results Posted.');
+    expect(log).toContain('STATISTICS:: Total Orders 8');
+  });
+
+  test('init-error: the initialization prefix, no data stream, exit 1', async () => {
+    const run = track(await runFakeLean({ algorithm: '# fake-lean-scenario: init-error\n' }));
+    expect(run.code).toBe(1);
+    const result = readResultJson(run, `${run.algorithmId}.json`);
+    expect(result.state.Status).toBe('RuntimeError');
+    expect(result.state.RuntimeError.startsWith(INIT_PREFIX)).toBe(true);
+    expect(Object.keys(result.orders)).toHaveLength(0);
+    expect(run.log()).not.toContain('Begin DataStream');
+    expect(run.log()).not.toContain('Launching analysis');
+    expect(run.log()).toContain(`ERROR:: BacktestingSetupHandler.Setup(): ${INIT_PREFIX}`);
+  });
+
+  test.each([
+    ['crash', 134],
+    ['oom', 137],
+  ])('%s: exit %d, an intermediate result but no final files', async (scenario, code) => {
+    const run = track(await runFakeLean({ config: { parameters: { 'fake-lean-scenario': scenario } } }));
+    expect(run.code).toBe(code);
+    expect(existsSync(join(run.resultsDir, `${run.algorithmId}-summary.json`))).toBe(false);
+    expect(existsSync(join(run.resultsDir, `${run.algorithmId}-log.txt`))).toBe(false);
+    expect(readResultJson(run, `${run.algorithmId}.json`).state.Status).toBe('Running');
+    if (scenario === 'crash') {
+      expect(run.log()).toContain('ERROR:: Engine.Run(): System.AccessViolationException');
+      expect(run.output.stderr).toContain('Unhandled exception.');
+    } else {
+      expect(run.log()).not.toContain('ERROR::');
+    }
+  });
+});
+
+describe('hang', () => {
+  test('SIGINT: final files with status Completed, exit 0', async () => {
+    const run = track(startFakeLean({ config: { 'fake-lean-scenario': 'hang' } }));
+    await waitFor(() => existsSync(join(run.resultsDir, `${run.algorithmId}.json`)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(run.child.exitCode).toBeNull();
+    run.child.kill('SIGINT');
+    const { code } = await run.exited;
+    expect(code).toBe(0);
+    const summary = readResultJson(run, `${run.algorithmId}-summary.json`);
+    expect(summary.state.Status).toBe('Completed');
+    expect(summary.statistics['Total Orders']).toBe('10'); // stopped half way
+    expect(run.log()).toContain('Lean instance has been cancelled');
+  });
+
+  test('SIGTERM: killed without final files (LEAN does not handle it)', async () => {
+    const run = track(startFakeLean({ config: { 'fake-lean-scenario': 'hang' } }));
+    await waitFor(() => run.log().includes('Launching analysis'));
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    expect(code).toBe(143);
+    expect(existsSync(join(run.resultsDir, `${run.algorithmId}-summary.json`))).toBe(false);
+  });
+});
+
+test('live mode is not implemented yet and says so', async () => {
+  const run = track(await runFakeLean({ config: { environment: 'live-paper', environments: { 'live-paper': { 'live-mode': true } } } }));
+  expect(run.code).toBe(2);
+  expect(run.log()).toContain('ERROR:: FakeLean: live mode is not implemented');
+});
