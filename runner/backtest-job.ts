@@ -1,18 +1,19 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { backtestRepository } from '../lambdas/data/backtest-repository';
 import type { JobMessage } from '../lambdas/data/job-model';
 import type { Backtest } from '../lambdas/data/model';
 import { resultStore } from '../lambdas/data/result-store';
-import { readSnapshot } from '../lambdas/data/snapshot-store';
 import { backtestLifecycle } from '../lambdas/domain/backtest-lifecycle';
+import { buildAssemblyName, buildOutputPrefix } from './build-job';
 import { jobCredentials } from './job-credentials';
 import { leanConfig } from './lean-config';
 import { classifyRun, parseEngineLog, progressFrom, readIntermediate, readLeanResults } from './lean-files';
 import { startLean } from './lean-process';
 import { pullObjects, pushObjects } from './object-store-sync';
 import { buildReport } from './report';
+import { downloadFolder, materialiseSnapshot } from './workspace';
 
 /**
  * One backtest, start to finish (lean-runtime §8): materialise the compile snapshot, write LEAN's
@@ -45,14 +46,32 @@ export class TaskStopped extends Error {
   }
 }
 
-async function materialise(backtest: Backtest, projectDir: string): Promise<'Py' | 'C#'> {
-  const { manifest, files } = await readSnapshot(backtest.projectId, backtest.compileId);
+/** The class deriving from QCAlgorithm in a C# project (lean-cli finds it the same way). */
+export function algorithmClass(files: { name: string; content: string }[]): string | undefined {
   for (const file of files) {
-    const target = join(projectDir, file.name);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, file.content);
+    if (!file.name.endsWith('.cs')) continue;
+    const match = /class\s+(\w+)\s*:\s*(?:QuantConnect\.Algorithm\.)?QCAlgorithm\b/.exec(file.content);
+    if (match) return match[1];
   }
-  return manifest.language;
+  return undefined;
+}
+
+/**
+ * C#: the build job's assembly. In the LEAN image it is copied into the launcher's folder without
+ * overwriting anything (lean-runtime §2.2) and named relative to it; elsewhere it stays in the job
+ * folder and is named by absolute path.
+ */
+async function prepareAssembly(backtest: Backtest, files: { name: string; content: string }[], workDir: string, leanCwd?: string) {
+  const buildDir = join(workDir, 'build');
+  if ((await downloadFolder(buildOutputPrefix(backtest.projectId, backtest.compileId), buildDir)) === 0) {
+    throw new Error('the compile has no build output; compile the project again');
+  }
+  const typeName = algorithmClass(files);
+  if (!typeName) throw new Error('no class deriving from QCAlgorithm was found in the project');
+  const file = `${buildAssemblyName(backtest.projectId, backtest.compileId)}.dll`;
+  if (!leanCwd) return { file: join(buildDir, file), typeName };
+  await cp(buildDir, leanCwd, { recursive: true, force: false, errorOnExist: false });
+  return { file, typeName };
 }
 
 export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptions): Promise<void> {
@@ -75,12 +94,9 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
   await mkdir(options.dataDir, { recursive: true });
 
   try {
-    const language = await materialise(backtest, dirs.project);
-    if (language === 'C#') {
-      // The build job compiled it; running C# needs the built assembly from that build.
-      await backtestLifecycle.failed(backtest, 'Running C# backtests is not supported by this runner yet: only Python projects run.', '');
-      return;
-    }
+    const { manifest, files } = await materialiseSnapshot(backtest.projectId, backtest.compileId, dirs.project);
+    const language = manifest.language;
+    const assembly = language === 'C#' ? await prepareAssembly(backtest, files, options.workDir, options.leanCwd) : undefined;
     const objects = await pullObjects(backtest.orgId, dirs.storage);
     const credentials = options.apiUrl ? await jobCredentials(backtest.userId) : undefined;
     const configFile = join(options.workDir, 'config.json');
@@ -93,6 +109,7 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       dataDir: options.dataDir,
       apiUrl: options.apiUrl,
       credentials,
+      assembly,
     });
     await writeFile(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
 

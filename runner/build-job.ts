@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 import { compileRepository } from '../lambdas/data/backtest-repository';
-import { s3 } from '../lambdas/data/clients';
 import type { JobMessage } from '../lambdas/data/job-model';
-import { readSnapshot } from '../lambdas/data/snapshot-store';
-import { config } from '../lambdas/shared/config';
 import { logger } from '../lambdas/shared/logger';
+import { materialiseSnapshot, shellQuote, uploadFolder } from './workspace';
 
 /**
  * The C# build job (design §7, lean-runtime §2.2): materialise the compile snapshot, generate a
@@ -80,19 +78,6 @@ export function csprojContent(assemblyName: string, leanBinDir: string, targetFr
 `;
 }
 
-/** Writes the snapshot under `dir`, refusing any name that would land outside it. */
-async function materialise(dir: string, files: { name: string; content: string }[]): Promise<void> {
-  const root = resolve(dir);
-  for (const f of files) {
-    const target = resolve(root, f.name);
-    if (!target.startsWith(root + sep)) throw new Error(`snapshot file name escapes the project folder: ${f.name}`);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, f.content, 'utf8');
-  }
-}
-
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 function run(command: string, cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
   return new Promise((done, fail) => {
     const child = spawn(command, {
@@ -154,21 +139,6 @@ export function buildErrorLogs(output: string, projectDir: string): string[] {
   return logs.slice(0, MAX_ERROR_LINES);
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-
-async function uploadOutput(outDir: string, prefix: string): Promise<number> {
-  const { client, sdk } = await s3();
-  const files = await listFiles(outDir);
-  for (const file of files) {
-    const key = prefix + relative(outDir, file).split(sep).join('/');
-    await client.send(new sdk.PutObjectCommand({ Bucket: config().ARTIFACTS_BUCKET_NAME, Key: key, Body: await readFile(file) }));
-  }
-  return files.length;
-}
-
 export async function runBuildJob(job: BuildJob, options: BuildOptions): Promise<void> {
   const { projectId, compileId } = job;
   const compile = await compileRepository.get(projectId, compileId);
@@ -184,8 +154,7 @@ export async function runBuildJob(job: BuildJob, options: BuildOptions): Promise
   const outDir = join(workDir, 'bin');
   await rm(workDir, { recursive: true, force: true });
   await mkdir(projectDir, { recursive: true });
-  const { files } = await readSnapshot(projectId, compileId);
-  await materialise(projectDir, files);
+  await materialiseSnapshot(projectId, compileId, projectDir);
 
   const assemblyName = buildAssemblyName(projectId, compileId);
   const csproj = join(projectDir, `${assemblyName}.csproj`);
@@ -199,7 +168,7 @@ export async function runBuildJob(job: BuildJob, options: BuildOptions): Promise
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
   if (result.code === 0 && !result.timedOut) {
-    const uploaded = options.uploadOutput === false ? 0 : await uploadOutput(outDir, buildOutputPrefix(projectId, compileId));
+    const uploaded = options.uploadOutput === false ? 0 : await uploadFolder(outDir, buildOutputPrefix(projectId, compileId));
     logger.info('build succeeded', { projectId, compileId, seconds, uploaded });
     await compileRepository.finish(projectId, compileId, 'BuildSuccess', [...header, `Build Successful (${seconds} s)`]);
     return;

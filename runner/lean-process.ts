@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { shellQuote } from './workspace';
 
 /**
  * Runs the LEAN launcher (or any command honouring its config and files) and keeps what the
@@ -27,8 +28,7 @@ export function startLean(options: {
 }): LeanRun {
   // The command may carry arguments (`dotnet QuantConnect.Lean.Launcher.dll`, `docker run …`);
   // the config path is quoted for the shell.
-  const quoted = `'${options.configFile.replaceAll("'", "'\\''")}'`;
-  const child = spawn(`${options.command} --config ${quoted}`, {
+  const child = spawn(`${options.command} --config ${shellQuote(options.configFile)}`, {
     cwd: options.cwd,
     shell: true,
     env: { ...process.env, ...options.env },

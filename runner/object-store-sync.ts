@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { objectKeyProblem } from '../lambdas/api/object-schemas';
 import { objectStoreRepository } from '../lambdas/data/object-store-repository';
 import { objectStoreService } from '../lambdas/domain/object-store-service';
+import { listFiles } from './workspace';
 
 /**
  * Open-source LEAN only has LocalObjectStore, a folder (`object-store-root`), and makes no object
@@ -33,18 +34,13 @@ export async function pullObjects(orgId: string, root: string): Promise<ObjectSn
   return { md5s };
 }
 
-async function filesUnder(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-
 /** Writes back the folder's changes; returns problems (quota, bad keys) to show in the job log. */
 export async function pushObjects(orgId: string, root: string, before: ObjectSnapshot): Promise<{ stored: number; removed: number; problems: string[] }> {
   const problems: string[] = [];
   const seen = new Set<string>();
   let stored = 0;
   let removed = 0;
-  for (const file of await filesUnder(root)) {
+  for (const file of await listFiles(root)) {
     const key = relative(root, file).split(sep).join('/');
     seen.add(key);
     const problem = objectKeyProblem(key);

@@ -28,8 +28,6 @@ const schema = z.object({
     .int()
     .min(10)
     .default(12 * 3600),
-  /** A running job whose runner has not written a heartbeat for this long is considered dead. */
-  LCS_HEARTBEAT_STALE_SECONDS: z.coerce.number().int().min(10).default(300),
   ARTIFACTS_BUCKET_NAME: z.string().min(1).default('lcs-artifacts'),
   /** LEAN market data in LEAN's own folder layout (`lcs data push`), served by data/read links. */
   DATA_BUCKET_NAME: z.string().min(1).default('lcs-data'),

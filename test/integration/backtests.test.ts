@@ -198,3 +198,32 @@ describe('node slots', () => {
     expect(statuses.some((s) => s.some((x) => x.startsWith('Running')) && s.includes('In Queue...'))).toBe(true);
   });
 });
+
+describe('C#', () => {
+  const main = (extra = '') =>
+    ['using QuantConnect.Algorithm;', '', 'namespace QuantConnect.Algorithm.CSharp', '{', '    public class MyCsAlgorithm : QCAlgorithm', '    {', `        ${extra}`, '    }', '}', ''].join('\n');
+
+  async function csProject(name: string, content: string): Promise<number> {
+    const created = await tenant.cli.createProject(name, 'C#');
+    const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
+    await tenant.cli.push(projectId, { name, files: [{ name: 'Main.cs', content }] });
+    return projectId;
+  }
+
+  test('a C# project is built by a build job, then backtested from its assembly', async () => {
+    const projectId = await csProject('E2E/CSharp', main());
+    const compiled = await compileProject(tenant.cli, projectId);
+    expect(compiled.state).toBe('BuildSuccess');
+    expect(compiled.logs.join('\n')).toMatch(/Build Successful/);
+    const created = await tenant.cli.createBacktest(projectId, compiled.compileId, 'C# run');
+    const { final } = await pollBacktest(tenant.cli, projectId, (created.body.backtest as BacktestBody).backtestId);
+    expect(final).toMatchObject({ status: 'Completed.', error: null });
+  });
+
+  test('a C# compiler error is a BuildError with the compiler line', async () => {
+    const projectId = await csProject('E2E/CSharpError', main('FAKE_BUILD_ERROR'));
+    const compiled = await compileProject(tenant.cli, projectId);
+    expect(compiled.state).toBe('BuildError');
+    expect(compiled.logs.join('\n')).toMatch(/Main\.cs.*CS\d{4}/);
+  });
+});

@@ -43,6 +43,11 @@ export interface Fixture {
   addCollaborator(projectId: number, user: TestUser, write: boolean): Promise<void>;
   /** A compile of the fixture project and a completed backtest of it (made once, on first use). */
   completedBacktest(): Promise<{ compileId: string; backtestId: string }>;
+  /**
+   * A compiled project of its own for samples that start backtests, so the fixture project's
+   * backtest list does not change while read samples compare answers.
+   */
+  scratchCompile(): Promise<{ projectId: number; compileId: string }>;
 }
 
 export const rand = (bytes = 4) => randomBytes(bytes).toString('hex');
@@ -115,8 +120,21 @@ export async function buildFixture(label: string): Promise<Fixture> {
       completed ??= completeBacktest(projectId, admin);
       return completed;
     },
+    scratchCompile: () => {
+      scratch ??= (async () => {
+        // Shared like the fixture project: the member may write, the viewer read.
+        const id = await createProject(`Contract/scratch-${rand(6)}`);
+        await createFile(id, fileName, fileContent);
+        await addCollaborator(id, member, true);
+        await addCollaborator(id, viewer, false);
+        const compiled = await compileProject(new LeanCli(admin, ''), id);
+        return { projectId: id, compileId: compiled.compileId };
+      })();
+      return scratch;
+    },
   };
   let completed: Promise<{ compileId: string; backtestId: string }> | undefined;
+  let scratch: Promise<{ projectId: number; compileId: string }> | undefined;
   return fixture;
 }
 
@@ -250,7 +268,7 @@ export const routeSamples = {
   // compile and backtests
   'compile/create': async (f) => ({ projectId: await f.freshProject([{ name: 'main.py', content: f.fileContent }]) }),
   'compile/read': async (f) => ({ projectId: f.projectId, compileId: (await f.completedBacktest()).compileId }),
-  'backtests/create': async (f) => ({ projectId: f.projectId, compileId: (await f.completedBacktest()).compileId, backtestName: `Contract ${rand()}` }),
+  'backtests/create': async (f) => ({ ...(await f.scratchCompile()), backtestName: `Contract ${rand()}` }),
   'backtests/read': onBacktest(),
   'backtests/list': async (f) => ({ projectId: f.projectId, includeStatistics: true }),
   'backtests/update': onBacktest(() => ({ name: `Renamed ${rand()}`, note: 'checked by the contract tests' })),
