@@ -11,8 +11,8 @@ import { jobCredentials } from './job-credentials';
 import { leanConfig } from './lean-config';
 import { classifyRun, parseEngineLog, progressFrom, readIntermediate, readLeanResults } from './lean-files';
 import { startLean } from './lean-process';
+import { makeReport } from './lean-report';
 import { pullObjects, pushObjects } from './object-store-sync';
-import { buildReport } from './report';
 import { downloadFolder, materialiseSnapshot } from './workspace';
 
 /**
@@ -31,6 +31,9 @@ export interface BacktestJobOptions {
   /** How often progress and the heartbeat are written, ms. */
   pollMs: number;
   memoryMb?: number;
+  /** LEAN's report generator (in the image); unset: the runner's own HTML report. */
+  reportCommand?: string;
+  reportCwd?: string;
   log: (line: string) => void;
   /** Resolves when the task is told to stop (SIGTERM from ECS, or the local worker shutting down). */
   stopSignal: Promise<void>;
@@ -187,11 +190,14 @@ async function finish(
     // What the algorithm saved but could not be kept (quota, bad keys) belongs in its log.
     if (notes.length) results.algorithmLog += `${notes.map((n) => `${new Date().toISOString()} ${n}`).join('\n')}\n`;
     const written = await resultStore.writeResults(backtest.projectId, backtest.backtestId, results);
-    await resultStore.writeReport(
-      backtest.projectId,
-      backtest.backtestId,
-      buildReport(results, { name: backtest.name, projectId: backtest.projectId, backtestId: backtest.backtestId }),
-    );
+    const report = await makeReport(results, {
+      command: options.reportCommand,
+      cwd: options.reportCwd,
+      resultsDir,
+      meta: { name: backtest.name, projectId: backtest.projectId, backtestId: backtest.backtestId },
+      log: options.log,
+    });
+    await resultStore.writeReport(backtest.projectId, backtest.backtestId, report.html);
     stored = {
       ...written,
       resultsReady: true,

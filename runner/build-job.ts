@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { compileRepository } from '../lambdas/data/backtest-repository';
 import type { JobMessage } from '../lambdas/data/job-model';
 import { logger } from '../lambdas/shared/logger';
-import { materialiseSnapshot, shellQuote, uploadFolder } from './workspace';
+import { materialiseSnapshot, runCommand, shellQuote, uploadFolder } from './workspace';
 
 /**
  * The C# build job (design §7, lean-runtime §2.2): materialise the compile snapshot, generate a
@@ -78,37 +77,6 @@ export function csprojContent(assemblyName: string, leanBinDir: string, targetFr
 `;
 }
 
-function run(command: string, cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, {
-      cwd,
-      shell: true,
-      env: { ...process.env, DOTNET_NOLOGO: 'true', DOTNET_CLI_TELEMETRY_OPTOUT: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const take = (chunk: Buffer) => {
-      // Keep the tail only: a runaway build must not exhaust memory.
-      output = (output + chunk.toString('utf8')).slice(-2_000_000);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      fail(err);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      done({ code, output, timedOut });
-    });
-  });
-}
-
 // `/job/project/Main.cs(12,5): error CS1002: ; expected [/job/project/x.csproj]`
 const COMPILER_ERROR = /^\s*(.+?)\((\d+),(\d+)\): error ([A-Z]+\d+): (.*?)(?:\s+\[[^\]]*\])?\s*$/;
 // `error MSB1009: Project file does not exist.` and other located-less errors.
@@ -164,7 +132,7 @@ export async function runBuildJob(job: BuildJob, options: BuildOptions): Promise
 
   const header = compile.logs.length ? compile.logs : [`Build Request Successful for Project ID: ${projectId}, with CompileID: ${compileId}`];
   const started = Date.now();
-  const result = await run(command, projectDir, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const result = await runCommand(command, projectDir, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
   if (result.code === 0 && !result.timedOut) {

@@ -4,6 +4,7 @@ import { parseJobMessage } from '../lambdas/data/job-queue';
 import { config } from '../lambdas/shared/config';
 import { runBacktestJob, TaskStopped } from './backtest-job';
 import { runBuildJob } from './build-job';
+import { IMAGE_REPORT } from './lean-report';
 
 /**
  * The runner: the entry point of the job task (design §7). ECS starts it with the job in
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
     maxSeconds: config().LCS_BACKTEST_MAX_SECONDS,
     pollMs: Number(process.env.LCS_PROGRESS_MS ?? 10_000),
     memoryMb: process.env.LCS_TASK_MEMORY_MB ? Number(process.env.LCS_TASK_MEMORY_MB) : undefined,
+    // In the image (no LCS_LEAN_COMMAND) LEAN's report generator is there too.
+    reportCommand: process.env.LCS_REPORT_COMMAND ?? (process.env.LCS_LEAN_COMMAND ? undefined : IMAGE_REPORT.command),
+    reportCwd: process.env.LCS_REPORT_COMMAND ? undefined : IMAGE_REPORT.cwd,
     log,
     stopSignal: stop,
   });

@@ -201,7 +201,18 @@ describe('node slots', () => {
 
 describe('C#', () => {
   const main = (extra = '') =>
-    ['using QuantConnect.Algorithm;', '', 'namespace QuantConnect.Algorithm.CSharp', '{', '    public class MyCsAlgorithm : QCAlgorithm', '    {', `        ${extra}`, '    }', '}', ''].join('\n');
+    [
+      'using QuantConnect.Algorithm;',
+      '',
+      'namespace QuantConnect.Algorithm.CSharp',
+      '{',
+      '    public class MyCsAlgorithm : QCAlgorithm',
+      '    {',
+      `        ${extra}`,
+      '    }',
+      '}',
+      '',
+    ].join('\n');
 
   async function csProject(name: string, content: string): Promise<number> {
     const created = await tenant.cli.createProject(name, 'C#');
