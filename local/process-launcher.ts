@@ -13,6 +13,8 @@ import { LaunchRefused } from '../lambdas/domain/job-errors';
  */
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LEAN_IMAGE = process.env.LCS_LEAN_IMAGE ?? 'quantconnect/lean:latest';
+/** The docker client to use (tests point it at nothing to get the "no engine" behaviour anywhere). */
+const DOCKER = process.env.LCS_DOCKER ?? 'docker';
 
 export interface ProcessLauncherOptions {
   /** Folder for job work directories (one per task, removed by the runner when done). */
@@ -27,7 +29,7 @@ export interface ProcessLauncherOptions {
 
 let dockerAnswer: boolean | undefined;
 function dockerAvailable(): boolean {
-  dockerAnswer ??= spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 5000, stdio: 'ignore' }).status === 0;
+  dockerAnswer ??= spawnSync(DOCKER, ['info', '--format', '{{.ServerVersion}}'], { timeout: 5000, stdio: 'ignore' }).status === 0;
   return dockerAnswer;
 }
 
@@ -40,8 +42,8 @@ function engineCommands(jobsDir: string, leanDataDir: string): { lean?: string; 
   // paths hold inside the container; host networking lets LEAN reach this API on localhost.
   const mounts = `-v '${jobsDir}:${jobsDir}' -v '${leanDataDir}:${leanDataDir}'`;
   return {
-    lean: lean ?? `docker run --rm --network host ${mounts} -w /Lean/Launcher/bin/Debug ${LEAN_IMAGE}`,
-    dotnet: dotnet ?? `docker run --rm --network host ${mounts} --entrypoint dotnet ${LEAN_IMAGE}`,
+    lean: lean ?? `${DOCKER} run --rm --network host ${mounts} -w /Lean/Launcher/bin/Debug ${LEAN_IMAGE}`,
+    dotnet: dotnet ?? `${DOCKER} run --rm --network host ${mounts} --entrypoint dotnet ${LEAN_IMAGE}`,
   };
 }
 

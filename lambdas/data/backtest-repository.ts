@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './clients';
-import { isConditionFailure } from './dynamo-errors';
+import { unlessConditionFails } from './dynamo-errors';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
 import type { Backtest, BacktestPhase, Compile } from './model';
@@ -64,8 +64,8 @@ export const backtestRepository = {
       });
     }
     const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
-    try {
-      const out = await db().send(
+    const out = await unlessConditionFails(() =>
+      db().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.backtest(projectId, backtestId),
@@ -75,12 +75,9 @@ export const backtestRepository = {
           ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return out.Attributes ? fromItem<Backtest>(out.Attributes) : undefined;
-    } catch (err) {
-      if (isConditionFailure(err)) return undefined;
-      throw err;
-    }
+      ),
+    );
+    return out?.Attributes ? fromItem<Backtest>(out.Attributes) : undefined;
   },
 
   async delete(projectId: number, backtestId: string): Promise<void> {
@@ -100,8 +97,8 @@ export const compileRepository = {
 
   /** Records the build task once; false when another delivery already launched it. */
   async setTaskRef(projectId: number, compileId: string, taskRef: string): Promise<boolean> {
-    try {
-      await db().send(
+    const done = await unlessConditionFails(() =>
+      db().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.compile(projectId, compileId),
@@ -109,18 +106,15 @@ export const compileRepository = {
           ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(taskRef) OR taskRef = :ref)',
           ExpressionAttributeValues: { ':ref': taskRef },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return done !== undefined;
   },
 
   /** Records a build outcome once: only an `InQueue` compile moves on. */
   async finish(projectId: number, compileId: string, state: 'BuildSuccess' | 'BuildError', logs: string[]): Promise<boolean> {
-    try {
-      await db().send(
+    const done = await unlessConditionFails(() =>
+      db().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.compile(projectId, compileId),
@@ -129,11 +123,8 @@ export const compileRepository = {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':state': state, ':logs': logs, ':queued': 'InQueue' },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return done !== undefined;
   },
 };

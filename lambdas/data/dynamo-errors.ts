@@ -20,3 +20,16 @@ export async function conditional<T>(write: () => Promise<T>, onFailure: () => E
     throw err;
   }
 }
+
+/**
+ * Runs a conditional write; a failed condition gives `undefined` instead of an error. For writes
+ * whose condition failing is an expected answer ("someone else got there first").
+ */
+export async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isConditionFailure(err)) return undefined;
+    throw err;
+  }
+}

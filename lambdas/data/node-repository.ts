@@ -1,6 +1,6 @@
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './clients';
-import { isConditionFailure } from './dynamo-errors';
+import { unlessConditionFails } from './dynamo-errors';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
 import type { NodeClaim, VirtualNode } from './model';
@@ -26,8 +26,8 @@ export const nodeRepository = {
    * dispatchers never put two jobs on one node.
    */
   async claim(orgId: string, nodeId: string, claim: NodeClaim): Promise<boolean> {
-    try {
-      await documentClient().send(
+    const done = await unlessConditionFails(() =>
+      documentClient().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.node(orgId, nodeId),
@@ -35,18 +35,15 @@ export const nodeRepository = {
           ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(busyWith) OR busyWith.id = :id)',
           ExpressionAttributeValues: { ':claim': claim, ':id': claim.id },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return done !== undefined;
   },
 
   /** Frees the slot if (and only if) this job holds it; freeing twice is harmless. */
   async release(orgId: string, nodeId: string, jobId: string): Promise<boolean> {
-    try {
-      await documentClient().send(
+    const done = await unlessConditionFails(() =>
+      documentClient().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.node(orgId, nodeId),
@@ -54,11 +51,8 @@ export const nodeRepository = {
           ConditionExpression: 'busyWith.id = :id',
           ExpressionAttributeValues: { ':id': jobId },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return done !== undefined;
   },
 };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { backtestRepository, FINAL_PHASES } from '../data/backtest-repository';
 import type { Backtest, BacktestPhase } from '../data/model';
 import { nodeRepository } from '../data/node-repository';
@@ -9,6 +10,27 @@ import { isoNow } from '../shared/dates';
  * gets there first wins and the others see `undefined`.
  */
 const LIVE: readonly BacktestPhase[] = ['queued', 'starting', 'running'];
+
+/** A backtest as `backtests/create` makes it: queued, nothing run, nothing stored yet. */
+export function newBacktest(fields: Pick<Backtest, 'projectId' | 'orgId' | 'userId' | 'compileId' | 'name'> & Partial<Backtest>): Backtest {
+  return {
+    backtestId: randomBytes(16).toString('hex'),
+    note: '',
+    tags: [],
+    parameterSet: {},
+    phase: 'queued',
+    progress: 0,
+    hasInitializeError: false,
+    created: isoNow(),
+    attempt: 1,
+    resultsReady: false,
+    reportReady: false,
+    orderCount: 0,
+    insightCount: 0,
+    chartNames: [],
+    ...fields,
+  };
+}
 
 /** QuantConnect's status text (contract §4, lean-runtime §5). */
 export function statusText(backtest: Pick<Backtest, 'phase' | 'progress'>): string {

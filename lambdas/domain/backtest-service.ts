@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { backtestRepository } from '../data/backtest-repository';
 import { jobQueue } from '../data/job-queue';
 import { taskLauncher } from '../data/launcher-registry';
 import type { Backtest } from '../data/model';
 import { resultStore } from '../data/result-store';
-import { isoNow } from '../shared/dates';
+import { qcDate } from '../shared/dates';
 import { NotFoundError } from '../shared/errors';
 import type { Principal } from '../shared/principal';
 import { projectAccess } from './access';
-import { backtestLifecycle, releaseNodes } from './backtest-lifecycle';
+import { backtestLifecycle, newBacktest, releaseNodes } from './backtest-lifecycle';
 import { backtestSummaryView, backtestView } from './backtest-view';
 import { getCompileForBacktest } from './compile-service';
 
@@ -44,29 +43,15 @@ export const backtestService = {
     await getCompileForBacktest(request.projectId, request.compileId);
     const project = access.project;
     const parameterSet = { ...Object.fromEntries(project.parameters.map((p) => [p.key, p.value])), ...request.parameters };
-    const created = isoNow();
-    const backtest: Backtest = {
-      backtestId: randomBytes(16).toString('hex'),
+    const backtest = newBacktest({
       projectId: project.id,
       orgId: project.orgId,
       userId: principal.userId,
       compileId: request.compileId,
-      name: request.backtestName ?? `Backtest ${created.slice(0, 19).replace('T', ' ')}`,
-      note: '',
-      tags: [],
+      name: request.backtestName ?? `Backtest ${qcDate(new Date())}`,
       parameterSet,
-      phase: 'queued',
-      progress: 0,
-      hasInitializeError: false,
-      created,
-      attempt: 1,
-      resultsReady: false,
-      reportReady: false,
-      orderCount: 0,
-      insightCount: 0,
-      chartNames: [],
       ...(request.requestSource ? { requestSource: request.requestSource } : {}),
-    };
+    });
     await backtestRepository.put(backtest);
     try {
       await jobQueue.send({ kind: 'backtest', orgId: backtest.orgId, projectId: backtest.projectId, backtestId: backtest.backtestId, attempt: 1 });

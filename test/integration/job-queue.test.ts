@@ -4,6 +4,7 @@ import type { JobMessage, LaunchRequest, TaskLauncher } from '../../lambdas/data
 import { sqs } from '../../lambdas/data/job-queue';
 import type { Backtest } from '../../lambdas/data/model';
 import { nodeRepository } from '../../lambdas/data/node-repository';
+import { newBacktest } from '../../lambdas/domain/backtest-lifecycle';
 import { dispatchJob } from '../../lambdas/domain/job-dispatcher';
 import { LaunchRefused } from '../../lambdas/domain/job-errors';
 import { reconcileTaskEnd } from '../../lambdas/domain/job-reconciler';
@@ -56,27 +57,13 @@ function recordingLauncher(fail?: () => Error): TaskLauncher & { launches: Launc
 }
 
 async function queuedBacktest(projectId = 1): Promise<{ backtest: Backtest; message: JobMessage }> {
-  const backtest: Backtest = {
-    backtestId: randomBytes(16).toString('hex'),
+  const backtest = newBacktest({
     projectId,
     orgId: tenant.orgId,
     userId: tenant.admin.userId,
     compileId: `${randomBytes(16).toString('hex')}-${randomBytes(16).toString('hex')}`,
     name: 'queued',
-    note: '',
-    tags: [],
-    parameterSet: {},
-    phase: 'queued',
-    progress: 0,
-    hasInitializeError: false,
-    created: new Date().toISOString(),
-    attempt: 1,
-    resultsReady: false,
-    reportReady: false,
-    orderCount: 0,
-    insightCount: 0,
-    chartNames: [],
-  };
+  });
   await backtestRepository.put(backtest);
   return { backtest, message: { kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 } };
 }

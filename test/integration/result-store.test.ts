@@ -3,6 +3,7 @@ import { backtestRepository } from '../../lambdas/data/backtest-repository';
 import type { Backtest } from '../../lambdas/data/model';
 import type { ChartPoint, LeanResults } from '../../lambdas/data/result-model';
 import { resultStore } from '../../lambdas/data/result-store';
+import { newBacktest } from '../../lambdas/domain/backtest-lifecycle';
 import { type Answer, type Creds, call } from '../support/api';
 import { SYNTHETIC_T0, syntheticResults } from '../support/synthetic-results';
 import { createTenant, type Tenant } from '../support/tenants';
@@ -25,28 +26,18 @@ const smallId = randomBytes(16).toString('hex');
 let big: LeanResults;
 
 function backtestItem(backtestId: string, changes: Partial<Backtest> = {}): Backtest {
-  return {
+  return newBacktest({
     backtestId,
     projectId,
     orgId: tenant.orgId,
     userId: tenant.admin.userId,
     compileId: `${'c'.repeat(32)}-${'d'.repeat(32)}`,
     name: `Synthetic ${backtestId.slice(0, 6)}`,
-    note: '',
-    tags: [],
-    parameterSet: {},
     phase: 'completed',
     progress: 1,
-    hasInitializeError: false,
-    created: new Date().toISOString(),
-    attempt: 1,
     resultsReady: true,
-    reportReady: false,
-    orderCount: 0,
-    insightCount: 0,
-    chartNames: [],
     ...changes,
-  };
+  });
 }
 
 const post = (endpoint: string, body: Record<string, unknown>, creds: Creds = tenant.admin): Promise<Answer> => call(endpoint, { json: body, creds });

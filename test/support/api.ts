@@ -42,10 +42,12 @@ export interface CallOptions {
   /** Credentials for the QuantConnect hash; omit to send none (or set headers yourself). */
   creds?: Creds;
   path?: string;
+  /** The API base (`http://host:port/api/v2/`); the shared test server's when omitted. */
+  base?: string;
 }
 
 export async function call(endpoint: string, options: CallOptions = {}): Promise<Answer> {
-  const base = options.path ?? `${apiUrl()}${endpoint}`;
+  const base = options.path ?? `${options.base ?? apiUrl()}${endpoint}`;
   const url = options.query ? `${base}?${new URLSearchParams(Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]))}` : base;
   const headers: Record<string, string> = { 'User-Agent': 'Lean CLI 99999999', ...(options.creds ? qcHeaders(options.creds) : {}), ...options.headers };
   let body: RequestInit['body'];
@@ -83,34 +85,40 @@ export class LeanCli {
   constructor(
     readonly creds: Creds,
     readonly organizationId: string,
+    /** Another server than the shared test server (tests that start their own). */
+    readonly base?: string,
   ) {}
 
+  private send(endpoint: string, options: CallOptions): Promise<Answer> {
+    return call(endpoint, { ...options, base: this.base });
+  }
+
   authenticate() {
-    return call('authenticate', { method: 'GET', creds: this.creds });
+    return this.send('authenticate', { method: 'GET', creds: this.creds });
   }
 
   listOrganizations() {
-    return call('organizations/list', { json: {}, creds: this.creds });
+    return this.send('organizations/list', { json: {}, creds: this.creds });
   }
 
   readOrganization() {
-    return call('organizations/read', { json: { organizationId: this.organizationId }, creds: this.creds });
+    return this.send('organizations/read', { json: { organizationId: this.organizationId }, creds: this.creds });
   }
 
   createProject(name: string, language: 'Py' | 'C#' = 'Py') {
-    return call('projects/create', { json: { name, language, organizationId: this.organizationId }, creds: this.creds });
+    return this.send('projects/create', { json: { name, language, organizationId: this.organizationId }, creds: this.creds });
   }
 
   readProject(projectId: number) {
-    return call('projects/read', { method: 'GET', query: { projectId, organizationId: this.organizationId }, creds: this.creds });
+    return this.send('projects/read', { method: 'GET', query: { projectId, organizationId: this.organizationId }, creds: this.creds });
   }
 
   listProjects() {
-    return call('projects/read', { method: 'GET', query: { organizationId: this.organizationId }, creds: this.creds });
+    return this.send('projects/read', { method: 'GET', query: { organizationId: this.organizationId }, creds: this.creds });
   }
 
   encryptionKeys() {
-    return call('organizations/encryption/keys/list/', { json: { organizationId: this.organizationId }, creds: this.creds });
+    return this.send('organizations/encryption/keys/list/', { json: { organizationId: this.organizationId }, creds: this.creds });
   }
 
   /** `lean cloud push`: the whole file set, parameters and libraries in one form (contract §3.3). */
@@ -132,48 +140,48 @@ export class LeanCli {
       form.push([`libraries[${i}]`, id]);
     });
     form.push(['encryptionKey', ''], ['codeSourceId', 'cli']);
-    return call('projects/update', { form, creds: this.creds });
+    return this.send('projects/update', { form, creds: this.creds });
   }
 
   readFiles(projectId: number) {
-    return call('files/read', { method: 'GET', query: { projectId }, creds: this.creds });
+    return this.send('files/read', { method: 'GET', query: { projectId }, creds: this.creds });
   }
 
   readFile(projectId: number, name: string) {
-    return call('files/read', { method: 'GET', query: { projectId, name }, creds: this.creds });
+    return this.send('files/read', { method: 'GET', query: { projectId, name }, creds: this.creds });
   }
 
   deleteProject(projectId: number) {
-    return call('projects/delete', { json: { projectId }, creds: this.creds });
+    return this.send('projects/delete', { json: { projectId }, creds: this.creds });
   }
 
   nodes() {
-    return call('nodes/read', { json: { organizationId: this.organizationId }, creds: this.creds });
+    return this.send('nodes/read', { json: { organizationId: this.organizationId }, creds: this.creds });
   }
 
   compile(projectId: number) {
-    return call('compile/create', { json: { projectId }, creds: this.creds });
+    return this.send('compile/create', { json: { projectId }, creds: this.creds });
   }
 
   readCompile(projectId: number, compileId: string) {
-    return call('compile/read', { method: 'GET', query: { projectId, compileId }, creds: this.creds });
+    return this.send('compile/read', { method: 'GET', query: { projectId, compileId }, creds: this.creds });
   }
 
   /** `lean cloud backtest`: JSON with lean-cli's requestSource and optional parameters. */
   createBacktest(projectId: number, compileId: string, backtestName: string, parameters?: Record<string, string>) {
-    return call('backtests/create', {
+    return this.send('backtests/create', {
       json: { projectId, compileId, backtestName, requestSource: 'CLI 1.0.220', ...(parameters ? { parameters } : {}) },
       creds: this.creds,
     });
   }
 
   readBacktest(projectId: number, backtestId: string) {
-    return call('backtests/read', { method: 'GET', query: { projectId, backtestId }, creds: this.creds });
+    return this.send('backtests/read', { method: 'GET', query: { projectId, backtestId }, creds: this.creds });
   }
 
   /** Ctrl-C during `lean cloud backtest`. */
   deleteBacktest(projectId: number, backtestId: string) {
-    return call('backtests/delete', { json: { projectId, backtestId }, creds: this.creds });
+    return this.send('backtests/delete', { json: { projectId, backtestId }, creds: this.creds });
   }
 }
 

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
 import { createBacktest } from './backtest-model.mjs';
 import { usDate, usDateTime } from './engine-log.mjs';
 import { writeFinal, writeIntermediate } from './result-files.mjs';
@@ -42,6 +43,7 @@ export async function runBacktest(settings, log, control) {
   );
   log.algorithm('Debug', `Launching analysis for ${settings.algorithmId} with LEAN Engine v2.5.0.0`, algorithmTime(0));
   log.algorithm('Debug', 'Fake LEAN strategy initialized', algorithmTime(0));
+  useObjectStore(settings, (text) => log.algorithm('Debug', text, algorithmTime(0)));
 
   // Fractions of the period at which the intermediate `<id>.json` is rewritten.
   const steps = scenario === 'slow' ? Math.max(3, Math.ceil(settings.seconds * 2)) : 1;
@@ -99,4 +101,22 @@ async function finish(run, log, control, fraction, outcome, exitCode) {
     await control.untilKeyOrStop();
   }
   return exitCode;
+}
+
+/**
+ * What an algorithm does with `self.object_store`: LEAN's LocalObjectStore is a plain folder, so
+ * the fake lists what it finds there, saves one key and deletes one key when asked to.
+ */
+function useObjectStore(settings, say) {
+  const root = settings.objectStoreRoot;
+  if (!root) return;
+  const found = existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
+  const keys = found.map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/')).sort();
+  say(`Object store keys: ${keys.join(', ') || '(none)'}`);
+  if (settings.storeWrite) {
+    const target = join(root, ...String(settings.storeWrite).split('/'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, `saved by ${settings.algorithmId}\n`);
+  }
+  if (settings.storeDelete) rmSync(join(root, ...String(settings.storeDelete).split('/')), { force: true });
 }

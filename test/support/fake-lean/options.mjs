@@ -126,5 +126,9 @@ export function loadSettings(argv, cwd = process.cwd()) {
     orders: Math.floor(tunables['fake-lean-orders']),
     chartPoints: Math.max(2, Math.floor(tunables['fake-lean-chart-points'])),
     insights: Math.floor(tunables['fake-lean-insights']),
+    // LocalObjectStore's folder, and what the algorithm saves to / deletes from it (one key each).
+    objectStoreRoot: flat['object-store-root'] ? resolve(cwd, String(flat['object-store-root'])) : undefined,
+    storeWrite: pick('fake-lean-store-write'),
+    storeDelete: pick('fake-lean-store-delete'),
   };
 }

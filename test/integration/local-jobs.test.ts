@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type ServerProcess, startServerProcess } from '../../local/server-process';
+import { type Answer, type CallOptions, type Creds, call, LeanCli } from '../support/api';
+import { algorithm, type BacktestBody, compileProject, pollBacktest, pythonProject } from '../support/backtests';
+
+/**
+ * Local mode's job worker as `npm start` runs it, on servers of its own: with no LEAN engine a
+ * backtest fails at once saying what to install; stopping the server keeps finished results and
+ * does not leave a running backtest "running" forever.
+ */
+jest.setTimeout(180_000);
+
+const root = resolve(__dirname, '..', '..');
+const fakeLean = `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`;
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lcs-local-jobs-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A lean-cli client of one server, as its first admin (the credentials its first start saved). */
+function clientOf(server: ServerProcess, dataDir: string): { cli: LeanCli; creds: Creds } {
+  const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { userId: number; token: string; organizationId: string };
+  const creds = { userId: admin.userId, token: admin.token };
+  return { cli: new LeanCli(creds, admin.organizationId, server.apiUrl), creds };
+}
+
+const on = (server: ServerProcess, endpoint: string, options: CallOptions): Promise<Answer> => call(endpoint, { ...options, base: server.apiUrl });
+
+test('with no LEAN engine, a backtest fails at once saying what to install; a C# build likewise', async () => {
+  const dataDir = join(dir, 'no-engine');
+  const server = await startServerProcess({ dataDir, args: ['--quiet'], env: { LCS_DOCKER: join(dir, 'no-docker-here') } });
+  try {
+    const { cli } = clientOf(server, dataDir);
+    const { projectId, compileId } = await pythonProject(cli, 'NoEngine', algorithm());
+    const created = await cli.createBacktest(projectId, compileId, 'no engine');
+    const started = Date.now();
+    const { final } = await pollBacktest(cli, projectId, (created.body.backtest as BacktestBody).backtestId, { timeoutMs: 20_000 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(final.status).toBe('Runtime Error');
+    expect(final.error).toMatch(/install Docker.*LCS_LEAN_COMMAND/);
+
+    const cs = await cli.createProject('NoEngineCs', 'C#');
+    const csId = (cs.body.projects as { projectId: number }[])[0]?.projectId as number;
+    await cli.push(csId, { name: 'NoEngineCs', files: [{ name: 'Main.cs', content: 'public class A : QCAlgorithm {}\n' }] });
+    const build = await compileProject(cli, csId);
+    expect(build.state).toBe('BuildError');
+    expect(build.logs.join('\n')).toMatch(/Docker.*LCS_DOTNET_COMMAND/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('stopping the server keeps a finished backtest; one that was running ends failed, not running forever', async () => {
+  const dataDir = join(dir, 'restart');
+  const env = { LCS_LEAN_COMMAND: fakeLean, LCS_PROGRESS_MS: '250' };
+  const first = await startServerProcess({ dataDir, args: ['--quiet'], env });
+  let finished: BacktestBody;
+  let runningId: string;
+  let projectId: number;
+  let compileId: string;
+  const { creds } = clientOf(first, dataDir);
+  try {
+    const { cli } = clientOf(first, dataDir);
+    ({ projectId, compileId } = await pythonProject(cli, 'Restart', algorithm({ orders: 150 })));
+    const done = await cli.createBacktest(projectId, compileId, 'finished before the stop');
+    ({ final: finished } = await pollBacktest(cli, projectId, (done.body.backtest as BacktestBody).backtestId));
+    expect(finished.status).toBe('Completed.');
+
+    const hanging = await pythonProject(cli, 'Restart/Hang', algorithm({ scenario: 'hang' }));
+    const created = await cli.createBacktest(hanging.projectId, hanging.compileId, 'running at the stop');
+    runningId = (created.body.backtest as BacktestBody).backtestId;
+    await pollBacktest(cli, hanging.projectId, runningId, { until: (b) => b.status.startsWith('Running') });
+    projectId = hanging.projectId;
+  } finally {
+    expect(await first.stop('SIGINT')).toBe(0);
+  }
+
+  const second = await startServerProcess({ dataDir, args: ['--quiet'], env });
+  try {
+    const { cli } = clientOf(second, dataDir);
+    const kept = ((await cli.readBacktest(finished.projectId as number, finished.backtestId)).body.backtest ?? {}) as BacktestBody;
+    expect(kept).toMatchObject({ status: 'Completed.', completed: true, statistics: finished.statistics });
+    const page = await on(second, 'backtests/orders/read', {
+      json: { projectId: finished.projectId, backtestId: finished.backtestId, start: 100, end: 200 },
+      creds,
+    });
+    expect(page.body).toMatchObject({ success: true, length: 150 });
+    expect((page.body.orders as unknown[]).length).toBe(50);
+
+    const stopped = ((await cli.readBacktest(projectId, runningId)).body.backtest ?? {}) as BacktestBody;
+    expect(stopped.status).toBe('Runtime Error');
+    expect(stopped.error).toMatch(/server was stopped/);
+    // Its node is free: a new backtest runs on the restarted server.
+    const again = await cli.createBacktest(finished.projectId as number, compileId, 'after the restart');
+    const { final } = await pollBacktest(cli, finished.projectId as number, (again.body.backtest as BacktestBody).backtestId);
+    expect(final.status).toBe('Completed.');
+  } finally {
+    await second.stop();
+  }
+});

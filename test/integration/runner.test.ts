@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { backtestRepository } from '../../lambdas/data/backtest-repository';
+import { objectStoreRepository } from '../../lambdas/data/object-store-repository';
+import { resultStore } from '../../lambdas/data/result-store';
+import { newBacktest } from '../../lambdas/domain/backtest-lifecycle';
+import { runBacktestJob } from '../../runner/backtest-job';
+import { call } from '../support/api';
+import { algorithm, type BacktestBody, pollBacktest, pythonProject } from '../support/backtests';
+import { createTenant, type Tenant } from '../support/tenants';
+
+/**
+ * The runner on its own (against the real local storage): the LEAN config it writes, the
+ * wall-clock limit, and the object store copied into LEAN's folder and written back.
+ */
+jest.setTimeout(90_000);
+
+const root = resolve(__dirname, '..', '..');
+const fakeLean = `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`;
+let tenant: Tenant;
+
+beforeAll(async () => {
+  tenant = await createTenant('runner');
+});
+
+/** A backtest item ready for a runner (as the dispatcher leaves it), not on the queue. */
+async function startingBacktest(projectId: number, compileId: string, parameterSet: Record<string, string> = {}) {
+  const backtest = newBacktest({
+    projectId,
+    orgId: tenant.orgId,
+    userId: tenant.admin.userId,
+    compileId,
+    name: 'runner test',
+    phase: 'starting',
+    parameterSet,
+  });
+  await backtestRepository.put(backtest);
+  return backtest;
+}
+
+function runOptions(leanCommand: string, extra: Partial<Parameters<typeof runBacktestJob>[1]> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'lcs-runner-'));
+  return {
+    workDir: join(dir, 'job'),
+    taskRef: 'test-task',
+    leanCommand,
+    dataDir: join(dir, 'data'),
+    apiUrl: 'http://127.0.0.1:9/api/v2/',
+    maxSeconds: 60,
+    pollMs: 200,
+    log: () => undefined,
+    stopSignal: new Promise<void>(() => undefined),
+    ...extra,
+  };
+}
+
+test("the runner writes LEAN's config: paths, ids, the user's credentials, api-url, parameters", async () => {
+  const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/Config', algorithm());
+  const backtest = await startingBacktest(projectId, compileId, { fast: '12' });
+  const copy = join(mkdtempSync(join(tmpdir(), 'lcs-config-')), 'seen.json');
+  const script = join(tmpdir(), `copy-config-${process.pid}.mjs`);
+  // A stand-in LEAN that only keeps the config it was given and exits like a crash.
+  writeFileSync(
+    script,
+    `import { copyFileSync } from 'node:fs';\ncopyFileSync(process.argv[process.argv.indexOf('--config') + 1], ${JSON.stringify(copy)});\nprocess.exit(3);\n`,
+  );
+  const options = runOptions(`'${process.execPath}' '${script}'`);
+  await runBacktestJob({ kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 }, options);
+
+  const config = JSON.parse(readFileSync(copy, 'utf8')) as Record<string, unknown>;
+  expect(config).toMatchObject({
+    environment: 'backtesting',
+    'algorithm-id': backtest.backtestId,
+    'algorithm-language': 'Python',
+    'algorithm-type-name': 'main',
+    'algorithm-location': join(options.workDir, 'project', 'main.py'),
+    'results-destination-folder': join(options.workDir, 'results'),
+    'object-store-root': join(options.workDir, 'storage'),
+    'data-folder': options.dataDir,
+    'close-automatically': true,
+    'project-id': projectId,
+    'job-organization-id': tenant.orgId,
+    'job-user-id': String(tenant.admin.userId),
+    'api-access-token': tenant.admin.token,
+    'api-url': options.apiUrl,
+    'data-provider': 'QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider',
+    parameters: { fast: '12' },
+  });
+  // Exit 3 with no result files: a failure, with the node freed and the job folder removed.
+  const after = await backtestRepository.get(projectId, backtest.backtestId);
+  expect(after).toMatchObject({ phase: 'failed', resultsReady: false });
+  expect(after?.error).toMatch(/exited with code 3|LEAN/);
+});
+
+test('a backtest past the wall-clock limit is stopped and fails saying so', async () => {
+  const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/Limit', algorithm({ scenario: 'hang' }));
+  const backtest = await startingBacktest(projectId, compileId);
+  const started = Date.now();
+  await runBacktestJob(
+    { kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 },
+    runOptions(fakeLean, { maxSeconds: 2 }),
+  );
+  expect(Date.now() - started).toBeLessThan(20_000);
+  const after = await backtestRepository.get(projectId, backtest.backtestId);
+  expect(after?.phase).toBe('failed');
+  expect(after?.error).toMatch(/exceeded maximum runtime \(2 s\)/);
+});
+
+test("the organization's object store is LEAN's object-store-root during the run, and changes are written back", async () => {
+  const set = (key: string, value: string) => call('object/set', { json: { organizationId: tenant.orgId, key, objectData: value }, creds: tenant.admin });
+  expect((await set('models/weights.txt', 'v1')).body.success).toBe(true);
+  expect((await set('old.txt', 'to be deleted')).body.success).toBe(true);
+  const { projectId, compileId } = await pythonProject(
+    tenant.cli,
+    'Runner/Objects',
+    algorithm({ 'store-write': 'results/out.txt', 'store-delete': 'old.txt' }),
+  );
+  const created = await tenant.cli.createBacktest(projectId, compileId, 'object store');
+  const backtestId = (created.body.backtest as BacktestBody).backtestId;
+  const { final } = await pollBacktest(tenant.cli, projectId, backtestId);
+  expect(final.status).toBe('Completed.');
+
+  expect((await objectStoreRepository.read(tenant.orgId, 'results/out.txt')).toString()).toBe(`saved by ${backtestId}\n`);
+  expect(await objectStoreRepository.head(tenant.orgId, 'old.txt')).toBeUndefined();
+  expect((await objectStoreRepository.read(tenant.orgId, 'models/weights.txt')).toString()).toBe('v1');
+  // The algorithm saw the objects that existed when it started.
+  expect(await resultStore.readLog(projectId, backtestId)).toContain('Object store keys: models/weights.txt, old.txt');
+});
