@@ -13,7 +13,7 @@ import { classifyRun, parseEngineLog, progressFrom, readIntermediate, readLeanRe
 import { startLean } from './lean-process';
 import { makeReport } from './lean-report';
 import { pullObjects, pushObjects } from './object-store-sync';
-import { downloadFolder, materialiseSnapshot } from './workspace';
+import { downloadFolder, materialiseSnapshot, runCommand } from './workspace';
 
 /**
  * One backtest, start to finish (lean-runtime §8): materialise the compile snapshot, write LEAN's
@@ -37,6 +37,28 @@ export interface BacktestJobOptions {
   log: (line: string) => void;
   /** Resolves when the task is told to stop (SIGTERM from ECS, or the local worker shutting down). */
   stopSignal: Promise<void>;
+  /**
+   * Installs a Python project's requirements.txt before LEAN starts (`python -m pip` in the
+   * image); unset: requirements are not installed and the job log says so.
+   */
+  pipCommand?: string;
+}
+
+const PIP_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** Python: `pip install --user -r requirements.txt`, or fail fast with pip's own words (lean-runtime §8). */
+async function installRequirements(projectDir: string, files: { name: string }[], options: BacktestJobOptions): Promise<string | undefined> {
+  if (!files.some((f) => f.name === 'requirements.txt')) return undefined;
+  if (!options.pipCommand) {
+    options.log('requirements.txt not installed: no pip command (LCS_PIP_COMMAND) in this environment');
+    return undefined;
+  }
+  const run = await runCommand(`${options.pipCommand} install --user --no-input -r requirements.txt`, projectDir, PIP_TIMEOUT_MS);
+  if (run.code === 0 && !run.timedOut) return undefined;
+  const tail = run.output.trim().split(/\r?\n/).slice(-10).join('\n');
+  return run.timedOut
+    ? 'Installing requirements.txt did not finish within 10 minutes.'
+    : `Installing requirements.txt failed (pip exit code ${run.code}):\n${tail}`;
 }
 
 type BacktestJob = Extract<JobMessage, { kind: 'backtest' }>;
@@ -100,6 +122,11 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     const { manifest, files } = await materialiseSnapshot(backtest.projectId, backtest.compileId, dirs.project);
     const language = manifest.language;
     const assembly = language === 'C#' ? await prepareAssembly(backtest, files, options.workDir, options.leanCwd) : undefined;
+    const pipProblem = language === 'Py' ? await installRequirements(dirs.project, files, options) : undefined;
+    if (pipProblem) {
+      await backtestLifecycle.failed(backtest, pipProblem, '');
+      return;
+    }
     const objects = await pullObjects(backtest.orgId, dirs.storage);
     const credentials = options.apiUrl ? await jobCredentials(backtest.userId) : undefined;
     const configFile = join(options.workDir, 'config.json');

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     // In the image (no LCS_LEAN_COMMAND) LEAN's report generator is there too.
     reportCommand: process.env.LCS_REPORT_COMMAND ?? (process.env.LCS_LEAN_COMMAND ? undefined : IMAGE_REPORT.command),
     reportCwd: process.env.LCS_REPORT_COMMAND ? undefined : IMAGE_REPORT.cwd,
+    pipCommand: process.env.LCS_PIP_COMMAND ?? (process.env.LCS_LEAN_COMMAND ? undefined : 'python -m pip'),
     log,
     stopSignal: stop,
   });

@@ -127,3 +127,53 @@ test("the organization's object store is LEAN's object-store-root during the run
   // The algorithm saw the objects that existed when it started.
   expect(await resultStore.readLog(projectId, backtestId)).toContain('Object store keys: models/weights.txt, old.txt');
 });
+
+describe('requirements.txt', () => {
+  const ranFile = join(mkdtempSync(join(tmpdir(), 'lcs-pip-ran-')), 'pip-ran.txt');
+
+  /** A stand-in pip: records its arguments, fails for a package that does not exist. */
+  function fakePip(): string {
+    const script = join(mkdtempSync(join(tmpdir(), 'lcs-pip-')), 'pip.mjs');
+    writeFileSync(
+      script,
+      [
+        "import { readFileSync, writeFileSync } from 'node:fs';",
+        "const wanted = readFileSync('requirements.txt', 'utf8');",
+        "if (wanted.includes('no-such-package')) { console.error('ERROR: No matching distribution found for no-such-package'); process.exit(1); }",
+        `writeFileSync(${JSON.stringify(ranFile)}, process.argv.slice(2).join(' ') + '\\n' + wanted);`,
+      ].join('\n'),
+    );
+    return `'${process.execPath}' '${script}'`;
+  }
+
+  async function runWith(requirements: string) {
+    const name = `Runner/Pip-${Date.now()}`;
+    const created = await tenant.cli.createProject(name);
+    const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
+    await tenant.cli.push(projectId, {
+      name,
+      files: [
+        { name: 'main.py', content: algorithm() },
+        { name: 'requirements.txt', content: requirements },
+      ],
+    });
+    const compiled = await tenant.cli.compile(projectId);
+    const backtest = await startingBacktest(projectId, compiled.body.compileId as string);
+    await runBacktestJob(
+      { kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 },
+      runOptions(fakeLean, { pipCommand: fakePip() }),
+    );
+    return backtestRepository.get(projectId, backtest.backtestId);
+  }
+
+  test('are installed before LEAN starts', async () => {
+    expect(await runWith('numpy==2.1.0\n')).toMatchObject({ phase: 'completed' });
+    expect(readFileSync(ranFile, 'utf8')).toBe('install --user --no-input -r requirements.txt\nnumpy==2.1.0\n');
+  });
+
+  test("a failing install fails the backtest fast with pip's message", async () => {
+    const after = await runWith('no-such-package==1.0\n');
+    expect(after?.phase).toBe('failed');
+    expect(after?.error).toMatch(/Installing requirements\.txt failed \(pip exit code 1\):\nERROR: No matching distribution found for no-such-package/);
+  });
+});

@@ -65,7 +65,8 @@ export async function pythonProject(cli: LeanCli, name: string, mainPy: string):
   const created = await cli.createProject(name);
   const project = (created.body.projects as { projectId: number }[])[0];
   if (!project) throw new Error(`projects/create failed: ${created.text}`);
-  await cli.push(project.projectId, { name, files: [{ name: 'main.py', content: mainPy }] });
+  const pushed = await cli.push(project.projectId, { name, files: [{ name: 'main.py', content: mainPy }] });
+  if (pushed.body.success !== true) throw new Error(`push failed: ${pushed.text}`);
   const compiled = await compileProject(cli, project.projectId);
   if (compiled.state !== 'BuildSuccess') throw new Error(`compile failed: ${compiled.logs.join('\n')}`);
   return { projectId: project.projectId, compileId: compiled.compileId };
