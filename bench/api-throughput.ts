@@ -1,9 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startServerProcess, storageEnv } from '../local/server-process';
+import { qcHeaders, startBenchServer } from './local-server';
 import { timeEach } from './timing';
 
 /**
@@ -15,13 +11,6 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
 
-function qcHeaders(userId: number, token: string): Record<string, string> {
-  // One header for the whole run, as LEAN does (it reuses its hash for up to two hours).
-  const ts = Math.floor(Date.now() / 1000);
-  const hash = createHash('sha256').update(`${token}:${ts}`).digest('hex');
-  return { authorization: `Basic ${Buffer.from(`${userId}:${hash}`).toString('base64')}`, timestamp: String(ts) };
-}
-
 async function load(title: string, options: autocannon.Options) {
   const result = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION_S });
   const bad = result.non2xx + result.errors + result.timeouts + (result.mismatches ?? 0);
@@ -29,27 +18,16 @@ async function load(title: string, options: autocannon.Options) {
 }
 
 async function measure(authCacheSeconds: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-'));
   // Raw throughput: the per-organisation rate limit (50 req/s by default) is lifted for the run.
-  const config = join(dir, 'lcs.config.json');
-  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000, dailyQuota: 0 } }));
-  const server = await startServerProcess({
-    dataDir: join(dir, 'data'),
-    args: ['--quiet', '--auth-cache-seconds', String(authCacheSeconds), '--config', config],
-  });
+  const bench = await startBenchServer('api', { args: ['--auth-cache-seconds', String(authCacheSeconds)] });
+  const { server, admin } = bench;
   try {
-    Object.assign(process.env, storageEnv(server.runtime), { LCS_LOG_LEVEL: 'ERROR', POWERTOOLS_LOG_LEVEL: 'ERROR' });
-    // Each measurement has its own server and emulators: forget clients made for the previous one.
-    (await import('../lambdas/shared/config')).resetConfig();
-    (await import('../lambdas/data/clients')).resetClients();
-    (await import('../lambdas/data/token-cipher')).resetTokenCipher();
     const { identityService } = await import('../lambdas/domain/identity-service');
     const { documentClient, tableName } = await import('../lambdas/data/clients');
     const { keys } = await import('../lambdas/data/keys');
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-    const admin = JSON.parse(readFileSync(join(dir, 'data', 'admin.json'), 'utf8')) as { userId: number; token: string; organizationId: string };
     const apiKey = await identityService.issueKey(admin.userId, 'bench');
-    const auth = qcHeaders(admin.userId, admin.token);
+    const auth = qcHeaders(admin);
     const post = async (endpoint: string, body: unknown) => {
       const response = await fetch(`${server.apiUrl}${endpoint}`, {
         method: 'POST',
@@ -116,8 +94,7 @@ async function measure(authCacheSeconds: number): Promise<void> {
     ]);
     console.log(`Ratio of one projects/read to a bare GetItem (p50): ${(oneRequest.p50 / bare.p50).toFixed(2)}x`);
   } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

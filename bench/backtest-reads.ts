@@ -1,9 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startServerProcess, storageEnv } from '../local/server-process';
+import { randomBytes } from 'node:crypto';
 import { SYNTHETIC_T0, syntheticResults } from '../test/support/synthetic-results';
+import { qcHeaders, startBenchServer } from './local-server';
 import { percentile } from './timing';
 
 /**
@@ -41,26 +38,14 @@ async function timeAlternately(n: number, a: () => Promise<unknown>, b: () => Pr
 }
 
 export async function runBacktestReads(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-results-'));
-  const config = join(dir, 'lcs.config.json');
-  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000, dailyQuota: 0 } }));
-  const server = await startServerProcess({ dataDir: join(dir, 'data'), args: ['--quiet', '--config', config] });
+  const bench = await startBenchServer('results');
+  const { server, admin } = bench;
   try {
-    Object.assign(process.env, storageEnv(server.runtime), { LCS_LOG_LEVEL: 'ERROR', POWERTOOLS_LOG_LEVEL: 'ERROR' });
-    (await import('../lambdas/shared/config')).resetConfig();
-    (await import('../lambdas/data/clients')).resetClients();
     const { resultStore } = await import('../lambdas/data/result-store');
     const { backtestRepository } = await import('../lambdas/data/backtest-repository');
+    const { newBacktest } = await import('../lambdas/domain/backtest-lifecycle');
 
-    const admin = JSON.parse(readFileSync(join(dir, 'data', 'admin.json'), 'utf8')) as { userId: number; token: string; organizationId: string };
-    // One header for the whole run, as LEAN does (it reuses its hash for up to two hours).
-    const ts = Math.floor(Date.now() / 1000);
-    const hash = createHash('sha256').update(`${admin.token}:${ts}`).digest('hex');
-    const headers = {
-      authorization: `Basic ${Buffer.from(`${admin.userId}:${hash}`).toString('base64')}`,
-      timestamp: String(ts),
-      'content-type': 'application/json',
-    };
+    const headers = { ...qcHeaders(admin), 'content-type': 'application/json' };
     const post = async (endpoint: string, body: Record<string, unknown>) => {
       const answer = (await (await fetch(`${server.apiUrl}${endpoint}`, { method: 'POST', headers, body: JSON.stringify(body) })).json()) as Record<
         string,
@@ -81,25 +66,20 @@ export async function runBacktestReads(): Promise<void> {
       const started = process.hrtime.bigint();
       const written = await resultStore.writeResults(projectId, backtestId, syntheticResults(sizes));
       const writeMs = Number(process.hrtime.bigint() - started) / 1e6;
-      await backtestRepository.put({
-        backtestId,
-        projectId,
-        orgId: admin.organizationId,
-        userId: admin.userId,
-        compileId: `${'0'.repeat(32)}-${'1'.repeat(32)}`,
-        name: `bench ${sizes.orders} orders`,
-        note: '',
-        tags: [],
-        parameterSet: {},
-        phase: 'completed',
-        progress: 1,
-        hasInitializeError: false,
-        created: new Date().toISOString(),
-        attempt: 1,
-        resultsReady: true,
-        reportReady: false,
-        ...written,
-      });
+      await backtestRepository.put(
+        newBacktest({
+          backtestId,
+          projectId,
+          orgId: admin.organizationId,
+          userId: admin.userId,
+          compileId: `${'0'.repeat(32)}-${'1'.repeat(32)}`,
+          name: `bench ${sizes.orders} orders`,
+          phase: 'completed',
+          progress: 1,
+          resultsReady: true,
+          ...written,
+        }),
+      );
       return { backtestId, writeMs };
     };
     const big = await store(BIG);
@@ -150,7 +130,6 @@ export async function runBacktestReads(): Promise<void> {
     console.table(rows);
     console.log(`worst p50 ratio ${worst.toFixed(2)} (target ≤ ${TARGET_RATIO}): ${worst <= TARGET_RATIO ? 'met' : 'NOT met'}`);
   } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }

@@ -1,8 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startServerProcess, storageEnv } from '../local/server-process';
+import { randomBytes } from 'node:crypto';
+import { qcHeaders, startBenchServer } from './local-server';
 import { timeEach } from './timing';
 
 /**
@@ -16,26 +13,13 @@ const FILE_PATH = 'equity/usa/daily/spy.zip';
 const FILE_BYTES = 64 * 1024;
 
 export async function runDataLinks(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-data-'));
-  const config = join(dir, 'lcs.config.json');
-  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000, dailyQuota: 0 } }));
-  const server = await startServerProcess({ dataDir: join(dir, 'data'), args: ['--quiet', '--config', config] });
+  const bench = await startBenchServer('data');
+  const { server, admin } = bench;
   try {
-    Object.assign(process.env, storageEnv(server.runtime), { LCS_LOG_LEVEL: 'ERROR', POWERTOOLS_LOG_LEVEL: 'ERROR' });
-    (await import('../lambdas/shared/config')).resetConfig();
-    (await import('../lambdas/data/clients')).resetClients();
     const { marketDataStore } = await import('../lambdas/data/market-data-store');
     await marketDataStore.put(FILE_PATH, randomBytes(FILE_BYTES));
 
-    const admin = JSON.parse(readFileSync(join(dir, 'data', 'admin.json'), 'utf8')) as { userId: number; token: string; organizationId: string };
-    // One header for the whole run, as LEAN does (it reuses its hash for up to two hours).
-    const ts = Math.floor(Date.now() / 1000);
-    const hash = createHash('sha256').update(`${admin.token}:${ts}`).digest('hex');
-    const headers = {
-      authorization: `Basic ${Buffer.from(`${admin.userId}:${hash}`).toString('base64')}`,
-      timestamp: String(ts),
-      'content-type': 'application/json',
-    };
+    const headers = { ...qcHeaders(admin), 'content-type': 'application/json' };
     const body = JSON.stringify({ format: 'link', filePath: FILE_PATH, organizationId: admin.organizationId });
     let link = '';
     const readLink = async () => {
@@ -59,7 +43,6 @@ export async function runDataLinks(): Promise<void> {
     });
     console.table([row('data/read → link', reads), row(`GET of the link (${FILE_BYTES / 1024} KiB, no auth)`, downloads)]);
   } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MB, MIN_PART_SIZE, pushFiles } from '../cli/data/uploader';
 import { type LocalFile, walkFolder } from '../cli/data/walk';
-import { startServerProcess } from '../local/server-process';
+import { startBenchServer } from './local-server';
 
 /**
  * `lcs data push` throughput against local mode's S3 emulator: many small files (LEAN's daily and
@@ -62,18 +61,9 @@ async function rawPuts(client: S3Client, bucket: string, prefix: string, files: 
 }
 
 export async function runDataPush(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-data-'));
-  const folder = join(dir, 'lean-data');
-  for (let i = 0; i < SMALL_FILES; i++) {
-    const sub = join(folder, 'equity', 'usa', 'minute', `s${String(i % 50).padStart(2, '0')}`);
-    mkdirSync(sub, { recursive: true });
-    writeFileSync(join(sub, `2024${String(i).padStart(4, '0')}_trade.zip`), randomBytes(SMALL_BYTES));
-  }
-  mkdirSync(join(folder, 'equity', 'usa', 'tick'), { recursive: true });
-  writeFileSync(join(folder, 'equity', 'usa', 'tick', 'large.zip'), randomBytes(LARGE_BYTES));
-
-  const server = await startServerProcess({ dataDir: join(dir, 'data'), args: ['--quiet'] });
-  const { runtime } = server;
+  const bench = await startBenchServer('push');
+  const { runtime } = bench.server;
+  const folder = join(bench.dir, 'lean-data');
   const client = new S3Client({
     region: 'us-east-1',
     endpoint: runtime.s3Endpoint,
@@ -81,6 +71,14 @@ export async function runDataPush(): Promise<void> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
+    for (let i = 0; i < SMALL_FILES; i++) {
+      const sub = join(folder, 'equity', 'usa', 'minute', `s${String(i % 50).padStart(2, '0')}`);
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(join(sub, `2024${String(i).padStart(4, '0')}_trade.zip`), randomBytes(SMALL_BYTES));
+    }
+    mkdirSync(join(folder, 'equity', 'usa', 'tick'), { recursive: true });
+    writeFileSync(join(folder, 'equity', 'usa', 'tick', 'large.zip'), randomBytes(LARGE_BYTES));
+
     const files = await walkFolder(folder);
     const small = files.filter((f) => f.size === SMALL_BYTES);
     const large = files.filter((f) => f.size !== SMALL_BYTES);
@@ -116,7 +114,6 @@ export async function runDataPush(): Promise<void> {
     );
   } finally {
     client.destroy();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }

@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TaskLauncher } from '../lambdas/data/job-model';
-import type { Backtest } from '../lambdas/data/model';
-import { startServerProcess, storageEnv } from '../local/server-process';
 import { LeanCli } from '../test/support/api';
 import { algorithm, pollBacktest, pythonProject } from '../test/support/backtests';
+import { startBenchServer } from './local-server';
 import { percentile, timeEach } from './timing';
 
 /**
@@ -19,25 +16,17 @@ const RUNS = Number(process.env.BENCH_JOB_RUNS ?? 10);
 const DISPATCHES = Number(process.env.BENCH_DISPATCHES ?? 200);
 
 export async function runJobStart(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-jobs-'));
-  const marker = join(dir, 'lean-starts.txt');
-  const config = join(dir, 'lcs.config.json');
-  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000, dailyQuota: 0 } }));
-  const server = await startServerProcess({
-    dataDir: join(dir, 'data'),
-    args: ['--quiet', '--config', config],
-    env: {
+  const bench = await startBenchServer('jobs', {
+    env: (dir) => ({
       LCS_LEAN_COMMAND: `'${process.execPath}' '${resolve('bench', 'lean-start-marker.mjs')}'`,
-      LCS_BENCH_MARKER: marker,
+      LCS_BENCH_MARKER: join(dir, 'lean-starts.txt'),
       LCS_PROGRESS_MS: '500',
       LCS_NODE_WAIT_MAX_SECONDS: '1',
-    },
+    }),
   });
+  const { admin } = bench;
+  const marker = join(bench.dir, 'lean-starts.txt');
   try {
-    Object.assign(process.env, storageEnv(server.runtime), { LCS_TEST_API_URL: server.apiUrl, LCS_LOG_LEVEL: 'ERROR', POWERTOOLS_LOG_LEVEL: 'ERROR' });
-    (await import('../lambdas/shared/config')).resetConfig();
-    (await import('../lambdas/data/clients')).resetClients();
-    const admin = JSON.parse(readFileSync(join(dir, 'data', 'admin.json'), 'utf8')) as { userId: number; token: string; organizationId: string };
     const cli = new LeanCli({ userId: admin.userId, token: admin.token }, admin.organizationId);
     const { projectId, compileId } = await pythonProject(cli, 'Bench/Start', algorithm({ scenario: 'ok', orders: 10 }));
 
@@ -59,31 +48,12 @@ export async function runJobStart(): Promise<void> {
     const { backtestRepository } = await import('../lambdas/data/backtest-repository');
     const { nodeRepository } = await import('../lambdas/data/node-repository');
     const { dispatchJob } = await import('../lambdas/domain/job-dispatcher');
+    const { newBacktest } = await import('../lambdas/domain/backtest-lifecycle');
     const launcher: TaskLauncher = { launch: async (r) => ({ taskRef: `bench/${r.token}` }), stop: async () => undefined };
     const requeue = async () => undefined;
     const nodeId = (await nodeRepository.listByOrg(admin.organizationId)).find((n) => n.kind === 'backtest')?.id as string;
     const dispatch = await timeEach(DISPATCHES, async () => {
-      const backtest: Backtest = {
-        backtestId: randomBytes(16).toString('hex'),
-        projectId,
-        orgId: admin.organizationId,
-        userId: admin.userId,
-        compileId,
-        name: 'bench',
-        note: '',
-        tags: [],
-        parameterSet: {},
-        phase: 'queued',
-        progress: 0,
-        hasInitializeError: false,
-        created: new Date().toISOString(),
-        attempt: 1,
-        resultsReady: false,
-        reportReady: false,
-        orderCount: 0,
-        insightCount: 0,
-        chartNames: [],
-      };
+      const backtest = newBacktest({ projectId, orgId: admin.organizationId, userId: admin.userId, compileId, name: 'bench' });
       await backtestRepository.put(backtest);
       const outcome = await dispatchJob(
         { kind: 'backtest', orgId: backtest.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 },
@@ -107,6 +77,6 @@ export async function runJobStart(): Promise<void> {
       { what: 'put + dispatchJob + node release', 'p50 ms': dispatch.p50.toFixed(2), 'p99 ms': dispatch.p99.toFixed(2), 'mean ms': dispatch.mean.toFixed(2) },
     ]);
   } finally {
-    await server.stop();
+    await bench.stop();
   }
 }

@@ -117,6 +117,22 @@ describe('lean cloud backtest, successful run', () => {
   });
 });
 
+test('huge output (100,000 orders, a 50,000-point chart) goes through the runner and reads by the page', async () => {
+  const { projectId, compileId } = await pythonProject(tenant.cli, 'E2E/Huge', algorithm({ scenario: 'huge' }));
+  const created = await tenant.cli.createBacktest(projectId, compileId, 'Huge');
+  const backtestId = (created.body.backtest as BacktestBody).backtestId;
+  const { final } = await pollBacktest(tenant.cli, projectId, backtestId, { timeoutMs: 100_000, intervalMs: 500 });
+  expect(final.status).toBe('Completed.');
+  const last = await call('backtests/orders/read', { json: { projectId, backtestId, start: 99_950, end: 100_050 }, creds: tenant.admin });
+  expect(last.body.length).toBe(100_000);
+  const orders = last.body.orders as { id: number; events: unknown[] }[];
+  expect(orders.map((o) => o.id)).toEqual(Array.from({ length: 50 }, (_, i) => 99_951 + i));
+  const chart = await call('backtests/chart/read', { json: { projectId, backtestId, name: 'Strategy Equity', count: 100 }, creds: tenant.admin });
+  const equity = (chart.body.chart as { series: Record<string, { values: unknown[] }> }).series.Equity?.values ?? [];
+  expect(equity.length).toBeGreaterThan(50);
+  expect(equity.length).toBeLessThanOrEqual(100);
+});
+
 describe('failures', () => {
   test('a Python syntax error is a BuildError naming the file and line, before any container', async () => {
     const created = await tenant.cli.createProject('E2E/Syntax');
