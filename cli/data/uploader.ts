@@ -23,7 +23,7 @@ export interface PushOptions {
   files: LocalFile[];
   /** Files uploaded at once (default 8). */
   concurrency?: number;
-  /** Files above this many bytes go multipart (default 16 MB). */
+  /** Files above this many bytes go multipart (default 8 MB: local mode's S3 emulator refuses single PUTs over 11 MiB). */
   multipartThreshold?: number;
   /** Multipart part size, at least 8 MB. */
   partSize?: number;
@@ -77,7 +77,7 @@ export async function pushFiles(options: PushOptions): Promise<PushResult> {
   const started = performance.now();
   const { client, bucket, files } = options;
   const concurrency = Math.max(1, options.concurrency ?? 8);
-  const threshold = options.multipartThreshold ?? 16 * MB;
+  const threshold = options.multipartThreshold ?? 8 * MB;
   const partSize = Math.max(MIN_PART_SIZE, options.partSize ?? MIN_PART_SIZE);
   const report = options.onProgress ?? (() => undefined);
   const result: PushResult = { uploaded: 0, uploadedBytes: 0, skipped: 0, skippedBytes: 0, seconds: 0 };
