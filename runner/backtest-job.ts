@@ -6,6 +6,7 @@ import type { JobMessage } from '../lambdas/data/job-model';
 import type { Backtest } from '../lambdas/data/model';
 import { resultStore } from '../lambdas/data/result-store';
 import { backtestLifecycle } from '../lambdas/domain/backtest-lifecycle';
+import { MetricUnit, recordJobEvent } from '../lambdas/shared/metrics';
 import { buildAssemblyName, buildOutputPrefix } from './build-job';
 import { jobCredentials } from './job-credentials';
 import { leanConfig } from './lean-config';
@@ -151,6 +152,8 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       echo: (text) => process.stdout.write(text),
     });
     options.log(`backtest ${backtest.backtestId}: LEAN started (pid ${lean.pid})`);
+    // Queue wait, node, task start (image pull on Fargate), snapshot and config: what users wait for.
+    recordJobEvent('RunnerStartLatency', { kind: 'backtest' }, Date.now() - Date.parse(backtest.created), MetricUnit.Milliseconds);
     let stoppedFromOutside = false;
     void options.stopSignal.then(() => {
       stoppedFromOutside = true;
@@ -235,6 +238,7 @@ async function finish(
       backtestEnd: results.summary.backtestEnd,
     };
   }
+  recordJobEvent('BacktestsEnded', { outcome: verdict.outcome });
   const ended =
     verdict.outcome === 'completed'
       ? await backtestLifecycle.completed(backtest, stored)

@@ -25,7 +25,12 @@ export function registerPush(data: Command): void {
       .argument('<folder>', 'the LEAN data folder; its relative paths become the keys'),
   )
     .option('--concurrency <n>', 'files uploaded at once', positiveInt(256), 8)
-    .option('--multipart-threshold <MB>', 'files above this size are uploaded in 8 MB parts (local mode refuses single uploads over 11 MiB)', positiveInt(5 * 1024), 8)
+    .option(
+      '--multipart-threshold <MB>',
+      'files above this size are uploaded in 8 MB parts (local mode refuses single uploads over 11 MiB)',
+      positiveInt(5 * 1024),
+      8,
+    )
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON')
     .action(

@@ -29,3 +29,21 @@ export function recordAuthFailure(): void {
   m.addMetric('AuthFailures', MetricUnit.Count, 1);
   m.publishStoredMetrics();
 }
+
+/**
+ * Job events (design §11): dispatch outcomes, tasks that died, backtest outcomes and the runner's
+ * start latency. `name` is the metric, `dimensions` split it (e.g. outcome, job kind).
+ */
+export function recordJobEvent(
+  name: string,
+  dimensions: Record<string, string>,
+  value = 1,
+  unit: (typeof MetricUnit)[keyof typeof MetricUnit] = MetricUnit.Count,
+): void {
+  const m = instance();
+  m.addDimensions(dimensions);
+  m.addMetric(name, unit, value);
+  m.publishStoredMetrics();
+}
+
+export { MetricUnit };

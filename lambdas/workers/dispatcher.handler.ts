@@ -4,6 +4,7 @@ import type { JobMessage, TaskLauncher } from '../data/job-model';
 import { jobQueue, parseJobMessage } from '../data/job-queue';
 import { dispatchJob } from '../domain/job-dispatcher';
 import { logger } from '../shared/logger';
+import { recordJobEvent } from '../shared/metrics';
 
 /**
  * The dispatcher (design §7): the jobs queue's consumer. Each record is one job message, handed to
@@ -34,8 +35,10 @@ export function dispatcher(deps: DispatcherDeps) {
       try {
         const outcome = await dispatchJob(message, deps);
         logger.info('Job dispatched', { messageId: record.messageId, ...job, attempt: message.attempt, waits: message.waits ?? 0, outcome });
+        recordJobEvent('JobsDispatched', { kind: job.kind, outcome });
       } catch (err) {
         logger.error('Job dispatch failed; the queue will retry it', { messageId: record.messageId, receives, ...job, error: err });
+        recordJobEvent('JobsDispatched', { kind: job.kind, outcome: 'error' });
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }

@@ -18,7 +18,7 @@ import type { BucketName } from '../../lambdas/api/route-types';
 import { RUNNER_CONTAINER } from '../../lambdas/data/ecs-launcher';
 import type { Sku } from '../../lambdas/domain/catalog';
 import type { Settings } from '../config/settings';
-import { removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
+import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import {
   BUCKET_READ_ACTIONS,
   BUCKET_WRITE_ACTIONS,
@@ -138,6 +138,7 @@ export class RunnerTask extends Construct {
       AWS_REGION: Aws.REGION,
       LCS_LOG_LEVEL: settings.logLevel,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(settings),
     };
 
     for (const sku of props.skus) {

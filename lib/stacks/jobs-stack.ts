@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { FlowLogDestination, FlowLogTrafficType, IpAddresses, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import { Rule } from 'aws-cdk-lib/aws-events';
@@ -14,7 +14,7 @@ import { SKUS } from '../../lambdas/domain/catalog';
 import type { Settings } from '../config/settings';
 import { ApiFunction, type JobsRefs, type LaunchRefs } from '../constructs/api-function';
 import { RunnerTask } from '../constructs/runner-task';
-import { prefix, removalPolicy, retentionDays } from '../naming';
+import { metricsNamespace, prefix, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import type { StatefulStack } from './stateful-stack';
 
 export const DISPATCHER_ENTRY = 'lambdas/workers/dispatcher.handler.ts';
@@ -184,6 +184,22 @@ export class JobsStack extends Stack {
     alarm(() =>
       this.reconcilerFailures.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'ReconcilerFailuresAlarm', {
         alarmDescription: `Lean Cloud Server ${settings.stage}: a stopped runner task could not be reconciled (its job may show as running); see docs/jobs.md`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    alarm(() =>
+      new Metric({
+        namespace: metricsNamespace(settings),
+        metricName: 'TaskDeaths',
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }).createAlarm(this, 'TaskDeathsAlarm', {
+        alarmDescription: `Lean Cloud Server ${settings.stage}: runner tasks died under their jobs (out of memory, crash, Spot reclaim); the reconciler log says which`,
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,

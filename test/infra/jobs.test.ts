@@ -326,6 +326,23 @@ describe('alarms and outputs', () => {
     expect(byMetric('ApproximateNumberOfMessagesVisible', lcs.jobs.reconcilerFailures)).toMatchObject({ Threshold: 0 });
   });
 
+  test('task deaths (the metric the reconciler emits) alarm on the first one, in the stage namespace', () => {
+    const alarms = resourcesOf(jobs, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+    const functions = resourcesOf(jobs, 'AWS::Lambda::Function').map(([, f]) => f.Properties as Json);
+    const ours = functions.map((f) => (f.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {}).filter((v) => v.POWERTOOLS_SERVICE_NAME);
+    const namespaces = new Set(ours.map((v) => v.POWERTOOLS_METRICS_NAMESPACE));
+    // The reconciler (and every jobs function of ours) publishes where the alarm looks.
+    expect(ours.length).toBeGreaterThanOrEqual(2);
+    expect([...namespaces]).toEqual(['LeanCloudServer/test']);
+    expect(alarms.find((a) => a.MetricName === 'TaskDeaths')).toMatchObject({
+      Namespace: 'LeanCloudServer/test',
+      Dimensions: [{ Name: 'service', Value: 'lean-cloud-server' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   test('JobsQueueUrl and ClusterName', () => {
     expect(render(jobs.Outputs?.JobsQueueUrl?.Value)).toBe(`<${logicalId(lcs.jobs.queue.node.defaultChild!)}>`);
     expect(render(jobs.Outputs?.ClusterName?.Value)).toBe(`<${logicalId(lcs.jobs.cluster.node.defaultChild!)}>`);
