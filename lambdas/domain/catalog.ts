@@ -38,7 +38,7 @@ export interface Sku {
   sku: string;
   kind: NodeKind;
   cpu: number;
-  /** Fargate vCPU for the task (B-MICRO runs on half a core). */
+  /** Fargate vCPU for the task (never below 1 vCPU / 4 GB for LEAN: docs/jobs.md). */
   vcpu: number;
   ramGb: number;
   speedGhz: number;
@@ -46,7 +46,7 @@ export interface Sku {
 }
 
 export const SKUS: Sku[] = [
-  { sku: 'B-MICRO', kind: 'backtest', cpu: 1, vcpu: 0.5, ramGb: 1, speedGhz: 2.5, description: 'Half a core, 1 GB: small Python backtests' },
+  { sku: 'B-MICRO', kind: 'backtest', cpu: 1, vcpu: 1, ramGb: 4, speedGhz: 2.5, description: '1 core, 4 GB: small backtests' },
   { sku: 'B2-8', kind: 'backtest', cpu: 2, vcpu: 2, ramGb: 8, speedGhz: 2.5, description: '2 cores, 8 GB' },
   { sku: 'B4-12', kind: 'backtest', cpu: 4, vcpu: 4, ramGb: 12, speedGhz: 2.5, description: '4 cores, 12 GB' },
   { sku: 'B8-16', kind: 'backtest', cpu: 8, vcpu: 8, ramGb: 16, speedGhz: 2.5, description: '8 cores, 16 GB' },
