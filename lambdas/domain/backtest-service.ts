@@ -9,7 +9,7 @@ import type { Principal } from '../shared/principal';
 import { projectAccess } from './access';
 import { backtestLifecycle, newBacktest, releaseNodes } from './backtest-lifecycle';
 import { backtestSummaryView, backtestView } from './backtest-view';
-import { getCompileForBacktest } from './compile-service';
+import { getCompileForBacktest } from './compile-reads';
 
 /**
  * Backtests (contract §3.6): create queues a job and answers the backtest object at once (LEAN

@@ -6,7 +6,6 @@ import { projectRepository } from '../data/project-repository';
 import { snapshotKeys } from '../data/result-model';
 import { contentHash, type SnapshotFile, writeSnapshot } from '../data/snapshot-store';
 import { isoNow } from '../shared/dates';
-import { ConflictError, InvalidError, NotFoundError } from '../shared/errors';
 import { hexId } from '../shared/ids';
 import { logger } from '../shared/logger';
 import type { Principal } from '../shared/principal';
@@ -118,24 +117,4 @@ export const compileService = {
       answer: { compileId, state: 'InQueue' as const, projectId: project.id, signature, signatureOrder, parameters: compile.parameters },
     };
   },
-
-  async readCompile(principal: Principal, projectId: number, compileId: string) {
-    const { project } = await projectAccess(principal, projectId, 'read');
-    const compile = await compileRepository.get(project.id, compileId);
-    if (!compile || compile.orgId !== project.orgId) throw new NotFoundError('Compile');
-    return { compileId: compile.compileId, state: compile.state, logs: compile.state === 'InQueue' ? [] : compile.logs };
-  },
 };
-
-/**
- * The compile a backtest runs (backtests/create): it must belong to the project and have built.
- * The caller has already checked access to the project.
- */
-export async function getCompileForBacktest(projectId: number, compileId: string): Promise<Compile> {
-  const compile = await compileRepository.get(projectId, compileId);
-  if (!compile) throw new NotFoundError('Compile');
-  if (compile.state === 'BuildError')
-    throw new InvalidError(`compileId: the compile failed (BuildError); fix the errors shown by compile/read and compile again`);
-  if (compile.state === 'InQueue') throw new ConflictError(`compileId: the compile is still in queue; wait until compile/read shows BuildSuccess`);
-  return compile;
-}

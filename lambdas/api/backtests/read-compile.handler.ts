@@ -1,6 +1,6 @@
-import { compileService } from '../../domain/compile-service';
+import { compileReads } from '../../domain/compile-reads';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 
 /** `logs` is always an array (`[]` while InQueue): lean-cli requires it. */
-export const handler = apiHandler(route('compile/read'), async (input, ctx) => compileService.readCompile(ctx.principal, input.projectId, input.compileId));
+export const handler = apiHandler(route('compile/read'), async (input, ctx) => compileReads.readCompile(ctx.principal, input.projectId, input.compileId));
