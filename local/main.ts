@@ -128,6 +128,7 @@ async function main(): Promise<void> {
   await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE);
   for (const bucket of Object.values(LOCAL_BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket);
   const { ensureJobQueues, startJobWorker } = await import('./job-worker');
+  const { describeEngine } = await import('./process-launcher');
   const queues = await ensureJobQueues(Number(process.env.LCS_JOB_MAX_RECEIVES ?? 5), Number(process.env.LCS_JOB_VISIBILITY_SECONDS ?? 10));
   process.env.JOBS_QUEUE_URL = queues.jobs;
   (await import('../lambdas/shared/config')).resetConfig();
@@ -168,7 +169,8 @@ async function main(): Promise<void> {
     `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey, jobsQueueUrl: queues.jobs, deadLetterQueueUrl: queues.deadLetter }, null, 2)}\n`,
     { mode: 0o600 },
   );
-  process.stdout.write(options.quiet ? `listening ${apiUrl}\n` : `${loginInstructions(admin, apiUrl, port === DEFAULT_PORT)}\nlistening ${apiUrl}\n`);
+  const engine = options.quiet ? '' : `${describeEngine(paths.jobs, paths.leanData)}\n`;
+  process.stdout.write(options.quiet ? `listening ${apiUrl}\n` : `${loginInstructions(admin, apiUrl, port === DEFAULT_PORT)}\n${engine}listening ${apiUrl}\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -47,6 +47,14 @@ function engineCommands(jobsDir: string, leanDataDir: string): { lean?: string; 
   };
 }
 
+/** One line for the start-up banner: how backtests will run here, or what to install. */
+export function describeEngine(jobsDir: string, leanDataDir: string): string {
+  const engines = engineCommands(jobsDir, leanDataDir);
+  if (!engines.lean) return 'backtests: no LEAN engine found; install Docker or set LCS_LEAN_COMMAND (backtests fail until then)';
+  const how = process.env.LCS_LEAN_COMMAND ? `LCS_LEAN_COMMAND (${process.env.LCS_LEAN_COMMAND})` : `Docker (${LEAN_IMAGE})`;
+  return `backtests: LEAN runs through ${how}`;
+}
+
 export function processLauncher(options: ProcessLauncherOptions) {
   const running = new Map<string, ChildProcess>();
   let shuttingDown = false;
