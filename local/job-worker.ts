@@ -5,8 +5,9 @@ import { jobQueue, parseJobMessage, sqs } from '../lambdas/data/job-queue';
 import { setTaskLauncher } from '../lambdas/data/launcher-registry';
 import type { Backtest } from '../lambdas/data/model';
 import { backtestLifecycle } from '../lambdas/domain/backtest-lifecycle';
-import { dispatchJob } from '../lambdas/domain/job-dispatcher';
+import { dispatchJob, failUndispatchable } from '../lambdas/domain/job-dispatcher';
 import { reconcileTaskEnd } from '../lambdas/domain/job-reconciler';
+import { config } from '../lambdas/shared/config';
 import { processLauncher } from './process-launcher';
 
 /**
@@ -85,13 +86,16 @@ export async function handleJobMessages(
 ): Promise<void> {
   const { client, sdk } = await sqs();
   for (const message of messages) {
+    let job: JobMessage | undefined;
     try {
-      const job = parseJobMessage(message.Body ?? '');
+      job = parseJobMessage(message.Body ?? '');
       const outcome = await dispatchJob(job, { launcher: deps.launcher, requeue: deps.requeue });
       deps.log(`job ${job.kind} ${job.kind === 'backtest' ? job.backtestId : job.compileId}: ${outcome}`);
       await client.send(new sdk.DeleteMessageCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: message.ReceiptHandle }));
     } catch (err) {
-      deps.log(`job message failed (receive ${message.Attributes?.ApproximateReceiveCount ?? '?'}): ${(err as Error).message}`);
+      const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+      deps.log(`job message failed (receive ${receives}): ${(err as Error).message}`);
+      if (job && receives >= config().LCS_JOB_MAX_RECEIVES) await failUndispatchable(job, (err as Error).message, receives).catch(() => undefined);
     }
   }
 }

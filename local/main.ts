@@ -129,7 +129,10 @@ async function main(): Promise<void> {
   for (const bucket of Object.values(LOCAL_BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket);
   const { ensureJobQueues, startJobWorker } = await import('./job-worker');
   const { describeEngine } = await import('./process-launcher');
-  const queues = await ensureJobQueues(Number(process.env.LCS_JOB_MAX_RECEIVES ?? 5), Number(process.env.LCS_JOB_VISIBILITY_SECONDS ?? 10));
+  const queues = await ensureJobQueues(
+    (await import('../lambdas/shared/config')).config().LCS_JOB_MAX_RECEIVES,
+    Number(process.env.LCS_JOB_VISIBILITY_SECONDS ?? 10),
+  );
   process.env.JOBS_QUEUE_URL = queues.jobs;
   (await import('../lambdas/shared/config')).resetConfig();
 

@@ -121,3 +121,18 @@ async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' 
     throw err;
   }
 }
+
+/**
+ * The last delivery of a job message failed too (the queue dead-letters it next): the job is
+ * failed with the reason, so a backtest does not sit "In Queue..." (or a compile InQueue) forever.
+ * The message still goes to the dead-letter queue for the operator.
+ */
+export async function failUndispatchable(message: JobMessage, reason: string, receives: number): Promise<void> {
+  const text = `The job could not be started after ${receives} attempts: ${reason}`;
+  if (message.kind === 'build') {
+    await compileRepository.finish(message.projectId, message.compileId, 'BuildError', [`Build Error: ${text}`]);
+    return;
+  }
+  const backtest = await backtestRepository.get(message.projectId, message.backtestId);
+  if (backtest && !backtestLifecycle.isFinal(backtest) && backtest.attempt === message.attempt) await backtestLifecycle.failed(backtest, text, '');
+}

@@ -20,6 +20,8 @@ const schema = z.object({
   SQS_ENDPOINT: z.string().url().optional(),
   /** The job queue (compile builds, backtests); set for functions that queue or dispatch jobs. */
   JOBS_QUEUE_URL: z.string().optional(),
+  /** Deliveries of a job message before the queue dead-letters it (the queue's maxReceiveCount). */
+  LCS_JOB_MAX_RECEIVES: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a job waiting for a free node is held back at most, seconds (it doubles up to this). */
   LCS_NODE_WAIT_MAX_SECONDS: z.coerce.number().int().min(1).max(900).default(60),
   /** Wall-clock limit of one backtest, seconds (QuantConnect's cloud stops backtests after hours). */

@@ -2,7 +2,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ecsLauncher } from '../data/ecs-launcher';
 import type { JobMessage, TaskLauncher } from '../data/job-model';
 import { jobQueue, parseJobMessage } from '../data/job-queue';
-import { dispatchJob } from '../domain/job-dispatcher';
+import { dispatchJob, failUndispatchable } from '../domain/job-dispatcher';
+import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { recordJobEvent } from '../shared/metrics';
 
@@ -39,6 +40,7 @@ export function dispatcher(deps: DispatcherDeps) {
       } catch (err) {
         logger.error('Job dispatch failed; the queue will retry it', { messageId: record.messageId, receives, ...job, error: err });
         recordJobEvent('JobsDispatched', { kind: job.kind, outcome: 'error' });
+        if (receives >= config().LCS_JOB_MAX_RECEIVES) await failUndispatchable(message, (err as Error).message, receives).catch(() => undefined);
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }

@@ -127,6 +127,8 @@ export class JobsStack extends Stack {
       .bindTable(data, 'readWrite')
       .bindJobs(jobs, 'send')
       .bindTaskLauncher(jobs, launch);
+    // The dispatcher fails a job on its last delivery, so it must know which one that is.
+    this.dispatcher.function.addEnvironment('LCS_JOB_MAX_RECEIVES', String(settings.jobs.maxReceiveCount));
     this.dispatcher.function.addEventSource(
       new SqsEventSource(this.queue, { batchSize: DISPATCHER_BATCH_SIZE, reportBatchItemFailures: true, maxBatchingWindow: Duration.seconds(0) }),
     );

@@ -209,6 +209,8 @@ describe('dispatcher', () => {
     expect(render(env.SUBNET_IDS).split(',')).toEqual(lcs.jobs.vpc.publicSubnets.map((s) => `<${logicalId(s.node.defaultChild!)}>`));
     expect(render(env.SECURITY_GROUP_ID)).toBe(`<${logicalId(lcs.jobs.securityGroup.node.defaultChild!)}.GroupId>`);
     expect(env.LCS_SPOT).toBe('true');
+    // It fails a job on the delivery the queue dead-letters next: the queue's maxReceiveCount.
+    expect(env.LCS_JOB_MAX_RECEIVES).toBe('3');
     expect(render(env.JOBS_QUEUE_URL)).toBe(`<${logicalId(lcs.jobs.queue.node.defaultChild!)}>`);
     expect(env.TABLE_NAME).toBeDefined();
   });

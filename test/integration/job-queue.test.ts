@@ -8,6 +8,7 @@ import { newBacktest } from '../../lambdas/domain/backtest-lifecycle';
 import { dispatchJob } from '../../lambdas/domain/job-dispatcher';
 import { LaunchRefused } from '../../lambdas/domain/job-errors';
 import { reconcileTaskEnd } from '../../lambdas/domain/job-reconciler';
+import { resetConfig } from '../../lambdas/shared/config';
 import { handleJobMessages } from '../../local/job-worker';
 import { createTenant, type Tenant } from '../support/tenants';
 
@@ -133,7 +134,10 @@ test('two dispatchers racing on one message start one task', async () => {
   expect(outcomes).toContain('started');
 });
 
-test('a message that keeps failing lands in the dead-letter queue after the configured receives', async () => {
+test('a message that keeps failing lands in the dead-letter queue after the configured receives; its last delivery fails the job', async () => {
+  // The worker's setting matches this queue's maxReceiveCount (2), as the stacks set it for the dispatcher.
+  process.env.LCS_JOB_MAX_RECEIVES = '2';
+  resetConfig();
   const { url, dlq } = await testQueue();
   const { backtest, message } = await queuedBacktest();
   await send(url, message);
@@ -149,9 +153,13 @@ test('a message that keeps failing lands in the dead-letter queue after the conf
   }
   expect(dead.map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([message]);
   expect(receives).toBe(2);
-  // Each failed attempt gave the node back and left the backtest queued.
-  expect(await backtestRepository.get(backtest.projectId, backtest.backtestId)).toMatchObject({ phase: 'queued' });
+  // Each failed attempt gave the node back; the last one failed the backtest with the reason, so
+  // it does not sit "In Queue..." forever.
+  const after = await backtestRepository.get(backtest.projectId, backtest.backtestId);
+  expect(after).toMatchObject({ phase: 'failed', error: 'The job could not be started after 2 attempts: ECS is unavailable' });
   expect((await nodeRepository.listByOrg(tenant.orgId)).find((n) => n.id === nodeId)?.busyWith).toBeUndefined();
+  delete process.env.LCS_JOB_MAX_RECEIVES;
+  resetConfig();
 });
 
 test('no free node: the job waits with a growing delay instead of starting', async () => {
