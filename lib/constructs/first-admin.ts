@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import type { IUsagePlan } from 'aws-cdk-lib/aws-apigateway';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { Settings } from '../config/settings';
 import { removalPolicy, retentionDays } from '../naming';
 import { ApiFunction, type DataRefs } from './api-function';
+import { nagText } from './nag-ids';
 
 export const FIRST_ADMIN_ENTRY = 'lambdas/custom/first-admin.handler.ts';
 
@@ -73,7 +74,7 @@ export class FirstAdmin extends Construct {
     frameworkLogs.grantWrite(frameworkRole);
     const provider = new Provider(this, 'Provider', { onEventHandler: this.handler.function, logGroup: frameworkLogs, frameworkOnEventRole: frameworkRole });
 
-    const handlerArn = flatten(Stack.of(this).resolve(this.handler.function.functionArn));
+    const handlerArn = nagText(this, this.handler.function.functionArn);
     Validations.of(frameworkRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${handlerArn}:*]`,
       reason: 'The provider framework may invoke any version of the one handler function it fronts (CDK grantInvoke adds the qualified ARN).',
@@ -86,17 +87,4 @@ export class FirstAdmin extends Construct {
       properties: { Email: admin.email, Name: admin.name, Organization: admin.organization },
     });
   }
-}
-
-/** How cdk-nag prints an intrinsic in a finding id (`<Logical.Attr>`), for the acknowledgement above. */
-function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const node = value as Record<string, unknown>;
-  if (Array.isArray(node['Fn::GetAtt'])) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
-  if (typeof node.Ref === 'string') return `<${node.Ref}>`;
-  if (Array.isArray(node['Fn::Join'])) {
-    const [delimiter, items] = node['Fn::Join'] as [string, unknown[]];
-    return items.map(flatten).join(delimiter);
-  }
-  return JSON.stringify(value);
 }
