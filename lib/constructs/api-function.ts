@@ -12,6 +12,7 @@ import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import { bundledCode } from './bundling';
 import { acknowledgeWildcardResources } from './nag-ids';
+import { TOKEN_KEY_CONDITION } from './token-key';
 
 /**
  * The house Lambda function (style §6.4): one per endpoint, plus the authorizer and the custom
@@ -268,7 +269,7 @@ export class ApiFunction extends Construct {
    */
   bindTokenKey(data: DataRefs, use: 'decrypt' | 'encrypt'): this {
     this.once('token-key');
-    this.allow([use === 'decrypt' ? 'kms:Decrypt' : 'kms:Encrypt'], [data.keyArn]);
+    this.allow([use === 'decrypt' ? 'kms:Decrypt' : 'kms:Encrypt'], [data.keyArn], TOKEN_KEY_CONDITION);
     this.function.addEnvironment('LCS_TOKEN_KMS_KEY_ID', data.keyArn);
     return this;
   }

@@ -31,6 +31,7 @@ import {
 } from './api-function';
 import { projectRoot } from './bundling';
 import { acknowledgeWildcardResources } from './nag-ids';
+import { TOKEN_KEY_CONDITION } from './token-key';
 
 /**
  * The runner's task definitions (design §7, lean-runtime §1, §7): one per backtest SKU, all running
@@ -209,7 +210,7 @@ export class RunnerTask extends Construct {
     }
     allow(['kms:Decrypt', 'kms:GenerateDataKey'], [data.keyArn], via('s3'));
     // The job's API token (LEAN's api-access-token) is stored encrypted with the key.
-    allow(['kms:Decrypt'], [data.keyArn]);
+    allow(['kms:Decrypt'], [data.keyArn], TOKEN_KEY_CONDITION);
     allow(['sqs:SendMessage'], [jobs.queueArn]);
   }
 }

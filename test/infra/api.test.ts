@@ -240,7 +240,7 @@ describe('authorizer', () => {
         ...INDEXES.flatMap((i) => [`dynamodb:GetItem on table/index/${i}`, `dynamodb:Query on table/index/${i}`]),
         'dynamodb:UpdateItem on table',
         'kms:Decrypt on key via dynamodb',
-        'kms:Decrypt on key',
+        'kms:Decrypt on key for purpose=lcs-api-token',
       ].sort(),
     );
     const env = envOf(root, fn);
@@ -399,7 +399,7 @@ describe('first admin', () => {
     expect(grantsOf(document, labels, statefulOutputs)).toEqual(
       [
         ...tableGrants,
-        'kms:Encrypt on key',
+        'kms:Encrypt on key for purpose=lcs-api-token',
         'secretsmanager:GetSecretValue on secret',
         'secretsmanager:PutSecretValue on secret',
         'kms:Decrypt on key via secretsmanager',

@@ -85,7 +85,7 @@ export function render(node: unknown, outputs: Record<string, unknown> = {}): st
 export interface Grant {
   action: string;
   resource: string;
-  /** The service a KMS grant is restricted to (kms:ViaService), if any. */
+  /** The service a KMS grant is restricted to (kms:ViaService), if any, and its encryption context. */
   via?: string;
 }
 
@@ -97,8 +97,13 @@ export function grantsOf(policyDocument: unknown, labels: Record<string, string>
     expect(statement.Effect).toBe('Allow');
     const actions = ([] as string[]).concat(statement.Action as string | string[]);
     const resources = ([] as unknown[]).concat(statement.Resource);
-    const viaRaw = ((statement.Condition as Json | undefined)?.StringEquals as Json | undefined)?.['kms:ViaService'];
-    const via = viaRaw === undefined ? '' : ` via ${render(viaRaw).split('.')[0]}`;
+    const equals = ((statement.Condition as Json | undefined)?.StringEquals as Json | undefined) ?? {};
+    const viaRaw = equals['kms:ViaService'];
+    // A direct KMS grant limited by encryption context reads `… for purpose=<value>`.
+    const contexts = Object.entries(equals)
+      .filter(([name]) => name.startsWith('kms:EncryptionContext:'))
+      .map(([name, value]) => `${name.slice('kms:EncryptionContext:'.length)}=${String(value)}`);
+    const via = (viaRaw === undefined ? '' : ` via ${render(viaRaw).split('.')[0]}`) + (contexts.length ? ` for ${contexts.join(',')}` : '');
     for (const action of actions) {
       for (const resource of resources) {
         let text = render(resource, outputs);
