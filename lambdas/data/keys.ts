@@ -10,6 +10,7 @@
  * | email claim       | EMAIL#<email>       | EMAIL              |                     |                |
  * | api key           | APIKEY#<keyId>      | APIKEY             | USERKEYS#<userId>   | <keyId>        |
  * | node              | ORG#<orgId>         | NODE#<nodeId>      |                     |                |
+ * | job waiting for a node | ORG#<orgId>    | NODEWAIT#<jobId>   |                     |                |
  * | project           | PROJECT#<id>        | PROJECT            | ORGPROJECTS#<orgId> | <id, padded>   |
  * | project name      | ORG#<orgId>         | PROJECTNAME#<name> |                     |                |
  * | project file      | PROJECT#<id>        | FILE#<name>        |                     |                |
@@ -43,6 +44,7 @@ export const keys = {
   apiKey: (keyId: string): Key => ({ PK: `APIKEY#${keyId}`, SK: 'APIKEY' }),
   userKeysIndex: (userId: number) => `USERKEYS#${userId}`,
   node: (orgId: string, nodeId: string): Key => ({ PK: `ORG#${orgId}`, SK: `NODE#${nodeId}` }),
+  nodeWaiter: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `NODEWAIT#${jobId}` }),
   project: (projectId: number): Key => ({ PK: `PROJECT#${projectId}`, SK: 'PROJECT' }),
   projectPartition: (projectId: number) => `PROJECT#${projectId}`,
   orgProjectsIndex: (orgId: string) => `ORGPROJECTS#${orgId}`,
@@ -60,5 +62,5 @@ export const keys = {
   objectUsage: (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'OBJECTUSAGE' }),
   /** An object/get zip job; under the organisation, so another organisation's job id is not found. */
   objectJob: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `OBJECTJOB#${jobId}` }),
-  prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', file: 'FILE#', compile: 'COMPILE#', backtest: 'BACKTEST#' },
+  prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', nodeWaiter: 'NODEWAIT#', file: 'FILE#', compile: 'COMPILE#', backtest: 'BACKTEST#' },
 };

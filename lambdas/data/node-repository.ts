@@ -1,10 +1,16 @@
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { epochSeconds } from '../shared/dates';
 import { documentClient, tableName } from './clients';
 import { unlessConditionFails } from './dynamo-errors';
 import { fromItem, toItem } from './item';
+import type { JobMessage } from './job-model';
 import { keys } from './keys';
 import type { NodeClaim, VirtualNode } from './model';
 import { queryAll } from './query';
+import { TABLE_SCHEMA } from './table-schema';
+
+/** A waiter outlives no job: a day is far beyond any back-off (the queue re-delivers anyway). */
+const WAITER_TTL_SECONDS = 24 * 3600;
 
 /** An organisation's virtual nodes (SKU + one concurrency slot each). */
 export const nodeRepository = {
@@ -54,5 +60,47 @@ export const nodeRepository = {
       ),
     );
     return done !== undefined;
+  },
+
+  /**
+   * Jobs waiting for one of the organisation's nodes. The queue re-delivers a waiting job with a
+   * growing delay; a waiter lets whoever frees a node wake the oldest one at once instead.
+   */
+  async addWaiter(orgId: string, jobId: string, message: JobMessage, since: string): Promise<void> {
+    // Conditional: the first `since` stays, so a job does not lose its place by waiting again.
+    await unlessConditionFails(() =>
+      documentClient().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: toItem(
+            'NodeWaiter',
+            keys.nodeWaiter(orgId, jobId),
+            { jobId, message, since },
+            { [TABLE_SCHEMA.ttlAttribute]: epochSeconds() + WAITER_TTL_SECONDS },
+          ),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      ),
+    );
+  },
+
+  async removeWaiter(orgId: string, jobId: string): Promise<void> {
+    await documentClient().send(new DeleteCommand({ TableName: tableName(), Key: keys.nodeWaiter(orgId, jobId) }));
+  },
+
+  /** Removes and returns the longest-waiting job's message (a conditional delete: one taker each). */
+  async takeOldestWaiter(orgId: string): Promise<JobMessage | undefined> {
+    const waiters = (await queryAll(keys.orgPartition(orgId), keys.prefixes.nodeWaiter))
+      .map((i) => fromItem<{ jobId: string; message: JobMessage; since: string }>(i))
+      .sort((a, b) => a.since.localeCompare(b.since));
+    for (const waiter of waiters) {
+      const taken = await unlessConditionFails(() =>
+        documentClient().send(
+          new DeleteCommand({ TableName: tableName(), Key: keys.nodeWaiter(orgId, waiter.jobId), ConditionExpression: 'attribute_exists(PK)' }),
+        ),
+      );
+      if (taken) return waiter.message;
+    }
+    return undefined;
   },
 };

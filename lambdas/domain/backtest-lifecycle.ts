@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { backtestRepository, FINAL_PHASES } from '../data/backtest-repository';
+import { jobQueue } from '../data/job-queue';
 import type { Backtest, BacktestPhase } from '../data/model';
 import { nodeRepository } from '../data/node-repository';
 import { isoNow } from '../shared/dates';
@@ -52,12 +53,24 @@ export function statusText(backtest: Pick<Backtest, 'phase' | 'progress'>): stri
 /** The message LEAN starts initialization failures with; lean-cli reads it (contract §4). */
 export const INITIALIZE_ERROR_PREFIX = 'During the algorithm initialization, the following exception has occurred:';
 
-/** Frees whatever node this job holds (at most one; freeing twice is harmless). */
+/**
+ * Frees whatever node this job holds (at most one; freeing twice is harmless), then wakes the job
+ * that has waited longest for a node of the organisation, so it starts now rather than at its
+ * next delayed delivery.
+ */
 export async function releaseNodes(orgId: string, jobId: string, nodeId?: string): Promise<void> {
-  if (nodeId && (await nodeRepository.release(orgId, nodeId, jobId))) return;
-  for (const node of await nodeRepository.listByOrg(orgId)) {
-    if (node.busyWith?.id === jobId) await nodeRepository.release(orgId, node.id, jobId);
+  let freed = nodeId ? await nodeRepository.release(orgId, nodeId, jobId) : false;
+  if (!freed) {
+    for (const node of await nodeRepository.listByOrg(orgId)) {
+      if (node.busyWith?.id === jobId) freed = (await nodeRepository.release(orgId, node.id, jobId)) || freed;
+    }
   }
+  if (freed) await wakeWaitingJob(orgId);
+}
+
+async function wakeWaitingJob(orgId: string): Promise<void> {
+  const message = await nodeRepository.takeOldestWaiter(orgId);
+  if (message) await jobQueue.send(message, 0);
 }
 
 export const backtestLifecycle = {

@@ -80,10 +80,13 @@ async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' 
       }
     }
     if (!node) {
+      // Registered so that whoever frees a node wakes it at once; the delayed copy is the fallback.
+      await nodeRepository.addWaiter(backtest.orgId, backtest.backtestId, message, isoNow());
       const waits = (message.waits ?? 0) + 1;
       await deps.requeue({ ...message, waits }, Math.min(config().LCS_NODE_WAIT_MAX_SECONDS, 2 ** Math.min(waits, 10)));
       return 'waiting';
     }
+    await nodeRepository.removeWaiter(backtest.orgId, backtest.backtestId);
     const started = await backtestRepository.update(
       backtest.projectId,
       backtest.backtestId,

@@ -4,7 +4,7 @@ import type { JobMessage, LaunchRequest, TaskLauncher } from '../../lambdas/data
 import { sqs } from '../../lambdas/data/job-queue';
 import type { Backtest } from '../../lambdas/data/model';
 import { nodeRepository } from '../../lambdas/data/node-repository';
-import { newBacktest } from '../../lambdas/domain/backtest-lifecycle';
+import { backtestLifecycle, newBacktest } from '../../lambdas/domain/backtest-lifecycle';
 import { dispatchJob } from '../../lambdas/domain/job-dispatcher';
 import { LaunchRefused } from '../../lambdas/domain/job-errors';
 import { reconcileTaskEnd } from '../../lambdas/domain/job-reconciler';
@@ -28,9 +28,10 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  // Each test leaves the node free for the next one.
+  // Each test leaves the node free and no job waiting for the next one.
   const nodes = await nodeRepository.listByOrg(tenant.orgId);
   for (const n of nodes) if (n.busyWith) await nodeRepository.release(tenant.orgId, n.id, n.busyWith.id);
+  while (await nodeRepository.takeOldestWaiter(tenant.orgId));
 });
 
 /**
@@ -176,6 +177,36 @@ test('no free node: the job waits with a growing delay instead of starting', asy
   expect(launcher.launches).toHaveLength(1);
   expect(requeued.map(([m]) => m.waits)).toEqual([1, 4]);
   expect(requeued[1]?.[1]).toBeGreaterThan(requeued[0]?.[1] ?? 0);
+});
+
+test('freeing a node wakes the job that has waited longest, at once', async () => {
+  const { url } = await testQueue();
+  const saved = process.env.JOBS_QUEUE_URL;
+  process.env.JOBS_QUEUE_URL = url; // the wake-up goes to this test's queue, not the server's
+  resetConfig();
+  try {
+    const launcher = recordingLauncher();
+    const requeue = async () => undefined;
+    const { backtest: running, message: first } = await queuedBacktest();
+    expect(await dispatchJob(first, { launcher, requeue })).toBe('started');
+    const { message: older } = await queuedBacktest();
+    expect(await dispatchJob(older, { launcher, requeue })).toBe('waiting');
+    const { message: newer } = await queuedBacktest();
+    expect(await dispatchJob(newer, { launcher, requeue })).toBe('waiting');
+    // Waiting again keeps the job's place.
+    expect(await dispatchJob({ ...older, waits: 1 }, { launcher, requeue })).toBe('waiting');
+
+    const current = await backtestRepository.get(running.projectId, running.backtestId);
+    await backtestLifecycle.completed(current as Backtest, {});
+    const woken = await receive(url);
+    expect(woken.map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([older]);
+    expect(await dispatchJob(older, { launcher, requeue })).toBe('started');
+    // The newer one is still registered for the next free node.
+    expect(await nodeRepository.takeOldestWaiter(tenant.orgId)).toEqual(newer);
+  } finally {
+    process.env.JOBS_QUEUE_URL = saved;
+    resetConfig();
+  }
 });
 
 test('a launcher refusal fails the backtest at once with its message', async () => {

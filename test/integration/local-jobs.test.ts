@@ -102,3 +102,38 @@ test('stopping the server keeps a finished backtest; one that was running ends f
     await second.stop();
   }
 });
+
+test('a backtest waiting for the only node starts as soon as it is freed, not at its next delayed delivery', async () => {
+  const dataDir = join(dir, 'wake');
+  // Waiting jobs back off 2, 4, 8, 16 s: without the wake-up the second backtest would start
+  // about 14 s after it was queued, well after the first one (~8 s) ends.
+  const server = await startServerProcess({
+    dataDir,
+    args: ['--quiet'],
+    env: { LCS_LEAN_COMMAND: fakeLean, LCS_PROGRESS_MS: '250', LCS_NODE_WAIT_MAX_SECONDS: '30' },
+  });
+  try {
+    const { cli } = clientOf(server, dataDir);
+    const first = await pythonProject(cli, 'Wake/First', algorithm({ scenario: 'slow', seconds: 7 }));
+    const second = await pythonProject(cli, 'Wake/Second', algorithm());
+    const a = ((await cli.createBacktest(first.projectId, first.compileId, 'first')).body.backtest as BacktestBody).backtestId;
+    await pollBacktest(cli, first.projectId, a, { until: (b) => b.status.startsWith('Running') });
+    const b = ((await cli.createBacktest(second.projectId, second.compileId, 'second')).body.backtest as BacktestBody).backtestId;
+    let firstDone = 0;
+    let secondStarted = 0;
+    const deadline = Date.now() + 40_000;
+    while (Date.now() < deadline && !secondStarted) {
+      const [sa, sb] = await Promise.all([cli.readBacktest(first.projectId, a), cli.readBacktest(second.projectId, b)]);
+      const statusA = (sa.body.backtest as BacktestBody).status;
+      const statusB = (sb.body.backtest as BacktestBody).status;
+      if (!firstDone && statusA === 'Completed.') firstDone = Date.now();
+      if (statusB !== 'In Queue...') secondStarted = Date.now();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(firstDone).toBeGreaterThan(0);
+    expect(secondStarted).toBeGreaterThan(0);
+    expect(secondStarted - firstDone).toBeLessThan(3000);
+  } finally {
+    await server.stop();
+  }
+});
