@@ -16,6 +16,8 @@ const db = () => documentClient();
 /** Phases a backtest never leaves. */
 export const FINAL_PHASES: readonly BacktestPhase[] = ['completed', 'failed', 'stopped'];
 
+export const isFinal = (backtest: Pick<Backtest, 'phase'>): boolean => FINAL_PHASES.includes(backtest.phase);
+
 export const backtestRepository = {
   async put(backtest: Backtest): Promise<void> {
     await db().send(

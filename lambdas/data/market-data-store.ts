@@ -1,6 +1,6 @@
 import { config } from '../shared/config';
 import { s3 } from './clients';
-import { listPages, presignedGet } from './s3-objects';
+import { isMissing, listPages, presignedGet } from './s3-objects';
 
 /**
  * LEAN market data in the data bucket (design §9), in LEAN's own folder layout: the key of a file
@@ -20,11 +20,6 @@ export interface DataListing {
   folders: string[];
   /** More entries exist than were read (the cap was reached). */
   truncated: boolean;
-}
-
-function isMissing(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 
 export const marketDataStore = {

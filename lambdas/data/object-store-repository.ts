@@ -4,7 +4,7 @@ import { documentClient, s3, tableName } from './clients';
 import { isConditionFailure } from './dynamo-errors';
 import { fromItem, toItem } from './item';
 import { keys } from './keys';
-import { deleteUnder, listPages, presignedGet } from './s3-objects';
+import { deleteUnder, isMissing, listPages, presignedGet } from './s3-objects';
 import { TABLE_SCHEMA } from './table-schema';
 
 /**
@@ -44,11 +44,6 @@ const bucket = () => config().OBJECTS_BUCKET_NAME;
 const orgPrefix = (orgId: string) => `${orgId}/`;
 const objectKey = (orgId: string, key: string) => `${orgId}/${key}`;
 const db = () => documentClient();
-
-function isMissing(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
-}
 
 export const objectStoreRepository = {
   async head(orgId: string, key: string): Promise<StoredObject | undefined> {

@@ -67,8 +67,6 @@ export const resultKeys = {
   insightsPage: (projectId: number, backtestId: string, page: number) => `${resultKeys.root(projectId, backtestId)}insights/${page}.json`,
   log: (projectId: number, backtestId: string) => `${resultKeys.root(projectId, backtestId)}log.txt`,
   report: (projectId: number, backtestId: string) => `${resultKeys.root(projectId, backtestId)}report.html`,
-  /** Intermediate charts (`<id>.json` while running), rewritten as the runner polls. */
-  progressCharts: (projectId: number, backtestId: string) => `${resultKeys.root(projectId, backtestId)}progress-charts.json`,
 };
 
 /** Compile snapshots: a manifest per compile, file contents content-addressed within the project. */

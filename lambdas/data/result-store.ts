@@ -3,6 +3,7 @@ import { blobStore } from './blob-store';
 import { assembleChart, type ChartBlock, type ChartIndex, type ChartRequest, planRead, splitChart } from './chart-levels';
 import { s3 } from './clients';
 import { type Chart, type InsightItem, type LeanResults, type OrderItem, RESULT_PAGE_SIZE, type ResultSummary, resultKeys } from './result-model';
+import { isMissing } from './s3-objects';
 
 /**
  * A backtest's results in the artifacts bucket, pre-split when the runner uploads them (design §7):
@@ -34,11 +35,6 @@ const putJson =
   (key: string, build: () => unknown): Upload =>
   () =>
     blobStore.put(key, JSON.stringify(build()), 'application/json');
-
-function isMissing(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-}
 
 /** An object's text, or undefined when there is no such object. */
 async function readText(key: string): Promise<string | undefined> {

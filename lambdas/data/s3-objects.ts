@@ -6,6 +6,12 @@ import type { ListObjectsV2CommandInput, ListObjectsV2CommandOutput, S3Client } 
  */
 const sdk = () => import('@aws-sdk/client-s3');
 
+/** True when an S3 error means "no such object" (GetObject's NoSuchKey, HeadObject's bare 404). */
+export function isMissing(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
 /** Every page of a listing, following continuation tokens; stop early by leaving the loop. */
 export async function* listPages(client: S3Client, input: ListObjectsV2CommandInput): AsyncGenerator<ListObjectsV2CommandOutput> {
   const { ListObjectsV2Command } = await sdk();

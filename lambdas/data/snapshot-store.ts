@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { config } from '../shared/config';
 import { s3 } from './clients';
 import { type SnapshotManifest, snapshotKeys } from './result-model';
+import { isMissing } from './s3-objects';
 
 /**
  * Compile snapshots (design §7): the exact sources a compile saw, immutable. File contents are
@@ -28,11 +29,6 @@ async function eachLimited<T>(items: T[], run: (item: T) => Promise<void>): Prom
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-}
-
-function isMissing(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 
 export function contentHash(content: string): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { backtestRepository, FINAL_PHASES } from '../data/backtest-repository';
+import { backtestRepository, isFinal } from '../data/backtest-repository';
 import { jobQueue } from '../data/job-queue';
 import type { Backtest, BacktestPhase } from '../data/model';
 import { nodeRepository } from '../data/node-repository';
@@ -123,7 +123,5 @@ export const backtestLifecycle = {
     return done;
   },
 
-  isFinal(b: Pick<Backtest, 'phase'>): boolean {
-    return FINAL_PHASES.includes(b.phase);
-  },
+  isFinal,
 };

@@ -1,9 +1,9 @@
-import { backtestRepository, FINAL_PHASES } from '../data/backtest-repository';
+import { isFinal } from '../data/backtest-repository';
 import type { Backtest } from '../data/model';
 import { resultStore } from '../data/result-store';
 import { AppError, NotFoundError } from '../shared/errors';
 import type { Principal } from '../shared/principal';
-import { projectAccess } from './access';
+import { backtestAccess } from './backtest-access';
 
 /**
  * Reading a backtest's stored results (contract §3.6): charts, orders, insights and the report.
@@ -37,14 +37,8 @@ export class ReportGeneratingError extends AppError {
   }
 }
 
-async function load(principal: Principal, ref: BacktestRef): Promise<Backtest> {
-  await projectAccess(principal, ref.projectId, 'read');
-  const backtest = await backtestRepository.get(ref.projectId, ref.backtestId);
-  if (!backtest) throw new NotFoundError('Backtest');
-  return backtest;
-}
-
-const isFinal = (b: Backtest) => FINAL_PHASES.includes(b.phase);
+const load = async (principal: Principal, ref: BacktestRef): Promise<Backtest> =>
+  (await backtestAccess(principal, ref.projectId, ref.backtestId, 'read')).backtest;
 
 export const backtestResultsService = {
   async chart(principal: Principal, query: ChartQuery) {

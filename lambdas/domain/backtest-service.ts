@@ -7,6 +7,7 @@ import { qcDate } from '../shared/dates';
 import { NotFoundError } from '../shared/errors';
 import type { Principal } from '../shared/principal';
 import { projectAccess } from './access';
+import { backtestAccess } from './backtest-access';
 import { backtestLifecycle, newBacktest, releaseNodes } from './backtest-lifecycle';
 import { backtestSummaryView, backtestView } from './backtest-view';
 import { getCompileForBacktest } from './compile-reads';
@@ -22,13 +23,6 @@ export interface CreateBacktest {
   backtestName?: string;
   parameters?: Record<string, string>;
   requestSource?: string;
-}
-
-async function load(principal: Principal, projectId: number, backtestId: string, need: 'read' | 'write') {
-  const access = await projectAccess(principal, projectId, need);
-  const backtest = await backtestRepository.get(projectId, backtestId);
-  if (!backtest) throw new NotFoundError('Backtest');
-  return { access, backtest };
 }
 
 /** The answer of read/create: the item, plus the stored summary once results exist. */
@@ -64,7 +58,7 @@ export const backtestService = {
   },
 
   async read(principal: Principal, projectId: number, backtestId: string) {
-    const { backtest } = await load(principal, projectId, backtestId, 'read');
+    const { backtest } = await backtestAccess(principal, projectId, backtestId, 'read');
     return { backtest: await fullView(backtest), debugging: false };
   },
 
@@ -75,14 +69,14 @@ export const backtestService = {
   },
 
   async update(principal: Principal, projectId: number, backtestId: string, changes: { name?: string; note?: string }) {
-    const { backtest } = await load(principal, projectId, backtestId, 'write');
+    const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
     const patch = { ...(changes.name !== undefined ? { name: changes.name } : {}), ...(changes.note !== undefined ? { note: changes.note } : {}) };
     if (Object.keys(patch).length && !(await backtestRepository.update(projectId, backtestId, patch))) throw new NotFoundError('Backtest');
     return backtest;
   },
 
   async setTags(principal: Principal, projectId: number, backtestId: string, tags: string[]) {
-    const { backtest } = await load(principal, projectId, backtestId, 'write');
+    const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
     const unique = [...new Set(tags)];
     if (!(await backtestRepository.update(projectId, backtestId, { tags: unique }))) throw new NotFoundError('Backtest');
     return backtest;
@@ -94,7 +88,7 @@ export const backtestService = {
    * is delivered and is dropped.
    */
   async delete(principal: Principal, projectId: number, backtestId: string) {
-    const { backtest } = await load(principal, projectId, backtestId, 'write');
+    const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
     if (!backtestLifecycle.isFinal(backtest)) {
       const marked = await backtestRepository.update(projectId, backtestId, { stopRequested: true }, ['queued', 'starting', 'running']);
       const taskRef = marked?.taskRef ?? backtest.taskRef;
