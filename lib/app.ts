@@ -1,13 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, Aspects, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { RouteDef } from '../lambdas/api/route-types';
 import { loadSettings, type Settings, settingsSchema } from './config/settings';
+import { NotifyAlarmTopic } from './constructs/alarm-topic';
 import { projectRoot } from './constructs/bundling';
 import { prefix, SERVICE_NAME } from './naming';
 import { ApiStack } from './stacks/api-stack';
 import { JobsStack } from './stacks/jobs-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 
 /**
@@ -32,6 +34,7 @@ export interface LcsApp {
   stateful: StatefulStack;
   jobs: JobsStack;
   api: ApiStack;
+  monitoring: MonitoringStack;
 }
 
 /** cdk.json's context (pinned feature flags), so tests build exactly what `cdk synth` builds. */
@@ -113,6 +116,20 @@ export function createApp(options: CreateAppOptions = {}): LcsApp {
     env,
     ...(options.routes ? { routes: options.routes } : {}),
   });
+  // Reads the other stacks (queues, functions, the table); nothing may depend on it.
+  const monitoring = new MonitoringStack(app, `${name}-monitoring`, {
+    stackName: `${name}-monitoring`,
+    description: `Lean Cloud Server ${settings.stage}: dashboard, alarms and the alarm topic`,
+    settings,
+    stateful,
+    jobs,
+    api,
+    env,
+  });
+  monitoring.addStackDependency(api);
+  monitoring.addStackDependency(jobs);
+  // Every alarm of every stack notifies the monitoring stack's topic.
+  Aspects.of(app).add(new NotifyAlarmTopic(monitoring.alarmTopic, settings));
 
   Tags.of(app).add('project', SERVICE_NAME);
   Tags.of(app).add('lcs-stage', settings.stage);
@@ -121,5 +138,5 @@ export function createApp(options: CreateAppOptions = {}): LcsApp {
     // made with Validations.of(construct).acknowledge({ id, reason }) next to the resource.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
   }
-  return { app, settings, stateful, jobs, api };
+  return { app, settings, stateful, jobs, api, monitoring };
 }

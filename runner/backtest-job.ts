@@ -6,7 +6,7 @@ import type { JobMessage } from '../lambdas/data/job-model';
 import type { Backtest } from '../lambdas/data/model';
 import { resultStore } from '../lambdas/data/result-store';
 import { backtestLifecycle } from '../lambdas/domain/backtest-lifecycle';
-import { MetricUnit, recordJobEvent } from '../lambdas/shared/metrics';
+import { MetricUnit, recordEvent } from '../lambdas/shared/metrics';
 import { buildAssemblyName, buildOutputPrefix } from './build-job';
 import { jobCredentials } from './job-credentials';
 import { leanConfig } from './lean-config';
@@ -153,7 +153,7 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     });
     options.log(`backtest ${backtest.backtestId}: LEAN started (pid ${lean.pid})`);
     // Queue wait, node, task start (image pull on Fargate), snapshot and config: what users wait for.
-    recordJobEvent('RunnerStartLatency', { kind: 'backtest' }, Date.now() - Date.parse(backtest.created), MetricUnit.Milliseconds);
+    recordEvent('RunnerStartLatency', { kind: 'backtest' }, Date.now() - Date.parse(backtest.created), MetricUnit.Milliseconds);
     let stoppedFromOutside = false;
     void options.stopSignal.then(() => {
       stoppedFromOutside = true;
@@ -238,7 +238,7 @@ async function finish(
       backtestEnd: results.summary.backtestEnd,
     };
   }
-  recordJobEvent('BacktestsEnded', { outcome: verdict.outcome });
+  recordEvent('BacktestsEnded', { outcome: verdict.outcome });
   const ended =
     verdict.outcome === 'completed'
       ? await backtestLifecycle.completed(backtest, stored)

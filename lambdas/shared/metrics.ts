@@ -22,6 +22,9 @@ export function recordRequest(endpoint: string, outcome: string): void {
     m.addMetadata('errorCategory', outcome);
   }
   m.publishStoredMetrics();
+  // Server-side failures (answered with HTTP 200 like every error) as one series an alarm can
+  // watch; `Errors` above also counts bad input and not-found, per endpoint.
+  if (outcome === 'internal') recordEvent('InternalErrors', {});
 }
 
 export function recordAuthFailure(): void {
@@ -31,10 +34,11 @@ export function recordAuthFailure(): void {
 }
 
 /**
- * Job events (design §11): dispatch outcomes, tasks that died, backtest outcomes and the runner's
- * start latency. `name` is the metric, `dimensions` split it (e.g. outcome, job kind).
+ * Events with their own dimensions (design §11): job dispatch outcomes, tasks that died, backtest
+ * outcomes, the runner's start latency, server-side errors. `name` is the metric, `dimensions`
+ * split it (e.g. outcome, job kind; none for a single series an alarm watches).
  */
-export function recordJobEvent(
+export function recordEvent(
   name: string,
   dimensions: Record<string, string>,
   value = 1,

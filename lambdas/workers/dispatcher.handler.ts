@@ -5,7 +5,7 @@ import { jobQueue, parseJobMessage } from '../data/job-queue';
 import { dispatchJob, failUndispatchable } from '../domain/job-dispatcher';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
-import { recordJobEvent } from '../shared/metrics';
+import { recordEvent } from '../shared/metrics';
 
 /**
  * The dispatcher (design §7): the jobs queue's consumer. Each record is one job message, handed to
@@ -36,10 +36,10 @@ export function dispatcher(deps: DispatcherDeps) {
       try {
         const outcome = await dispatchJob(message, deps);
         logger.info('Job dispatched', { messageId: record.messageId, ...job, attempt: message.attempt, waits: message.waits ?? 0, outcome });
-        recordJobEvent('JobsDispatched', { kind: job.kind, outcome });
+        recordEvent('JobsDispatched', { kind: job.kind, outcome });
       } catch (err) {
         logger.error('Job dispatch failed; the queue will retry it', { messageId: record.messageId, receives, ...job, error: err });
-        recordJobEvent('JobsDispatched', { kind: job.kind, outcome: 'error' });
+        recordEvent('JobsDispatched', { kind: job.kind, outcome: 'error' });
         if (receives >= config().LCS_JOB_MAX_RECEIVES) await failUndispatchable(message, (err as Error).message, receives).catch(() => undefined);
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }

@@ -4,7 +4,7 @@ import type { JobMessage, TaskEnd } from '../data/job-model';
 import { jobQueue, parseJobMessage } from '../data/job-queue';
 import { type ReconcileOutcome, reconcileTaskEnd } from '../domain/job-reconciler';
 import { logger } from '../shared/logger';
-import { recordJobEvent } from '../shared/metrics';
+import { recordEvent } from '../shared/metrics';
 
 /**
  * The reconciler (design §7): EventBridge delivers every `ECS Task State Change` of the jobs
@@ -71,7 +71,7 @@ export function reconciler(deps: ReconcilerDeps) {
     const outcome = await reconcileTaskEnd(end, deps, memoryMb);
     // A task that died under a job (not one that finished normally): the operator's signal.
     // One series (no extra dimensions) so a single alarm covers it; the log says which task and why.
-    if (outcome === 'failed' || outcome === 'retried') recordJobEvent('TaskDeaths', {});
+    if (outcome === 'failed' || outcome === 'retried') recordEvent('TaskDeaths', {});
     logger.info('Task end reconciled', {
       taskArn: end.taskRef,
       kind: end.job.kind,

@@ -97,6 +97,23 @@ export const settingsSchema = z.object({
       queueAgeAlarmSeconds: 900,
       leanImage: DEFAULT_LEAN_IMAGE,
     }),
+  /** Operator monitoring (docs/operations.md): the dashboard, the alarms and their SNS topic. */
+  monitoring: z
+    .object({
+      /** Subscribe this address to the alarm topic (SNS sends a confirmation mail first). */
+      alarmEmail: z.string().email().optional(),
+      /** Alarm when more than this share of API requests in 5 minutes answer 5xx, percent. */
+      api5xxRatePercent: z.number().positive().max(100).default(1),
+      /** Alarm when the API's p99 latency stays above this for 15 minutes, milliseconds. */
+      apiLatencyP99Ms: z.number().int().positive().default(3000),
+      /** Alarm when more requests than this are answered 429 (rate limit or quota) in 5 minutes. */
+      apiThrottlesPer5Minutes: z.number().int().min(0).default(50),
+      /** Alarm when the authorizer function fails more often than this in 5 minutes. */
+      authorizerErrorsPer5Minutes: z.number().int().min(0).default(0),
+      /** Spend guard: alarm when more runner tasks than this run for 15 minutes. */
+      maxRunningTasks: z.number().int().positive().default(20),
+    })
+    .default({ api5xxRatePercent: 1, apiLatencyP99Ms: 3000, apiThrottlesPer5Minutes: 50, authorizerErrorsPer5Minutes: 0, maxRunningTasks: 20 }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -42,3 +42,22 @@ test('authentication failures are counted', async () => {
   const [line] = await captured((m) => m.recordAuthFailure());
   expect(line).toMatchObject({ AuthFailures: 1 });
 });
+
+test('a server-side failure is also one InternalErrors series without the endpoint, for an alarm', async () => {
+  const lines = await captured((m) => {
+    m.recordRequest('projects/update', 'internal');
+    m.recordRequest('projects/update', 'invalid');
+  });
+  const internal = lines.filter((l) => l.InternalErrors === 1);
+  expect(internal).toHaveLength(1);
+  expect(internal[0]?.endpoint).toBeUndefined();
+  const declared = (internal[0]?._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] } | undefined)?.CloudWatchMetrics[0];
+  expect(declared?.Dimensions.flat()).toEqual(['service']);
+});
+
+test('job events carry their own dimensions and units', async () => {
+  const [line] = await captured((m) => m.recordEvent('RunnerStartLatency', { kind: 'backtest' }, 1234, m.MetricUnit.Milliseconds));
+  expect(line).toMatchObject({ kind: 'backtest', RunnerStartLatency: 1234 });
+  const declared = (line?._aws as { CloudWatchMetrics: { Metrics: { Name: string; Unit: string }[] }[] } | undefined)?.CloudWatchMetrics[0];
+  expect(declared?.Metrics).toEqual([{ Name: 'RunnerStartLatency', Unit: 'Milliseconds' }]);
+});
