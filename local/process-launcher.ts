@@ -33,17 +33,37 @@ function dockerAvailable(): boolean {
   return dockerAnswer;
 }
 
-function engineCommands(jobsDir: string, leanDataDir: string): { lean?: string; dotnet?: string } {
+/**
+ * How a LEAN container reaches this API. On Linux the container shares the host's network, so
+ * `localhost` works; Docker Desktop (macOS, Windows) runs containers in a VM where the host is
+ * `host.docker.internal`, and forwards it to services listening on the host's loopback.
+ */
+export function dockerNetwork(platform: NodeJS.Platform = process.platform): { flags: string; apiHost?: string } {
+  return platform === 'linux' ? { flags: '--network host' } : { flags: '--add-host=host.docker.internal:host-gateway', apiHost: 'host.docker.internal' };
+}
+
+/** The API address as LEAN inside a container must use it (unchanged when LEAN runs on the host). */
+export function leanApiUrl(apiUrl: string, viaDocker: boolean, platform: NodeJS.Platform = process.platform): string {
+  const host = dockerNetwork(platform).apiHost;
+  if (!viaDocker || !host) return apiUrl;
+  const url = new URL(apiUrl);
+  if (['localhost', '127.0.0.1', '[::1]', '0.0.0.0'].includes(url.hostname)) url.hostname = host;
+  return url.toString();
+}
+
+function engineCommands(jobsDir: string, leanDataDir: string): { lean?: string; dotnet?: string; leanInDocker: boolean } {
   const lean = process.env.LCS_LEAN_COMMAND;
   const dotnet = process.env.LCS_DOTNET_COMMAND;
-  if (lean && dotnet) return { lean, dotnet };
-  if (!dockerAvailable()) return { lean, dotnet };
+  if (lean && dotnet) return { lean, dotnet, leanInDocker: false };
+  if (!dockerAvailable()) return { lean, dotnet, leanInDocker: false };
   // The job folder and the data folder are mounted at the same paths, so the config's absolute
-  // paths hold inside the container; host networking lets LEAN reach this API on localhost.
+  // paths hold inside the container.
   const mounts = `-v '${jobsDir}:${jobsDir}' -v '${leanDataDir}:${leanDataDir}'`;
+  const { flags } = dockerNetwork();
   return {
-    lean: lean ?? `${DOCKER} run --rm --network host ${mounts} -w /Lean/Launcher/bin/Debug ${LEAN_IMAGE}`,
-    dotnet: dotnet ?? `${DOCKER} run --rm --network host ${mounts} --entrypoint dotnet ${LEAN_IMAGE}`,
+    lean: lean ?? `${DOCKER} run --rm ${flags} ${mounts} -w /Lean/Launcher/bin/Debug ${LEAN_IMAGE}`,
+    dotnet: dotnet ?? `${DOCKER} run --rm ${flags} ${mounts} --entrypoint dotnet ${LEAN_IMAGE}`,
+    leanInDocker: !lean,
   };
 }
 
@@ -85,7 +105,7 @@ export function processLauncher(options: ProcessLauncherOptions) {
           LCS_TASK_REF: taskRef,
           LCS_WORK_DIR: workDir,
           LCS_LEAN_DATA_DIR: options.leanDataDir,
-          LCS_API_URL: options.apiUrl,
+          LCS_API_URL: leanApiUrl(options.apiUrl, engines.leanInDocker),
           LCS_PROGRESS_MS: String(options.progressMs ?? 2000),
           ...(engines.lean ? { LCS_LEAN_COMMAND: engines.lean } : {}),
           ...(engines.dotnet ? { LCS_DOTNET_COMMAND: engines.dotnet } : {}),
