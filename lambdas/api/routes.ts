@@ -14,6 +14,14 @@ const write = { table: 'readWrite' } as const;
 const filesWrite = { table: 'readWrite', buckets: { artifacts: 'readWrite' } } as const;
 const filesRead = { table: 'read', buckets: { artifacts: 'read' } } as const;
 const resultsRead = filesRead;
+const insightsRead = {
+  group: 'backtests',
+  entry: 'backtests/read-insights',
+  schema: jobSchemas.backtestPage,
+  role: 'viewer',
+  mutating: false,
+  access: resultsRead,
+} as const;
 
 export const routes = [
   // system
@@ -501,26 +509,9 @@ export const routes = [
     mutating: false,
     access: resultsRead,
   }),
-  defineRoute({
-    path: 'backtests/insights/read',
-    group: 'backtests',
-    summary: 'Insights start..end (at most 100); the path LEAN calls.',
-    entry: 'backtests/read-insights',
-    schema: jobSchemas.backtestPage,
-    role: 'viewer',
-    mutating: false,
-    access: resultsRead,
-  }),
-  defineRoute({
-    path: 'backtests/read/insights',
-    group: 'backtests',
-    summary: 'Insights start..end (at most 100); the path of the API specification.',
-    entry: 'backtests/read-insights',
-    schema: jobSchemas.backtestPage,
-    role: 'viewer',
-    mutating: false,
-    access: resultsRead,
-  }),
+  // Two paths, one endpoint: LEAN calls the first, the API specification names the second.
+  defineRoute({ path: 'backtests/insights/read', summary: 'Insights start..end (at most 100); the path LEAN calls.', ...insightsRead }),
+  defineRoute({ path: 'backtests/read/insights', summary: 'Insights start..end (at most 100); the path of the API specification.', ...insightsRead }),
   defineRoute({
     path: 'backtests/read/report',
     group: 'backtests',
