@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { fail } from '../cli/admin/action';
 import { registerAdmin } from '../cli/admin/index';
 import { registerData } from '../cli/data/index';
+import { registerStatus } from '../cli/status/index';
 
 /** `lcs`: the operator's command line (`npm run lcs -- admin …`). */
 const program = new Command()
@@ -23,5 +24,6 @@ const program = new Command()
 
 registerAdmin(program);
 registerData(program);
+registerStatus(program);
 
 program.parseAsync().catch((err: unknown) => fail((err as Error).message));

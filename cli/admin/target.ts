@@ -41,11 +41,14 @@ export interface OpenTarget {
   kmsKeyId?: string;
   /** The market-data bucket (also set as DATA_BUCKET_NAME); AWS: undefined when neither --data-bucket nor a DataBucketName output names it. */
   dataBucket?: string;
+  /** The job queue and its dead-letter queue (`lcs status`), when known: a running server's runtime.json or the jobs stack's outputs. */
+  jobsQueueUrl?: string;
+  deadLetterQueueUrl?: string;
   close(): Promise<void>;
 }
 
 /** Local mode's fixed names (local/main.ts); runtime.json repeats them while a server runs. */
-const STACK_OUTPUTS = ['TableName', 'KmsKeyId', 'UsagePlanId', 'ArtifactsBucketName', 'DataBucketName'] as const;
+const STACK_OUTPUTS = ['TableName', 'KmsKeyId', 'UsagePlanId', 'ArtifactsBucketName', 'DataBucketName', 'JobsQueueUrl', 'JobsDeadLetterQueueUrl'] as const;
 
 export async function openTarget(options: TargetOptions): Promise<OpenTarget> {
   const aws = Boolean(options.stack?.length || options.tableName || options.dataBucket);
@@ -80,6 +83,8 @@ function localEnv(runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | '
     DATA_BUCKET_NAME: dataBucket,
     DYNAMODB_ENDPOINT: runtime.dynamoEndpoint,
     S3_ENDPOINT: runtime.s3Endpoint,
+    // fauxqs serves SQS on the same address as S3.
+    SQS_ENDPOINT: runtime.s3Endpoint,
     LCS_TOKEN_KEY_FILE: runtime.tokenKeyFile,
     LCS_TOKEN_KMS_KEY_ID: undefined,
     USAGE_PLAN_ID: undefined,
@@ -98,7 +103,14 @@ async function openLocal(dataDir: string): Promise<OpenTarget> {
     const runtime = JSON.parse(readFileSync(paths.runtime, 'utf8')) as RuntimeInfo;
     if (Number.isInteger(runtime.pid) && isAlive(runtime.pid)) {
       const dataBucket = localEnv(runtime);
-      return { kind: 'local', description: `the local server's storage in ${paths.root} (pid ${runtime.pid})`, dataBucket, async close() {} };
+      return {
+        kind: 'local',
+        description: `the local server's storage in ${paths.root} (pid ${runtime.pid})`,
+        dataBucket,
+        jobsQueueUrl: runtime.jobsQueueUrl,
+        deadLetterQueueUrl: runtime.deadLetterQueueUrl,
+        async close() {},
+      };
     }
   }
   if (!existsSync(join(paths.root, 'dynamodb'))) {
@@ -160,11 +172,21 @@ async function openAws(options: TargetOptions): Promise<OpenTarget> {
     ...(region ? { AWS_REGION: region } : {}),
     DYNAMODB_ENDPOINT: undefined,
     S3_ENDPOINT: undefined,
+    SQS_ENDPOINT: undefined,
     LCS_TOKEN_KEY_FILE: undefined,
   });
   const where = process.env.AWS_REGION ?? 'the default region';
   const description = tableName ? `table ${tableName} in ${where}` : `bucket ${dataBucket ?? '(none)'} in ${where}`;
-  return { kind: 'aws', description, usagePlanId, kmsKeyId, dataBucket, async close() {} };
+  return {
+    kind: 'aws',
+    description,
+    usagePlanId,
+    kmsKeyId,
+    dataBucket,
+    jobsQueueUrl: outputs.JobsQueueUrl,
+    deadLetterQueueUrl: outputs.JobsDeadLetterQueueUrl,
+    async close() {},
+  };
 }
 
 /** Outputs of one or more stacks (the stateful and API stacks may each hold some). */

@@ -12,6 +12,13 @@ import { TABLE_SCHEMA } from './table-schema';
 /** A waiter outlives no job: a day is far beyond any back-off (the queue re-delivers anyway). */
 const WAITER_TTL_SECONDS = 24 * 3600;
 
+/** A job waiting for one of its organisation's nodes (a NODEWAIT# item). */
+export interface NodeWaiter {
+  jobId: string;
+  message: JobMessage;
+  since: string;
+}
+
 /** An organisation's virtual nodes (SKU + one concurrency slot each). */
 export const nodeRepository = {
   async listByOrg(orgId: string): Promise<VirtualNode[]> {
@@ -88,11 +95,16 @@ export const nodeRepository = {
     await documentClient().send(new DeleteCommand({ TableName: tableName(), Key: keys.nodeWaiter(orgId, jobId) }));
   },
 
+  /** The organisation's waiting jobs, longest-waiting first (read-only: `lcs status`). */
+  async listWaiters(orgId: string): Promise<NodeWaiter[]> {
+    return (await queryAll(keys.orgPartition(orgId), keys.prefixes.nodeWaiter))
+      .map((i) => fromItem<NodeWaiter>(i))
+      .sort((a, b) => a.since.localeCompare(b.since));
+  },
+
   /** Removes and returns the longest-waiting job's message (a conditional delete: one taker each). */
   async takeOldestWaiter(orgId: string): Promise<JobMessage | undefined> {
-    const waiters = (await queryAll(keys.orgPartition(orgId), keys.prefixes.nodeWaiter))
-      .map((i) => fromItem<{ jobId: string; message: JobMessage; since: string }>(i))
-      .sort((a, b) => a.since.localeCompare(b.since));
+    const waiters = await nodeRepository.listWaiters(orgId);
     for (const waiter of waiters) {
       const taken = await unlessConditionFails(() =>
         documentClient().send(

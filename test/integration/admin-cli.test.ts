@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { identityRepository } from '../../lambdas/data/identity-repository';
 import { call } from '../support/api';
+import { describeStacksAnswer, type LcsRun, runLcs } from '../support/lcs';
 import { type Loopback, startLoopback } from '../support/loopback';
 
 /**
@@ -14,13 +14,9 @@ import { type Loopback, startLoopback } from '../support/loopback';
  */
 jest.setTimeout(120_000);
 
-const root = resolve(__dirname, '..', '..');
+const _root = resolve(__dirname, '..', '..');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = LcsRun;
 
 /** Where the CLI works: `--data-dir <dir>`, or stack options plus the environment that reaches the stand-ins. */
 interface Target {
@@ -31,12 +27,7 @@ interface Target {
 const local = (dataDir = process.env.LCS_TEST_DATA_DIR as string): Target => ({ args: ['--data-dir', dataDir] });
 
 function lcs(args: string[], target: Target = local()): Promise<Run> {
-  const argv = ['--import', 'tsx', join(root, 'bin', 'lcs.ts'), 'admin', ...args, ...target.args];
-  return new Promise((done) => {
-    execFile(process.execPath, argv, { cwd: root, env: { ...process.env, ...target.env } }, (error, stdout, stderr) => {
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+  return runLcs(['admin', ...args, ...target.args], target.env);
 }
 
 async function lcsJson<T>(args: string[], target?: Target): Promise<T> {
@@ -236,26 +227,6 @@ describe('against a deployed stack', () => {
     'lcs-test-api': { ApiUsagePlanIdC0FFEE12: 'plan-test', ApiUrl: 'https://example.invalid/api/v2/' },
   };
 
-  function cloudFormation(body: URLSearchParams, res: ServerResponse): void {
-    res.setHeader('content-type', 'text/xml');
-    const outputs = outputsOf[body.get('StackName') ?? ''];
-    if (body.get('Action') !== 'DescribeStacks' || !outputs) {
-      res.statusCode = 400;
-      res.end(
-        `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${body.get('StackName')} does not exist</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
-      );
-      return;
-    }
-    const members = Object.entries(outputs)
-      .map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`)
-      .join('');
-    res.end(
-      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${body.get('StackName')}</StackName>` +
-        `<StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult>` +
-        '<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>',
-    );
-  }
-
   function apiGateway(method: string, url: URL, body: Record<string, string>, res: ServerResponse): void {
     res.setHeader('content-type', 'application/json');
     if (method === 'GET' && url.pathname === '/apikeys') {
@@ -286,7 +257,7 @@ describe('against a deployed stack', () => {
         res.setHeader('content-type', 'application/x-amz-json-1.1');
         res.end(JSON.stringify({ KeyId: body.KeyId, CiphertextBlob: Buffer.from(`sealed:${body.Plaintext}`).toString('base64') }));
       } else if (req.method === 'POST' && url.pathname === '/' && text.includes('Action=')) {
-        cloudFormation(new URLSearchParams(text), res);
+        describeStacksAnswer(new URLSearchParams(text), res, outputsOf);
       } else {
         apiGateway(req.method ?? 'GET', url, text ? (JSON.parse(text) as Record<string, string>) : {}, res);
       }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { pushFiles, sha256File } from '../../cli/data/uploader';
 import { walkFolder } from '../../cli/data/walk';
-import { startLoopback } from '../support/loopback';
+import { cloudFormationStandIn, type LcsRun, runLcs, testDataDir } from '../support/lcs';
 
 /**
  * `lcs data push | ls | rm` end to end: the real CLI as a subprocess against the test server's
@@ -23,19 +23,10 @@ const s3 = new S3Client({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = LcsRun;
 
-function lcs(args: string[], target = ['--data-dir', process.env.LCS_TEST_DATA_DIR as string], env: Record<string, string> = {}): Promise<Run> {
-  const argv = ['--import', 'tsx', join(root, 'bin', 'lcs.ts'), 'data', ...args, ...target];
-  return new Promise((done) => {
-    execFile(process.execPath, argv, { cwd: root, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function lcs(args: string[], target = testDataDir(), env: Record<string, string> = {}): Promise<Run> {
+  return runLcs(['data', ...args, ...target], env);
 }
 
 async function push(folder: string): Promise<Run> {
@@ -212,19 +203,7 @@ test('against a deployed stack: the DataBucketName output, or one line when the 
     'lcs-test-data': { TableName: 'lcs-test', DataBucketNameA1B2C3D4: bucket },
     'lcs-test-old': { TableName: 'lcs-test' },
   };
-  const cloudFormation = await startLoopback((req, res) => {
-    const body = new URLSearchParams(req.body);
-    const outputs = outputsOf[body.get('StackName') ?? ''] ?? {};
-    const members = Object.entries(outputs)
-      .map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`)
-      .join('');
-    res.setHeader('content-type', 'text/xml');
-    res.end(
-      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${body.get('StackName')}</StackName>` +
-        `<StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult>` +
-        '<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>',
-    );
-  });
+  const cloudFormation = await cloudFormationStandIn(outputsOf);
   try {
     const env = {
       AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint,
