@@ -104,7 +104,10 @@ export async function startJobWorker(options: JobWorkerOptions) {
   const requeue = (message: JobMessage, delaySeconds: number) => jobQueue.send(message, delaySeconds);
   const ends: Promise<unknown>[] = [];
   const onEnd = (end: TaskEnd) => {
-    const handled = reconcileTaskEnd(end, { requeue }).catch((err: unknown) => options.log(`reconcile failed: ${(err as Error).message}`));
+    const handled = reconcileTaskEnd(end, { requeue }).then(
+      (outcome) => options.log(`task ${end.taskRef} ended (exit ${end.exitCode ?? '?'}): ${outcome}`),
+      (err: unknown) => options.log(`reconcile failed: ${(err as Error).message}`),
+    );
     ends.push(handled);
   };
   const processes = processLauncher({ ...options, onEnd });

@@ -27,8 +27,10 @@ export function startLean(options: {
   echo?: (chunk: string) => void;
 }): LeanRun {
   // The command may carry arguments (`dotnet QuantConnect.Lean.Launcher.dll`, `docker run …`);
-  // the config path is quoted for the shell.
-  const child = spawn(`${options.command} --config ${shellQuote(options.configFile)}`, {
+  // the config path is quoted for the shell. `exec` makes LEAN the child itself: otherwise the
+  // shell dies of the SIGINT at once while LEAN is still writing its final files, and the runner
+  // would read them too early.
+  const child = spawn(`exec ${options.command} --config ${shellQuote(options.configFile)}`, {
     cwd: options.cwd,
     shell: true,
     env: { ...process.env, ...options.env },

@@ -142,12 +142,12 @@ export const routes = [
   defineRoute({
     path: 'projects/delete',
     group: 'projects',
-    summary: 'Deletes a project and everything in it.',
+    summary: 'Deletes a project and everything in it; its running backtests are stopped.',
     entry: 'projects/delete-project',
     schema: schemas.project,
     role: 'member',
     mutating: true,
-    access: filesWrite,
+    access: { ...filesWrite, jobs: 'sendAndStop' },
   }),
   defineRoute({
     path: 'projects/library/create',

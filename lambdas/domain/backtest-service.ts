@@ -1,6 +1,5 @@
 import { backtestRepository } from '../data/backtest-repository';
 import { jobQueue } from '../data/job-queue';
-import { taskLauncher } from '../data/launcher-registry';
 import type { Backtest } from '../data/model';
 import { resultStore } from '../data/result-store';
 import { qcDate } from '../shared/dates';
@@ -8,7 +7,8 @@ import { NotFoundError } from '../shared/errors';
 import type { Principal } from '../shared/principal';
 import { projectAccess } from './access';
 import { backtestAccess } from './backtest-access';
-import { backtestLifecycle, newBacktest, releaseNodes } from './backtest-lifecycle';
+import { newBacktest } from './backtest-lifecycle';
+import { stopBacktest } from './backtest-stop';
 import { backtestSummaryView, backtestView } from './backtest-view';
 import { getCompileForBacktest } from './compile-reads';
 
@@ -89,13 +89,8 @@ export const backtestService = {
    */
   async delete(principal: Principal, projectId: number, backtestId: string) {
     const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
-    if (!backtestLifecycle.isFinal(backtest)) {
-      const marked = await backtestRepository.update(projectId, backtestId, { stopRequested: true }, ['queued', 'starting', 'running']);
-      const taskRef = marked?.taskRef ?? backtest.taskRef;
-      if (taskRef) await (await taskLauncher()).stop(taskRef, 'backtest deleted');
-    }
+    await stopBacktest(backtest, 'backtest deleted');
     await backtestRepository.delete(projectId, backtestId);
-    await releaseNodes(backtest.orgId, backtestId, backtest.nodeId);
     await resultStore.deleteResults(projectId, backtestId);
     return backtest;
   },

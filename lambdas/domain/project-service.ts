@@ -8,6 +8,7 @@ import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../s
 import { relativePath } from '../shared/paths';
 import type { Principal } from '../shared/principal';
 import { canSee, orgAccess, type ProjectAccess, projectAccess } from './access';
+import { stopProjectBacktests } from './backtest-stop';
 import { DEFAULT_LEAN_ENVIRONMENT, DEFAULT_LEAN_VERSION_ID, LEAN_ENVIRONMENTS, LEAN_VERSIONS } from './catalog';
 import { checkFileContent, checkFileName } from './file-rules';
 import { nodeView, projectViews } from './views';
@@ -172,6 +173,8 @@ export const projectService = {
     if (access.role !== 'admin' && !access.collaborator?.owner) {
       throw new ForbiddenError('Only the project owner or an organization admin can delete a project.');
     }
+    // Running backtests stop now rather than when their runner next finds the project gone.
+    await stopProjectBacktests(access.project.id);
     await projectRepository.delete(access.project, access.version);
     await unlinkLibrary(access.project);
     return access.project;

@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { s3 } from '../../lambdas/data/clients';
+import { listPages } from '../../lambdas/data/s3-objects';
 import { call } from '../support/api';
 import { algorithm, type BacktestBody, compileProject, leanCliDone, pollBacktest, pythonProject } from '../support/backtests';
 import { createTenant, type Tenant } from '../support/tenants';
@@ -20,6 +24,13 @@ const nodesBusy = async () => {
   const nodes = await tenant.cli.nodes();
   return (nodes.body.backtest as { busy: boolean }[]).some((n) => n.busy);
 };
+
+async function objectsUnder(prefix: string): Promise<number> {
+  const { client } = await s3();
+  let count = 0;
+  for await (const page of listPages(client, { Bucket: process.env.ARTIFACTS_BUCKET_NAME as string, Prefix: prefix })) count += page.Contents?.length ?? 0;
+  return count;
+}
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -189,6 +200,21 @@ describe('node slots', () => {
     expect(deleted.body).toEqual({ success: true });
     await waitFor('the node to be freed', async () => !(await nodesBusy()));
     expect((await tenant.cli.readBacktest(projectId, backtestId)).body.success).toBe(false);
+  });
+
+  test('deleting a project stops its running backtest at once and leaves nothing of it behind', async () => {
+    const { projectId, compileId } = await pythonProject(tenant.cli, 'E2E/DeletedWhileRunning', algorithm({ scenario: 'hang' }));
+    const created = await tenant.cli.createBacktest(projectId, compileId, 'Hangs until its project goes');
+    const backtestId = (created.body.backtest as BacktestBody).backtestId;
+    await pollBacktest(tenant.cli, projectId, backtestId, { until: (b) => b.status.startsWith('Running') });
+    expect(await nodesBusy()).toBe(true);
+    expect((await tenant.cli.deleteProject(projectId)).body).toEqual({ success: true });
+    // Freed by the delete itself, not when the runner next notices.
+    expect(await nodesBusy()).toBe(false);
+    // The runner stops LEAN, stores what LEAN wrote, finds the backtest gone and removes it again.
+    const jobLog = join(process.env.LCS_TEST_DATA_DIR as string, 'jobs.log');
+    await waitFor('the runner to end', async () => readFileSync(jobLog, 'utf8').includes(`task local:${backtestId}-1 ended`));
+    expect(await objectsUnder(`projects/${projectId}/`)).toBe(0);
   });
 
   test('two backtests on a one-node organization run one after the other', async () => {
