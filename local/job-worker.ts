@@ -143,7 +143,7 @@ export async function startJobWorker(options: JobWorkerOptions) {
 
   return {
     launcher: processes.launcher,
-    /** Stops taking jobs, stops running runners (they store LEAN's results), waits for the records. */
+    /** Stops taking jobs, stops running runners, and waits until their ends are recorded. */
     async stop(): Promise<void> {
       stopping = true;
       await receiving;

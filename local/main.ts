@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${signal}: finishing requests in flight, then stopping the storage...\n`);
     server.closeIdleConnections();
     await new Promise<void>((done) => server.close(() => done()));
-    // Runners store what LEAN wrote and their outcome before the storage goes away.
+    // Running jobs are stopped and their ends recorded before the storage goes away.
     await worker.stop();
     await storage.stop();
     rmSync(paths.runtime, { force: true });

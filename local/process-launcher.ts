@@ -152,7 +152,7 @@ export function processLauncher(options: ProcessLauncherOptions) {
   return {
     launcher,
     isRunning: (taskRef: string) => running.has(taskRef),
-    /** Stops every runner (they store what LEAN wrote) and waits up to `timeoutMs`. */
+    /** Stops every runner (SIGTERM: LEAN gets SIGINT) and waits up to `timeoutMs`, then kills what is left. */
     async stopAll(timeoutMs = 30_000): Promise<void> {
       shuttingDown = true;
       for (const child of running.values()) child.kill('SIGTERM');
