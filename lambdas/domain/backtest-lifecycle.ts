@@ -60,7 +60,9 @@ export const INITIALIZE_ERROR_PREFIX = 'During the algorithm initialization, the
  */
 export async function releaseNodes(orgId: string, jobId: string, nodeId?: string): Promise<void> {
   let freed = nodeId ? await nodeRepository.release(orgId, nodeId, jobId) : false;
-  if (!freed) {
+  // A known node that this job does not hold was freed already (the usual case when a runner
+  // ended normally); only a job whose node is unknown needs the organisation's nodes searched.
+  if (!nodeId) {
     for (const node of await nodeRepository.listByOrg(orgId)) {
       if (node.busyWith?.id === jobId) freed = (await nodeRepository.release(orgId, node.id, jobId)) || freed;
     }

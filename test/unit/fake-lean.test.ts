@@ -1,18 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readResultJson, removeRun, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
+import { cleanUpRuns, readResultJson, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
 
 /** The fake LEAN keeps the contract of lean-runtime §8: LEAN's files, milestones and exit codes. */
 
 const INIT_PREFIX = 'During the algorithm initialization, the following exception has occurred:';
-const runs: { dir: string }[] = [];
-const track = <T extends { dir: string }>(run: T) => {
-  runs.push(run);
-  return run;
-};
-afterAll(() => {
-  for (const run of runs) removeRun(run);
-});
+const track = cleanUpRuns();
 
 describe('ok', () => {
   let run: Awaited<ReturnType<typeof runFakeLean>>;

@@ -12,20 +12,13 @@ import {
   readLeanResults,
 } from '../../runner/lean-files';
 import { buildReport } from '../../runner/report';
-import { removeRun, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
+import { cleanUpRuns, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
 
 /** The runner's reading of LEAN's files, on the fake LEAN's output and on trimmed real fixtures. */
 
 const FIXTURES = resolve(__dirname, '../fixtures/lean');
 const INIT_PREFIX = 'During the algorithm initialization, the following exception has occurred:';
-const dirs: { dir: string }[] = [];
-const track = <T extends { dir: string }>(run: T) => {
-  dirs.push(run);
-  return run;
-};
-afterAll(() => {
-  for (const run of dirs) removeRun(run);
-});
+const track = cleanUpRuns();
 
 describe('ok run', () => {
   let run: Awaited<ReturnType<typeof runFakeLean>>;

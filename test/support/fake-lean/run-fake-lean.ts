@@ -80,6 +80,18 @@ export function removeRun(run: { dir: string }): void {
   rmSync(run.dir, { recursive: true, force: true });
 }
 
+/** Registers an `afterAll` that removes every run passed through the returned `track`. */
+export function cleanUpRuns(): <T extends { dir: string }>(run: T) => T {
+  const runs: { dir: string }[] = [];
+  afterAll(() => {
+    for (const run of runs) removeRun(run);
+  });
+  return (run) => {
+    runs.push(run);
+    return run;
+  };
+}
+
 /** Raw LEAN JSON, loosely typed: tests walk into it freely. */
 // biome-ignore lint/suspicious/noExplicitAny: raw LEAN output in tests
 export type RawJson = any;
