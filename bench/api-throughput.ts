@@ -22,9 +22,9 @@ async function measure(authCacheSeconds: number): Promise<void> {
   const bench = await startBenchServer('api', { args: ['--auth-cache-seconds', String(authCacheSeconds)] });
   const { server, admin } = bench;
   try {
-    const { identityService } = await import('../lambdas/domain/identity-service');
-    const { documentClient, tableName } = await import('../lambdas/data/clients');
-    const { keys } = await import('../lambdas/data/keys');
+    const { identityService } = await import('../core/domain/identity/identity-service');
+    const { documentClient, tableName } = await import('../core/data/table/clients');
+    const { keys } = await import('../core/data/table/keys');
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const apiKey = await identityService.issueKey(admin.userId, 'bench');
     const auth = qcHeaders(admin);

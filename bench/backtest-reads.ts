@@ -41,9 +41,9 @@ export async function runBacktestReads(): Promise<void> {
   const bench = await startBenchServer('results');
   const { server, admin } = bench;
   try {
-    const { resultStore } = await import('../lambdas/data/result-store');
-    const { backtestRepository } = await import('../lambdas/data/backtest-repository');
-    const { newBacktest } = await import('../lambdas/domain/backtest-lifecycle');
+    const { resultStore } = await import('../core/data/results/result-store');
+    const { backtestRepository } = await import('../core/data/backtests/backtest-repository');
+    const { newBacktest } = await import('../core/domain/backtests/backtest-lifecycle');
 
     const headers = { ...qcHeaders(admin), 'content-type': 'application/json' };
     const post = async (endpoint: string, body: Record<string, unknown>) => {

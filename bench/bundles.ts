@@ -17,7 +17,7 @@ function functions(root: string): { name: string; entry: string }[] {
   return [
     ...routes.map((r) => ({ name: r.path, entry: join(root, 'lambdas', 'api', `${r.entry}.handler.ts`) })),
     { name: '(authorizer)', entry: join(root, 'lambdas', 'auth', 'authorizer.handler.ts') },
-    { name: '(first-admin)', entry: join(root, 'lambdas', 'custom', 'first-admin.handler.ts') },
+    { name: '(first-admin)', entry: join(root, 'lambdas', 'custom-resources', 'first-admin.handler.ts') },
   ];
 }
 

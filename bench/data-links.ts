@@ -16,7 +16,7 @@ export async function runDataLinks(): Promise<void> {
   const bench = await startBenchServer('data');
   const { server, admin } = bench;
   try {
-    const { marketDataStore } = await import('../lambdas/data/market-data-store');
+    const { marketDataStore } = await import('../core/data/market-data/market-data-store');
     await marketDataStore.put(FILE_PATH, randomBytes(FILE_BYTES));
 
     const headers = { ...qcHeaders(admin), 'content-type': 'application/json' };

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { TaskLauncher } from '../lambdas/data/job-model';
+import type { TaskLauncher } from '../core/ports/task-runner';
 import { LeanCli } from '../test/support/api';
 import { algorithm, pollBacktest, pythonProject } from '../test/support/backtests';
 import { startBenchServer } from './local-server';
@@ -45,10 +45,10 @@ export async function runJobStart(): Promise<void> {
 
     // Dispatcher alone: queued backtests put straight into the table, dispatched in turn, each
     // node freed again so every message finds one (the node claim and both conditional writes run).
-    const { backtestRepository } = await import('../lambdas/data/backtest-repository');
-    const { nodeRepository } = await import('../lambdas/data/node-repository');
-    const { dispatchJob } = await import('../lambdas/domain/job-dispatcher');
-    const { newBacktest } = await import('../lambdas/domain/backtest-lifecycle');
+    const { backtestRepository } = await import('../core/data/backtests/backtest-repository');
+    const { nodeRepository } = await import('../core/data/jobs/node-repository');
+    const { dispatchJob } = await import('../core/domain/jobs/job-dispatcher');
+    const { newBacktest } = await import('../core/domain/backtests/backtest-lifecycle');
     const launcher: TaskLauncher = { launch: async (r) => ({ taskRef: `bench/${r.token}` }), stop: async () => undefined };
     const requeue = async () => undefined;
     const nodeId = (await nodeRepository.listByOrg(admin.organizationId)).find((n) => n.kind === 'backtest')?.id as string;

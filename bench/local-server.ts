@@ -57,9 +57,9 @@ export async function startBenchServer(name: string, options: BenchServerOptions
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     });
     // A benchmark may start several servers in one process: forget what was made for the previous one.
-    (await import('../lambdas/shared/config')).resetConfig();
-    (await import('../lambdas/data/clients')).resetClients();
-    (await import('../lambdas/data/token-cipher')).resetTokenCipher();
+    (await import('../core/shared/config')).resetConfig();
+    (await import('../core/data/table/clients')).resetClients();
+    (await import('../core/data/identity/token-cipher')).resetTokenCipher();
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as BenchAdmin;
     return { server, dir, dataDir, admin, stop };
   } catch (error) {

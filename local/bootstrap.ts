@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { identityService } from '../lambdas/domain/identity-service';
+import { identityService } from '../core/domain/identity/identity-service';
 
 /**
  * First start of local mode: an organisation, an admin user and an API token, saved (mode 0600)

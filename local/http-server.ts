@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { errorEnvelope } from '../core/shared/envelope';
+import { AuthError } from '../core/shared/errors';
+import { logger } from '../core/shared/logger';
+import { principalToContext } from '../core/shared/principal';
 import type { RouteDef } from '../lambdas/api/route-types';
 import { findRoute } from '../lambdas/api/routes';
+import { endpointFromPath } from '../lambdas/api/transport';
 import { cachedAuthenticator } from '../lambdas/auth/credential-cache';
-import { errorEnvelope } from '../lambdas/shared/envelope';
-import { AuthError } from '../lambdas/shared/errors';
-import { endpointFromPath } from '../lambdas/shared/http/transport';
-import { logger } from '../lambdas/shared/logger';
-import { principalToContext } from '../lambdas/shared/principal';
 import { lambdaContext, type RawRequest, toProxyEvent } from './proxy-event';
 import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-limiter';
 

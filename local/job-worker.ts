@@ -1,13 +1,13 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '../lambdas/data/clients';
-import type { JobMessage, TaskEnd, TaskLauncher } from '../lambdas/data/job-model';
-import { jobQueue, parseJobMessage, sqs } from '../lambdas/data/job-queue';
-import { setTaskLauncher } from '../lambdas/data/launcher-registry';
-import type { Backtest } from '../lambdas/data/model';
-import { backtestLifecycle } from '../lambdas/domain/backtest-lifecycle';
-import { dispatchJob, failUndispatchable } from '../lambdas/domain/job-dispatcher';
-import { reconcileTaskEnd } from '../lambdas/domain/job-reconciler';
-import { config } from '../lambdas/shared/config';
+import { jobQueue, parseJobMessage, sqs } from '../core/data/jobs/job-queue';
+import { setTaskLauncher } from '../core/data/jobs/launcher-registry';
+import type { Backtest } from '../core/data/model';
+import { documentClient, tableName } from '../core/data/table/clients';
+import { backtestLifecycle } from '../core/domain/backtests/backtest-lifecycle';
+import { dispatchJob, failUndispatchable } from '../core/domain/jobs/job-dispatcher';
+import { reconcileTaskEnd } from '../core/domain/jobs/job-reconciler';
+import type { JobMessage, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
+import { config } from '../core/shared/config';
 import { processLauncher } from './process-launcher';
 
 /**

@@ -130,11 +130,11 @@ async function main(): Promise<void> {
   const { ensureJobQueues, startJobWorker } = await import('./job-worker');
   const { describeEngine } = await import('./process-launcher');
   const queues = await ensureJobQueues(
-    (await import('../lambdas/shared/config')).config().LCS_JOB_MAX_RECEIVES,
+    (await import('../core/shared/config')).config().LCS_JOB_MAX_RECEIVES,
     Number(process.env.LCS_JOB_VISIBILITY_SECONDS ?? 10),
   );
   process.env.JOBS_QUEUE_URL = queues.jobs;
-  (await import('../lambdas/shared/config')).resetConfig();
+  (await import('../core/shared/config')).resetConfig();
 
   // Imported only now: the handlers read their configuration from the environment set above.
   const { createApiServer, warmHandlers } = await import('./http-server');

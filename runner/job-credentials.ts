@@ -1,5 +1,5 @@
-import { identityRepository } from '../lambdas/data/identity-repository';
-import { tokenCipher } from '../lambdas/data/token-cipher';
+import { identityRepository } from '../core/data/identity/identity-repository';
+import { tokenCipher } from '../core/data/identity/token-cipher';
 
 /**
  * The API credentials LEAN gets in its config (`job-user-id`, `api-access-token`), so its

@@ -1,10 +1,10 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseJobMessage } from '../lambdas/data/job-queue';
-import { config } from '../lambdas/shared/config';
-import { runBacktestJob, TaskStopped } from './backtest-job';
-import { runBuildJob } from './build-job';
-import { IMAGE_REPORT } from './lean-report';
+import { parseJobMessage } from '../core/data/jobs/job-queue';
+import { config } from '../core/shared/config';
+import { IMAGE_REPORT } from './lean/report';
+import { runBacktestJob, TaskStopped } from './modes/backtest';
+import { runBuildJob } from './modes/build';
 
 /**
  * The runner: the entry point of the job task (design §7). ECS starts it with the job in

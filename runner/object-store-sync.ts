@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { objectKeyProblem } from '../lambdas/api/object-schemas';
-import { objectStoreRepository } from '../lambdas/data/object-store-repository';
-import { objectStoreService } from '../lambdas/domain/object-store-service';
+import { objectStoreRepository } from '../core/data/objects/object-store-repository';
+import { objectKeyProblem } from '../core/domain/objects/object-key-rules';
+import { objectStoreService } from '../core/domain/objects/object-store-service';
 import { listFiles } from './workspace';
 
 /**

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { s3 } from '../lambdas/data/clients';
-import type { SnapshotManifest } from '../lambdas/data/result-model';
-import { listPages } from '../lambdas/data/s3-objects';
-import { readSnapshot } from '../lambdas/data/snapshot-store';
-import { config } from '../lambdas/shared/config';
+import { listPages } from '../core/data/blobs/s3-objects';
+import { readSnapshot } from '../core/data/compile/snapshot-store';
+import type { SnapshotManifest } from '../core/data/results/result-model';
+import { s3 } from '../core/data/table/clients';
+import { config } from '../core/shared/config';
 
 /** File work the runner's jobs share: the compile snapshot on disk, and folders to and from S3. */
 

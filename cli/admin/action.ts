@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { identityService } from '../../lambdas/domain/identity-service';
-import { AppError } from '../../lambdas/shared/errors';
+import { identityService } from '../../core/domain/identity/identity-service';
+import { AppError } from '../../core/shared/errors';
 import type { Output } from './output';
 import { collect, userId } from './parse';
 import { type OpenTarget, openTarget, type TargetOptions } from './target';

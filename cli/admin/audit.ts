@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { auditRepository } from '../../lambdas/data/audit-repository';
-import { NO_ORGANIZATION } from '../../lambdas/domain/admin-audit';
+import { auditRepository } from '../../core/data/identity/audit-repository';
+import { NO_ORGANIZATION } from '../../core/domain/identity/admin-audit';
 import { adminAction, withTarget } from './action';
 import { table } from './output';
 import { isoTime, orgId, positiveInt, text, userId } from './parse';

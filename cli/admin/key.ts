@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { recordAdminChange } from '../../lambdas/domain/admin-audit';
-import { identityService } from '../../lambdas/domain/identity-service';
+import { recordAdminChange } from '../../core/domain/identity/admin-audit';
+import { identityService } from '../../core/domain/identity/identity-service';
 import { adminAction, withTarget } from './action';
 import { fields, table } from './output';
 import { auditOrgOf } from './owner-org';

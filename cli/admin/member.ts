@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
-import { recordAdminChange } from '../../lambdas/domain/admin-audit';
-import { identityService } from '../../lambdas/domain/identity-service';
-import { ConflictError } from '../../lambdas/shared/errors';
-import type { Role } from '../../lambdas/shared/principal';
+import { recordAdminChange } from '../../core/domain/identity/admin-audit';
+import { identityService } from '../../core/domain/identity/identity-service';
+import { ConflictError } from '../../core/shared/errors';
+import type { Role } from '../../core/shared/principal';
 import { adminAction, withTarget } from './action';
 import { table } from './output';
 import { orgId, ROLES, userId } from './parse';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { usagePlanKeys } from '../../lambdas/data/usage-plan-keys';
-import { recordAdminChange } from '../../lambdas/domain/admin-audit';
-import { identityService } from '../../lambdas/domain/identity-service';
-import { objectStoreService } from '../../lambdas/domain/object-store-service';
+import { usagePlanKeys } from '../../core/aws/usage-plan-keys';
+import { recordAdminChange } from '../../core/domain/identity/admin-audit';
+import { identityService } from '../../core/domain/identity/identity-service';
+import { objectStoreService } from '../../core/domain/objects/object-store-service';
 import { adminAction, withTarget } from './action';
 import { fields, table } from './output';
 import { orgId, positiveInt, text, userId } from './parse';

@@ -1,5 +1,5 @@
-import { NO_ORGANIZATION } from '../../lambdas/domain/admin-audit';
-import { identityService } from '../../lambdas/domain/identity-service';
+import { NO_ORGANIZATION } from '../../core/domain/identity/admin-audit';
+import { identityService } from '../../core/domain/identity/identity-service';
 
 /** User-level changes (tokens, keys) are audited under the user's preferred organization. */
 export async function auditOrgOf(userId: number): Promise<string> {

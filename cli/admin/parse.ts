@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import type { Role } from '../../lambdas/shared/principal';
+import type { Role } from '../../core/shared/principal';
 
 /** Option parsers: each turns a bad value into one clear commander error. */
 export const ROLES: readonly Role[] = ['admin', 'member', 'viewer'];

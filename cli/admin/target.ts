@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resetClients } from '../../lambdas/data/clients';
-import { resetTokenCipher } from '../../lambdas/data/token-cipher';
-import { resetConfig } from '../../lambdas/shared/config';
+import { resetTokenCipher } from '../../core/data/identity/token-cipher';
+import { resetClients } from '../../core/data/table/clients';
+import { resetConfig } from '../../core/shared/config';
 import {
   dataPaths,
   type EmbeddedStorage,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { recordAdminChange } from '../../lambdas/domain/admin-audit';
-import { identityService } from '../../lambdas/domain/identity-service';
-import { NotFoundError } from '../../lambdas/shared/errors';
+import { recordAdminChange } from '../../core/domain/identity/admin-audit';
+import { identityService } from '../../core/domain/identity/identity-service';
+import { NotFoundError } from '../../core/shared/errors';
 import { adminAction, withTarget } from './action';
 import { fields, table } from './output';
 import { auditOrgOf } from './owner-org';

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import { NO_ORGANIZATION, recordAdminChange } from '../../lambdas/domain/admin-audit';
-import { identityService } from '../../lambdas/domain/identity-service';
-import type { Role } from '../../lambdas/shared/principal';
+import { NO_ORGANIZATION, recordAdminChange } from '../../core/domain/identity/admin-audit';
+import { identityService } from '../../core/domain/identity/identity-service';
+import type { Role } from '../../core/shared/principal';
 import { adminAction, withTarget } from './action';
 import { fields } from './output';
 import { email, orgId, ROLES, text } from './parse';

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { s3 } from '../../lambdas/data/clients';
+import { s3 } from '../../core/data/table/clients';
 import { ensureBucket } from '../../local/embedded-storage';
 import { describeError, fail } from '../admin/action';
 import { collect } from '../admin/parse';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listPages } from '../../lambdas/data/s3-objects';
+import { listPages } from '../../core/data/blobs/s3-objects';
 import { type DataOptions, dataAction, formatMB, withDataTarget } from './action';
 
 /** `lcs data ls [prefix]`: keys and sizes under a prefix, printed a ListObjectsV2 page at a time. */

@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { listPages } from '../../lambdas/data/s3-objects';
+import { listPages } from '../../core/data/blobs/s3-objects';
 import { type DataOptions, dataAction, withDataTarget } from './action';
 
 /**

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { listPages } from '../../lambdas/data/s3-objects';
+import { listPages } from '../../core/data/blobs/s3-objects';
 import type { LocalFile } from './walk';
 
 /**

@@ -1,7 +1,7 @@
-import type { JobMessage } from '../../lambdas/data/job-model';
-import type { NodeClaim } from '../../lambdas/data/model';
-import { nodeRepository } from '../../lambdas/data/node-repository';
-import { identityService } from '../../lambdas/domain/identity-service';
+import { nodeRepository } from '../../core/data/jobs/node-repository';
+import type { NodeClaim } from '../../core/data/model';
+import { identityService } from '../../core/domain/identity/identity-service';
+import type { JobMessage } from '../../core/ports/task-runner';
 import type { OpenTarget } from '../admin/target';
 import { type QueueDepth, queueDepth, queueUrls } from './queue-depth';
 

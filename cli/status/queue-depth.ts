@@ -1,4 +1,4 @@
-import { sqs } from '../../lambdas/data/job-queue';
+import { sqs } from '../../core/data/jobs/job-queue';
 import type { OpenTarget } from '../admin/target';
 
 /** How many messages a queue holds, by state (SQS's approximate counts). */

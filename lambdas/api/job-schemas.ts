@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { projectIdField, qc } from '../shared/schema';
+import { projectIdField, qc } from './schema';
 
 /**
  * Request schemas of compile and backtest endpoints (contract §3.5, §3.6). Ids are checked for

@@ -1,27 +1,9 @@
 import * as z from 'zod';
-import type { UploadedFile } from '../shared/http/transport';
-import { pathProblem } from '../shared/paths';
-import { organizationIdField, qc } from '../shared/schema';
+import { objectKeyProblem } from '../../core/domain/objects/object-key-rules';
+import { organizationIdField, qc } from './schema';
+import type { UploadedFile } from './transport';
 
-/**
- * Request schemas of the object store (contract §3.10).
- *
- * Keys are organisation-relative paths. Clients root them at "/" (lean-cli lists path "/" by
- * default, and QuantConnect's own listing and LEAN's test fixtures use `Mia/Test`-style keys), so
- * ONE leading "/" is accepted and stripped: "/a/b" and "a/b" are the same object, both inside the
- * caller's organisation. Anything else path-like is refused: "//x", "..", ".", empty segments,
- * backslashes, control characters, lone surrogates, and keys over 1,024 bytes of UTF-8.
- */
-export const OBJECT_KEY_MAX_BYTES = 1024;
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-export function objectKeyProblem(key: string): string | undefined {
-  if (LONE_SURROGATE.test(key)) return 'must be valid Unicode text';
-  if (Buffer.byteLength(key, 'utf8') > OBJECT_KEY_MAX_BYTES) return `must be at most ${OBJECT_KEY_MAX_BYTES} bytes of UTF-8`;
-  return pathProblem(key, OBJECT_KEY_MAX_BYTES);
-}
-
+/** Request schemas of the object store (contract §3.10); key rules in core/domain/objects/object-key-rules.ts. */
 const stripRoot = (v: string) => (v.startsWith('/') ? v.slice(1) : v);
 
 /** An object key (or folder key for get/delete): one leading "/" stripped, then path rules. */

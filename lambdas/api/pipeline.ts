@@ -1,15 +1,15 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { auditRepository } from '../data/audit-repository';
-import { errorEnvelope, okEnvelope, type Payload } from '../shared/envelope';
-import { AppError, AuthError } from '../shared/errors';
-import { requestParams } from '../shared/http/transport';
-import { logger } from '../shared/logger';
-import { recordRequest } from '../shared/metrics';
-import { type Principal, principalFromContext } from '../shared/principal';
-import { parseParams } from '../shared/schema';
+import { auditRepository } from '../../core/data/identity/audit-repository';
+import { errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
+import { AppError, AuthError } from '../../core/shared/errors';
+import { logger } from '../../core/shared/logger';
+import { recordRequest } from '../../core/shared/metrics';
+import { type Principal, principalFromContext } from '../../core/shared/principal';
 import type { RouteDef } from './route-types';
+import { parseParams } from './schema';
+import { requestParams } from './transport';
 
 /**
  * The one request pipeline (design §4). Every endpoint is `apiHandler(route, run)`: `run` gets the

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Role } from '../shared/principal';
+import type { Role } from '../../core/shared/principal';
 
 /**
  * One row of the route table. Plain data: CDK reads it to create functions, grants and methods;

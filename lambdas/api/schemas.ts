@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { organizationIdField, projectIdField, qc } from '../shared/schema';
 import { dataSchemas } from './data-schemas';
 import { jobSchemas } from './job-schemas';
 import { objectSchemas } from './object-schemas';
+import { organizationIdField, projectIdField, qc } from './schema';
 
 /**
  * Request schemas of every endpoint (contract §3), shared by the route table, the handlers and the

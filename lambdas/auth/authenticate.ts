@@ -1,10 +1,10 @@
-import { identityRepository, type UserForAuth } from '../data/identity-repository';
-import type { ApiToken } from '../data/model';
-import { tokenCipher } from '../data/token-cipher';
-import { config } from '../shared/config';
-import { AuthError } from '../shared/errors';
-import { qcHash, safeEqual, sha256Hex } from '../shared/hashing';
-import type { AuthMethod, Principal } from '../shared/principal';
+import { identityRepository, type UserForAuth } from '../../core/data/identity/identity-repository';
+import { tokenCipher } from '../../core/data/identity/token-cipher';
+import type { ApiToken } from '../../core/data/model';
+import { config } from '../../core/shared/config';
+import { AuthError } from '../../core/shared/errors';
+import { qcHash, safeEqual, sha256Hex } from '../../core/shared/hashing';
+import type { AuthMethod, Principal } from '../../core/shared/principal';
 import { type CredentialSource, readCredentials } from './credentials';
 import { jwtVerifier } from './jwt-verifier';
 

@@ -1,8 +1,8 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { AuthError } from '../shared/errors';
-import { logger } from '../shared/logger';
-import { recordAuthFailure } from '../shared/metrics';
-import { principalToContext } from '../shared/principal';
+import { AuthError } from '../../core/shared/errors';
+import { logger } from '../../core/shared/logger';
+import { recordAuthFailure } from '../../core/shared/metrics';
+import { principalToContext } from '../../core/shared/principal';
 import { cachedAuthenticator } from './credential-cache';
 
 /**

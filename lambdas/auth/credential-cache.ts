@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { config } from '../shared/config';
-import type { Principal } from '../shared/principal';
+import { config } from '../../core/shared/config';
+import type { Principal } from '../../core/shared/principal';
 import { authenticate } from './authenticate';
 import type { CredentialSource } from './credentials';
 

@@ -2,7 +2,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { config } from '../shared/config';
+import { config } from '../../core/shared/config';
 
 /**
  * Bearer JWTs, verified with aws-jwt-verify against the configured issuer (the Cognito user pool

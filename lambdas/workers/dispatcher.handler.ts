@@ -1,11 +1,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ecsLauncher } from '../data/ecs-launcher';
-import type { JobMessage, TaskLauncher } from '../data/job-model';
-import { jobQueue, parseJobMessage } from '../data/job-queue';
-import { dispatchJob, failUndispatchable } from '../domain/job-dispatcher';
-import { config } from '../shared/config';
-import { logger } from '../shared/logger';
-import { recordEvent } from '../shared/metrics';
+import { ecsLauncher } from '../../core/aws/ecs-task-runner';
+import { jobQueue, parseJobMessage } from '../../core/data/jobs/job-queue';
+import { dispatchJob, failUndispatchable } from '../../core/domain/jobs/job-dispatcher';
+import type { JobMessage, TaskLauncher } from '../../core/ports/task-runner';
+import { config } from '../../core/shared/config';
+import { logger } from '../../core/shared/logger';
+import { recordEvent } from '../../core/shared/metrics';
 
 /**
  * The dispatcher (design §7): the jobs queue's consumer. Each record is one job message, handed to

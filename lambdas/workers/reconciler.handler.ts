@@ -1,10 +1,10 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { JOB_ENV, RUNNER_CONTAINER } from '../data/ecs-launcher';
-import type { JobMessage, TaskEnd } from '../data/job-model';
-import { jobQueue, parseJobMessage } from '../data/job-queue';
-import { type ReconcileOutcome, reconcileTaskEnd } from '../domain/job-reconciler';
-import { logger } from '../shared/logger';
-import { recordEvent } from '../shared/metrics';
+import { JOB_ENV, RUNNER_CONTAINER } from '../../core/aws/ecs-task-runner';
+import { jobQueue, parseJobMessage } from '../../core/data/jobs/job-queue';
+import { type ReconcileOutcome, reconcileTaskEnd } from '../../core/domain/jobs/job-reconciler';
+import type { JobMessage, TaskEnd } from '../../core/ports/task-runner';
+import { logger } from '../../core/shared/logger';
+import { recordEvent } from '../../core/shared/metrics';
 
 /**
  * The reconciler (design §7): EventBridge delivers every `ECS Task State Change` of the jobs

@@ -6,8 +6,8 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '../../core/shared/table-schema';
 import type { BucketName, RouteAccess } from '../../lambdas/api/route-types';
-import { TABLE_SCHEMA } from '../../lambdas/data/table-schema';
 import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import { bundledCode } from './bundling';
@@ -224,7 +224,7 @@ export class ApiFunction extends Construct {
   /**
    * CLUSTER_ARN, TASK_DEFINITIONS (SKU → ARN), SUBNET_IDS, SECURITY_GROUP_ID, LCS_SPOT + starting
    * (RunTask, tagging at launch), stopping tasks of the jobs cluster and passing exactly the
-   * task's two roles to ECS: what lambdas/data/ecs-launcher.ts needs.
+   * task's two roles to ECS: what core/aws/ecs-task-runner.ts needs.
    */
   bindTaskLauncher(jobs: JobsRefs, launch: LaunchRefs): this {
     this.once('task-launcher');

@@ -11,7 +11,7 @@ import { removalPolicy, retentionDays } from '../naming';
 import { ApiFunction, type DataRefs } from './api-function';
 import { nagText } from './nag-ids';
 
-export const FIRST_ADMIN_ENTRY = 'lambdas/custom/first-admin.handler.ts';
+export const FIRST_ADMIN_ENTRY = 'lambdas/custom-resources/first-admin.handler.ts';
 
 export interface FirstAdminProps {
   settings: Settings;

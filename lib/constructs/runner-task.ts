@@ -14,9 +14,9 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { RUNNER_CONTAINER } from '../../core/aws/ecs-task-runner';
+import type { Sku } from '../../core/shared/catalog';
 import type { BucketName } from '../../lambdas/api/route-types';
-import { RUNNER_CONTAINER } from '../../lambdas/data/ecs-launcher';
-import type { Sku } from '../../lambdas/domain/catalog';
 import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import {

@@ -1,8 +1,8 @@
-import { KMS_CONTEXT } from '../../lambdas/data/token-cipher';
+import { KMS_CONTEXT } from '../../core/data/identity/token-cipher';
 
 /**
  * Direct use of the KMS key is limited to API tokens: the cipher always passes this encryption
- * context (lambdas/data/token-cipher.ts), and the grant requires it, so a role allowed to decrypt
+ * context (core/data/identity/token-cipher.ts), and the grant requires it, so a role allowed to decrypt
  * tokens cannot decrypt anything else encrypted under the key (table or bucket data keys, which
  * are used only through DynamoDB and S3 anyway).
  */

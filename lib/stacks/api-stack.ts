@@ -130,7 +130,7 @@ export function sharedResourcePaths(routes: readonly RouteDef[]): string[] {
     .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
 }
 
-/** The authorizer's view of the deployment's authentication settings (lambdas/shared/config.ts). */
+/** The authorizer's view of the deployment's authentication settings (core/shared/config.ts). */
 export function authorizerEnvironment(settings: Settings, jwt: JwtIssuer): Record<string, string> {
   const { auth } = settings;
   return {

@@ -10,7 +10,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { SKUS } from '../../lambdas/domain/catalog';
+import { SKUS } from '../../core/shared/catalog';
 import type { Settings } from '../config/settings';
 import { ApiFunction, type JobsRefs, type LaunchRefs } from '../constructs/api-function';
 import { RunnerTask } from '../constructs/runner-task';

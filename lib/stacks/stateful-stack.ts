@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, type LifecycleRule, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../../lambdas/data/table-schema';
+import { TABLE_SCHEMA } from '../../core/shared/table-schema';
 import type { Settings } from '../config/settings';
 import type { DataRefs } from '../constructs/api-function';
 import { prefix, removalPolicy } from '../naming';

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { identityService } from '../../lambdas/domain/identity-service';
+import { identityService } from '../../core/domain/identity/identity-service';
 import { type Answer, type CallOptions, qcHeaders, signJwt } from '../support/api';
 import { buildFixture, type Fixture, rand, sampleFor } from '../support/route-samples';
 import {

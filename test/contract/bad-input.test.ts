@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import qs from 'qs';
 import type { RouteDef } from '../../lambdas/api/route-types';
 import { routes } from '../../lambdas/api/routes';
-import { endpointFromPath } from '../../lambdas/shared/http/transport';
+import { endpointFromPath } from '../../lambdas/api/transport';
 import { type Answer, apiUrl, call } from '../support/api';
 import { buildFixture, type Fixture, type Params, rand, sampleFor } from '../support/route-samples';
 import { envelopeProblem, expectEnvelope, postAs, rows, schemaFields, snapshotOf, summary } from './contract-helpers';

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { fileRepository } from '../../core/data/files/file-repository';
+import { auditRepository } from '../../core/data/identity/audit-repository';
+import { identityRepository } from '../../core/data/identity/identity-repository';
+import { projectRepository } from '../../core/data/projects/project-repository';
 import type { RouteDef } from '../../lambdas/api/route-types';
 import { routes } from '../../lambdas/api/routes';
-import { auditRepository } from '../../lambdas/data/audit-repository';
-import { fileRepository } from '../../lambdas/data/file-repository';
-import { identityRepository } from '../../lambdas/data/identity-repository';
-import { projectRepository } from '../../lambdas/data/project-repository';
 import { type Answer, type CallOptions, type Creds, call, qcHeaders, signJwt } from '../support/api';
 import type { Fixture, Params } from '../support/route-samples';
 import type { TestUser } from '../support/tenants';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TABLE_SCHEMA } from '../../lambdas/data/table-schema';
-import { SKUS } from '../../lambdas/domain/catalog';
+import { SKUS } from '../../core/shared/catalog';
+import { TABLE_SCHEMA } from '../../core/shared/table-schema';
 import type { LcsApp } from '../../lib/app';
 import { DEFAULT_LEAN_IMAGE, settingsSchema } from '../../lib/config/settings';
 import { fargateSize, LEAN_MIN_TASK } from '../../lib/constructs/runner-task';

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { TABLE_SCHEMA } from '../../lambdas/data/table-schema';
+import { TABLE_SCHEMA } from '../../core/shared/table-schema';
 import type { LcsApp } from '../../lib/app';
 import { buildApp, envOf, type Json, logicalId, render, statementsOf, templateOf } from './fixture';
 

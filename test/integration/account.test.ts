@@ -181,7 +181,7 @@ describe('organizations/list (lean whoami, lean init)', () => {
 
   test('an owner who is also a member elsewhere: only the owned org is "You", the other shows its owner\'s name', async () => {
     const owner = other.admin;
-    const { identityService } = await import('../../lambdas/domain/identity-service');
+    const { identityService } = await import('../../core/domain/identity/identity-service');
     await identityService.addMember(tenant.orgId, owner.userId, 'viewer');
     const orgs = (await call('organizations/list', { json: {}, creds: owner })).body.organizations as Listed[];
     expect(orgs.find((o) => o.id === other.orgId)?.ownerName).toBe('You');

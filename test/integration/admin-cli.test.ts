@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
-import { identityRepository } from '../../lambdas/data/identity-repository';
+import { identityRepository } from '../../core/data/identity/identity-repository';
 import { call } from '../support/api';
 import { describeStacksAnswer, type LcsRun, runLcs } from '../support/lcs';
 import { type Loopback, startLoopback } from '../support/loopback';

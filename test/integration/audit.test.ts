@@ -1,5 +1,5 @@
+import { auditRepository } from '../../core/data/identity/audit-repository';
 import { routes } from '../../lambdas/api/routes';
-import { auditRepository } from '../../lambdas/data/audit-repository';
 import { call } from '../support/api';
 import { createTenant, type Tenant } from '../support/tenants';
 

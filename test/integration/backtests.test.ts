@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { s3 } from '../../lambdas/data/clients';
-import { listPages } from '../../lambdas/data/s3-objects';
+import { listPages } from '../../core/data/blobs/s3-objects';
+import { s3 } from '../../core/data/table/clients';
 import { call } from '../support/api';
 import { algorithm, type BacktestBody, compileProject, leanCliDone, pollBacktest, pythonProject } from '../support/backtests';
 import { createTenant, type Tenant } from '../support/tenants';

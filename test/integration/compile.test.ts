@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { compileRepository } from '../../lambdas/data/backtest-repository';
-import type { Compile } from '../../lambdas/data/model';
-import { snapshotKeys } from '../../lambdas/data/result-model';
-import { readSnapshot, writeSnapshot } from '../../lambdas/data/snapshot-store';
-import { hexId } from '../../lambdas/shared/ids';
-import { buildAssemblyName, buildOutputPrefix, runBuildJob } from '../../runner/build-job';
+import { compileRepository } from '../../core/data/backtests/backtest-repository';
+import { readSnapshot, writeSnapshot } from '../../core/data/compile/snapshot-store';
+import type { Compile } from '../../core/data/model';
+import { snapshotKeys } from '../../core/data/results/result-model';
+import { hexId } from '../../core/shared/ids';
+import { buildAssemblyName, buildOutputPrefix, runBuildJob } from '../../runner/modes/build';
 import { type Answer, type Creds, call } from '../support/api';
 import { addUser, createTenant, type Tenant } from '../support/tenants';
 

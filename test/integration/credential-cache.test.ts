@@ -1,5 +1,5 @@
+import { identityService } from '../../core/domain/identity/identity-service';
 import { cachedAuthenticator } from '../../lambdas/auth/credential-cache';
-import { identityService } from '../../lambdas/domain/identity-service';
 import { qcHeaders } from '../support/api';
 import { createTenant, type Tenant } from '../support/tenants';
 

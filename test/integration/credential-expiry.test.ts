@@ -1,4 +1,4 @@
-import { identityService } from '../../lambdas/domain/identity-service';
+import { identityService } from '../../core/domain/identity/identity-service';
 import { call } from '../support/api';
 import { createTenant, type Tenant } from '../support/tenants';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { marketDataStore } from '../../lambdas/data/market-data-store';
+import { marketDataStore } from '../../core/data/market-data/market-data-store';
 import { type Answer, call } from '../support/api';
 import { createTenant, type Tenant } from '../support/tenants';
 

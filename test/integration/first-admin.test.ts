@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { handler } from '../../lambdas/custom/first-admin.handler';
-import { auditRepository } from '../../lambdas/data/audit-repository';
-import { identityRepository } from '../../lambdas/data/identity-repository';
-import type { UsagePlanKeys } from '../../lambdas/data/usage-plan-keys';
-import { ensureFirstAdmin, type FirstAdminSecret, type SecretStore } from '../../lambdas/domain/first-admin';
+import type { UsagePlanKeys } from '../../core/aws/usage-plan-keys';
+import { auditRepository } from '../../core/data/identity/audit-repository';
+import { identityRepository } from '../../core/data/identity/identity-repository';
+import { ensureFirstAdmin, type FirstAdminSecret, type SecretStore } from '../../core/domain/identity/first-admin';
+import { handler } from '../../lambdas/custom-resources/first-admin.handler';
 import { call } from '../support/api';
 
 /**

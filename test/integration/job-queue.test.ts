@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { backtestRepository } from '../../lambdas/data/backtest-repository';
-import type { JobMessage, LaunchRequest, TaskLauncher } from '../../lambdas/data/job-model';
-import { sqs } from '../../lambdas/data/job-queue';
-import type { Backtest } from '../../lambdas/data/model';
-import { nodeRepository } from '../../lambdas/data/node-repository';
-import { backtestLifecycle, newBacktest } from '../../lambdas/domain/backtest-lifecycle';
-import { dispatchJob } from '../../lambdas/domain/job-dispatcher';
-import { LaunchRefused } from '../../lambdas/domain/job-errors';
-import { reconcileTaskEnd } from '../../lambdas/domain/job-reconciler';
-import { resetConfig } from '../../lambdas/shared/config';
+import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import { sqs } from '../../core/data/jobs/job-queue';
+import { nodeRepository } from '../../core/data/jobs/node-repository';
+import type { Backtest } from '../../core/data/model';
+import { backtestLifecycle, newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
+import { dispatchJob } from '../../core/domain/jobs/job-dispatcher';
+import { reconcileTaskEnd } from '../../core/domain/jobs/job-reconciler';
+import { LaunchRefused } from '../../core/ports/launch-refused';
+import type { JobMessage, LaunchRequest, TaskLauncher } from '../../core/ports/task-runner';
+import { resetConfig } from '../../core/shared/config';
 import { handleJobMessages } from '../../local/job-worker';
 import { createTenant, type Tenant } from '../support/tenants';
 

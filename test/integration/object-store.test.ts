@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
-import { objectStoreRepository } from '../../lambdas/data/object-store-repository';
+import { objectStoreRepository } from '../../core/data/objects/object-store-repository';
 import { type Answer, type Creds, call } from '../support/api';
 import { addUser, createTenant, type Tenant } from '../support/tenants';
 

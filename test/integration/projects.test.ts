@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { projectRepository } from '../../lambdas/data/project-repository';
+import { projectRepository } from '../../core/data/projects/project-repository';
 import { type Answer, type Creds, call, type FormPairs } from '../support/api';
 import { addUser, createTenant, type Tenant, type TestUser } from '../support/tenants';
 

@@ -23,9 +23,9 @@ const savedEnv = { ...process.env };
 afterAll(async () => {
   // The second test points this process at the rate-limited server's storage; undo that.
   process.env = savedEnv;
-  (await import('../../lambdas/shared/config')).resetConfig();
-  (await import('../../lambdas/data/clients')).resetClients();
-  (await import('../../lambdas/data/token-cipher')).resetTokenCipher();
+  (await import('../../core/shared/config')).resetConfig();
+  (await import('../../core/data/table/clients')).resetClients();
+  (await import('../../core/data/identity/token-cipher')).resetTokenCipher();
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -47,13 +47,13 @@ test('a burst of 3 passes, the 4th request gets 429 with the envelope; health is
 
 test('another organisation has its own allowance', async () => {
   Object.assign(process.env, storageEnv(server.runtime));
-  const { resetConfig } = await import('../../lambdas/shared/config');
-  const { resetClients } = await import('../../lambdas/data/clients');
-  const { resetTokenCipher } = await import('../../lambdas/data/token-cipher');
+  const { resetConfig } = await import('../../core/shared/config');
+  const { resetClients } = await import('../../core/data/table/clients');
+  const { resetTokenCipher } = await import('../../core/data/identity/token-cipher');
   resetConfig();
   resetClients();
   resetTokenCipher();
-  const { identityService } = await import('../../lambdas/domain/identity-service');
+  const { identityService } = await import('../../core/domain/identity/identity-service');
   const user = await identityService.createUser({ name: 'Other', email: 'other@rate.test' });
   await identityService.createOrganization({ name: 'Other org', ownerUserId: user.id });
   const token = await identityService.issueToken(user.id);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { backtestRepository } from '../../lambdas/data/backtest-repository';
-import type { Backtest } from '../../lambdas/data/model';
-import type { ChartPoint, LeanResults } from '../../lambdas/data/result-model';
-import { resultStore } from '../../lambdas/data/result-store';
-import { newBacktest } from '../../lambdas/domain/backtest-lifecycle';
+import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import type { Backtest } from '../../core/data/model';
+import type { ChartPoint, LeanResults } from '../../core/data/results/result-model';
+import { resultStore } from '../../core/data/results/result-store';
+import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
 import { type Answer, type Creds, call } from '../support/api';
 import { SYNTHETIC_T0, syntheticResults } from '../support/synthetic-results';
 import { createTenant, type Tenant } from '../support/tenants';

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { backtestRepository } from '../../lambdas/data/backtest-repository';
-import { objectStoreRepository } from '../../lambdas/data/object-store-repository';
-import { resultStore } from '../../lambdas/data/result-store';
-import { newBacktest } from '../../lambdas/domain/backtest-lifecycle';
-import { runBacktestJob } from '../../runner/backtest-job';
+import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import { objectStoreRepository } from '../../core/data/objects/object-store-repository';
+import { resultStore } from '../../core/data/results/result-store';
+import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
+import { runBacktestJob } from '../../runner/modes/backtest';
 import { call } from '../support/api';
 import { algorithm, type BacktestBody, pollBacktest, pythonProject } from '../support/backtests';
 import { createTenant, type Tenant } from '../support/tenants';

@@ -221,12 +221,12 @@ export const routeSamples = {
 
   // Market data is shared by the deployment: the samples put one small file into the data bucket.
   'data/read': async (f) => {
-    const { marketDataStore } = await import('../../lambdas/data/market-data-store');
+    const { marketDataStore } = await import('../../core/data/market-data/market-data-store');
     await marketDataStore.put('equity/usa/daily/contract_sample.zip', 'contract sample\n');
     return { format: 'link', filePath: 'equity/usa/daily/contract_sample.zip', organizationId: f.orgId };
   },
   'data/list': async (f) => {
-    const { marketDataStore } = await import('../../lambdas/data/market-data-store');
+    const { marketDataStore } = await import('../../core/data/market-data/market-data-store');
     await marketDataStore.put('equity/usa/daily/contract_sample.zip', 'contract sample\n');
     return { filePath: 'equity/usa/daily/', organizationId: f.orgId };
   },

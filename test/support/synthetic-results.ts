@@ -1,4 +1,4 @@
-import type { Chart, ChartPoint, InsightItem, LeanResults, OrderItem } from '../../lambdas/data/result-model';
+import type { Chart, ChartPoint, InsightItem, LeanResults, OrderItem } from '../../core/data/results/result-model';
 
 /**
  * LEAN results of any size, built in memory in the shapes of contract §4 (an order with its

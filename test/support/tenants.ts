@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { identityService } from '../../lambdas/domain/identity-service';
-import type { Role } from '../../lambdas/shared/principal';
+import { identityService } from '../../core/domain/identity/identity-service';
+import type { Role } from '../../core/shared/principal';
 import { type Creds, LeanCli } from './api';
 
 /**

@@ -1,4 +1,4 @@
-import { detectParameters, findParameterReads, snapshotSignature } from '../../lambdas/domain/algorithm-parameters';
+import { detectParameters, findParameterReads, snapshotSignature } from '../../core/domain/compile/algorithm-parameters';
 
 /** Parameter reads (get_parameter/GetParameter) by file and line, and the snapshot signature. */
 describe('findParameterReads', () => {

@@ -9,8 +9,8 @@ import {
   type SplitChart,
   splitChart,
   timeOf,
-} from '../../lambdas/data/chart-levels';
-import type { Chart, ChartPoint, ChartSeries } from '../../lambdas/data/result-model';
+} from '../../core/data/results/chart-levels';
+import type { Chart, ChartPoint, ChartSeries } from '../../core/data/results/result-model';
 
 /** Charts stored as levels of time blocks, and reads that touch O(count) points. */
 const T0 = 1_600_000_000;

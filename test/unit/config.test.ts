@@ -1,4 +1,4 @@
-import { config, resetConfig } from '../../lambdas/shared/config';
+import { config, resetConfig } from '../../core/shared/config';
 
 /** Configuration is read once, validated, and re-read after resetConfig(). */
 const saved = { ...process.env };

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import { identityRepository } from '../../core/data/identity/identity-repository';
+import { resetConfig } from '../../core/shared/config';
+import { AuthError } from '../../core/shared/errors';
 import { authenticate } from '../../lambdas/auth/authenticate';
 import { readCredentials } from '../../lambdas/auth/credentials';
 import { resetJwtVerifier } from '../../lambdas/auth/jwt-verifier';
-import { identityRepository } from '../../lambdas/data/identity-repository';
-import { resetConfig } from '../../lambdas/shared/config';
-import { AuthError } from '../../lambdas/shared/errors';
 
 /** Which credentials a request carries (contract §1), and the failures authenticate() decides before any lookup. */
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

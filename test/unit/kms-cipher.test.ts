@@ -1,4 +1,4 @@
-import { kmsCipher } from '../../lambdas/data/token-cipher';
+import { kmsCipher } from '../../core/data/identity/token-cipher';
 import { type Loopback, startLoopback } from '../support/loopback';
 
 /**

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildReport } from '../../runner/lean/fallback-report';
 import {
   camelKey,
   classifyRun,
@@ -10,8 +11,7 @@ import {
   progressFrom,
   readIntermediate,
   readLeanResults,
-} from '../../runner/lean-files';
-import { buildReport } from '../../runner/report';
+} from '../../runner/lean/files';
 import { cleanUpRuns, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
 
 /** The runner's reading of LEAN's files, on the fake LEAN's output and on trimmed real fixtures. */

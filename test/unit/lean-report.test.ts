@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeReport } from '../../runner/lean-report';
+import { makeReport } from '../../runner/lean/report';
 import { syntheticResults } from '../support/synthetic-results';
 
 /**

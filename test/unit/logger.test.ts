@@ -1,5 +1,5 @@
 /** No token, secret or Authorization value reaches the log output, however it is passed in. */
-type LoggerModule = typeof import('../../lambdas/shared/logger');
+type LoggerModule = typeof import('../../core/shared/logger');
 
 const TOKEN = 'c70fc76028f43a5a19befbba915b5b8d473ab399ef2e4ea47767f147a4118bd4';
 const SECRET = 'SuperSecretValue123';
@@ -17,7 +17,7 @@ beforeAll(async () => {
   delete process.env.AWS_LAMBDA_LOG_LEVEL;
   delete process.env.POWERTOOLS_DEV;
   await jest.isolateModulesAsync(async () => {
-    ({ logger } = (await import('../../lambdas/shared/logger')) as LoggerModule);
+    ({ logger } = (await import('../../core/shared/logger')) as LoggerModule);
   });
 });
 

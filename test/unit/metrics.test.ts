@@ -2,7 +2,7 @@
  * Metrics leave as CloudWatch embedded-metric-format lines on stdout: one per request with the
  * endpoint as dimension, an Errors count on failures, and AuthFailures from the authorizer.
  */
-async function captured(run: (m: typeof import('../../lambdas/shared/metrics')) => void): Promise<Record<string, unknown>[]> {
+async function captured(run: (m: typeof import('../../core/shared/metrics')) => void): Promise<Record<string, unknown>[]> {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   process.env.POWERTOOLS_DEV = 'false';
   const lines: string[] = [];
@@ -14,7 +14,7 @@ async function captured(run: (m: typeof import('../../lambdas/shared/metrics')) 
     lines.push(args.map(String).join(' '));
   });
   jest.isolateModules(() => {
-    run(require('../../lambdas/shared/metrics'));
+    run(require('../../core/shared/metrics'));
   });
   spy.mockRestore();
   log.mockRestore();

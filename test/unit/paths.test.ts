@@ -1,5 +1,5 @@
-import { InvalidError } from '../../lambdas/shared/errors';
-import { pathProblem, relativePath } from '../../lambdas/shared/paths';
+import { InvalidError } from '../../core/shared/errors';
+import { pathProblem, relativePath } from '../../core/shared/paths';
 
 /** Relative paths for project files (and later data and object-store keys). */
 describe('accepted', () => {

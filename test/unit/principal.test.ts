@@ -1,4 +1,4 @@
-import { type Principal, principalFromContext, principalToContext } from '../../lambdas/shared/principal';
+import { type Principal, principalFromContext, principalToContext } from '../../core/shared/principal';
 
 /** The principal crosses from the authorizer to the endpoint as flat strings (API Gateway context). */
 const principal: Principal = {

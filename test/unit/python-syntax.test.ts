@@ -1,4 +1,4 @@
-import { checkPythonFile, checkPythonSyntax } from '../../lambdas/domain/python-syntax';
+import { checkPythonFile, checkPythonSyntax } from '../../core/domain/compile/python-syntax';
 
 /**
  * The pure-JS Python syntax check: real mistakes are reported with their line and a CPython-like

@@ -1,5 +1,5 @@
-import type { LeanResults } from '../../lambdas/data/result-model';
-import { buildReport, downSample, escapeHtml, MAX_CHART_POINTS, type Point } from '../../runner/report';
+import type { LeanResults } from '../../core/data/results/result-model';
+import { buildReport, downSample, escapeHtml, MAX_CHART_POINTS, type Point } from '../../runner/lean/fallback-report';
 
 /** The runner's HTML report: self-contained, escaped, charts as decodable inline SVG. */
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { describeIssues, organizationIdField, parseParams, projectIdField, qc } from '../../lambdas/shared/schema';
+import { describeIssues, organizationIdField, parseParams, projectIdField, qc } from '../../lambdas/api/schema';
 
 /** The wire coercions of contract §2: numbers and booleans as text, "" as "not given". */
 describe('coercions', () => {

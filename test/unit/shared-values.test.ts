@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { epochSeconds, isoNow, qcDate } from '../../lambdas/shared/dates';
-import { qcHash, safeEqual, sha256Hex } from '../../lambdas/shared/hashing';
-import { HEX32, hexId, keyId, secretValue } from '../../lambdas/shared/ids';
+import { epochSeconds, isoNow, qcDate } from '../../core/shared/dates';
+import { qcHash, safeEqual, sha256Hex } from '../../core/shared/hashing';
+import { HEX32, hexId, keyId, secretValue } from '../../core/shared/ids';
 
 /** Dates, ids and hashes in the formats the wire contract fixes (contract §1.1, §2). */
 describe('qcDate', () => {

@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aesFileCipher, resetTokenCipher, tokenCipher } from '../../lambdas/data/token-cipher';
-import { resetConfig } from '../../lambdas/shared/config';
+import { aesFileCipher, resetTokenCipher, tokenCipher } from '../../core/data/identity/token-cipher';
+import { resetConfig } from '../../core/shared/config';
 
 /** The local token cipher: AES-256-GCM with a key file in the data folder (mode 0600). */
 let dir: string;

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { InvalidError } from '../../lambdas/shared/errors';
-import { bodyParams, endpointFromPath, headerValue, queryParams, requestParams, type UploadedFile } from '../../lambdas/shared/http/transport';
+import { InvalidError } from '../../core/shared/errors';
+import { bodyParams, endpointFromPath, headerValue, queryParams, requestParams, type UploadedFile } from '../../lambdas/api/transport';
 
 /** Transport parsing (contract §2): every encoding a client uses becomes one parameter map. */
 function event(parts: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {

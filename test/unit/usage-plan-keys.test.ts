@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { apiGatewayUsagePlanKeys, apiKeyName, noUsagePlanKeys, usagePlanKeys } from '../../lambdas/data/usage-plan-keys';
+import { apiGatewayUsagePlanKeys, apiKeyName, noUsagePlanKeys, usagePlanKeys } from '../../core/aws/usage-plan-keys';
 import { type Loopback, startLoopback } from '../support/loopback';
 
 /**

@@ -1,6 +1,6 @@
-import { identityRepository } from '../../lambdas/data/identity-repository';
-import type { User } from '../../lambdas/data/model';
-import { displayUsers } from '../../lambdas/domain/user-directory';
+import { identityRepository } from '../../core/data/identity/identity-repository';
+import type { User } from '../../core/data/model';
+import { displayUsers } from '../../core/domain/identity/user-directory';
 
 const user = (id: number): User => ({ id, name: `User ${id}`, email: `u${id}@x`, created: '2026-01-01T00:00:00.000Z' });
 

@@ -1,7 +1,7 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { JobMessage, TaskLauncher } from '../../lambdas/data/job-model';
-import { dispatchJob } from '../../lambdas/domain/job-dispatcher';
-import { reconcileTaskEnd } from '../../lambdas/domain/job-reconciler';
+import { dispatchJob } from '../../core/domain/jobs/job-dispatcher';
+import { reconcileTaskEnd } from '../../core/domain/jobs/job-reconciler';
+import type { JobMessage, TaskLauncher } from '../../core/ports/task-runner';
 import { dispatcher } from '../../lambdas/workers/dispatcher.handler';
 import { type EcsTaskStateChange, reconciler, type TaskStateEvent, taskEndOf } from '../../lambdas/workers/reconciler.handler';
 
@@ -10,8 +10,8 @@ import { type EcsTaskStateChange, reconciler, type TaskStateEvent, taskEndOf } f
  * functions they call are tested against real storage elsewhere; here they are stand-ins that
  * record what they were given.
  */
-jest.mock('../../lambdas/domain/job-dispatcher', () => ({ dispatchJob: jest.fn() }));
-jest.mock('../../lambdas/domain/job-reconciler', () => ({ reconcileTaskEnd: jest.fn() }));
+jest.mock('../../core/domain/jobs/job-dispatcher', () => ({ dispatchJob: jest.fn() }));
+jest.mock('../../core/domain/jobs/job-reconciler', () => ({ reconcileTaskEnd: jest.fn() }));
 
 const dispatchMock = dispatchJob as jest.MockedFunction<typeof dispatchJob>;
 const reconcileMock = reconcileTaskEnd as jest.MockedFunction<typeof reconcileTaskEnd>;

@@ -1,4 +1,4 @@
-import { organizationService } from '../../domain/organization-service';
+import { organizationService } from '../../../core/domain/identity/organization-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

@@ -1,4 +1,4 @@
-import { compileService } from '../../domain/compile-service';
+import { compileService } from '../../../core/domain/compile/compile-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

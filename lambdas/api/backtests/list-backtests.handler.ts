@@ -1,4 +1,4 @@
-import { backtestService } from '../../domain/backtest-service';
+import { backtestService } from '../../../core/domain/backtests/backtest-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

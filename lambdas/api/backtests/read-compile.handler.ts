@@ -1,4 +1,4 @@
-import { compileReads } from '../../domain/compile-reads';
+import { compileReads } from '../../../core/domain/compile/compile-reads';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { backtestResultsService } from '../../domain/backtest-results-service';
-import { endpointFromPath } from '../../shared/http/transport';
+import { backtestResultsService } from '../../../core/domain/backtests/backtest-results-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
+import { endpointFromPath } from '../transport';
 
 /**
  * Insights start..end (end exclusive, at most 100); `length` is the total. One entry serves both

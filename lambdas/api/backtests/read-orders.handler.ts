@@ -1,4 +1,4 @@
-import { backtestResultsService } from '../../domain/backtest-results-service';
+import { backtestResultsService } from '../../../core/domain/backtests/backtest-results-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

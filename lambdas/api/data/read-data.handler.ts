@@ -1,4 +1,4 @@
-import { dataService } from '../../domain/data-service';
+import { dataService } from '../../../core/domain/market-data/data-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

@@ -1,4 +1,4 @@
-import { fileService } from '../../domain/file-service';
+import { fileService } from '../../../core/domain/files/file-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

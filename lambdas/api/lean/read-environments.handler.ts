@@ -1,4 +1,4 @@
-import { LEAN_ENVIRONMENTS } from '../../domain/catalog';
+import { LEAN_ENVIRONMENTS } from '../../../core/shared/catalog';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

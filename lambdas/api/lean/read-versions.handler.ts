@@ -1,4 +1,4 @@
-import { LEAN_VERSIONS } from '../../domain/catalog';
+import { LEAN_VERSIONS } from '../../../core/shared/catalog';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

@@ -1,4 +1,4 @@
-import { objectStoreService } from '../../domain/object-store-service';
+import { objectStoreService } from '../../../core/domain/objects/object-store-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

@@ -1,4 +1,4 @@
-import { collaborationService } from '../../domain/collaboration-service';
+import { collaborationService } from '../../../core/domain/projects/collaboration-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

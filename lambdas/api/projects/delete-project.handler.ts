@@ -1,4 +1,4 @@
-import { projectService } from '../../domain/project-service';
+import { projectService } from '../../../core/domain/projects/project-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { blobStore } from '../../data/blob-store';
-import { documentClient, tableName } from '../../data/clients';
+import { blobStore } from '../../../core/data/blobs/blob-store';
+import { documentClient, tableName } from '../../../core/data/table/clients';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 

@@ -1,0 +1,89 @@
+import { config } from '../../shared/config';
+import { isMissing, listPages, presignedGet } from '../blobs/s3-objects';
+import { s3 } from '../table/clients';
+
+/**
+ * LEAN market data in the data bucket (design §9), in LEAN's own folder layout: the key of a file
+ * is its path relative to LEAN's data folder (`equity/usa/daily/spy.zip`). Market data belongs to
+ * the deployment, not to an organisation, so keys carry no organisation prefix. Every S3 call on
+ * this bucket is made here; callers pass paths they have already validated.
+ */
+const bucket = () => config().DATA_BUCKET_NAME;
+
+/** S3 keys are at most 1024 bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+
+export interface DataListing {
+  /** Keys of the files directly under the prefix. */
+  files: string[];
+  /** Sub-folders directly under the prefix, each ending in '/'. */
+  folders: string[];
+  /** More entries exist than were read (the cap was reached). */
+  truncated: boolean;
+}
+
+export const marketDataStore = {
+  /** The size of a file, or undefined when there is no such file. */
+  async head(path: string): Promise<{ size: number } | undefined> {
+    const { client, sdk } = await s3();
+    try {
+      const out = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket(), Key: path }));
+      return { size: out.ContentLength ?? 0 };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  },
+
+  /**
+   * A presigned GET URL for exactly this key. `signingDate` and `expiresIn` are the caller's: the
+   * URL is valid from the signing date for `expiresIn` seconds, and needs no other credentials.
+   */
+  async link(path: string, signingDate: Date, expiresIn: number): Promise<string> {
+    const { client } = await s3();
+    return presignedGet(client, bucket(), path, { signingDate, expiresIn });
+  },
+
+  /**
+   * What lies directly under a folder prefix (ending in '/'): files and sub-folders, in key order,
+   * at most `cap` entries. With a delimiter S3 groups everything below a sub-folder into one entry,
+   * so the cost is O(entries returned), a page (≤ 1000 keys) per request, never the whole tree.
+   */
+  async list(prefix: string, cap: number): Promise<DataListing> {
+    const { client, sdk } = await s3();
+    const files: string[] = [];
+    const folders: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({
+          Bucket: bucket(),
+          Prefix: prefix,
+          Delimiter: '/',
+          ContinuationToken: token,
+          MaxKeys: Math.min(1000, cap - files.length - folders.length),
+        }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key && o.Key !== prefix) files.push(o.Key);
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token && files.length + folders.length < cap);
+    return { files, folders, truncated: token !== undefined };
+  },
+
+  /** The top-level folders of the bucket (LEAN's security types: `equity`, `forex`, …), without '/'. */
+  async topFolders(): Promise<string[]> {
+    const { client } = await s3();
+    const folders: string[] = [];
+    for await (const page of listPages(client, { Bucket: bucket(), Delimiter: '/' })) {
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix.slice(0, -1));
+    }
+    return folders.sort();
+  },
+
+  /** Stores one file (tests, benchmarks and tools that seed data; `lcs data push` uploads in bulk). */
+  async put(path: string, body: Uint8Array | string): Promise<void> {
+    const { client, sdk } = await s3();
+    await client.send(new sdk.PutObjectCommand({ Bucket: bucket(), Key: path, Body: body, ContentType: 'application/octet-stream' }));
+  },
+};

@@ -1,0 +1,84 @@
+import { isFinal } from '../../data/backtests/backtest-repository';
+import type { Backtest } from '../../data/model';
+import { resultStore } from '../../data/results/result-store';
+import { AppError, NotFoundError } from '../../shared/errors';
+import type { Principal } from '../../shared/principal';
+import { backtestAccess } from './backtest-access';
+
+/**
+ * Reading a backtest's stored results (contract §3.6): charts, orders, insights and the report.
+ * Each answer reads only the objects it returns (design §7); the backtest item says how many
+ * orders and insights there are and whether results and report exist yet.
+ */
+export interface BacktestRef {
+  projectId: number;
+  backtestId: string;
+}
+
+export interface ChartQuery extends BacktestRef {
+  name: string;
+  count: number;
+  start?: number;
+  end?: number;
+}
+
+export interface PageQuery extends BacktestRef {
+  start: number;
+  end: number;
+}
+
+/**
+ * The report does not exist yet. LEAN polls `backtests/read/report` every 10 s while `success` is
+ * false (contract §3.6), so this is a failure that carries `generating: true`.
+ */
+export class ReportGeneratingError extends AppError {
+  constructor() {
+    super('conflict', 'The report is being generated', undefined, { generating: true });
+  }
+}
+
+const load = async (principal: Principal, ref: BacktestRef): Promise<Backtest> =>
+  (await backtestAccess(principal, ref.projectId, ref.backtestId, 'read')).backtest;
+
+export const backtestResultsService = {
+  async chart(principal: Principal, query: ChartQuery) {
+    const backtest = await load(principal, query);
+    if (!backtest.resultsReady) {
+      // LEAN retries every 5 s for a minute while `chart` is absent (the spec's LoadingResponse).
+      if (!isFinal(backtest)) return { progress: backtest.progress, status: 'loading' };
+      throw new NotFoundError(`Chart '${query.name}'`);
+    }
+    const chart = await resultStore.readChart(query.projectId, query.backtestId, query.name, { count: query.count, start: query.start, end: query.end });
+    if (!chart) throw new NotFoundError(`Chart '${query.name}'`);
+    return { chart };
+  },
+
+  async orders(principal: Principal, query: PageQuery) {
+    const backtest = await load(principal, query);
+    if (!backtest.resultsReady) return { orders: [], length: 0 };
+    const orders = await resultStore.readOrders(query.projectId, query.backtestId, query.start, query.end, backtest.orderCount);
+    return { orders, length: backtest.orderCount };
+  },
+
+  async insights(principal: Principal, query: PageQuery) {
+    const backtest = await load(principal, query);
+    if (!backtest.resultsReady) return { insights: [], length: 0 };
+    const insights = await resultStore.readInsights(query.projectId, query.backtestId, query.start, query.end, backtest.insightCount);
+    return { insights, length: backtest.insightCount };
+  },
+
+  /**
+   * The HTML report once written. Until then a running or completed backtest answers the
+   * generating form (the report follows the results); one that failed or was stopped never gets one.
+   */
+  async report(principal: Principal, ref: BacktestRef) {
+    const backtest = await load(principal, ref);
+    if (backtest.reportReady) {
+      const report = await resultStore.readReport(ref.projectId, ref.backtestId);
+      if (report === undefined) throw new NotFoundError('Report');
+      return { report };
+    }
+    if (!isFinal(backtest) || backtest.phase === 'completed') throw new ReportGeneratingError();
+    throw new NotFoundError('Report');
+  },
+};

@@ -1,0 +1,97 @@
+import { backtestRepository } from '../../data/backtests/backtest-repository';
+import { jobQueue } from '../../data/jobs/job-queue';
+import type { Backtest } from '../../data/model';
+import { resultStore } from '../../data/results/result-store';
+import { qcDate } from '../../shared/dates';
+import { NotFoundError } from '../../shared/errors';
+import type { Principal } from '../../shared/principal';
+import { getCompileForBacktest } from '../compile/compile-reads';
+import { projectAccess } from '../identity/access';
+import { backtestAccess } from './backtest-access';
+import { newBacktest } from './backtest-lifecycle';
+import { stopBacktest } from './backtest-stop';
+import { backtestSummaryView, backtestView } from './backtest-view';
+
+/**
+ * Backtests (contract §3.6): create queues a job and answers the backtest object at once (LEAN
+ * dereferences it unconditionally); read shows progress while running and the results summary
+ * once done; delete stops a running backtest, frees its node and removes its results.
+ */
+export interface CreateBacktest {
+  projectId: number;
+  compileId: string;
+  backtestName?: string;
+  parameters?: Record<string, string>;
+  requestSource?: string;
+}
+
+/** The answer of read/create: the item, plus the stored summary once results exist. */
+async function fullView(backtest: Backtest) {
+  const summary = backtest.resultsReady ? await resultStore.readSummary(backtest.projectId, backtest.backtestId) : undefined;
+  return backtestView(backtest, summary);
+}
+
+export const backtestService = {
+  async create(principal: Principal, request: CreateBacktest) {
+    const access = await projectAccess(principal, request.projectId, 'write');
+    await getCompileForBacktest(request.projectId, request.compileId);
+    const project = access.project;
+    const parameterSet = { ...Object.fromEntries(project.parameters.map((p) => [p.key, p.value])), ...request.parameters };
+    const backtest = newBacktest({
+      projectId: project.id,
+      orgId: project.orgId,
+      userId: principal.userId,
+      compileId: request.compileId,
+      name: request.backtestName ?? `Backtest ${qcDate(new Date())}`,
+      parameterSet,
+      ...(request.requestSource ? { requestSource: request.requestSource } : {}),
+    });
+    await backtestRepository.put(backtest);
+    try {
+      await jobQueue.send({ kind: 'backtest', orgId: backtest.orgId, projectId: backtest.projectId, backtestId: backtest.backtestId, attempt: 1 });
+    } catch (err) {
+      // Nothing half-made: without its job the backtest would sit "In Queue..." forever.
+      await backtestRepository.delete(backtest.projectId, backtest.backtestId);
+      throw err;
+    }
+    return { backtest: backtestView(backtest), debugging: false };
+  },
+
+  async read(principal: Principal, projectId: number, backtestId: string) {
+    const { backtest } = await backtestAccess(principal, projectId, backtestId, 'read');
+    return { backtest: await fullView(backtest), debugging: false };
+  },
+
+  async list(principal: Principal, projectId: number, includeStatistics: boolean) {
+    await projectAccess(principal, projectId, 'read');
+    const backtests = await backtestRepository.listByProject(projectId);
+    return { backtests: backtests.map((b) => backtestSummaryView(b, includeStatistics)), count: backtests.length };
+  },
+
+  async update(principal: Principal, projectId: number, backtestId: string, changes: { name?: string; note?: string }) {
+    const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
+    const patch = { ...(changes.name !== undefined ? { name: changes.name } : {}), ...(changes.note !== undefined ? { note: changes.note } : {}) };
+    if (Object.keys(patch).length && !(await backtestRepository.update(projectId, backtestId, patch))) throw new NotFoundError('Backtest');
+    return backtest;
+  },
+
+  async setTags(principal: Principal, projectId: number, backtestId: string, tags: string[]) {
+    const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
+    const unique = [...new Set(tags)];
+    if (!(await backtestRepository.update(projectId, backtestId, { tags: unique }))) throw new NotFoundError('Backtest');
+    return backtest;
+  },
+
+  /**
+   * Stops the task if one runs (the runner is told first, so it reports "stopped", not a crash),
+   * deletes the item, frees the node and removes the results. A queued job finds nothing when it
+   * is delivered and is dropped.
+   */
+  async delete(principal: Principal, projectId: number, backtestId: string) {
+    const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
+    await stopBacktest(backtest, 'backtest deleted');
+    await backtestRepository.delete(projectId, backtestId);
+    await resultStore.deleteResults(projectId, backtestId);
+    return backtest;
+  },
+};

@@ -1,0 +1,198 @@
+import { identityRepository } from '../../data/identity/identity-repository';
+import { tokenCipher } from '../../data/identity/token-cipher';
+import { nodeRepository } from '../../data/jobs/node-repository';
+import type { ApiKey, ApiToken, Member, Organization, User } from '../../data/model';
+import { nextId } from '../../data/table/counters';
+import { DEFAULT_NODE_SKUS, skuInfo } from '../../shared/catalog';
+import { isoNow } from '../../shared/dates';
+import { ConflictError, InvalidError, NotFoundError } from '../../shared/errors';
+import { sha256Hex } from '../../shared/hashing';
+import { hexId, keyId, secretValue } from '../../shared/ids';
+import type { Role } from '../../shared/principal';
+
+/**
+ * Organisations, users, memberships and credentials. Used by local mode's first start, the
+ * admin commands and tests. Secrets are returned once, at creation, and never again.
+ */
+const FIRST_USER_ID = 100_000;
+
+export interface IssuedToken {
+  userId: number;
+  tokenId: string;
+  token: string;
+}
+
+export interface IssuedKey {
+  keyId: string;
+  secret: string;
+}
+
+export const identityService = {
+  async createUser(input: { name: string; email: string }): Promise<User> {
+    const email = input.email.trim().toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new InvalidError('email: must be an email address');
+    const user: User = { id: await nextId('user', FIRST_USER_ID), name: input.name.trim() || email, email, created: isoNow() };
+    await identityRepository.createUser(user);
+    return user;
+  },
+
+  /** Creates an organisation owned (admin) by `ownerUserId`, with its default virtual nodes. */
+  async createOrganization(input: { name: string; ownerUserId: number }): Promise<Organization> {
+    const owner = await identityRepository.getUser(input.ownerUserId);
+    if (!owner) throw new NotFoundError('User');
+    const org: Organization = { id: hexId(), name: input.name.trim(), ownerUserId: owner.id, created: isoNow() };
+    await identityRepository.createOrganization(org);
+    await identityRepository.putMember({ orgId: org.id, userId: owner.id, role: 'admin', joined: org.created });
+    if (!owner.preferredOrgId) await identityRepository.setPreferredOrg(owner.id, org.id);
+    await nodeRepository.putMany(
+      DEFAULT_NODE_SKUS.map((sku, i) => ({
+        id: `${sku.replace(/[^A-Z0-9]/g, '')}-${hexId().slice(0, 8)}`,
+        orgId: org.id,
+        kind: skuInfo(sku)?.kind ?? 'backtest',
+        sku,
+        name: `${sku} node ${i + 1}`,
+        created: org.created,
+      })),
+    );
+    return org;
+  },
+
+  async addMember(orgId: string, userId: number, role: Role): Promise<void> {
+    if (!(await identityRepository.getOrganization(orgId))) throw new NotFoundError('Organization');
+    const user = await identityRepository.getUser(userId);
+    if (!user) throw new NotFoundError('User');
+    await identityRepository.putMember({ orgId, userId, role, joined: isoNow() });
+    if (!user.preferredOrgId) await identityRepository.setPreferredOrg(userId, orgId);
+  },
+
+  async removeMember(orgId: string, userId: number): Promise<void> {
+    await identityRepository.removeMember(orgId, userId);
+  },
+
+  /** An API token for the QuantConnect hash (what `lean login` asks for). */
+  async issueToken(userId: number, options: { expiresAt?: string } = {}): Promise<IssuedToken> {
+    if (!(await identityRepository.getUser(userId))) throw new NotFoundError('User');
+    const token = secretValue(32);
+    const tokenId = keyId('tok');
+    await identityRepository.putToken({
+      userId,
+      tokenId,
+      ciphertext: await tokenCipher().encrypt(token),
+      created: isoNow(),
+      ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+    });
+    return { userId, tokenId, token };
+  },
+
+  async revokeToken(userId: number, tokenId: string): Promise<void> {
+    await identityRepository.revokeToken(userId, tokenId, isoNow());
+  },
+
+  /** A named key/secret pair for `X-API-Key` + `X-API-Secret`; only the secret's hash is stored. */
+  async issueKey(userId: number, name: string, options: { expiresAt?: string } = {}): Promise<IssuedKey> {
+    if (!(await identityRepository.getUser(userId))) throw new NotFoundError('User');
+    const secret = secretValue(32);
+    const key: ApiKey = {
+      keyId: keyId('lcs'),
+      userId,
+      name,
+      secretHash: sha256Hex(secret),
+      created: isoNow(),
+      ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+    };
+    await identityRepository.putKey(key);
+    return { keyId: key.keyId, secret };
+  },
+
+  async revokeKey(keyIdValue: string): Promise<void> {
+    await identityRepository.revokeKey(keyIdValue, isoNow());
+  },
+
+  async listKeys(userId: number): Promise<Omit<ApiKey, 'secretHash'>[]> {
+    return (await identityRepository.listKeys(userId)).map(({ secretHash: _hidden, ...rest }) => rest);
+  },
+
+  // Administration (lcs admin, the first-admin resource): lookups that fail with "not found".
+
+  async getUser(userId: number): Promise<User> {
+    const user = await identityRepository.getUser(userId);
+    if (!user) throw new NotFoundError(`User ${userId}`);
+    return user;
+  },
+
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    const userId = await identityRepository.findUserIdByEmail(email.trim().toLowerCase());
+    return userId === undefined ? undefined : identityRepository.getUser(userId);
+  },
+
+  async getOrganization(orgId: string): Promise<Organization> {
+    const org = await identityRepository.getOrganization(orgId);
+    if (!org) throw new NotFoundError(`Organization ${orgId}`);
+    return org;
+  },
+
+  async listOrganizations(): Promise<Organization[]> {
+    return identityRepository.listOrganizations();
+  },
+
+  async listMembers(orgId: string): Promise<Member[]> {
+    await identityService.getOrganization(orgId);
+    return identityRepository.listMembers(orgId);
+  },
+
+  async findMember(orgId: string, userId: number): Promise<Member | undefined> {
+    return identityRepository.getMember(orgId, userId);
+  },
+
+  async getUsers(userIds: number[]): Promise<Map<number, User>> {
+    return identityRepository.getUsers(userIds);
+  },
+
+  /** Changes the role of an existing member; an organisation always keeps at least one admin. */
+  async setMemberRole(orgId: string, userId: number, role: Role): Promise<Member> {
+    const member = await existingMember(orgId, userId);
+    if (member.role === 'admin' && role !== 'admin') await keepOneAdmin(orgId, userId);
+    const changed: Member = { ...member, role };
+    await identityRepository.putMember(changed);
+    return changed;
+  },
+
+  /** Removes an existing member, refusing to remove the organisation's last admin. */
+  async removeMemberChecked(orgId: string, userId: number): Promise<Member> {
+    const member = await existingMember(orgId, userId);
+    if (member.role === 'admin') await keepOneAdmin(orgId, userId);
+    await identityRepository.removeMember(orgId, userId);
+    return member;
+  },
+
+  /** A user's tokens without their (encrypted) values. */
+  async listTokens(userId: number): Promise<Omit<ApiToken, 'ciphertext'>[]> {
+    await identityService.getUser(userId);
+    return (await identityRepository.listTokens(userId)).map(({ ciphertext: _hidden, ...rest }) => rest);
+  },
+
+  /** A user's keys with name, expiry, revocation and last use; never the secret's hash. */
+  async listKeyDetails(userId: number): Promise<Omit<ApiKey, 'secretHash'>[]> {
+    await identityService.getUser(userId);
+    return identityService.listKeys(userId);
+  },
+
+  async getKey(keyIdValue: string): Promise<Omit<ApiKey, 'secretHash'>> {
+    const key = await identityRepository.getKey(keyIdValue);
+    if (!key) throw new NotFoundError(`API key ${keyIdValue}`);
+    const { secretHash: _hidden, ...rest } = key;
+    return rest;
+  },
+};
+
+async function existingMember(orgId: string, userId: number): Promise<Member> {
+  await identityService.getOrganization(orgId);
+  const member = await identityRepository.getMember(orgId, userId);
+  if (!member) throw new NotFoundError(`Membership of user ${userId} in organization ${orgId}`);
+  return member;
+}
+
+async function keepOneAdmin(orgId: string, leavingUserId: number): Promise<void> {
+  const admins = (await identityRepository.listMembers(orgId)).filter((m) => m.role === 'admin' && m.userId !== leavingUserId);
+  if (admins.length === 0) throw new ConflictError(`User ${leavingUserId} is the last admin of organization ${orgId}; make another member admin first`);
+}

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { MAX_KEY_BYTES, marketDataStore } from '../../data/market-data/market-data-store';
+import { config } from '../../shared/config';
+import { InvalidError, NotFoundError } from '../../shared/errors';
+import { relativePath } from '../../shared/paths';
+import type { Principal } from '../../shared/principal';
+import { orgAccess } from '../identity/access';
+
+/**
+ * Market data for LEAN's ApiDataProvider and `lean data download` (contract §3.9, §5.1; design §9).
+ *
+ * Market data is shared by the whole deployment: every organisation sees the same files (the
+ * operator's own data, price 0). The organisation named in a request is still checked, so a
+ * caller can only speak for organisations they belong to, and nobody reaches a file without
+ * credentials except through a link this service has just signed for that one file.
+ */
+
+/** data/list answers at most this many entries (files and sub-folders) per call, in key order. */
+export const MAX_LIST_ENTRIES = 10_000;
+
+/** Links are signed at the start of the current minute (see `signingWindow`). */
+const SIGNING_WINDOW_SECONDS = 60;
+
+const VENDOR = 'Local';
+const AGREEMENT_URL = 'https://www.quantconnect.com/terms/data/';
+/** US equity security master: LEAN's ApiDataProvider checks the organisation holds it for equity data. */
+const PRODUCT_ID = 37;
+
+/** False for text with a lone UTF-16 surrogate, which no S3 key can hold. */
+function wellFormed(value: string): boolean {
+  try {
+    encodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A data path as LEAN and lean-cli send it: relative, forward slashes, no `.`/`..` segments, no
+ * control characters (shared rules), and, for data keys, no percent signs (so `%2e%2e` can never
+ * become `..` on a later decode), well-formed Unicode and at most 1024 bytes (an S3 key).
+ */
+function dataPath(value: string, field = 'filePath'): string {
+  relativePath(value, field, MAX_KEY_BYTES);
+  if (value.includes('%')) throw new InvalidError(`${field}: must not contain '%' (send the path unencoded)`);
+  if (!wellFormed(value)) throw new InvalidError(`${field}: must be valid Unicode text`);
+  if (Buffer.byteLength(value, 'utf8') > MAX_KEY_BYTES) throw new InvalidError(`${field}: must be at most ${MAX_KEY_BYTES} bytes`);
+  return value;
+}
+
+/**
+ * The signing date and lifetime of a link: signed at the start of the current minute and valid for
+ * LCS_LINK_SECONDS plus that minute, so every link stays usable for at least LCS_LINK_SECONDS and
+ * the same file asked for twice within a minute gets the same URL (cacheable; and LEAN's and
+ * lean-cli's repeated requests get identical answers).
+ */
+function signingWindow(now = Date.now()): { signingDate: Date; expiresIn: number } {
+  const windowMs = SIGNING_WINDOW_SECONDS * 1000;
+  return { signingDate: new Date(Math.floor(now / windowMs) * windowMs), expiresIn: config().LCS_LINK_SECONDS + SIGNING_WINDOW_SECONDS };
+}
+
+/** A JS-literal style regex (slash delimited, `m` flag) matching every file under a top-level folder. */
+function folderRegex(folder: string): string {
+  const escaped = folder.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return `/^${escaped}\\/.+$/m`;
+}
+
+/** A stable positive 31-bit id for a folder name, so dataset ids do not move when folders are added. */
+function datasetId(folder: string): number {
+  return Number.parseInt(createHash('sha256').update(folder).digest('hex').slice(0, 7), 16);
+}
+
+export const dataService = {
+  async readLink(principal: Principal, input: { filePath: string; organizationId?: string }) {
+    orgAccess(principal, input.organizationId, 'viewer');
+    const path = dataPath(input.filePath);
+    const found = await marketDataStore.head(path);
+    if (!found) throw new NotFoundError('File');
+    const { signingDate, expiresIn } = signingWindow();
+    const link = await marketDataStore.link(path, signingDate, expiresIn);
+    return { link, cost: 0, balance: config().LCS_CREDIT_BALANCE };
+  },
+
+  /**
+   * The files and sub-folders directly under a folder. Entries are relative to the top-level
+   * (security-type) folder: lean-cli prefixes each with the first segment of the request
+   * (contract §3.9), so `equity/usa/daily/` lists `usa/daily/spy.zip`. Sub-folders end in '/'.
+   */
+  async list(principal: Principal, input: { filePath: string; organizationId?: string }) {
+    orgAccess(principal, input.organizationId, 'viewer');
+    const folder = dataPath(input.filePath.endsWith('/') ? input.filePath.slice(0, -1) : input.filePath);
+    const prefix = `${folder}/`;
+    const listing = await marketDataStore.list(prefix, MAX_LIST_ENTRIES);
+    const entries = [...listing.files, ...listing.folders].sort();
+    if (entries.length === 0) throw new NotFoundError('Data directory');
+    const topLength = folder.split('/')[0]!.length + 1;
+    return { objects: entries.map((key) => key.slice(topLength)) };
+  },
+
+  /**
+   * One price entry per top-level folder present in the data bucket, price 0: LEAN takes the first
+   * entry whose regex matches a file, so a file in a folder with no data matches none and gets
+   * LEAN's "no price" answer instead of a download that would fail.
+   */
+  async prices(principal: Principal, organizationId?: string) {
+    orgAccess(principal, organizationId, 'viewer');
+    const folders = await marketDataStore.topFolders();
+    return {
+      prices: folders.map((folder) => ({
+        vendorName: VENDOR,
+        regex: folderRegex(folder),
+        price: 0,
+        type: 'data',
+        subscribed: true,
+        productId: PRODUCT_ID,
+        paths: [] as string[],
+      })),
+      agreement: AGREEMENT_URL,
+      datasources: {},
+    };
+  },
+
+  /** The datasets `lean data download` offers: one per top-level folder of the data bucket. */
+  async marketList(principal: Principal) {
+    orgAccess(principal, undefined, 'viewer');
+    const folders = await marketDataStore.topFolders();
+    return {
+      list: folders.map((folder) => ({
+        id: datasetId(folder),
+        name: `${folder} (local data)`,
+        delivery: 'cloud & download',
+        vendorName: VENDOR,
+        tags: [{ name: folder }],
+        pending: false,
+      })),
+    };
+  },
+};

@@ -1,0 +1,56 @@
+import type { Backtest } from '../../core/data/model';
+
+/**
+ * LEAN's config for one backtest (lean-runtime §2.1, §8 step 4). Paths are absolute so the same
+ * config works for the launcher in the image (cwd /Lean/Launcher/bin/Debug), a local launcher
+ * or a container with the job folder mounted at the same path.
+ */
+export interface LeanConfigInput {
+  backtest: Backtest;
+  language: 'Py' | 'C#';
+  projectDir: string;
+  resultsDir: string;
+  storageDir: string;
+  dataDir: string;
+  apiUrl?: string;
+  credentials?: { userId: number; token: string };
+  /** C#: the assembly the build produced and the algorithm class. */
+  assembly?: { file: string; typeName: string };
+}
+
+export function leanConfig(input: LeanConfigInput): Record<string, unknown> {
+  const { backtest } = input;
+  const python = input.language === 'Py';
+  return {
+    environment: 'backtesting',
+    'algorithm-id': backtest.backtestId,
+    'backtest-name': backtest.name,
+    'algorithm-language': python ? 'Python' : 'CSharp',
+    'algorithm-type-name': python ? 'main' : (input.assembly?.typeName ?? ''),
+    'algorithm-location': python ? `${input.projectDir}/main.py` : (input.assembly?.file ?? ''),
+    'python-additional-paths': python ? [`${input.projectDir}/Library`] : [],
+    'data-folder': input.dataDir,
+    'results-destination-folder': input.resultsDir,
+    'object-store-root': input.storageDir,
+    'close-automatically': true,
+    debugging: false,
+    'debugging-method': 'LocalCmdline',
+    'composer-dll-directory': '.',
+    'project-id': backtest.projectId,
+    'job-organization-id': backtest.orgId,
+    'job-user-id': input.credentials ? String(input.credentials.userId) : '0',
+    'api-access-token': input.credentials?.token ?? '',
+    ...(input.apiUrl ? { 'api-url': input.apiUrl } : {}),
+    parameters: backtest.parameterSet,
+    // LEAN downloads missing data through this API (data/read links) when it has credentials.
+    ...(input.credentials && input.apiUrl
+      ? {
+          'data-provider': 'QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider',
+          'map-file-provider': 'QuantConnect.Data.Auxiliary.LocalZipMapFileProvider',
+          'factor-file-provider': 'QuantConnect.Data.Auxiliary.LocalZipFactorFileProvider',
+        }
+      : {}),
+    'storage-limit': 10 * 1024 ** 3,
+    'storage-file-count': 10_000,
+  };
+}

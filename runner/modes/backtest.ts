@@ -1,0 +1,250 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import type { Backtest } from '../../core/data/model';
+import { resultStore } from '../../core/data/results/result-store';
+import { backtestLifecycle } from '../../core/domain/backtests/backtest-lifecycle';
+import type { JobMessage } from '../../core/ports/task-runner';
+import { MetricUnit, recordEvent } from '../../core/shared/metrics';
+import { jobCredentials } from '../job-credentials';
+import { leanConfig } from '../lean/config';
+import { classifyRun, parseEngineLog, progressFrom, readIntermediate, readLeanResults } from '../lean/files';
+import { startLean } from '../lean/process';
+import { makeReport } from '../lean/report';
+import { pullObjects, pushObjects } from '../object-store-sync';
+import { downloadFolder, materialiseSnapshot, runCommand } from '../workspace';
+import { buildAssemblyName, buildOutputPrefix } from './build';
+
+/**
+ * One backtest, start to finish (lean-runtime §8): materialise the compile snapshot, write LEAN's
+ * config, run LEAN, publish progress while it runs, then store the pre-split results and the
+ * final status. Whatever happens, the backtest ends in a final phase and its node is freed.
+ */
+export interface BacktestJobOptions {
+  workDir: string;
+  taskRef: string;
+  leanCommand: string;
+  leanCwd?: string;
+  dataDir: string;
+  apiUrl?: string;
+  maxSeconds: number;
+  /** How often progress and the heartbeat are written, ms. */
+  pollMs: number;
+  memoryMb?: number;
+  /** LEAN's report generator (in the image); unset: the runner's own HTML report. */
+  reportCommand?: string;
+  reportCwd?: string;
+  log: (line: string) => void;
+  /** Resolves when the task is told to stop (SIGTERM from ECS, or the local worker shutting down). */
+  stopSignal: Promise<void>;
+  /**
+   * Installs a Python project's requirements.txt before LEAN starts (`python -m pip` in the
+   * image); unset: requirements are not installed and the job log says so.
+   */
+  pipCommand?: string;
+}
+
+const PIP_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** Python: `pip install --user -r requirements.txt`, or fail fast with pip's own words (lean-runtime §8). */
+async function installRequirements(projectDir: string, files: { name: string }[], options: BacktestJobOptions): Promise<string | undefined> {
+  if (!files.some((f) => f.name === 'requirements.txt')) return undefined;
+  if (!options.pipCommand) {
+    options.log('requirements.txt not installed: no pip command (LCS_PIP_COMMAND) in this environment');
+    return undefined;
+  }
+  const run = await runCommand(`${options.pipCommand} install --user --no-input -r requirements.txt`, projectDir, PIP_TIMEOUT_MS);
+  if (run.code === 0 && !run.timedOut) return undefined;
+  const tail = run.output.trim().split(/\r?\n/).slice(-10).join('\n');
+  return run.timedOut
+    ? 'Installing requirements.txt did not finish within 10 minutes.'
+    : `Installing requirements.txt failed (pip exit code ${run.code}):\n${tail}`;
+}
+
+type BacktestJob = Extract<JobMessage, { kind: 'backtest' }>;
+
+/** The task was stopped from outside before LEAN finished; the runner records nothing. */
+export class TaskStopped extends Error {
+  constructor() {
+    super('the task was stopped before the backtest finished');
+    this.name = 'TaskStopped';
+  }
+}
+
+/** The class deriving from QCAlgorithm in a C# project (lean-cli finds it the same way). */
+export function algorithmClass(files: { name: string; content: string }[]): string | undefined {
+  for (const file of files) {
+    if (!file.name.endsWith('.cs')) continue;
+    const match = /class\s+(\w+)\s*:\s*(?:QuantConnect\.Algorithm\.)?QCAlgorithm\b/.exec(file.content);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/**
+ * C#: the build job's assembly. In the LEAN image it is copied into the launcher's folder without
+ * overwriting anything (lean-runtime §2.2) and named relative to it; elsewhere it stays in the job
+ * folder and is named by absolute path.
+ */
+async function prepareAssembly(backtest: Backtest, files: { name: string; content: string }[], workDir: string, leanCwd?: string) {
+  const buildDir = join(workDir, 'build');
+  if ((await downloadFolder(buildOutputPrefix(backtest.projectId, backtest.compileId), buildDir)) === 0) {
+    throw new Error('the compile has no build output; compile the project again');
+  }
+  const typeName = algorithmClass(files);
+  if (!typeName) throw new Error('no class deriving from QCAlgorithm was found in the project');
+  const file = `${buildAssemblyName(backtest.projectId, backtest.compileId)}.dll`;
+  if (!leanCwd) return { file: join(buildDir, file), typeName };
+  await cp(buildDir, leanCwd, { recursive: true, force: false, errorOnExist: false });
+  return { file, typeName };
+}
+
+export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptions): Promise<void> {
+  const initial = await backtestRepository.get(job.projectId, job.backtestId);
+  if (!initial || backtestLifecycle.isFinal(initial) || initial.attempt !== job.attempt) {
+    options.log(`backtest ${job.backtestId}: nothing to run (${initial ? initial.phase : 'deleted'})`);
+    return;
+  }
+  const backtest = await backtestLifecycle.running(initial, options.taskRef);
+  if (!backtest) {
+    options.log(`backtest ${job.backtestId}: no longer wanted`);
+    return;
+  }
+  const dirs = {
+    project: join(options.workDir, 'project'),
+    results: join(options.workDir, 'results'),
+    storage: join(options.workDir, 'storage'),
+  };
+  for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
+  await mkdir(options.dataDir, { recursive: true });
+
+  try {
+    const { manifest, files } = await materialiseSnapshot(backtest.projectId, backtest.compileId, dirs.project);
+    const language = manifest.language;
+    const assembly = language === 'C#' ? await prepareAssembly(backtest, files, options.workDir, options.leanCwd) : undefined;
+    const pipProblem = language === 'Py' ? await installRequirements(dirs.project, files, options) : undefined;
+    if (pipProblem) {
+      await backtestLifecycle.failed(backtest, pipProblem, '');
+      return;
+    }
+    const objects = await pullObjects(backtest.orgId, dirs.storage);
+    const credentials = options.apiUrl ? await jobCredentials(backtest.userId) : undefined;
+    const configFile = join(options.workDir, 'config.json');
+    const config = leanConfig({
+      backtest,
+      language,
+      projectDir: dirs.project,
+      resultsDir: dirs.results,
+      storageDir: dirs.storage,
+      dataDir: options.dataDir,
+      apiUrl: options.apiUrl,
+      credentials,
+      assembly,
+    });
+    await writeFile(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
+
+    const lean = startLean({
+      command: options.leanCommand,
+      configFile,
+      cwd: options.leanCwd ?? options.workDir,
+      maxSeconds: options.maxSeconds,
+      echo: (text) => process.stdout.write(text),
+    });
+    options.log(`backtest ${backtest.backtestId}: LEAN started (pid ${lean.pid})`);
+    // Queue wait, node, task start (image pull on Fargate), snapshot and config: what users wait for.
+    recordEvent('RunnerStartLatency', { kind: 'backtest' }, Date.now() - Date.parse(backtest.created), MetricUnit.Milliseconds);
+    let stoppedFromOutside = false;
+    void options.stopSignal.then(() => {
+      stoppedFromOutside = true;
+      lean.stop();
+    });
+
+    const logFile = join(dirs.results, 'log.txt');
+    const poll = setInterval(() => {
+      void (async () => {
+        const log = parseEngineLog(existsSync(logFile) ? await readFile(logFile, 'utf8') : '');
+        const intermediate = await readIntermediate(dirs.results, backtest.backtestId);
+        const progressed = await backtestLifecycle.progress(backtest, progressFrom(log, intermediate), {
+          ...(intermediate?.runtimeStatistics ? { runtimeStatistics: intermediate.runtimeStatistics } : {}),
+        });
+        // Deleted, or stopped by someone else: stop LEAN (its results are not wanted).
+        if (!progressed) lean.stop(10_000);
+      })().catch((err: unknown) => options.log(`progress update failed: ${(err as Error).message}`));
+    }, options.pollMs);
+
+    const exit = await lean.done;
+    clearInterval(poll);
+    options.log(`backtest ${backtest.backtestId}: LEAN exited (code ${exit.exitCode ?? exit.signal})`);
+    if (stoppedFromOutside) {
+      // The task itself is being stopped (Spot reclaim, scale-in, local shutdown). Unless a user
+      // asked for it (delete), the outcome is the reconciler's to record: it retries a Spot
+      // interruption once and fails anything else with the task's stop reason.
+      const now = await backtestRepository.get(backtest.projectId, backtest.backtestId);
+      if (now && !now.stopRequested) throw new TaskStopped();
+    }
+    const synced = await pushObjects(backtest.orgId, dirs.storage, objects);
+    options.log(`backtest ${backtest.backtestId}: object store: ${synced.stored} stored, ${synced.removed} removed`);
+    await finish(backtest, dirs.results, exit, options, synced.problems);
+  } catch (err) {
+    if (err instanceof TaskStopped) throw err;
+    options.log(`backtest ${backtest.backtestId}: runner error: ${(err as Error).stack ?? err}`);
+    await backtestLifecycle.failed(backtest, `The backtest runner failed: ${(err as Error).message}`, '');
+  } finally {
+    await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function finish(
+  backtest: Backtest,
+  resultsDir: string,
+  exit: Awaited<ReturnType<typeof startLean>['done']>,
+  options: BacktestJobOptions,
+  notes: string[],
+): Promise<void> {
+  const logFile = join(resultsDir, 'log.txt');
+  const logText = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
+  const results = await readLeanResults(resultsDir, backtest.backtestId);
+  const verdict = classifyRun({
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    maxRuntimeSeconds: options.maxSeconds,
+    results,
+    logText,
+    stderrTail: exit.stderrTail,
+    timedOut: exit.timedOut,
+    memoryMb: options.memoryMb,
+  });
+  let stored: Partial<Backtest> = {};
+  if (results) {
+    // What the algorithm saved but could not be kept (quota, bad keys) belongs in its log.
+    if (notes.length) results.algorithmLog += `${notes.map((n) => `${new Date().toISOString()} ${n}`).join('\n')}\n`;
+    const written = await resultStore.writeResults(backtest.projectId, backtest.backtestId, results);
+    const report = await makeReport(results, {
+      command: options.reportCommand,
+      cwd: options.reportCwd,
+      resultsDir,
+      meta: { name: backtest.name, projectId: backtest.projectId, backtestId: backtest.backtestId },
+      log: options.log,
+    });
+    await resultStore.writeReport(backtest.projectId, backtest.backtestId, report.html);
+    stored = {
+      ...written,
+      resultsReady: true,
+      reportReady: true,
+      statistics: results.summary.statistics,
+      runtimeStatistics: results.summary.runtimeStatistics,
+      backtestStart: results.summary.backtestStart,
+      backtestEnd: results.summary.backtestEnd,
+    };
+  }
+  recordEvent('BacktestsEnded', { outcome: verdict.outcome });
+  const ended =
+    verdict.outcome === 'completed'
+      ? await backtestLifecycle.completed(backtest, stored)
+      : await backtestLifecycle.failed(backtest, verdict.error ?? 'Runtime Error', verdict.stacktrace ?? '', stored);
+  // Deleted while it ran: nothing may be left behind.
+  if (!ended && !(await backtestRepository.get(backtest.projectId, backtest.backtestId))) {
+    await resultStore.deleteResults(backtest.projectId, backtest.backtestId);
+  }
+}
