@@ -5,6 +5,7 @@ import { errorEnvelope } from '../core/shared/envelope';
 import { AuthError } from '../core/shared/errors';
 import { logger } from '../core/shared/logger';
 import { principalToContext } from '../core/shared/principal';
+import type { ApiLambda, ApiPorts } from '../lambdas/api/pipeline';
 import type { RouteDef } from '../lambdas/api/route-types';
 import { findRoute } from '../lambdas/api/routes';
 import { endpointFromPath } from '../lambdas/api/transport';
@@ -17,22 +18,25 @@ import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-li
  * the API Gateway authorizer, and invokes each endpoint's Lambda handler with a proxy event.
  */
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type LoadHandler = (route: RouteDef) => Promise<LambdaHandler>;
 
 /** API Gateway's payload limit; lean-cli reports HTTP 413 as "files exceed the size limit". */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-const handlers = new Map<string, Promise<LambdaHandler>>();
-
 /** The same verified-credential cache as the deployed authorizer (LCS_AUTH_CACHE_SECONDS). */
 let verify: ReturnType<typeof cachedAuthenticator> | undefined;
 
-function loadHandler(route: RouteDef): Promise<LambdaHandler> {
-  let loaded = handlers.get(route.entry);
-  if (!loaded) {
-    loaded = import(`../lambdas/api/${route.entry}.handler`).then((m: { handler: LambdaHandler }) => m.handler);
-    handlers.set(route.entry, loaded);
-  }
-  return loaded;
+/** Each endpoint's handler module, loaded once and bound to this server's ports. */
+function handlerLoader(ports: ApiPorts): LoadHandler {
+  const handlers = new Map<string, Promise<LambdaHandler>>();
+  return (route) => {
+    let loaded = handlers.get(route.entry);
+    if (!loaded) {
+      loaded = import(`../lambdas/api/${route.entry}.handler`).then((m: { handler: ApiLambda }) => m.handler.withPorts(ports));
+      handlers.set(route.entry, loaded);
+    }
+    return loaded;
+  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -54,7 +58,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-export async function handle(req: IncomingMessage, res: ServerResponse, limiter?: RateLimiter): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: LoadHandler, limiter?: RateLimiter): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (!/^\/+api\/+v2(\/|$)/i.test(url.pathname)) {
     send(res, 404, errorEnvelope([`Not found: the API is served under /api/v2/`]));
@@ -108,11 +112,19 @@ export async function handle(req: IncomingMessage, res: ServerResponse, limiter?
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
-/** The server; with `rateLimit`, each organisation is limited as the deployed usage plan limits it. */
-export function createApiServer(options: { rateLimit?: RateLimitSettings } = {}): Server {
+export interface ApiServerOptions {
+  /** Where runner tasks are stopped (the local job worker's process launcher). */
+  ports: ApiPorts;
+  /** Each organisation is limited as the deployed usage plan limits it. */
+  rateLimit?: RateLimitSettings;
+}
+
+/** The server; `warm` loads every handler module up front so the first request of each endpoint is not slow. */
+export function createApiServer(options: ApiServerOptions): Server & { warm(routes: readonly RouteDef[]): Promise<void> } {
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+  const loadHandler = handlerLoader(options.ports);
   const server = createServer((req, res) => {
-    handle(req, res, limiter).catch((err: unknown) => {
+    handle(req, res, loadHandler, limiter).catch((err: unknown) => {
       const requestId = randomUUID();
       logger.error('local server failure', { requestId, error: err as Error });
       if (!res.headersSent) send(res, 200, errorEnvelope([`Internal error. Request id: ${requestId}`]));
@@ -120,10 +132,9 @@ export function createApiServer(options: { rateLimit?: RateLimitSettings } = {})
     });
   });
   server.keepAliveTimeout = 65_000;
-  return server;
-}
-
-/** Loads every handler module up front so the first request of each endpoint is not slow. */
-export async function warmHandlers(routes: readonly RouteDef[]): Promise<void> {
-  await Promise.all(routes.map(loadHandler));
+  return Object.assign(server, {
+    async warm(routes: readonly RouteDef[]) {
+      await Promise.all(routes.map(loadHandler));
+    },
+  });
 }

@@ -1,8 +1,5 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { backtestRepository } from '../core/data/backtests/backtest-repository';
 import { jobQueue, parseJobMessage, sqs } from '../core/data/jobs/job-queue';
-import { setTaskLauncher } from '../core/data/jobs/launcher-registry';
-import type { Backtest } from '../core/data/model';
-import { documentClient, tableName } from '../core/data/table/clients';
 import { backtestLifecycle } from '../core/domain/backtests/backtest-lifecycle';
 import { dispatchJob, failUndispatchable } from '../core/domain/jobs/job-dispatcher';
 import { reconcileTaskEnd } from '../core/domain/jobs/job-reconciler';
@@ -55,24 +52,10 @@ export interface JobWorkerOptions {
  * (and their nodes freed) so nothing waits for them forever. Local tables are small; a scan is fine.
  */
 async function failOrphans(log: (line: string) => void): Promise<void> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new ScanCommand({
-        TableName: tableName(),
-        FilterExpression: '#type = :bt AND #phase IN (:starting, :running)',
-        ExpressionAttributeNames: { '#type': 'type', '#phase': 'phase' },
-        ExpressionAttributeValues: { ':bt': 'Backtest', ':starting': 'starting', ':running': 'running' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const backtest = item as unknown as Backtest;
-      log(`backtest ${backtest.backtestId} was running when the server stopped: marked failed`);
-      await backtestLifecycle.failed(backtest, 'The local server stopped while this backtest ran. Run it again.', '');
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const backtest of backtestRepository.scanInPhases(['starting', 'running'])) {
+    log(`backtest ${backtest.backtestId} was running when the server stopped: marked failed`);
+    await backtestLifecycle.failed(backtest, 'The local server stopped while this backtest ran. Run it again.', '');
+  }
 }
 
 /**
@@ -111,7 +94,6 @@ export async function startJobWorker(options: JobWorkerOptions) {
     ends.push(handled);
   };
   const processes = processLauncher({ ...options, onEnd });
-  setTaskLauncher(processes.launcher);
   await failOrphans(options.log);
 
   const { client, sdk } = await sqs();
@@ -150,7 +132,6 @@ export async function startJobWorker(options: JobWorkerOptions) {
       await running;
       await processes.stopAll();
       await Promise.all(ends);
-      setTaskLauncher(undefined);
     },
   };
 }

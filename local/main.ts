@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Command, InvalidArgumentError } from 'commander';
+import type { TaskLauncher } from '../core/ports/task-runner';
 import { loadSettings, type Settings } from '../lib/config/settings';
 import { checkPrerequisites } from '../scripts/check-prereqs.mjs';
 import {
@@ -137,13 +138,19 @@ async function main(): Promise<void> {
   (await import('../core/shared/config')).resetConfig();
 
   // Imported only now: the handlers read their configuration from the environment set above.
-  const { createApiServer, warmHandlers } = await import('./http-server');
+  const { createApiServer } = await import('./http-server');
   const { routes } = await import('../lambdas/api/routes');
   const { ensureLocalAdmin, loginInstructions } = await import('./bootstrap');
   const { admin } = await ensureLocalAdmin(paths.admin);
-  await warmHandlers(routes);
 
-  const server = createApiServer({ rateLimit: settings.rateLimit });
+  // The job worker needs the server's address, so it starts after the server listens; a request
+  // that stops a runner task before then waits for it.
+  let workerStarted: (launcher: TaskLauncher) => void = () => {};
+  const launcher = new Promise<TaskLauncher>((resolve) => {
+    workerStarted = resolve;
+  });
+  const server = createApiServer({ rateLimit: settings.rateLimit, ports: { tasks: () => launcher } });
+  await server.warm(routes);
   let port: number;
   try {
     port = await listen(server, options.port, options.host);
@@ -167,6 +174,7 @@ async function main(): Promise<void> {
       if (!options.quiet) process.stdout.write(`jobs: ${line}\n`);
     },
   });
+  workerStarted(worker.launcher);
   writeFileSync(
     paths.runtime,
     `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey, jobsQueueUrl: queues.jobs, deadLetterQueueUrl: queues.deadLetter }, null, 2)}\n`,

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LaunchRefused } from '../core/ports/launch-refused';
 import type { LaunchRequest, LaunchResult, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
+import { LaunchRefused } from '../core/ports/task-runner';
 
 /**
  * Local mode's stand-in for ECS (design §10): each job runs the real runner as a child process

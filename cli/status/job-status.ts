@@ -1,6 +1,6 @@
 import { nodeRepository } from '../../core/data/jobs/node-repository';
-import type { NodeClaim } from '../../core/data/model';
 import { identityService } from '../../core/domain/identity/identity-service';
+import type { NodeClaim } from '../../core/domain/jobs/types';
 import type { JobMessage } from '../../core/ports/task-runner';
 import type { OpenTarget } from '../admin/target';
 import { type QueueDepth, queueDepth, queueUrls } from './queue-depth';

@@ -1,20 +1,15 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { LaunchRefused } from '../ports/launch-refused';
 import type { JobMessage, LaunchRequest, LaunchResult, TaskLauncher } from '../ports/task-runner';
+import { LaunchRefused } from '../ports/task-runner';
 import { config } from '../shared/config';
+import { JOB_ENV, RUNNER_CONTAINER } from '../shared/deployment-names';
 
 /**
  * The runner launcher on ECS Fargate (design §7): one RunTask per job, on the task definition of
  * the job's SKU, in the jobs stack's public subnets (no NAT: the task gets a public IP and only
  * egress). The ECS SDK loads on first use: only the dispatcher and the stop paths need it.
  */
-
-/** The container that runs the runner in every task definition (the jobs stack names it). */
-export const RUNNER_CONTAINER = 'runner';
-
-/** Where the job travels to the runner: an environment override of the runner container. */
-export const JOB_ENV = 'LCS_JOB';
 
 /** What the jobs stack tells the launcher (environment variables of the dispatcher and API functions). */
 export interface EcsLauncherSettings {

@@ -1,4 +1,4 @@
-import type { SecretStore } from '../domain/identity/first-admin';
+import type { SecretStore } from '../ports/secret-store';
 
 /** The first admin's secret in Secrets Manager; the SDK is loaded on first use. */
 export function secretsManagerStore(secretId: string, region?: string): SecretStore {

@@ -1,4 +1,10 @@
 /**
+ * The task runner port (design §12): how the domain starts and stops runner tasks without knowing
+ * what runs them. ECS Fargate implements it in AWS (core/aws/ecs-task-runner.ts), child processes
+ * in local mode (local/process-launcher.ts).
+ */
+
+/**
  * Jobs travel through one SQS queue (design §7). The message names the job; everything else is
  * read from the table, so a duplicate or late delivery acts on the current state, never on a copy.
  */
@@ -24,6 +30,14 @@ export interface LaunchResult {
 export interface TaskLauncher {
   launch(request: LaunchRequest): Promise<LaunchResult>;
   stop(taskRef: string, reason: string): Promise<void>;
+}
+
+/**
+ * A launcher's refusal that retrying cannot fix (no LEAN engine configured locally, an unknown
+ * SKU): the job fails at once with this message instead of going round the queue.
+ */
+export class LaunchRefused extends Error {
+  override name = 'LaunchRefused';
 }
 
 /** Why a runner task ended, as the reconciler sees it (ECS task state change, or a child's exit). */

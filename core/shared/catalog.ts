@@ -1,4 +1,4 @@
-import type { NodeKind } from '../data/model';
+import type { NodeKind } from '../domain/jobs/types';
 
 /**
  * Static catalogues this server reports: the LEAN version it runs, LEAN environments, and the

@@ -2,6 +2,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { auditRepository } from '../../core/data/identity/audit-repository';
+import type { TaskLauncher } from '../../core/ports/task-runner';
 import { errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
 import { AppError, AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
@@ -34,6 +35,21 @@ export interface CallContext {
 
 export type RouteRun<S extends z.ZodType> = (input: z.output<S>, ctx: CallContext) => Promise<Payload | undefined>;
 
+/**
+ * What an endpoint needs from where it runs, besides storage: the task runner that stops runner
+ * tasks (ECS in AWS, child processes in local mode). Injected, never looked up: a handler that
+ * needs it is built with `apiHandlerWithPorts` and AWS defaults; the local server rebinds every
+ * handler to its own ports with `withPorts`.
+ */
+export interface ApiPorts {
+  tasks(): Promise<TaskLauncher>;
+}
+
+type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** A Lambda handler that can be rebound to other ports (the local server's). */
+export type ApiLambda = LambdaHandler & { withPorts(ports: ApiPorts): LambdaHandler };
+
 interface State {
   ctx?: CallContext;
 }
@@ -64,7 +80,23 @@ function envelopeErrors(route: RouteDef): MiddlewareObj<APIGatewayProxyEvent, AP
   };
 }
 
-export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRun<S>) {
+/** An endpoint that needs nothing from its environment but storage. */
+export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRun<S>): ApiLambda {
+  const handler = pipeline(route, run);
+  return Object.assign(handler, { withPorts: () => handler });
+}
+
+/** An endpoint that uses ports; `defaults` are AWS's, loaded on first use. */
+export function apiHandlerWithPorts<S extends z.ZodType>(
+  route: RouteDef<S>,
+  defaults: ApiPorts,
+  run: (input: z.output<S>, ctx: CallContext, ports: ApiPorts) => Promise<Payload | undefined>,
+): ApiLambda {
+  const bind = (ports: ApiPorts) => pipeline(route, (input, ctx) => run(input, ctx, ports));
+  return Object.assign(bind(defaults), { withPorts: bind });
+}
+
+function pipeline<S extends z.ZodType>(route: RouteDef<S>, run: RouteRun<S>): LambdaHandler {
   const states = new WeakMap<object, State>();
   const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const principal = route.role === 'public' ? ANONYMOUS : principalFromContext(event.requestContext?.authorizer);

@@ -1,6 +1,6 @@
 import { identityRepository, type UserForAuth } from '../../core/data/identity/identity-repository';
 import { tokenCipher } from '../../core/data/identity/token-cipher';
-import type { ApiToken } from '../../core/data/model';
+import type { ApiToken } from '../../core/domain/identity/types';
 import { config } from '../../core/shared/config';
 import { AuthError } from '../../core/shared/errors';
 import { qcHash, safeEqual, sha256Hex } from '../../core/shared/hashing';

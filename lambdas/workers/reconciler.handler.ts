@@ -1,8 +1,8 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { JOB_ENV, RUNNER_CONTAINER } from '../../core/aws/ecs-task-runner';
 import { jobQueue, parseJobMessage } from '../../core/data/jobs/job-queue';
 import { type ReconcileOutcome, reconcileTaskEnd } from '../../core/domain/jobs/job-reconciler';
 import type { JobMessage, TaskEnd } from '../../core/ports/task-runner';
+import { JOB_ENV, RUNNER_CONTAINER } from '../../core/shared/deployment-names';
 import { logger } from '../../core/shared/logger';
 import { recordEvent } from '../../core/shared/metrics';
 

@@ -1,4 +1,4 @@
-import { KMS_CONTEXT } from '../../core/data/identity/token-cipher';
+import { KMS_CONTEXT } from '../../core/shared/deployment-names';
 
 /**
  * Direct use of the KMS key is limited to API tokens: the cipher always passes this encryption

@@ -1,4 +1,4 @@
-import type { Backtest } from '../../core/data/model';
+import type { Backtest } from '../../core/domain/backtests/types';
 
 /**
  * LEAN's config for one backtest (lean-runtime §2.1, §8 step 4). Paths are absolute so the same

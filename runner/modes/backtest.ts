@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
-import type { Backtest } from '../../core/data/model';
 import { resultStore } from '../../core/data/results/result-store';
 import { backtestLifecycle } from '../../core/domain/backtests/backtest-lifecycle';
+import { type Backtest, isFinal } from '../../core/domain/backtests/types';
 import type { JobMessage } from '../../core/ports/task-runner';
 import { MetricUnit, recordEvent } from '../../core/shared/metrics';
 import { jobCredentials } from '../job-credentials';
@@ -102,7 +102,7 @@ async function prepareAssembly(backtest: Backtest, files: { name: string; conten
 
 export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptions): Promise<void> {
   const initial = await backtestRepository.get(job.projectId, job.backtestId);
-  if (!initial || backtestLifecycle.isFinal(initial) || initial.attempt !== job.attempt) {
+  if (!initial || isFinal(initial) || initial.attempt !== job.attempt) {
     options.log(`backtest ${job.backtestId}: nothing to run (${initial ? initial.phase : 'deleted'})`);
     return;
   }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { UsagePlanKeys } from '../../core/aws/usage-plan-keys';
 import { auditRepository } from '../../core/data/identity/audit-repository';
 import { identityRepository } from '../../core/data/identity/identity-repository';
-import { ensureFirstAdmin, type FirstAdminSecret, type SecretStore } from '../../core/domain/identity/first-admin';
+import { ensureFirstAdmin, type FirstAdminSecret } from '../../core/domain/identity/first-admin';
+import type { SecretStore } from '../../core/ports/secret-store';
+import type { UsagePlanKeys } from '../../core/ports/usage-plan-keys';
 import { handler } from '../../lambdas/custom-resources/first-admin.handler';
 import { call } from '../support/api';
 

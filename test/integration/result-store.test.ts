@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
-import type { Backtest } from '../../core/data/model';
 import type { ChartPoint, LeanResults } from '../../core/data/results/result-model';
 import { resultStore } from '../../core/data/results/result-store';
 import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
+import type { Backtest } from '../../core/domain/backtests/types';
 import { type Answer, type Creds, call } from '../support/api';
 import { SYNTHETIC_T0, syntheticResults } from '../support/synthetic-results';
 import { createTenant, type Tenant } from '../support/tenants';

@@ -1,6 +1,6 @@
 import { clientToken, type EcsLauncherSettings, ecsLauncher, ecsSettingsFromEnv, isCapacityFailure, startedBy } from '../../core/aws/ecs-task-runner';
-import { LaunchRefused } from '../../core/ports/launch-refused';
 import type { JobMessage } from '../../core/ports/task-runner';
+import { LaunchRefused } from '../../core/ports/task-runner';
 import { type Loopback, startLoopback } from '../support/loopback';
 
 /**

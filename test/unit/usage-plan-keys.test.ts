@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { apiGatewayUsagePlanKeys, apiKeyName, noUsagePlanKeys, usagePlanKeys } from '../../core/aws/usage-plan-keys';
+import { apiGatewayUsagePlanKeys, apiKeyName, usagePlanKeys } from '../../core/aws/usage-plan-keys';
+import { noUsagePlanKeys } from '../../core/ports/usage-plan-keys';
 import { type Loopback, startLoopback } from '../support/loopback';
 
 /**

@@ -1,5 +1,5 @@
 import { identityRepository } from '../../core/data/identity/identity-repository';
-import type { User } from '../../core/data/model';
+import type { User } from '../../core/domain/identity/types';
 import { displayUsers } from '../../core/domain/identity/user-directory';
 
 const user = (id: number): User => ({ id, name: `User ${id}`, email: `u${id}@x`, created: '2026-01-01T00:00:00.000Z' });

@@ -1,5 +1,6 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Backtest, BacktestPhase, Compile } from '../model';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Backtest, BacktestPhase } from '../../domain/backtests/types';
+import type { Compile } from '../../domain/compile/types';
 import { documentClient, tableName } from '../table/clients';
 import { unlessConditionFails } from '../table/dynamo-errors';
 import { fromItem, toItem } from '../table/item';
@@ -12,11 +13,6 @@ import { queryAll } from '../table/query';
  * phase they leave, so the API, the dispatcher, the runner and the reconciler can race safely.
  */
 const db = () => documentClient();
-
-/** Phases a backtest never leaves. */
-export const FINAL_PHASES: readonly BacktestPhase[] = ['completed', 'failed', 'stopped'];
-
-export const isFinal = (backtest: Pick<Backtest, 'phase'>): boolean => FINAL_PHASES.includes(backtest.phase);
 
 export const backtestRepository = {
   async put(backtest: Backtest): Promise<void> {
@@ -37,6 +33,28 @@ export const backtestRepository = {
   async listByProject(projectId: number): Promise<Backtest[]> {
     const items = await queryAll(keys.projectPartition(projectId), keys.prefixes.backtest);
     return items.map((i) => fromItem<Backtest>(i)).sort((a, b) => a.created.localeCompare(b.created) || a.backtestId.localeCompare(b.backtestId));
+  },
+
+  /**
+   * Every backtest in one of `phases`, in every organisation: a full table scan, meant for local
+   * mode's start-up (backtests a previous server left running), where the table is small. A
+   * deployment never calls it; the reconciler learns of dead tasks from ECS events instead.
+   */
+  async *scanInPhases(phases: readonly BacktestPhase[]): AsyncGenerator<Backtest> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db().send(
+        new ScanCommand({
+          TableName: tableName(),
+          FilterExpression: `#type = :type AND #phase IN (${phases.map((_, i) => `:p${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#type': 'type', '#phase': 'phase' },
+          ExpressionAttributeValues: { ':type': 'Backtest', ...Object.fromEntries(phases.map((p, i) => [`:p${i}`, p])) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) yield fromItem<Backtest>(item);
+      start = page.LastEvaluatedKey;
+    } while (start);
   },
 
   /**

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProjectFile } from '../../domain/files/types';
+import type { Project } from '../../domain/projects/types';
 import { config } from '../../shared/config';
 import { blobStore } from '../blobs/blob-store';
-import type { Project, ProjectFile } from '../model';
 import { projectBlobPrefix, projectItem, renameOps, writeProjectTransaction } from '../projects/project-repository';
 import { documentClient, tableName } from '../table/clients';
 import { fromItem, toItem } from '../table/item';

@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/identity/types';
 import { config } from '../../shared/config';
 import { TABLE_SCHEMA } from '../../shared/table-schema';
-import type { AuditEvent } from '../model';
 import { documentClient, tableName } from '../table/clients';
 import { fromItem, toItem } from '../table/item';
 import { keys } from '../table/keys';

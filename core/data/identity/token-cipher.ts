@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { config } from '../../shared/config';
+import { KMS_CONTEXT } from '../../shared/deployment-names';
 
 /**
  * Encrypts API tokens at rest. The QuantConnect hash is computed from the clear token, so tokens
@@ -51,8 +52,6 @@ export function aesFileCipher(keyFile: string): TokenCipher {
  * encryption context so a ciphertext cannot be replayed as another kind of secret. The KMS client
  * is imported on first use, so functions that never touch tokens do not load it.
  */
-export const KMS_CONTEXT = { purpose: 'lcs-api-token' };
-
 export function kmsCipher(keyId: string, clientConfig: import('@aws-sdk/client-kms').KMSClientConfig = {}): TokenCipher {
   let client: import('@aws-sdk/client-kms').KMSClient | undefined;
   const kms = async () => {

@@ -1,8 +1,8 @@
 import { BatchWriteCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { NodeClaim, VirtualNode } from '../../domain/jobs/types';
 import type { JobMessage } from '../../ports/task-runner';
 import { epochSeconds } from '../../shared/dates';
 import { TABLE_SCHEMA } from '../../shared/table-schema';
-import type { NodeClaim, VirtualNode } from '../model';
 import { documentClient, tableName } from '../table/clients';
 import { unlessConditionFails } from '../table/dynamo-errors';
 import { fromItem, toItem } from '../table/item';

@@ -1,7 +1,7 @@
 import { BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Project } from '../../domain/projects/types';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { blobStore } from '../blobs/blob-store';
-import type { Project } from '../model';
 import { documentClient, tableName } from '../table/clients';
 import { conditional, isConditionFailure } from '../table/dynamo-errors';
 import { fromItem, toItem } from '../table/item';

@@ -1,8 +1,8 @@
 import { backtestRepository } from '../../data/backtests/backtest-repository';
-import type { Backtest } from '../../data/model';
 import { NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
 import { type ProjectAccess, projectAccess } from '../identity/access';
+import type { Backtest } from './types';
 
 /**
  * A backtest the caller may read (or change): the project's access rules first, so another

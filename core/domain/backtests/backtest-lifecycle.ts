@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { backtestRepository, isFinal } from '../../data/backtests/backtest-repository';
+import { backtestRepository } from '../../data/backtests/backtest-repository';
 import { jobQueue } from '../../data/jobs/job-queue';
 import { nodeRepository } from '../../data/jobs/node-repository';
-import type { Backtest, BacktestPhase } from '../../data/model';
 import { isoNow } from '../../shared/dates';
+import type { Backtest, BacktestPhase } from './types';
 
 /**
  * Every status change of a backtest after it is queued, used by the dispatcher, the runner and the
@@ -124,6 +124,4 @@ export const backtestLifecycle = {
     await releaseNodes(b.orgId, b.backtestId, b.nodeId ?? current?.nodeId);
     return done;
   },
-
-  isFinal,
 };

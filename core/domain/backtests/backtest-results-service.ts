@@ -1,9 +1,8 @@
-import { isFinal } from '../../data/backtests/backtest-repository';
-import type { Backtest } from '../../data/model';
 import { resultStore } from '../../data/results/result-store';
 import { AppError, NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
 import { backtestAccess } from './backtest-access';
+import { type Backtest, isFinal } from './types';
 
 /**
  * Reading a backtest's stored results (contract §3.6): charts, orders, insights and the report.

@@ -1,16 +1,15 @@
 import { backtestRepository } from '../../data/backtests/backtest-repository';
-import { jobQueue } from '../../data/jobs/job-queue';
-import type { Backtest } from '../../data/model';
 import { resultStore } from '../../data/results/result-store';
+import type { TaskLauncher } from '../../ports/task-runner';
 import { qcDate } from '../../shared/dates';
 import { NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
-import { getCompileForBacktest } from '../compile/compile-reads';
 import { projectAccess } from '../identity/access';
 import { backtestAccess } from './backtest-access';
-import { newBacktest } from './backtest-lifecycle';
+import { startBacktest } from './backtest-start';
 import { stopBacktest } from './backtest-stop';
 import { backtestSummaryView, backtestView } from './backtest-view';
+import type { Backtest } from './types';
 
 /**
  * Backtests (contract §3.6): create queues a job and answers the backtest object at once (LEAN
@@ -33,27 +32,15 @@ async function fullView(backtest: Backtest) {
 
 export const backtestService = {
   async create(principal: Principal, request: CreateBacktest) {
-    const access = await projectAccess(principal, request.projectId, 'write');
-    await getCompileForBacktest(request.projectId, request.compileId);
-    const project = access.project;
-    const parameterSet = { ...Object.fromEntries(project.parameters.map((p) => [p.key, p.value])), ...request.parameters };
-    const backtest = newBacktest({
-      projectId: project.id,
-      orgId: project.orgId,
+    const { project } = await projectAccess(principal, request.projectId, 'write');
+    const backtest = await startBacktest({
+      project,
       userId: principal.userId,
       compileId: request.compileId,
       name: request.backtestName ?? `Backtest ${qcDate(new Date())}`,
-      parameterSet,
+      ...(request.parameters ? { parameters: request.parameters } : {}),
       ...(request.requestSource ? { requestSource: request.requestSource } : {}),
     });
-    await backtestRepository.put(backtest);
-    try {
-      await jobQueue.send({ kind: 'backtest', orgId: backtest.orgId, projectId: backtest.projectId, backtestId: backtest.backtestId, attempt: 1 });
-    } catch (err) {
-      // Nothing half-made: without its job the backtest would sit "In Queue..." forever.
-      await backtestRepository.delete(backtest.projectId, backtest.backtestId);
-      throw err;
-    }
     return { backtest: backtestView(backtest), debugging: false };
   },
 
@@ -87,9 +74,9 @@ export const backtestService = {
    * deletes the item, frees the node and removes the results. A queued job finds nothing when it
    * is delivered and is dropped.
    */
-  async delete(principal: Principal, projectId: number, backtestId: string) {
+  async delete(principal: Principal, projectId: number, backtestId: string, tasks: TaskLauncher) {
     const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
-    await stopBacktest(backtest, 'backtest deleted');
+    await stopBacktest(backtest, 'backtest deleted', tasks);
     await backtestRepository.delete(projectId, backtestId);
     await resultStore.deleteResults(projectId, backtestId);
     return backtest;

@@ -1,7 +1,7 @@
-import type { Backtest } from '../../data/model';
 import type { ResultSummary } from '../../data/results/result-model';
 import { qcDate } from '../../shared/dates';
-import { backtestLifecycle, statusText } from './backtest-lifecycle';
+import { statusText } from './backtest-lifecycle';
+import { type Backtest, isFinal } from './types';
 
 /**
  * The wire shapes of a backtest (contract §4). lean-cli's completion rule needs, once done,
@@ -10,7 +10,7 @@ import { backtestLifecycle, statusText } from './backtest-lifecycle';
  * summaries (name only): series come from `backtests/chart/read`.
  */
 export function backtestView(b: Backtest, summary?: ResultSummary) {
-  const final = backtestLifecycle.isFinal(b);
+  const final = isFinal(b);
   const chartNames = b.chartNames ?? [];
   return {
     backtestId: b.backtestId,

@@ -1,8 +1,8 @@
 import { compileRepository } from '../../data/backtests/backtest-repository';
-import type { Compile } from '../../data/model';
 import { ConflictError, InvalidError, NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
 import { projectAccess } from '../identity/access';
+import type { Compile } from './types';
 
 /**
  * Reading compiles: compile/read, and the check backtests/create makes. Apart from compile-service

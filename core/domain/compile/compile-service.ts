@@ -2,7 +2,6 @@ import { compileRepository } from '../../data/backtests/backtest-repository';
 import { contentHash, type SnapshotFile, writeSnapshot } from '../../data/compile/snapshot-store';
 import { fileRepository } from '../../data/files/file-repository';
 import { jobQueue } from '../../data/jobs/job-queue';
-import type { Compile, Project } from '../../data/model';
 import { projectRepository } from '../../data/projects/project-repository';
 import { snapshotKeys } from '../../data/results/result-model';
 import { LEAN_VERSIONS } from '../../shared/catalog';
@@ -11,8 +10,10 @@ import { hexId } from '../../shared/ids';
 import { logger } from '../../shared/logger';
 import type { Principal } from '../../shared/principal';
 import { projectAccess } from '../identity/access';
+import type { Project } from '../projects/types';
 import { detectParameters, snapshotSignature } from './algorithm-parameters';
 import { checkPythonSyntax, type PythonSyntaxError } from './python-syntax';
+import type { Compile } from './types';
 
 /**
  * compile/create and compile/read (contract §3.5, design §7). A compile freezes the project's

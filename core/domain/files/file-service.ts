@@ -1,13 +1,14 @@
 import { applyPatch, parsePatch, type StructuredPatch } from 'diff';
 import { fileRepository } from '../../data/files/file-repository';
-import type { Project, ProjectFile } from '../../data/model';
 import { isoNow } from '../../shared/dates';
 import { ConflictError, InvalidError, NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
 import { projectAccess } from '../identity/access';
 import { checkLock } from '../projects/project-service';
-import { fileView } from '../projects/views';
+import type { Project } from '../projects/types';
 import { checkFileContent, checkFileName } from './file-rules';
+import { fileView } from './file-views';
+import type { ProjectFile } from './types';
 
 /** Project files: create, read (with library files marked), update/rename, delete, and unified-diff patches. */
 interface WriteTarget {

@@ -1,7 +1,7 @@
-import type { Collaborator } from '../../data/model';
 import { projectRepository, type StoredProject } from '../../data/projects/project-repository';
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import { type Principal, ROLE_RANK, type Role } from '../../shared/principal';
+import type { Collaborator } from '../projects/types';
 
 /**
  * Who may do what (design §4.3, §5):

@@ -1,9 +1,10 @@
-import type { UsagePlanKeys } from '../../aws/usage-plan-keys';
 import { identityRepository } from '../../data/identity/identity-repository';
-import type { Organization, User } from '../../data/model';
+import type { SecretStore } from '../../ports/secret-store';
+import type { UsagePlanKeys } from '../../ports/usage-plan-keys';
 import { ConflictError } from '../../shared/errors';
 import { recordAdminChange } from './admin-audit';
 import { identityService } from './identity-service';
+import type { Organization, User } from './types';
 
 /**
  * The deployment's first admin (design §1): a user, an organisation they administer, the
@@ -15,13 +16,6 @@ export interface FirstAdminInput {
   email: string;
   name: string;
   organization: string;
-}
-
-/** Where the credentials go: Secrets Manager in AWS, a fake in tests. */
-export interface SecretStore {
-  /** The current value, or undefined when the secret holds none yet. */
-  read(): Promise<string | undefined>;
-  write(value: string): Promise<void>;
 }
 
 export interface FirstAdminSecret {

@@ -1,7 +1,6 @@
 import { identityRepository } from '../../data/identity/identity-repository';
 import { tokenCipher } from '../../data/identity/token-cipher';
 import { nodeRepository } from '../../data/jobs/node-repository';
-import type { ApiKey, ApiToken, Member, Organization, User } from '../../data/model';
 import { nextId } from '../../data/table/counters';
 import { DEFAULT_NODE_SKUS, skuInfo } from '../../shared/catalog';
 import { isoNow } from '../../shared/dates';
@@ -9,6 +8,7 @@ import { ConflictError, InvalidError, NotFoundError } from '../../shared/errors'
 import { sha256Hex } from '../../shared/hashing';
 import { hexId, keyId, secretValue } from '../../shared/ids';
 import type { Role } from '../../shared/principal';
+import type { ApiKey, ApiToken, Member, Organization, User } from './types';
 
 /**
  * Organisations, users, memberships and credentials. Used by local mode's first start, the

@@ -4,7 +4,7 @@ import { config } from '../../shared/config';
 import { epochSeconds } from '../../shared/dates';
 import { NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
-import { nodeView } from '../projects/views';
+import { nodeView } from '../jobs/node-views';
 import { orgAccess } from './access';
 import { displayUsers } from './user-directory';
 

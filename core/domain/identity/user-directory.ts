@@ -1,5 +1,5 @@
 import { identityRepository } from '../../data/identity/identity-repository';
-import type { User } from '../../data/model';
+import type { User } from './types';
 
 /**
  * Names and emails of users for display (collaborators, owners, members). They are not used for

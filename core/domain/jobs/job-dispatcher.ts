@@ -1,12 +1,13 @@
 import { backtestRepository, compileRepository } from '../../data/backtests/backtest-repository';
 import { nodeRepository } from '../../data/jobs/node-repository';
-import type { Backtest, VirtualNode } from '../../data/model';
 import { projectRepository } from '../../data/projects/project-repository';
-import { LaunchRefused } from '../../ports/launch-refused';
 import type { JobMessage, TaskLauncher } from '../../ports/task-runner';
+import { LaunchRefused } from '../../ports/task-runner';
 import { config } from '../../shared/config';
 import { isoNow } from '../../shared/dates';
 import { backtestLifecycle, releaseNodes } from '../backtests/backtest-lifecycle';
+import { type Backtest, isFinal } from '../backtests/types';
+import type { VirtualNode } from './types';
 
 /**
  * The dispatcher (design §7): one queue message → at most one runner task. It takes a node slot of
@@ -58,7 +59,7 @@ async function candidateNodes(backtest: Backtest): Promise<VirtualNode[]> {
 
 async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' }>, deps: DispatchDeps): Promise<DispatchOutcome> {
   let backtest = await backtestRepository.get(message.projectId, message.backtestId);
-  if (!backtest || backtestLifecycle.isFinal(backtest) || backtest.attempt > message.attempt) return 'gone';
+  if (!backtest || isFinal(backtest) || backtest.attempt > message.attempt) return 'gone';
   if (backtest.phase === 'running' || (backtest.phase === 'starting' && backtest.taskRef)) return 'duplicate';
 
   if (backtest.phase === 'queued') {
@@ -96,8 +97,8 @@ async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' 
     if (!started) {
       // Deleted or moved on meanwhile: give the node back unless the backtest still holds it.
       const now = await backtestRepository.get(message.projectId, message.backtestId);
-      if (!now || backtestLifecycle.isFinal(now)) await nodeRepository.release(backtest.orgId, node.id, backtest.backtestId);
-      return now && !backtestLifecycle.isFinal(now) ? 'duplicate' : 'gone';
+      if (!now || isFinal(now)) await nodeRepository.release(backtest.orgId, node.id, backtest.backtestId);
+      return now && !isFinal(now) ? 'duplicate' : 'gone';
     }
     backtest = started;
   }
@@ -137,5 +138,5 @@ export async function failUndispatchable(message: JobMessage, reason: string, re
     return;
   }
   const backtest = await backtestRepository.get(message.projectId, message.backtestId);
-  if (backtest && !backtestLifecycle.isFinal(backtest) && backtest.attempt === message.attempt) await backtestLifecycle.failed(backtest, text, '');
+  if (backtest && !isFinal(backtest) && backtest.attempt === message.attempt) await backtestLifecycle.failed(backtest, text, '');
 }

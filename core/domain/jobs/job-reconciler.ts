@@ -1,6 +1,7 @@
 import { backtestRepository, compileRepository } from '../../data/backtests/backtest-repository';
 import type { JobMessage, TaskEnd } from '../../ports/task-runner';
 import { backtestLifecycle, releaseNodes } from '../backtests/backtest-lifecycle';
+import { isFinal } from '../backtests/types';
 
 /**
  * The reconciler (design §7): told that a runner task ended (ECS task state change, or a local
@@ -41,7 +42,7 @@ export async function reconcileTaskEnd(end: TaskEnd, deps: ReconcileDeps, memory
     await releaseNodes(job.orgId, job.backtestId);
     return 'gone';
   }
-  if (backtestLifecycle.isFinal(backtest)) {
+  if (isFinal(backtest)) {
     await releaseNodes(backtest.orgId, backtest.backtestId, backtest.nodeId);
     return 'already-final';
   }

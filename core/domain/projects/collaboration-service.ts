@@ -1,12 +1,12 @@
 import { identityRepository } from '../../data/identity/identity-repository';
-import type { Collaborator, Project } from '../../data/model';
 import { projectRepository } from '../../data/projects/project-repository';
 import { isoNow } from '../../shared/dates';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
 import { type ProjectAccess, projectAccess } from '../identity/access';
 import { displayUsers } from '../identity/user-directory';
-import { collaboratorView } from './views';
+import { collaboratorView } from './project-views';
+import type { Collaborator, Project } from './types';
 
 /**
  * Project collaborators. Only members of the project's organisation can be added; managing

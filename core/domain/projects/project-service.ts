@@ -1,8 +1,8 @@
 import { fileRepository } from '../../data/files/file-repository';
 import { nodeRepository } from '../../data/jobs/node-repository';
-import type { Language, Project, ProjectFile, ProjectParameter } from '../../data/model';
 import { projectRepository } from '../../data/projects/project-repository';
 import { nextId } from '../../data/table/counters';
+import type { TaskLauncher } from '../../ports/task-runner';
 import { DEFAULT_LEAN_ENVIRONMENT, DEFAULT_LEAN_VERSION_ID, LEAN_ENVIRONMENTS, LEAN_VERSIONS } from '../../shared/catalog';
 import { isoNow } from '../../shared/dates';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../../shared/errors';
@@ -10,8 +10,12 @@ import { relativePath } from '../../shared/paths';
 import type { Principal } from '../../shared/principal';
 import { stopProjectBacktests } from '../backtests/backtest-stop';
 import { checkFileContent, checkFileName } from '../files/file-rules';
+import type { ProjectFile } from '../files/types';
 import { canSee, orgAccess, type ProjectAccess, projectAccess } from '../identity/access';
-import { nodeView, projectViews } from './views';
+import { displayUsers } from '../identity/user-directory';
+import { nodeView } from '../jobs/node-views';
+import { projectView } from './project-views';
+import type { Language, Project, ProjectParameter } from './types';
 
 /** Projects: create, read, update (including lean-cli's push, which replaces the file set), delete. */
 const FIRST_PROJECT_ID = 10_000_000;
@@ -69,6 +73,17 @@ async function checkLibraries(principal: Principal, project: Project, libraryIds
       throw new InvalidError(`libraries: library ${id} is ${library.project.language} but the project is ${project.language}`);
     }
   }
+}
+
+/** Renders projects, reading their library projects, then every user they mention in one batch read. */
+async function projectViews(projects: Project[], principal: Principal) {
+  const libraryIds = [...new Set(projects.flatMap((p) => p.libraries))];
+  const libraries = (await Promise.all(libraryIds.map((id) => projectRepository.get(id)))).flatMap((l) => (l ? [l] : []));
+  const libraryById = new Map(libraries.map((l) => [l.project.id, l] as const));
+  // Library owners are named too: a library is often another user's project.
+  const userIds = [...projects, ...libraries.map((l) => l.project)].flatMap((p) => [p.ownerId, ...p.collaborators.map((c) => c.userId)]);
+  const users = await displayUsers(userIds);
+  return projects.map((p) => projectView(p, principal, { libraryById, users }));
 }
 
 export const projectService = {
@@ -168,13 +183,13 @@ export const projectService = {
     return { projectId: next.id, organizationId: next.orgId, changed: { written: put.length, deleted: remove.length } };
   },
 
-  async delete(principal: Principal, projectId: number) {
+  async delete(principal: Principal, projectId: number, tasks: TaskLauncher) {
     const access = await projectAccess(principal, projectId, 'write');
     if (access.role !== 'admin' && !access.collaborator?.owner) {
       throw new ForbiddenError('Only the project owner or an organization admin can delete a project.');
     }
     // Running backtests stop now rather than when their runner next finds the project gone.
-    await stopProjectBacktests(access.project.id);
+    await stopProjectBacktests(access.project.id, tasks);
     await projectRepository.delete(access.project, access.version);
     await unlinkLibrary(access.project);
     return access.project;

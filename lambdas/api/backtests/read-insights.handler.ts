@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { backtestResultsService } from '../../../core/domain/backtests/backtest-results-service';
-import { apiHandler } from '../pipeline';
+import { type ApiLambda, apiHandler } from '../pipeline';
 import { route } from '../routes';
 import { endpointFromPath } from '../transport';
 
@@ -12,5 +12,8 @@ import { endpointFromPath } from '../transport';
 const lean = apiHandler(route('backtests/insights/read'), (input, ctx) => backtestResultsService.insights(ctx.principal, input));
 const spec = apiHandler(route('backtests/read/insights'), (input, ctx) => backtestResultsService.insights(ctx.principal, input));
 
-export const handler = (event: APIGatewayProxyEvent, context: Context) =>
+const byPath = (event: APIGatewayProxyEvent, context: Context) =>
   (endpointFromPath(event.path ?? '') === 'backtests/read/insights' ? spec : lean)(event, context);
+
+/** Needs no ports, so rebinding (the local server) changes nothing. */
+export const handler: ApiLambda = Object.assign(byPath, { withPorts: () => byPath });

@@ -1,9 +1,10 @@
 import { projectService } from '../../../core/domain/projects/project-service';
-import { apiHandler } from '../pipeline';
+import { awsPorts } from '../aws-ports';
+import { apiHandlerWithPorts } from '../pipeline';
 import { route } from '../routes';
 
-export const handler = apiHandler(route('projects/delete'), async (input, ctx) => {
-  const project = await projectService.delete(ctx.principal, input.projectId);
+export const handler = apiHandlerWithPorts(route('projects/delete'), awsPorts, async (input, ctx, ports) => {
+  const project = await projectService.delete(ctx.principal, input.projectId, await ports.tasks());
   ctx.audit = { orgId: project.orgId, target: `project/${project.id}`, detail: { name: project.name } };
   return {};
 });

@@ -1,6 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { blobStore } from '../../../core/data/blobs/blob-store';
-import { documentClient, tableName } from '../../../core/data/table/clients';
+import { probeTable } from '../../../core/data/table/probe';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes';
 
@@ -15,9 +14,6 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | 'unreachable
 }
 
 export const handler = apiHandler(route('health'), async () => {
-  const [table, bucket] = await Promise.all([
-    check(() => documentClient().send(new GetCommand({ TableName: tableName(), Key: { PK: 'HEALTH', SK: 'HEALTH' } }))),
-    check(() => blobStore.reachable()),
-  ]);
+  const [table, bucket] = await Promise.all([check(probeTable), check(() => blobStore.reachable())]);
   return { status: table === 'ok' && bucket === 'ok' ? 'ok' : 'degraded', checks: { table, bucket } };
 });

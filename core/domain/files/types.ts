@@ -1,0 +1,7 @@
+export interface ProjectFile {
+  projectId: number;
+  name: string;
+  content: string;
+  created: string;
+  modified: string;
+}

@@ -1,0 +1,16 @@
+/**
+ * Names the infrastructure (lib/) and the code it deploys must agree on. They live here, in the
+ * shared core, so the CDK app reads them without importing an adapter or a repository.
+ */
+
+/** The container that runs the runner in every task definition (the jobs stack names it). */
+export const RUNNER_CONTAINER = 'runner';
+
+/** Where the job travels to the runner: an environment override of the runner container. */
+export const JOB_ENV = 'LCS_JOB';
+
+/**
+ * The encryption context of every API token KMS encrypts; the key's grants require it, so a role
+ * allowed to decrypt tokens cannot decrypt anything else with the same key.
+ */
+export const KMS_CONTEXT = { purpose: 'lcs-api-token' };
