@@ -1,5 +1,3 @@
-import type { NodeKind } from '../domain/jobs/types';
-
 /**
  * Static catalogues this server reports: the LEAN version it runs, LEAN environments, and the
  * node SKUs it can start (cores and memory map to Fargate task sizes).
@@ -33,6 +31,9 @@ export const DEFAULT_LEAN_VERSION_ID = LEAN_VERSIONS[0]?.id ?? 0;
 export const LEAN_ENVIRONMENTS = [{ id: 1, name: 'Default', path: '', description: 'The stock LEAN image with Python 3.11 and .NET.', public: true }];
 
 export const DEFAULT_LEAN_ENVIRONMENT = 1;
+
+/** What a node is for: QuantConnect's three node families. */
+export type NodeKind = 'backtest' | 'research' | 'live';
 
 export interface Sku {
   sku: string;

@@ -1,7 +1,6 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKey, ApiToken, Member, Organization, User } from '../../domain/identity/types';
 import { ConflictError, NotFoundError } from '../../shared/errors';
-import type { Role } from '../../shared/principal';
 import { documentClient, tableName } from '../table/clients';
 import { conditional } from '../table/dynamo-errors';
 import { fromItem, toItem } from '../table/item';
@@ -222,5 +221,3 @@ async function setOnExisting(key: Key, attribute: string, value: unknown, what: 
     () => new NotFoundError(what),
   );
 }
-
-export type { Role };

@@ -1,6 +1,6 @@
-/** Virtual nodes: an organisation's job slots, each of one SKU; a node holds at most one job. */
-export type NodeKind = 'backtest' | 'research' | 'live';
+import type { NodeKind } from '../../shared/catalog';
 
+/** A virtual node: one of an organisation's job slots, of one SKU; it holds at most one job. */
 export interface VirtualNode {
   id: string;
   orgId: string;
