@@ -277,11 +277,11 @@ export class ApiStack extends Stack {
     // query form. API Gateway answers 401 without calling a REQUEST authorizer when any declared
     // identity source is missing, so none is declared; without identity sources API Gateway
     // cannot cache results, hence TTL 0. Caching is the authorizer function's job: it keeps
-    // decrypted API tokens in memory (LCS_TOKEN_CACHE_SECONDS), and verified credentials are meant
-    // to be cached in the function with the local server's cache (local/authorizer-cache.ts: keyed
-    // on a hash of the credentials, at most LCS_AUTH_CACHE_SECONDS = settings.auth.
-    // authorizerCacheSeconds, never past the QuantConnect hash window), so revocations and the
-    // window apply exactly as in local mode.
+    // decrypted API tokens in memory (LCS_TOKEN_CACHE_SECONDS), and verified credentials in the
+    // same cache as the local server (lambdas/auth/credential-cache.ts: keyed on a hash of the
+    // credentials, at most LCS_AUTH_CACHE_SECONDS = settings.auth.authorizerCacheSeconds, never
+    // past the QuantConnect hash window), so revocations and the window apply exactly as in local
+    // mode.
     this.authorizer = new RequestAuthorizer(this, 'Authorizer', {
       authorizerName: `${name}-authorizer`,
       handler: this.authorizerFunction.function,
