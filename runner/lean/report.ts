@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LeanResults } from '../../core/data/results/result-model';
-import { runCommand, shellQuote } from '../workspace';
+import { runCommand, shellQuote } from '../shell';
 import { buildReport } from './fallback-report';
 
 /**

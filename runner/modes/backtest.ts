@@ -16,7 +16,8 @@ import { progressFrom, readIntermediate } from '../lean/progress';
 import { makeReport } from '../lean/report';
 import { classifyRun } from '../lean/run-outcome';
 import { pullObjects, pushObjects } from '../object-store-sync';
-import { downloadFolder, materialiseSnapshot, runCommand } from '../workspace';
+import { runCommand } from '../shell';
+import { downloadFolder, materialiseSnapshot } from '../workspace';
 import { buildAssemblyName, buildOutputPrefix } from './build';
 
 /**

@@ -3,7 +3,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { compileRepository } from '../../core/data/backtests/backtest-repository';
 import type { JobMessage } from '../../core/ports/task-runner';
 import { logger } from '../../core/shared/logger';
-import { materialiseSnapshot, runCommand, shellQuote, uploadFolder } from '../workspace';
+import { runCommand, shellQuote } from '../shell';
+import { materialiseSnapshot, uploadFolder } from '../workspace';
 
 /**
  * The C# build job (design §7, lean-runtime §2.2): materialise the compile snapshot, generate a
