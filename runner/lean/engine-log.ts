@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { readText } from './result-json';
+
 /**
  * LEAN's engine log, `log.txt` in the results folder (lean-runtime §4.1): one entry per line,
  * `<ISO-8601 UTC> TRACE:: / ERROR:: / DEBUG:: <text>`, appended all run long. The runner reads
@@ -27,6 +30,11 @@ export function parseUsDateTime(text: string): Date | undefined {
   if (half === 'AM' && hours === 12) hours = 0;
   if (half === 'PM' && hours < 12) hours += 12;
   return new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), hours, Number(minute), Number(second)));
+}
+
+/** `log.txt` so far; '' before LEAN has created it. */
+export async function readEngineLog(resultsDir: string): Promise<string> {
+  return (await readText(join(resultsDir, 'log.txt'))) ?? '';
 }
 
 /** Milestones and errors from `log.txt` (lean-runtime §4.1). Lines without a timestamp continue the entry before them. */

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
 import type { Backtest } from '../../core/data/model';
@@ -9,7 +8,7 @@ import type { JobMessage } from '../../core/ports/task-runner';
 import { MetricUnit, recordEvent } from '../../core/shared/metrics';
 import { jobCredentials } from '../job-credentials';
 import { leanConfig } from '../lean/config';
-import { parseEngineLog } from '../lean/engine-log';
+import { parseEngineLog, readEngineLog } from '../lean/engine-log';
 import { readLeanResults } from '../lean/final-results';
 import { startLean } from '../lean/process';
 import { progressFrom, readIntermediate } from '../lean/progress';
@@ -111,10 +110,9 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       lean.stop();
     });
 
-    const logFile = join(dirs.results, 'log.txt');
     const poll = setInterval(() => {
       void (async () => {
-        const log = parseEngineLog(existsSync(logFile) ? await readFile(logFile, 'utf8') : '');
+        const log = parseEngineLog(await readEngineLog(dirs.results));
         const intermediate = await readIntermediate(dirs.results, backtest.backtestId);
         const progressed = await backtestLifecycle.progress(backtest, progressFrom(log, intermediate), {
           ...(intermediate?.runtimeStatistics ? { runtimeStatistics: intermediate.runtimeStatistics } : {}),
@@ -153,8 +151,7 @@ async function finish(
   options: BacktestJobOptions,
   notes: string[],
 ): Promise<void> {
-  const logFile = join(resultsDir, 'log.txt');
-  const logText = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
+  const logText = await readEngineLog(resultsDir);
   const results = await readLeanResults(resultsDir, backtest.backtestId);
   const verdict = classifyRun({
     exitCode: exit.exitCode,
