@@ -99,6 +99,7 @@ export function processLauncher(options: ProcessLauncherOptions) {
       mkdirSync(workDir, { recursive: true });
       const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'runner', 'main.ts')], {
         cwd: projectRoot,
+        // The variables of a Fargate task's runner, checked by runner/settings.ts at start.
         env: {
           ...process.env,
           LCS_JOB: JSON.stringify(request.job),

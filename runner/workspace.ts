@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { listPages } from '../core/data/blobs/s3-objects';
@@ -32,8 +31,6 @@ export async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 const bucket = () => config().ARTIFACTS_BUCKET_NAME;
 
 /** Uploads a folder under a prefix of the artifacts bucket; returns how many files. */
@@ -64,38 +61,4 @@ export async function downloadFolder(prefix: string, dir: string): Promise<numbe
     }
   }
   return count;
-}
-
-/**
- * Runs a shell command to completion with a time limit (then SIGKILL), keeping the tail of its
- * combined output: builds and report generation, where a runaway must not exhaust memory.
- */
-export function runCommand(command: string, cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, {
-      cwd,
-      shell: true,
-      env: { ...process.env, DOTNET_NOLOGO: 'true', DOTNET_CLI_TELEMETRY_OPTOUT: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const take = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-2_000_000);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      fail(err);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      done({ code, output, timedOut });
-    });
-  });
 }

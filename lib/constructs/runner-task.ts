@@ -130,6 +130,7 @@ export class RunnerTask extends Construct {
       reason: 'ecr:GetAuthorizationToken (pulling the runner image) supports no resource-level permissions; every other grant of this role names its resource.',
     });
 
+    // The runner checks these at start (runner/settings.ts, core/shared/config.ts) and stops on a malformed one.
     const environment: Record<string, string> = {
       TABLE_NAME: data.tableName,
       ...Object.fromEntries((Object.keys(data.buckets) as BucketName[]).map((name) => [bucketEnvName(name), data.buckets[name].name])),

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { shellQuote } from '../workspace';
+import { shellQuote } from '../shell';
 
 /**
  * Runs the LEAN launcher (or any command honouring its config and files) and keeps what the

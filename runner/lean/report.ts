@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LeanResults } from '../../core/data/results/result-model';
-import { runCommand, shellQuote } from '../workspace';
+import { runCommand, shellQuote } from '../shell';
 import { buildReport } from './fallback-report';
 
 /**
@@ -11,7 +11,6 @@ import { buildReport } from './fallback-report';
  * fails (local mode without the image, a report error) the runner's own HTML report stands in,
  * so `backtests/read/report` always has something to serve once results exist.
  */
-export const IMAGE_REPORT = { command: 'dotnet QuantConnect.Report.dll', cwd: '/Lean/Report/bin/Debug' };
 const REPORT_TIMEOUT_MS = 5 * 60 * 1000;
 
 export interface ReportOptions {

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
 import { resultStore } from '../../core/data/results/result-store';
@@ -9,18 +8,17 @@ import type { JobMessage } from '../../core/ports/task-runner';
 import { MetricUnit, recordEvent } from '../../core/shared/metrics';
 import { jobCredentials } from '../job-credentials';
 import { leanConfig } from '../lean/config';
-import { classifyRun, parseEngineLog, progressFrom, readIntermediate, readLeanResults } from '../lean/files';
+import { parseEngineLog, readEngineLog } from '../lean/engine-log';
+import { readLeanResults } from '../lean/final-results';
 import { startLean } from '../lean/process';
+import { progressFrom, readIntermediate } from '../lean/progress';
 import { makeReport } from '../lean/report';
+import { classifyRun } from '../lean/run-outcome';
 import { pullObjects, pushObjects } from '../object-store-sync';
-import { downloadFolder, materialiseSnapshot, runCommand } from '../workspace';
-import { buildAssemblyName, buildOutputPrefix } from './build';
+import { installRequirements, prepareAssembly } from '../project-setup';
+import { TaskStopped } from '../task';
+import { materialiseSnapshot } from '../workspace';
 
-/**
- * One backtest, start to finish (lean-runtime §8): materialise the compile snapshot, write LEAN's
- * config, run LEAN, publish progress while it runs, then store the pre-split results and the
- * final status. Whatever happens, the backtest ends in a final phase and its node is freed.
- */
 export interface BacktestJobOptions {
   workDir: string;
   taskRef: string;
@@ -45,61 +43,13 @@ export interface BacktestJobOptions {
   pipCommand?: string;
 }
 
-const PIP_TIMEOUT_MS = 10 * 60 * 1000;
-
-/** Python: `pip install --user -r requirements.txt`, or fail fast with pip's own words (lean-runtime §8). */
-async function installRequirements(projectDir: string, files: { name: string }[], options: BacktestJobOptions): Promise<string | undefined> {
-  if (!files.some((f) => f.name === 'requirements.txt')) return undefined;
-  if (!options.pipCommand) {
-    options.log('requirements.txt not installed: no pip command (LCS_PIP_COMMAND) in this environment');
-    return undefined;
-  }
-  const run = await runCommand(`${options.pipCommand} install --user --no-input -r requirements.txt`, projectDir, PIP_TIMEOUT_MS);
-  if (run.code === 0 && !run.timedOut) return undefined;
-  const tail = run.output.trim().split(/\r?\n/).slice(-10).join('\n');
-  return run.timedOut
-    ? 'Installing requirements.txt did not finish within 10 minutes.'
-    : `Installing requirements.txt failed (pip exit code ${run.code}):\n${tail}`;
-}
-
 type BacktestJob = Extract<JobMessage, { kind: 'backtest' }>;
 
-/** The task was stopped from outside before LEAN finished; the runner records nothing. */
-export class TaskStopped extends Error {
-  constructor() {
-    super('the task was stopped before the backtest finished');
-    this.name = 'TaskStopped';
-  }
-}
-
-/** The class deriving from QCAlgorithm in a C# project (lean-cli finds it the same way). */
-export function algorithmClass(files: { name: string; content: string }[]): string | undefined {
-  for (const file of files) {
-    if (!file.name.endsWith('.cs')) continue;
-    const match = /class\s+(\w+)\s*:\s*(?:QuantConnect\.Algorithm\.)?QCAlgorithm\b/.exec(file.content);
-    if (match) return match[1];
-  }
-  return undefined;
-}
-
 /**
- * C#: the build job's assembly. In the LEAN image it is copied into the launcher's folder without
- * overwriting anything (lean-runtime §2.2) and named relative to it; elsewhere it stays in the job
- * folder and is named by absolute path.
+ * One backtest, start to finish (lean-runtime §8): materialise the compile snapshot, write LEAN's
+ * config, run LEAN, publish progress while it runs, then store the pre-split results and the
+ * final status. Whatever happens, the backtest ends in a final phase and its node is freed.
  */
-async function prepareAssembly(backtest: Backtest, files: { name: string; content: string }[], workDir: string, leanCwd?: string) {
-  const buildDir = join(workDir, 'build');
-  if ((await downloadFolder(buildOutputPrefix(backtest.projectId, backtest.compileId), buildDir)) === 0) {
-    throw new Error('the compile has no build output; compile the project again');
-  }
-  const typeName = algorithmClass(files);
-  if (!typeName) throw new Error('no class deriving from QCAlgorithm was found in the project');
-  const file = `${buildAssemblyName(backtest.projectId, backtest.compileId)}.dll`;
-  if (!leanCwd) return { file: join(buildDir, file), typeName };
-  await cp(buildDir, leanCwd, { recursive: true, force: false, errorOnExist: false });
-  return { file, typeName };
-}
-
 export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptions): Promise<void> {
   const initial = await backtestRepository.get(job.projectId, job.backtestId);
   if (!initial || isFinal(initial) || initial.attempt !== job.attempt) {
@@ -160,10 +110,9 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       lean.stop();
     });
 
-    const logFile = join(dirs.results, 'log.txt');
     const poll = setInterval(() => {
       void (async () => {
-        const log = parseEngineLog(existsSync(logFile) ? await readFile(logFile, 'utf8') : '');
+        const log = parseEngineLog(await readEngineLog(dirs.results));
         const intermediate = await readIntermediate(dirs.results, backtest.backtestId);
         const progressed = await backtestLifecycle.progress(backtest, progressFrom(log, intermediate), {
           ...(intermediate?.runtimeStatistics ? { runtimeStatistics: intermediate.runtimeStatistics } : {}),
@@ -181,7 +130,7 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       // asked for it (delete), the outcome is the reconciler's to record: it retries a Spot
       // interruption once and fails anything else with the task's stop reason.
       const now = await backtestRepository.get(backtest.projectId, backtest.backtestId);
-      if (now && !now.stopRequested) throw new TaskStopped();
+      if (now && !now.stopRequested) throw new TaskStopped('backtest');
     }
     const synced = await pushObjects(backtest.orgId, dirs.storage, objects);
     options.log(`backtest ${backtest.backtestId}: object store: ${synced.stored} stored, ${synced.removed} removed`);
@@ -202,8 +151,7 @@ async function finish(
   options: BacktestJobOptions,
   notes: string[],
 ): Promise<void> {
-  const logFile = join(resultsDir, 'log.txt');
-  const logText = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
+  const logText = await readEngineLog(resultsDir);
   const results = await readLeanResults(resultsDir, backtest.backtestId);
   const verdict = classifyRun({
     exitCode: exit.exitCode,

@@ -3,7 +3,10 @@ import { join, relative, resolve, sep } from 'node:path';
 import { compileRepository } from '../../core/data/backtests/backtest-repository';
 import type { JobMessage } from '../../core/ports/task-runner';
 import { logger } from '../../core/shared/logger';
-import { materialiseSnapshot, runCommand, shellQuote, uploadFolder } from '../workspace';
+import { buildAssemblyName, buildOutputPrefix } from '../build-output';
+import { LEAN_IMAGE } from '../lean/image';
+import { runCommand, shellQuote } from '../shell';
+import { materialiseSnapshot, uploadFolder } from '../workspace';
 
 /**
  * The C# build job (design §7, lean-runtime §2.2): materialise the compile snapshot, generate a
@@ -30,23 +33,9 @@ export interface BuildOptions {
   uploadOutput?: boolean;
 }
 
-const DEFAULT_LEAN_BIN = '/Lean/Launcher/bin/Debug';
 const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 /** Log lines kept from a failed build: enough to fix it, bounded so the item stays small. */
 const MAX_ERROR_LINES = 100;
-
-/**
- * The algorithm's assembly name: unique per compile, because the runner copies the build into
- * LEAN's folder without overwriting, and a name that already exists there (or from another
- * compile) would silently keep the wrong DLL (lean-runtime §2.2).
- */
-export function buildAssemblyName(projectId: number, compileId: string): string {
-  return `QCAlgorithm_${projectId}_${compileId.replace(/[^0-9a-f]/g, '').slice(-16)}`;
-}
-
-export function buildOutputPrefix(projectId: number, compileId: string): string {
-  return `projects/${projectId}/compiles/${compileId}/bin/`;
-}
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -126,7 +115,7 @@ export async function runBuildJob(job: BuildJob, options: BuildOptions): Promise
 
   const assemblyName = buildAssemblyName(projectId, compileId);
   const csproj = join(projectDir, `${assemblyName}.csproj`);
-  await writeFile(csproj, csprojContent(assemblyName, options.leanBinDir ?? DEFAULT_LEAN_BIN, options.targetFramework ?? 'net10.0'), 'utf8');
+  await writeFile(csproj, csprojContent(assemblyName, options.leanBinDir ?? LEAN_IMAGE.assembliesDir, options.targetFramework ?? 'net10.0'), 'utf8');
   const properties = ['Configuration=Debug', 'Platform=AnyCPU', `OutputPath=${outDir}/`, `BaseIntermediateOutputPath=${join(workDir, 'obj')}/`];
   const command = [options.dotnetCommand, 'build', shellQuote(csproj), ...properties.map((p) => shellQuote(`-p:${p}`)), '-nologo'].join(' ');
 

@@ -7,6 +7,8 @@ import { DEFAULT_LEAN_IMAGE, settingsSchema } from '../../lib/config/settings';
 import { fargateSize, LEAN_MIN_TASK } from '../../lib/constructs/runner-task';
 import { API_BASE_PATH } from '../../lib/stacks/api-group-stack';
 import { DISPATCHER_BATCH_SIZE, DISPATCHER_TIMEOUT } from '../../lib/stacks/jobs-stack';
+import { LEAN_IMAGE } from '../../runner/lean/image';
+import { runnerSettings } from '../../runner/settings';
 import { buildApp, type CfnTemplate, envOf, grantsOf, type Json, logicalId, policyOf, propsOf, render, statementsOf, templateOf } from './fixture';
 
 /**
@@ -118,6 +120,22 @@ describe('cluster and task definitions', () => {
       });
       expect(Number(task.Memory)).toBeGreaterThanOrEqual(sku.ramGb * 1024);
       expect(Number(task.Cpu)).toBeGreaterThanOrEqual(sku.vcpu * 1024);
+    }
+  });
+
+  test("the runner's settings accept its container's environment, with the job and API URL from their sources", () => {
+    const job = { kind: 'backtest', orgId: 'org-1', projectId: 7, backtestId: 'a'.repeat(32), attempt: 1 };
+    for (const [, task] of resourcesOf(jobs, 'AWS::ECS::TaskDefinition')) {
+      const [container] = (task.Properties as { ContainerDefinitions: Json[] }).ContainerDefinitions as [Json];
+      const env = Object.fromEntries((container.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, render(e.Value, outputs)]));
+      const settings = runnerSettings({ ...env, LCS_JOB: JSON.stringify(job), LCS_API_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/test/api/v2/' });
+      expect(settings.job).toEqual(job);
+      // No LEAN command: the runner starts the LEAN image's own launcher, in its folder.
+      expect(settings.backtest).toMatchObject({
+        leanCommand: LEAN_IMAGE.launcher.command,
+        leanCwd: LEAN_IMAGE.launcher.cwd,
+        memoryMb: Number((task.Properties as Json).Memory),
+      });
     }
   });
 

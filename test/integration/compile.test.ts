@@ -7,7 +7,8 @@ import { readSnapshot, writeSnapshot } from '../../core/data/compile/snapshot-st
 import { snapshotKeys } from '../../core/data/results/result-model';
 import type { Compile } from '../../core/domain/compile/types';
 import { hexId } from '../../core/shared/ids';
-import { buildAssemblyName, buildOutputPrefix, runBuildJob } from '../../runner/modes/build';
+import { buildAssemblyName, buildOutputPrefix } from '../../runner/build-output';
+import { runBuildJob } from '../../runner/modes/build';
 import { type Answer, type Creds, call } from '../support/api';
 import { addUser, createTenant, type Tenant } from '../support/tenants';
 

@@ -1,17 +1,12 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseEngineLog, parseUsDateTime } from '../../runner/lean/engine-log';
 import { buildReport } from '../../runner/lean/fallback-report';
-import {
-  camelKey,
-  classifyRun,
-  failureFromFiles,
-  parseEngineLog,
-  parseUsDateTime,
-  progressFrom,
-  readIntermediate,
-  readLeanResults,
-} from '../../runner/lean/files';
+import { readLeanResults } from '../../runner/lean/final-results';
+import { progressFrom, readIntermediate } from '../../runner/lean/progress';
+import { camelKey } from '../../runner/lean/result-json';
+import { classifyRun, failureFromFiles } from '../../runner/lean/run-outcome';
 import { cleanUpRuns, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
 
 /** The runner's reading of LEAN's files, on the fake LEAN's output and on trimmed real fixtures. */

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** Runs the fake LEAN as a child process in a fresh temporary folder, the way the runner will. */
+/** Runs the fake LEAN as a child process in a fresh temporary folder, as the runner starts LEAN (runner/lean/process.ts). */
 
 export const FAKE_LEAN = resolve(__dirname, 'fake-lean.mjs');
 

@@ -1,0 +1,117 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { parseJobMessage } from '../core/data/jobs/job-queue';
+import type { JobMessage } from '../core/ports/task-runner';
+import { type Config, config } from '../core/shared/config';
+import { LEAN_IMAGE } from './lean/image';
+import type { BacktestJobOptions } from './modes/backtest';
+import type { BuildOptions } from './modes/build';
+
+/**
+ * The runner's settings, read from the environment once at start and validated, so a missing or
+ * malformed variable stops the task at once with its name, instead of a job failing halfway (a
+ * progress interval of NaN ms, a LEAN config without a usable api-url). The names are the ones
+ * the jobs stack's task definition (lib/constructs/runner-task.ts) and local mode
+ * (local/process-launcher.ts) set. Table, buckets, region and the backtest time limit are the
+ * core's configuration (core/shared/config.ts), which is validated here too.
+ *
+ * An empty value counts as not set, as `NAME=` does in an env file.
+ */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema.optional());
+const command = optional(z.string());
+const httpUrl = optional(z.url({ protocol: /^https?$/, error: 'not an http(s) URL' }));
+
+const schema = z.object({
+  /** The job message (compile build or backtest): a RunTask container override on ECS (core/aws/ecs-task-runner.ts). */
+  LCS_JOB: z.string({ error: 'not set: the job message (ECS passes it as a container override, local mode in the environment)' }).transform((body, ctx) => {
+    try {
+      return parseJobMessage(body);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not a job message (${(err as Error).message})` });
+      return z.NEVER;
+    }
+  }),
+  /** The job's scratch folder; default: a fresh folder under the system's temporary directory. */
+  LCS_WORK_DIR: optional(z.string()),
+  /** Local mode names its task (`local:<token>`); on ECS the task metadata endpoint gives the task ARN. */
+  LCS_TASK_REF: optional(z.string()),
+  /** Set by the ECS agent in every container. */
+  ECS_CONTAINER_METADATA_URI_V4: httpUrl,
+  /** LEAN's launcher; unset: the runner is in the LEAN image (runner/Dockerfile) and starts the image's launcher. */
+  LCS_LEAN_COMMAND: command,
+  LCS_DOTNET_COMMAND: command,
+  LCS_REPORT_COMMAND: command,
+  LCS_PIP_COMMAND: command,
+  /** LEAN's `data-folder`. */
+  LCS_LEAN_DATA_DIR: optional(z.string()),
+  /** This API as LEAN reaches it (`api-url`, `…/api/v2/`); unset: LEAN runs on local data without API access. */
+  LCS_API_URL: httpUrl,
+  /** How often progress and the heartbeat are written; faster only loads the table. */
+  LCS_PROGRESS_MS: optional(z.coerce.number().int().min(100)),
+  /** The task's memory limit, named in an out-of-memory error. */
+  LCS_TASK_MEMORY_MB: optional(z.coerce.number().int().positive()),
+});
+
+export interface RunnerSettings {
+  job: JobMessage;
+  workDir: string;
+  /** The task's own name for the job's item, when the launcher gave one (local mode). */
+  taskRef?: string;
+  /** Where the ECS task metadata (the task ARN) is read. */
+  taskMetadataUrl?: string;
+  build: Pick<BuildOptions, 'dotnetCommand'>;
+  backtest: Pick<
+    BacktestJobOptions,
+    'leanCommand' | 'leanCwd' | 'dataDir' | 'apiUrl' | 'maxSeconds' | 'pollMs' | 'memoryMb' | 'reportCommand' | 'reportCwd' | 'pipCommand'
+  >;
+}
+
+/** A missing or malformed setting; the message names every such variable. */
+export class InvalidRunnerSettings extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid runner settings: ${problems.join('; ')}`);
+    this.name = 'InvalidRunnerSettings';
+  }
+}
+
+/**
+ * The settings from `env` (the process's own by default); the core's configuration is always the
+ * process's own (core/shared/config.ts reads process.env). Throws InvalidRunnerSettings naming
+ * every missing or malformed variable.
+ */
+export function runnerSettings(env: NodeJS.ProcessEnv = process.env): Readonly<RunnerSettings> {
+  const parsed = schema.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  let core: Config | undefined;
+  try {
+    core = config();
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (!parsed.success || !core) throw new InvalidRunnerSettings(problems);
+  const s = parsed.data;
+  // Without a LEAN command the runner is in the LEAN image, and so are LEAN's report generator and pip.
+  const inImage = !s.LCS_LEAN_COMMAND;
+  const report: { command?: string; cwd?: string } = s.LCS_REPORT_COMMAND ? { command: s.LCS_REPORT_COMMAND } : inImage ? LEAN_IMAGE.report : {};
+  return Object.freeze({
+    job: s.LCS_JOB,
+    workDir: s.LCS_WORK_DIR ?? join(tmpdir(), `lcs-job-${process.pid}`),
+    taskRef: s.LCS_TASK_REF,
+    taskMetadataUrl: s.ECS_CONTAINER_METADATA_URI_V4,
+    build: { dotnetCommand: s.LCS_DOTNET_COMMAND ?? LEAN_IMAGE.dotnet },
+    backtest: {
+      leanCommand: s.LCS_LEAN_COMMAND ?? LEAN_IMAGE.launcher.command,
+      leanCwd: inImage ? LEAN_IMAGE.launcher.cwd : undefined,
+      dataDir: s.LCS_LEAN_DATA_DIR ?? LEAN_IMAGE.dataDir,
+      apiUrl: s.LCS_API_URL,
+      maxSeconds: core.LCS_BACKTEST_MAX_SECONDS,
+      pollMs: s.LCS_PROGRESS_MS ?? 10_000,
+      memoryMb: s.LCS_TASK_MEMORY_MB,
+      reportCommand: report.command,
+      reportCwd: report.cwd,
+      pipCommand: s.LCS_PIP_COMMAND ?? (inImage ? LEAN_IMAGE.pip : undefined),
+    },
+  });
+}
