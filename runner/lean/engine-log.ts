@@ -1,4 +1,6 @@
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { readText } from './result-json';
 
 /**
@@ -37,23 +39,24 @@ export async function readEngineLog(resultsDir: string): Promise<string> {
   return (await readText(join(resultsDir, 'log.txt'))) ?? '';
 }
 
-/** Milestones and errors from `log.txt` (lean-runtime §4.1). Lines without a timestamp continue the entry before them. */
-export function parseEngineLog(text: string): EngineLogFacts {
-  const facts: EngineLogFacts = { initialized: false, errorLines: [] };
-  let error: string[] | undefined;
-  const closeError = () => {
-    if (error) facts.errorLines.push(error.join('\n').trimEnd());
-    error = undefined;
-  };
-  for (const line of text.split(/\r?\n/)) {
+/**
+ * Reads log entries line by line; parseEngineLog feeds it a whole text, EngineLogTail the bytes
+ * appended since its last read. Lines without a timestamp continue the entry before them.
+ */
+class EngineLogParser {
+  readonly facts: EngineLogFacts = { initialized: false, errorLines: [] };
+  private error: string[] | undefined;
+
+  line(line: string): void {
     const entry = LOG_ENTRY.exec(line);
     if (!entry) {
-      error?.push(line);
-      continue;
+      this.error?.push(line);
+      return;
     }
-    closeError();
+    this.closeError();
+    const facts = this.facts;
     const body = line.slice(entry[0].length);
-    if (entry[1] === 'ERROR') error = [body];
+    if (entry[1] === 'ERROR') this.error = [body];
     else if (!facts.initialized && body.includes('Launching analysis for')) facts.initialized = true;
     else if (!facts.dataStreamStart && body.includes('Begin DataStream')) {
       const match = DATA_STREAM.exec(body);
@@ -63,6 +66,75 @@ export function parseEngineLog(text: string): EngineLogFacts {
       }
     }
   }
-  closeError();
-  return facts;
+
+  /** The facts so far, an ERROR entry still open included (more continuation lines may follow). */
+  snapshot(): EngineLogFacts {
+    const errorLines = this.error ? [...this.facts.errorLines, this.error.join('\n').trimEnd()] : [...this.facts.errorLines];
+    return { ...this.facts, errorLines };
+  }
+
+  closeError(): void {
+    if (this.error) this.facts.errorLines.push(this.error.join('\n').trimEnd());
+    this.error = undefined;
+  }
+}
+
+/** Milestones and errors from `log.txt` (lean-runtime §4.1). Lines without a timestamp continue the entry before them. */
+export function parseEngineLog(text: string): EngineLogFacts {
+  const parser = new EngineLogParser();
+  for (const line of text.split(/\r?\n/)) parser.line(line);
+  parser.closeError();
+  return parser.facts;
+}
+
+/** Bytes read per chunk by EngineLogTail. */
+const TAIL_CHUNK = 64 * 1024;
+
+/**
+ * `log.txt` followed while LEAN appends to it: each read takes only the bytes written since the
+ * last one (the runner polls every few seconds, and a long run's log grows to many MB), so a poll
+ * costs what was appended, not the whole file. A line is parsed once it is complete; a character
+ * split between two reads is joined by the decoder. The facts equal parseEngineLog's on the text.
+ */
+export class EngineLogTail {
+  private readonly path: string;
+  private readonly parser = new EngineLogParser();
+  private readonly decoder = new StringDecoder('utf8');
+  private offset = 0;
+  private pending = '';
+  /** Bytes read from the file so far (for tests and metrics). */
+  bytesRead = 0;
+
+  constructor(resultsDir: string) {
+    this.path = join(resultsDir, 'log.txt');
+  }
+
+  async read(): Promise<EngineLogFacts> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.parser.snapshot();
+      throw error;
+    }
+    try {
+      const buffer = Buffer.alloc(TAIL_CHUNK);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, TAIL_CHUNK, this.offset);
+        if (bytesRead === 0) break;
+        this.offset += bytesRead;
+        this.bytesRead += bytesRead;
+        this.take(this.decoder.write(buffer.subarray(0, bytesRead)));
+      }
+    } finally {
+      await handle.close();
+    }
+    return this.parser.snapshot();
+  }
+
+  private take(text: string): void {
+    const lines = (this.pending + text).split(/\r?\n/);
+    this.pending = lines.pop() ?? '';
+    for (const line of lines) this.parser.line(line);
+  }
 }

@@ -1,6 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChartPoint } from '../../core/data/results/result-model';
-import type { EngineLogFacts } from './engine-log';
+import { type EngineLogFacts, EngineLogTail } from './engine-log';
 import { asObject, field, isObject, readJson, stringMap } from './result-json';
 
 /**
@@ -61,4 +62,45 @@ export function progressFrom(log: Pick<EngineLogFacts, 'dataStreamStart' | 'data
   }
   const progress = (newest - (start + offset)) / (stop - start);
   return Number.isFinite(progress) ? Math.min(0.99, Math.max(0, progress)) : 0;
+}
+
+/**
+ * The running backtest's progress, poll after poll. LEAN rewrites `<id>.json` in place about every
+ * 30 s (`File.WriteAllText`, Lean:`Engine/Results/BacktestingResultHandler.cs` `StoreResult`), so
+ * a poll may catch it half-written: the last good reading then stands, instead of progress
+ * dropping to 0 until the next poll. The file is parsed again only when its size or time
+ * changed, and `log.txt` is read from where the last poll stopped (EngineLogTail).
+ */
+export function progressPoller(resultsDir: string, algorithmId: string) {
+  const log = new EngineLogTail(resultsDir);
+  const file = join(resultsDir, `${algorithmId}.json`);
+  let last: IntermediateResults | undefined;
+  let lastStamp = '';
+  type Reading = { progress: number; runtimeStatistics?: Record<string, string> };
+  // One read at a time: the log's offset moves with each read.
+  let inFlight: Promise<Reading> | undefined;
+  const read = async (): Promise<Reading> => {
+    const facts = await log.read();
+    const stamp = await stat(file).then(
+      (s) => `${s.size}:${s.mtimeMs}`,
+      () => '',
+    );
+    if (stamp && stamp !== lastStamp) {
+      const now = await readIntermediate(resultsDir, algorithmId);
+      if (now) {
+        last = now;
+        lastStamp = stamp;
+      }
+    }
+    return { progress: progressFrom(facts, last), ...(last?.runtimeStatistics ? { runtimeStatistics: last.runtimeStatistics } : {}) };
+  };
+  return {
+    log,
+    poll(): Promise<Reading> {
+      inFlight ??= read().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    },
+  };
 }

@@ -8,10 +8,10 @@ import type { JobMessage } from '../../core/ports/task-runner';
 import { MetricUnit, recordEvent } from '../../core/shared/metrics';
 import { jobCredentials } from '../job-credentials';
 import { leanConfig } from '../lean/config';
-import { parseEngineLog, readEngineLog } from '../lean/engine-log';
+import { readEngineLog } from '../lean/engine-log';
 import { readLeanResults } from '../lean/final-results';
 import { startLean } from '../lean/process';
-import { progressFrom, readIntermediate } from '../lean/progress';
+import { progressPoller } from '../lean/progress';
 import { makeReport } from '../lean/report';
 import { classifyRun } from '../lean/run-outcome';
 import { pullObjects, pushObjects } from '../object-store-sync';
@@ -110,13 +110,11 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       lean.stop();
     });
 
+    const poller = progressPoller(dirs.results, backtest.backtestId);
     const poll = setInterval(() => {
       void (async () => {
-        const log = parseEngineLog(await readEngineLog(dirs.results));
-        const intermediate = await readIntermediate(dirs.results, backtest.backtestId);
-        const progressed = await backtestLifecycle.progress(backtest, progressFrom(log, intermediate), {
-          ...(intermediate?.runtimeStatistics ? { runtimeStatistics: intermediate.runtimeStatistics } : {}),
-        });
+        const { progress, runtimeStatistics } = await poller.poll();
+        const progressed = await backtestLifecycle.progress(backtest, progress, runtimeStatistics ? { runtimeStatistics } : {});
         // Deleted, or stopped by someone else: stop LEAN (its results are not wanted).
         if (!progressed) lean.stop(10_000);
       })().catch((err: unknown) => options.log(`progress update failed: ${(err as Error).message}`));

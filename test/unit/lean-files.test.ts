@@ -1,10 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseEngineLog, parseUsDateTime } from '../../runner/lean/engine-log';
+import { EngineLogTail, parseEngineLog, parseUsDateTime } from '../../runner/lean/engine-log';
 import { buildReport } from '../../runner/lean/fallback-report';
 import { readLeanResults } from '../../runner/lean/final-results';
-import { progressFrom, readIntermediate } from '../../runner/lean/progress';
+import { progressFrom, progressPoller, readIntermediate } from '../../runner/lean/progress';
 import { camelKey } from '../../runner/lean/result-json';
 import { classifyRun, failureFromFiles } from '../../runner/lean/run-outcome';
 import { cleanUpRuns, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
@@ -179,6 +179,68 @@ describe('slow run: progress while LEAN runs', () => {
   }, 20_000);
 });
 
+describe('progress while LEAN rewrites <id>.json in place', () => {
+  test('a half-written file keeps the last good progress instead of dropping to 0', async () => {
+    const run = track(startFakeLean({ config: { 'fake-lean-scenario': 'slow', 'fake-lean-seconds': 2, 'fake-lean-half-write-ms': 120 } }));
+    const poller = progressPoller(run.resultsDir, run.algorithmId);
+    let done = false;
+    run.exited.then(() => {
+      done = true;
+    });
+    const seen: number[] = [];
+    let halfSeen = 0;
+    while (!done) {
+      const exists = existsSync(join(run.resultsDir, `${run.algorithmId}.json`));
+      if (exists && !existsSummary(run) && (await readIntermediate(run.resultsDir, run.algorithmId)) === undefined) halfSeen++;
+      const { progress } = await poller.poll();
+      if (!existsSummary(run)) seen.push(progress);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((await run.exited).code).toBe(0);
+    expect(halfSeen).toBeGreaterThan(0);
+    const firstGood = seen.findIndex((p) => p > 0);
+    expect(firstGood).toBeGreaterThanOrEqual(0);
+    const after = seen.slice(firstGood);
+    expect(after).toEqual([...after].sort((a, b) => a - b));
+    expect(Math.min(...after)).toBeGreaterThan(0);
+  }, 20_000);
+
+  test('the poller keeps its reading when the file is torn, and takes the next good one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lean-progress-'));
+    try {
+      const file = join(dir, 'x.json');
+      const good = (t: number) =>
+        JSON.stringify({
+          charts: {
+            'Strategy Equity': {
+              series: {
+                Equity: {
+                  values: [
+                    [Date.UTC(2023, 0, 1, 5) / 1000, 1],
+                    [t, 1],
+                  ],
+                },
+              },
+            },
+          },
+          runtimeStatistics: { Equity: '$1' },
+        });
+      writeFileSync(join(dir, 'log.txt'), readFileSync(join(FIXTURES, 'engine-log.txt')));
+      const poller = progressPoller(dir, 'x');
+      writeFileSync(file, good(Date.UTC(2023, 0, 16, 5) / 1000));
+      const first = await poller.poll();
+      expect(first.progress).toBeGreaterThan(0.4);
+      expect(first.runtimeStatistics).toEqual({ Equity: '$1' });
+      writeFileSync(file, good(Date.UTC(2023, 0, 24, 5) / 1000).slice(0, 60));
+      expect(await poller.poll()).toEqual(first);
+      writeFileSync(file, good(Date.UTC(2023, 0, 24, 5) / 1000));
+      expect((await poller.poll()).progress).toBeGreaterThan(first.progress);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 function existsSummary(run: { resultsDir: string; algorithmId: string }): boolean {
   try {
     readFileSync(join(run.resultsDir, `${run.algorithmId}-summary.json`));
@@ -307,6 +369,31 @@ describe('engine log', () => {
     ].join('\n');
     expect(parseEngineLog(log).errorLines).toEqual(['first error', 'second error\n   at Some.Method()\n   at Other.Method()']);
     expect(parseEngineLog(log).initialized).toBe(false);
+  });
+
+  test('EngineLogTail reads only what was appended, and parses like parseEngineLog', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lean-log-tail-'));
+    try {
+      const tail = new EngineLogTail(dir);
+      expect(await tail.read()).toEqual({ initialized: false, errorLines: [] });
+      // Cut the real log at awkward places: mid-line, mid-timestamp, inside a multi-byte character.
+      const text = `${realLog}2025-01-01T00:00:01.0000000Z ERROR:: café ☕ failed\n   at Some.Method()\n`;
+      const bytes = Buffer.from(text);
+      const cuts = [0, 17, 1000, bytes.indexOf(Buffer.from('☕')) + 1, bytes.length - 5, bytes.length];
+      const path = join(dir, 'log.txt');
+      writeFileSync(path, '');
+      for (let i = 1; i < cuts.length; i++) {
+        appendFileSync(path, bytes.subarray(cuts[i - 1], cuts[i]));
+        await tail.read();
+      }
+      const facts = await tail.read();
+      expect(facts).toEqual(parseEngineLog(text));
+      expect(facts.errorLines).toEqual(['café ☕ failed\n   at Some.Method()']);
+      // Each byte read once, however many polls.
+      expect(tail.bytesRead).toBe(bytes.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test.each([

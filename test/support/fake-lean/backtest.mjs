@@ -55,6 +55,11 @@ export async function runBacktest(settings, log, control) {
     if (scenario === 'runtime-error' || scenario === 'crash' || scenario === 'oom') fraction = 0.4;
     const orders = model.ordersAt(fraction);
     if (orders > 0) log.algorithm('Debug', `Orders so far: ${orders}, equity ${model.equityAt(model.pointsAt(fraction))}`, algorithmTime(fraction));
+    if (settings.halfWriteMs > 0) {
+      // LEAN rewrites the file in place: a reader may catch it half-written for a while.
+      writeIntermediate(run, fraction, true);
+      if (await control.wait(settings.halfWriteMs)) break;
+    }
     writeIntermediate(run, fraction);
   }
   // Let the last intermediate file be seen before the final one replaces it.

@@ -60,8 +60,11 @@ export function runState(run, extra) {
   };
 }
 
-/** The `<id>.json` LEAN rewrites while running: charts so far, the last 100 orders, `statistics: {}`. */
-export function writeIntermediate(run, fraction) {
+/**
+ * The `<id>.json` LEAN rewrites while running: charts so far, the last 100 orders, `statistics: {}`.
+ * `half`: only the first half of the file, as a reader finds it while LEAN is rewriting it in place.
+ */
+export function writeIntermediate(run, fraction, half = false) {
   const { model, settings } = run;
   const points = model.pointsAt(fraction);
   const orders = model.ordersAt(fraction);
@@ -79,7 +82,9 @@ export function writeIntermediate(run, fraction) {
     serverStatistics: { 'CPU Usage': '3%', 'Used RAM (MB)': '210', 'Total RAM (MB)': '16000', Hostname: hostname() },
     analysis: [],
   };
-  writeFileSync(join(settings.resultsDir, `${settings.algorithmId}.json`), JSON.stringify(result));
+  const text = JSON.stringify(result);
+  writeFileSync(join(settings.resultsDir, `${settings.algorithmId}.json`), half ? text.slice(0, Math.floor(text.length / 2)) : text);
+  if (half) return;
   // LEAN's intermediate events file holds the last 100 events, newest first.
   const events = [];
   for (let id = orders; id >= 1 && events.length < 100; id--) events.push(...model.events(id).reverse());
