@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Backtest } from '../../core/domain/backtests/types';
 
 /**
@@ -28,7 +29,9 @@ export function leanConfig(input: LeanConfigInput): Record<string, unknown> {
     'algorithm-language': python ? 'Python' : 'CSharp',
     'algorithm-type-name': python ? 'main' : (input.assembly?.typeName ?? ''),
     'algorithm-location': python ? `${input.projectDir}/main.py` : (input.assembly?.file ?? ''),
-    'python-additional-paths': python ? [`${input.projectDir}/Library`] : [],
+    // Only folders that exist: LEAN logs an ERROR line for each missing one on every run
+    // (Lean:`Common/Python/PythonInitializer.cs` ConfigurePythonPaths), which a failure would then quote.
+    'python-additional-paths': python ? [`${input.projectDir}/Library`].filter((dir) => existsSync(dir)) : [],
     'data-folder': input.dataDir,
     'results-destination-folder': input.resultsDir,
     'object-store-root': input.storageDir,

@@ -64,6 +64,22 @@ export function failureFromFiles(facts: Omit<RunFacts, 'results'> & { status?: s
   return { error: facts.status ? `${ended} (status ${facts.status})` : ended };
 }
 
+/**
+ * LEAN's result handler prefixes `state.RuntimeError` with the algorithm's time, `yyyy-MM-dd
+ * HH:mm:ss ` (Lean:`Engine/Results/BacktestingResultHandler.cs` RuntimeError → FormatMessage in
+ * `Engine/Results/BaseResultsHandler.cs` → `Common/Extensions.cs` PrefixWithAlgorithmTime with
+ * DateFormat.UI). The message after it is what the algorithm failed with: `Runtime Error: …`
+ * (Lean:`Engine/Engine.cs` HandleAlgorithmError) or an initialization failure. The API's `error`
+ * is the message alone, as LEAN's error packets carried it before the prefix was added; the time
+ * is the algorithm's clock, already in the logs.
+ */
+const ALGORITHM_TIME_PREFIX = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} /;
+
+/** `state.RuntimeError` without LEAN's algorithm-time prefix. */
+function runtimeErrorMessage(stateError: string): string {
+  return stateError.replace(ALGORITHM_TIME_PREFIX, '');
+}
+
 const isInitializeError = (message: string) => message.startsWith(INITIALIZE_ERROR_PREFIX) || message.startsWith(INITIALIZE_ERROR_PREFIX_OLD);
 
 /**
@@ -73,7 +89,7 @@ const isInitializeError = (message: string) => message.startsWith(INITIALIZE_ERR
  */
 export function classifyRun(facts: RunFacts): RunOutcome {
   const state = facts.results?.summary.state;
-  const runtimeError = state?.RuntimeError?.trim() ? state.RuntimeError : undefined;
+  const runtimeError = state?.RuntimeError?.trim() ? runtimeErrorMessage(state.RuntimeError) : undefined;
   if (runtimeError) {
     return { outcome: 'failed', error: runtimeError, stacktrace: state?.StackTrace || runtimeError, hasInitializeError: isInitializeError(runtimeError) };
   }

@@ -93,6 +93,17 @@ test("the runner writes LEAN's config: paths, ids, the user's credentials, api-u
   expect(after?.error).toMatch(/exited with code 3|LEAN/);
 });
 
+test('a crash is explained by its own ERROR lines, not by a python path LEAN could not find', async () => {
+  const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/Crash', algorithm({ scenario: 'crash' }));
+  const backtest = await startingBacktest(projectId, compileId);
+  await runBacktestJob({ kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 }, runOptions(fakeLean));
+  const after = await backtestRepository.get(projectId, backtest.backtestId);
+  expect(after?.phase).toBe('failed');
+  expect(after?.error).toBe(
+    'Engine.Run(): System.AccessViolationException: Attempted to read or write protected memory.\n   at QuantConnect.Lean.Engine.AlgorithmManager.Run()',
+  );
+});
+
 test('a backtest past the wall-clock limit is stopped and fails saying so', async () => {
   const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/Limit', algorithm({ scenario: 'hang' }));
   const backtest = await startingBacktest(projectId, compileId);

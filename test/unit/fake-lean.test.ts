@@ -135,7 +135,8 @@ describe('failures', () => {
     expect(run.code).toBe(1);
     const summary = readResultJson(run, `${run.algorithmId}-summary.json`);
     expect(summary.state.Status).toBe('RuntimeError');
-    expect(summary.state.RuntimeError).toMatch(/^ZeroDivisionError : division by zero/);
+    // As LEAN writes it: the algorithm's time, then HandleAlgorithmError's `Runtime Error: ` and the message.
+    expect(summary.state.RuntimeError).toMatch(/^2023-01-1\d \d\d:\d\d:\d\d Runtime Error: ZeroDivisionError : division by zero/);
     expect(summary.state.StackTrace).toContain('in main.py: line 27');
     const log = run.log();
     expect(log).toMatch(/ERROR:: Extensions\.SetRuntimeError\(\): RuntimeError at .* UTC\. Context: OnData/);
@@ -150,7 +151,7 @@ describe('failures', () => {
     expect(run.code).toBe(1);
     const result = readResultJson(run, `${run.algorithmId}.json`);
     expect(result.state.Status).toBe('RuntimeError');
-    expect(result.state.RuntimeError.startsWith(INIT_PREFIX)).toBe(true);
+    expect(result.state.RuntimeError.startsWith(`2023-01-01 00:00:00 ${INIT_PREFIX}`)).toBe(true);
     expect(Object.keys(result.orders)).toHaveLength(0);
     expect(run.log()).not.toContain('Begin DataStream');
     expect(run.log()).not.toContain('Launching analysis');

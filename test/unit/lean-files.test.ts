@@ -88,7 +88,8 @@ describe('failed runs', () => {
     for (const exitCode of [1, 0]) {
       const outcome = classifyRun({ exitCode, results, logText: run.log() });
       expect(outcome).toMatchObject({ outcome: 'failed', hasInitializeError: false });
-      expect(outcome.error).toMatch(/^ZeroDivisionError : division by zero/);
+      // LEAN's algorithm-time prefix is stripped; HandleAlgorithmError's `Runtime Error: ` stays.
+      expect(outcome.error).toMatch(/^Runtime Error: ZeroDivisionError : division by zero/);
       expect(outcome.stacktrace).toContain('in main.py: line 27');
     }
   });
@@ -102,6 +103,21 @@ describe('failed runs', () => {
     expect(outcome.error?.startsWith(INIT_PREFIX)).toBe(true);
     expect(outcome.hasInitializeError).toBe(true);
     expect(parseEngineLog(run.log()).initialized).toBe(false);
+  });
+
+  test('state.RuntimeError as LEAN writes it: the algorithm-time prefix is parsed and stripped', () => {
+    const state = (RuntimeError: string) =>
+      ({ summary: { state: { Status: 'RuntimeError', RuntimeError, StackTrace: 'trace' } } }) as unknown as Parameters<typeof classifyRun>[0]['results'];
+    const init = classifyRun({ exitCode: 1, results: state(`2024-03-04 09:31:00 ${INIT_PREFIX} boom`) });
+    expect(init).toEqual({ outcome: 'failed', error: `${INIT_PREFIX} boom`, stacktrace: 'trace', hasInitializeError: true });
+    const old = classifyRun({ exitCode: 1, results: state('2024-03-04 09:31:00 Algorithm.Initialize() Error: x Stack Trace: y') });
+    expect(old).toMatchObject({ error: 'Algorithm.Initialize() Error: x Stack Trace: y', hasInitializeError: true });
+    expect(classifyRun({ exitCode: 1, results: state('2024-03-04 09:31:00 Runtime Error: x') })).toMatchObject({
+      error: 'Runtime Error: x',
+      hasInitializeError: false,
+    });
+    // Only a leading time is LEAN's; an older build without it is read as is.
+    expect(classifyRun({ exitCode: 1, results: state('Runtime Error: 2024-03-04 09:31:00 x') }).error).toBe('Runtime Error: 2024-03-04 09:31:00 x');
   });
 
   test('crash: no results; the last ERROR lines, stderr as the trace', async () => {

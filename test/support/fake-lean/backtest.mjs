@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { createBacktest } from './backtest-model.mjs';
-import { usDate, usDateTime } from './engine-log.mjs';
+import { algorithmStamp, usDate, usDateTime } from './engine-log.mjs';
 import { writeFinal, writeIntermediate } from './result-files.mjs';
 
 /**
@@ -27,6 +27,12 @@ export async function runBacktest(settings, log, control) {
   log.trace(`Engine.Main(): Started ${run.startedAt.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' })}`);
   log.trace(`JobQueue.NextJob(): Selected ${settings.algorithmLocation}`);
   log.trace(`Engine.Run(): Resource limits '0' CPUs. 2147483647 MB RAM.`);
+  if (settings.language === 'Python') {
+    // Lean:`Common/Python/PythonInitializer.cs` ConfigurePythonPaths: a missing folder is skipped with an error.
+    for (const path of settings.pythonAdditionalPaths) {
+      if (!existsSync(path)) log.error(`PythonInitializer.ConfigurePythonPaths(): Unable to find python path: ${path}. Skipping.`);
+    }
+  }
   log.trace(`FakeLean: scenario ${scenario}; data folder ${settings.dataFolder}${existsSync(settings.dataFolder) ? '' : ' (missing)'}`);
   log.trace(`SetUp Backtesting: User: ${settings.userId} ProjectId: ${settings.projectId} AlgoId: ${settings.algorithmId}`);
   log.trace(`Dates: Start: ${usDate(model.startWall)} End: ${usDate(model.stopWall)} Cash: ¤100,000.00 MaximumRuntime: 100.00:00:00 MaxOrders: 2147483647`);
@@ -35,7 +41,9 @@ export async function runBacktest(settings, log, control) {
     const message = `${INITIALIZE_PREFIX} ${PYTHON_INIT_ERROR}`;
     log.error(`BacktestingSetupHandler.Setup(): ${message}`);
     log.error(`Engine.Run(): Initialization failed: ${message}`);
-    return finish(run, log, control, 0, { status: 'RuntimeError', runtimeError: message, stackTrace: message }, 1);
+    // The result handler prefixes the message with the algorithm's time (Lean:`Engine/Results/
+    // BaseResultsHandler.cs` FormatMessage, `Common/Extensions.cs` PrefixWithAlgorithmTime).
+    return finish(run, log, control, 0, { status: 'RuntimeError', runtimeError: `${algorithmStamp(model.startWall)} ${message}`, stackTrace: message }, 1);
   }
 
   log.trace(
@@ -77,7 +85,10 @@ export async function runBacktest(settings, log, control) {
     log.error(`Extensions.SetRuntimeError(): RuntimeError at ${at} UTC. Context: OnData System.Exception: ${PYTHON_RUNTIME_ERROR}`);
     log.algorithm('Log', `Runtime Error: ${PYTHON_RUNTIME_ERROR}`, algorithmTime(fraction));
     log.error(`AlgorithmManager.Run(): Stopping, encountered a runtime error at ${at} UTC. ${PYTHON_RUNTIME_ERROR}`);
-    return finish(run, log, control, fraction, { status: 'RuntimeError', runtimeError: PYTHON_RUNTIME_ERROR, stackTrace: PYTHON_RUNTIME_ERROR }, 1);
+    // Lean:`Engine/Engine.cs` HandleAlgorithmError: `Runtime Error: <message>`, prefixed with the
+    // algorithm's time by the result handler; for Python the stack trace is the message alone.
+    const runtimeError = `${algorithmStamp(algorithmTime(fraction))} Runtime Error: ${PYTHON_RUNTIME_ERROR}`;
+    return finish(run, log, control, fraction, { status: 'RuntimeError', runtimeError, stackTrace: PYTHON_RUNTIME_ERROR }, 1);
   }
   if (scenario === 'hang') await control.untilStopped();
   if (!control.stopped) fraction = 1;

@@ -120,6 +120,8 @@ export function loadSettings(argv, cwd = process.cwd()) {
     backtestName: String(flat['backtest-name'] ?? 'local'),
     projectId: String(flat['project-id'] ?? '0'),
     userId: String(flat['job-user-id'] ?? '0'),
+    language: String(flat['algorithm-language'] ?? 'Python'),
+    pythonAdditionalPaths: Array.isArray(flat['python-additional-paths']) ? flat['python-additional-paths'].map(String) : [],
     liveMode: truthy(flat['live-mode']),
     closeAutomatically: truthy(flat['close-automatically']),
     parameters,
