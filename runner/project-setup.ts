@@ -10,14 +10,41 @@ import { downloadFolder } from './workspace';
  * job that runs the algorithm (a backtest; a live deployment later) does the same.
  */
 
-/** The class deriving from QCAlgorithm in a C# project (lean-cli finds it the same way). */
+/**
+ * The algorithm class LEAN should load from a C# project, when the source says which; undefined
+ * when it cannot tell, and LEAN then picks the one algorithm class in the assembly itself.
+ *
+ * LEAN loads every concrete class with a parameterless constructor that implements IAlgorithm
+ * (QCAlgorithm itself excepted) and needs `algorithm-type-name` only to choose among several
+ * (Lean:`AlgorithmFactory/Loader.cs` GetExtendedTypeNames and TryCreateILAlgorithm;
+ * `Engine/Setup/BacktestingSetupHandler.cs` passes SingleOrAlgorithmTypeName). So a class that
+ * derives from a user base class which derives from QCAlgorithm is found through the chain; of
+ * the candidates, abstract classes and classes others derive from are left out, and a class in
+ * `Main.cs`/`main.cs` is preferred, as lean-cli looks in the main file.
+ */
 export function algorithmClass(files: { name: string; content: string }[]): string | undefined {
+  const declarations: { name: string; base: string; abstract: boolean; file: string }[] = [];
+  const pattern = /((?:\b(?:public|internal|sealed|abstract|partial|static)\s+)*)class\s+(\w+)(?:\s*<[^>{]*>)?\s*:\s*([\w.]+)/g;
   for (const file of files) {
     if (!file.name.endsWith('.cs')) continue;
-    const match = /class\s+(\w+)\s*:\s*(?:QuantConnect\.Algorithm\.)?QCAlgorithm\b/.exec(file.content);
-    if (match) return match[1];
+    const source = file.content.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+    for (const match of source.matchAll(pattern)) {
+      declarations.push({ name: match[2]!, base: match[3]!.split('.').pop()!, abstract: /\babstract\b/.test(match[1] ?? ''), file: file.name });
+    }
   }
-  return undefined;
+  const byName = new Map(declarations.map((d) => [d.name, d]));
+  const isAlgorithm = (name: string, seen = new Set<string>()): boolean => {
+    if (name === 'QCAlgorithm' || name === 'QCAlgorithmFramework') return true;
+    const declaration = byName.get(name);
+    if (!declaration || seen.has(name)) return false;
+    seen.add(name);
+    return isAlgorithm(declaration.base, seen);
+  };
+  const bases = new Set(declarations.map((d) => d.base));
+  const candidates = declarations.filter((d) => !d.abstract && isAlgorithm(d.base));
+  const leaves = candidates.filter((d) => !bases.has(d.name));
+  const pool = leaves.length ? leaves : candidates;
+  return (pool.find((d) => /(^|\/)main\.cs$/i.test(d.file)) ?? pool[0])?.name;
 }
 
 /**
@@ -35,8 +62,8 @@ export async function prepareAssembly(
   if ((await downloadFolder(buildOutputPrefix(compile.projectId, compile.compileId), buildDir)) === 0) {
     throw new Error('the compile has no build output; compile the project again');
   }
+  // Unknown: LEAN finds the algorithm class itself when the assembly has one (see algorithmClass).
   const typeName = algorithmClass(files);
-  if (!typeName) throw new Error('no class deriving from QCAlgorithm was found in the project');
   const file = `${buildAssemblyName(compile.projectId, compile.compileId)}.dll`;
   if (!leanCwd) return { file: join(buildDir, file), typeName };
   await cp(buildDir, leanCwd, { recursive: true, force: false, errorOnExist: false });

@@ -15,8 +15,8 @@ export interface LeanConfigInput {
   dataDir: string;
   apiUrl?: string;
   credentials?: { userId: number; token: string };
-  /** C#: the assembly the build produced and the algorithm class. */
-  assembly?: { file: string; typeName: string };
+  /** C#: the assembly the build produced and, when the source tells, the algorithm class. */
+  assembly?: { file: string; typeName?: string };
 }
 
 export function leanConfig(input: LeanConfigInput): Record<string, unknown> {
@@ -27,7 +27,9 @@ export function leanConfig(input: LeanConfigInput): Record<string, unknown> {
     'algorithm-id': backtest.backtestId,
     'backtest-name': backtest.name,
     'algorithm-language': python ? 'Python' : 'CSharp',
-    'algorithm-type-name': python ? 'main' : (input.assembly?.typeName ?? ''),
+    // C#: LEAN needs the class name only when the assembly holds several algorithm classes
+    // (Lean:`AlgorithmFactory/Loader.cs`); without one it loads the single class it finds.
+    ...(python ? { 'algorithm-type-name': 'main' } : input.assembly?.typeName ? { 'algorithm-type-name': input.assembly.typeName } : {}),
     'algorithm-location': python ? `${input.projectDir}/main.py` : (input.assembly?.file ?? ''),
     // Only folders that exist: LEAN logs an ERROR line for each missing one on every run
     // (Lean:`Common/Python/PythonInitializer.cs` ConfigurePythonPaths), which a failure would then quote.

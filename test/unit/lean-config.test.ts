@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
 import { leanConfig } from '../../runner/lean/config';
+import { algorithmClass } from '../../runner/project-setup';
 
 /** The LEAN config the runner writes, key by key where LEAN's behaviour depends on it. */
 
@@ -21,4 +22,35 @@ test('python-additional-paths names <project>/Library only when it exists (LEAN 
   mkdirSync(join(withLibrary, 'Library', 'Lib1'), { recursive: true });
   expect(config(withLibrary)['python-additional-paths']).toEqual([join(withLibrary, 'Library')]);
   expect(config(withLibrary, 'C#', { file: 'x.dll', typeName: 'A' })['python-additional-paths']).toEqual([]);
+});
+
+describe('C# algorithm class (Lean:AlgorithmFactory/Loader.cs)', () => {
+  const cs = (name: string, content: string) => ({ name, content });
+
+  test('a class deriving from a user base class is found through the chain', () => {
+    const files = [
+      cs('Base.cs', 'namespace QuantConnect.Algorithm.CSharp {\n  public abstract class MyBase : QCAlgorithm { }\n}'),
+      cs('Main.cs', 'namespace QuantConnect.Algorithm.CSharp {\n  public class Strategy : MyBase {\n    public override void Initialize() { }\n  }\n}'),
+    ];
+    expect(algorithmClass(files)).toBe('Strategy');
+  });
+
+  test('the most derived class; Main.cs preferred among several; comments ignored', () => {
+    expect(algorithmClass([cs('A.cs', 'public class A : QCAlgorithm {}\npublic class B : A {}')])).toBe('B');
+    expect(algorithmClass([cs('Other.cs', 'public class X : QCAlgorithm {}'), cs('Main.cs', 'public class Y : QuantConnect.Algorithm.QCAlgorithm {}')])).toBe(
+      'Y',
+    );
+    expect(algorithmClass([cs('Main.cs', '// class Old : QCAlgorithm\npublic class New : QCAlgorithm {}')])).toBe('New');
+  });
+
+  test('unknown: no name, and the config leaves the key out so LEAN loads the one class it finds', () => {
+    const files = [cs('Main.cs', 'public class Strategy : SomeLibraryBase {}')];
+    expect(algorithmClass(files)).toBeUndefined();
+    const project = join(dir, 'cs');
+    mkdirSync(project);
+    const keys = config(project, 'C#', { file: 'x.dll', typeName: algorithmClass(files) });
+    expect(keys).not.toHaveProperty('algorithm-type-name');
+    expect(keys['algorithm-location']).toBe('x.dll');
+    expect(config(project, 'C#', { file: 'x.dll', typeName: 'Strategy' })['algorithm-type-name']).toBe('Strategy');
+  });
 });
