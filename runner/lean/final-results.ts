@@ -109,25 +109,53 @@ export function buildSummary(final: Json, summaryFile: Json): ResultSummary {
 }
 
 /**
+ * The final `<id>.json`, not one of the intermediate ones LEAN rewrites while running. Only the
+ * final packet carries the algorithm configuration and a state with an EndTime; an intermediate
+ * one has a state without it and `statistics` `{}` (Lean:`Engine/Results/BacktestingResultHandler.cs`
+ * SendFinalResult and `BacktestResultPacket.CreateEmpty` vs Update's periodic packet with
+ * `GetAlgorithmState()`). Older builds wrote no state: there, empty statistics next to a summary
+ * with statistics give the intermediate file away.
+ */
+function isFinalResultFile(file: Json, summaryFile: Json): boolean {
+  if (field(file, 'algorithmConfiguration') !== undefined) return true;
+  const state = field(file, 'state');
+  if (state !== undefined && !stringMap(state).EndTime) return false;
+  const empty = (value: unknown) => Object.keys(stringMap(value)).length === 0;
+  return !(empty(field(file, 'statistics')) && !empty(field(summaryFile, 'statistics')));
+}
+
+/**
  * A finished backtest's results, or undefined when LEAN did not get as far as its final files.
- * `<id>-summary.json` is written last and only at exit, so it marks the set as complete.
+ *
+ * LEAN's last writes are, in order, `<id>/alpha-results.json`, `<id>-summary.json`, the result
+ * analysis, then the final `<id>.json` and the full `<id>-order-events.json`
+ * (Lean:`Engine/Results/BacktestingResultHandler.cs` SendFinalResult, StoreResult). The summary
+ * marks the run as having reached its end; when LEAN was killed before the final `<id>.json`, the
+ * one on disk is the last intermediate file (its `statistics` are `{}`, its orders the last 100),
+ * so the summary's statistics, performance, state and charts are used instead, and the algorithm
+ * log says the order list is incomplete.
  */
 export async function readLeanResults(resultsDir: string, algorithmId: string): Promise<LeanResults | undefined> {
   const summaryFile = await readJson(join(resultsDir, `${algorithmId}-summary.json`));
   if (!isObject(summaryFile)) return undefined;
-  const [finalFile, events, alpha, algorithmLog] = await Promise.all([
+  const [resultFile, events, alpha, algorithmLog] = await Promise.all([
     readJson(join(resultsDir, `${algorithmId}.json`)),
     readJson(join(resultsDir, `${algorithmId}-order-events.json`)),
     readJson(join(resultsDir, algorithmId, 'alpha-results.json')),
     readText(join(resultsDir, `${algorithmId}-log.txt`)),
   ]);
-  const final = asObject(finalFile);
+  const file = asObject(resultFile);
+  const complete = isFinalResultFile(file, summaryFile);
+  const final = complete ? file : {};
   const rawInsights = Array.isArray(alpha) ? alpha : field(asObject(alpha), 'insights');
+  const note = complete
+    ? ''
+    : `${new Date().toISOString()} LEAN stopped after writing its summary and before its final results: the order list holds only the last orders it had saved.\n`;
   return {
     summary: buildSummary(final, summaryFile),
     charts: normaliseCharts(field(final, 'charts') ?? field(summaryFile, 'charts')),
-    orders: joinOrders(field(final, 'orders'), events),
+    orders: joinOrders(field(file, 'orders'), events),
     insights: Array.isArray(rawInsights) ? rawInsights.map((insight) => camelRecord(insight) as InsightItem) : [],
-    algorithmLog: algorithmLog ?? '',
+    algorithmLog: (algorithmLog ?? '') + note,
   };
 }

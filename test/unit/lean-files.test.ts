@@ -7,7 +7,7 @@ import { readLeanResults } from '../../runner/lean/final-results';
 import { progressFrom, progressPoller, readIntermediate } from '../../runner/lean/progress';
 import { camelKey } from '../../runner/lean/result-json';
 import { classifyRun, failureFromFiles } from '../../runner/lean/run-outcome';
-import { cleanUpRuns, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
+import { cleanUpRuns, readResultJson, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
 
 /** The runner's reading of LEAN's files, on the fake LEAN's output and on trimmed real fixtures. */
 
@@ -118,6 +118,23 @@ describe('failed runs', () => {
     });
     // Only a leading time is LEAN's; an older build without it is read as is.
     expect(classifyRun({ exitCode: 1, results: state('Runtime Error: 2024-03-04 09:31:00 x') }).error).toBe('Runtime Error: 2024-03-04 09:31:00 x');
+  });
+
+  test('killed after the summary, before the final <id>.json: the summary statistics stand, not the intermediate {}', async () => {
+    const run = track(await runFakeLean({ config: { 'fake-lean-scenario': 'ok', 'fake-lean-kill-after-summary': true } }));
+    expect(run.signal).toBe('SIGKILL');
+    // What LEAN left: the summary next to the last intermediate <id>.json.
+    expect(readResultJson(run, `${run.algorithmId}.json`).statistics).toEqual({});
+    const results = (await readLeanResults(run.resultsDir, run.algorithmId))!;
+    expect(results.summary.statistics['Total Orders']).toBe('20');
+    expect(results.summary.runtimeStatistics.Equity).toMatch(/^\$/);
+    expect(results.summary.state).toMatchObject({ Status: 'Completed' });
+    expect(results.summary.backtestStart).toBe('2023-01-01 00:00:00');
+    expect(results.charts.map((c) => c.name)).toEqual(['Strategy Equity']);
+    expect(results.orders.length).toBeGreaterThan(0);
+    expect(results.algorithmLog).toContain('LEAN stopped after writing its summary and before its final results');
+    // Killed: a failure, whatever the summary says.
+    expect(classifyRun({ exitCode: null, signal: run.signal, results, logText: run.log() }).outcome).toBe('failed');
   });
 
   test('crash: no results; the last ERROR lines, stderr as the trace', async () => {

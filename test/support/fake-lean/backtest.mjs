@@ -107,7 +107,9 @@ async function finish(run, log, control, fraction, outcome, exitCode) {
     `Algorithm Id:(${settings.algorithmId}) completed in ${seconds} seconds at 1k data points per second. Processing total of 1,000 data points.`,
     model.wallAt(fraction),
   );
-  const { statistics } = writeFinal(run, fraction, outcome, log.algorithmLog());
+  // `fake-lean-kill-after-summary`: killed (SIGKILL) after the summary, before the final `<id>.json`.
+  const afterSummary = settings.killAfterSummary ? () => process.kill(process.pid, 'SIGKILL') : undefined;
+  const { statistics } = writeFinal(run, fraction, outcome, log.algorithmLog(), afterSummary);
   log.statistics(statistics);
   log.trace('BacktestingResultHandler.SendAnalysisResult(): Processed final packet');
   log.trace('Engine.Main(): Analysis Completed and Results Posted.');

@@ -131,6 +131,7 @@ export function loadSettings(argv, cwd = process.cwd()) {
     chartPoints: Math.max(2, Math.floor(tunables['fake-lean-chart-points'])),
     insights: Math.floor(tunables['fake-lean-insights']),
     halfWriteMs: tunables['fake-lean-half-write-ms'],
+    killAfterSummary: truthy(pick('fake-lean-kill-after-summary')),
     // LocalObjectStore's folder, and what the algorithm saves to / deletes from it (one key each).
     objectStoreRoot: flat['object-store-root'] ? resolve(cwd, String(flat['object-store-root'])) : undefined,
     storeWrite: pick('fake-lean-store-write'),

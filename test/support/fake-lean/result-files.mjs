@@ -92,11 +92,13 @@ export function writeIntermediate(run, fraction, half = false) {
 }
 
 /**
- * The files LEAN writes at exit: `<id>-log.txt`, the final `<id>.json`, `<id>-order-events.json`,
- * `<id>/alpha-results.json` (only with insights) and, last, `<id>-summary.json`, the runner's
- * signal that the final set is complete. Returns the final statistics for the log.
+ * The files LEAN writes at exit, in LEAN's order (Lean:`Engine/Results/BacktestingResultHandler.cs`
+ * SendFinalResult, StoreResult): `<id>-log.txt`, `<id>/alpha-results.json` (only with insights),
+ * `<id>-summary.json`, then, after the result analysis, the final `<id>.json` and
+ * `<id>-order-events.json`. `afterSummary` runs between the two; returning false ends the write
+ * there (a kill in that window). Returns the final statistics for the log.
  */
-export function writeFinal(run, fraction, { status, runtimeError = '', stackTrace = '' }, algorithmLog) {
+export function writeFinal(run, fraction, { status, runtimeError = '', stackTrace = '' }, algorithmLog, afterSummary) {
   const { model, settings } = run;
   const dir = settings.resultsDir;
   const id = settings.algorithmId;
@@ -124,6 +126,30 @@ export function writeFinal(run, fraction, { status, runtimeError = '', stackTrac
   writeFileSync(join(dir, `${id}-log.txt`), algorithmLog);
 
   const charts = model.charts(points);
+
+  if (insights > 0) {
+    mkdirSync(join(dir, id), { recursive: true });
+    const alpha = new ChunkedWriter(join(dir, id, 'alpha-results.json'));
+    alpha.collection(insights, (k) => JSON.stringify(model.insight(k)));
+    alpha.close();
+  }
+
+  // The summary's Strategy Equity is down-sampled (the real one kept 6 points of 692).
+  const equity6 = charts['Strategy Equity'].series.Equity.values.filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 6)) === 0);
+  const summary = {
+    rollingWindow: {},
+    totalPerformance: { ...performance, closedTrades: [] },
+    charts: { 'Strategy Equity': { name: 'Strategy Equity', chartType: 0, series: { Equity: { ...templates.equitySeries, values: equity6 } } } },
+    statistics,
+    runtimeStatistics,
+    state,
+    algorithmConfiguration,
+  };
+  writeFileSync(join(dir, `${id}-summary.json`), JSON.stringify(summary, null, 2));
+  // LEAN then runs its result analysis and only then writes the final `<id>.json` and the full
+  // order events: a kill in between leaves the summary next to the last intermediate files.
+  if (afterSummary?.() === false) return { statistics, orders, points };
+
   const result = new ChunkedWriter(join(dir, `${id}.json`));
   result.write(`{"rollingWindow":${JSON.stringify(rollingWindow)},"totalPerformance":{`);
   result.write(
@@ -155,24 +181,5 @@ export function writeFinal(run, fraction, { status, runtimeError = '', stackTrac
     events.close();
   }
 
-  if (insights > 0) {
-    mkdirSync(join(dir, id), { recursive: true });
-    const alpha = new ChunkedWriter(join(dir, id, 'alpha-results.json'));
-    alpha.collection(insights, (k) => JSON.stringify(model.insight(k)));
-    alpha.close();
-  }
-
-  // The summary's Strategy Equity is down-sampled (the real one kept 6 points of 692).
-  const equity6 = charts['Strategy Equity'].series.Equity.values.filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 6)) === 0);
-  const summary = {
-    rollingWindow: {},
-    totalPerformance: { ...performance, closedTrades: [] },
-    charts: { 'Strategy Equity': { name: 'Strategy Equity', chartType: 0, series: { Equity: { ...templates.equitySeries, values: equity6 } } } },
-    statistics,
-    runtimeStatistics,
-    state,
-    algorithmConfiguration,
-  };
-  writeFileSync(join(dir, `${id}-summary.json`), JSON.stringify(summary, null, 2));
   return { statistics, orders, points };
 }
