@@ -99,7 +99,10 @@ export function processLauncher(options: ProcessLauncherOptions) {
       mkdirSync(workDir, { recursive: true });
       const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'runner', 'main.ts')], {
         cwd: projectRoot,
-        // The variables of a Fargate task's runner, checked by runner/settings.ts at start.
+        // The variables of a Fargate task's runner, checked by runner/settings.ts at start. The
+        // server's own environment is the runner's too, but never LEAN's: the runner starts LEAN
+        // with a minimal environment of its own (runner/lean/environment.ts), and a `docker run`
+        // passes none into the container.
         env: {
           ...process.env,
           LCS_JOB: JSON.stringify(request.job),

@@ -77,13 +77,15 @@ export async function installRequirements(
   projectDir: string,
   files: { name: string }[],
   options: { pipCommand?: string; log: (line: string) => void },
+  /** Who pip runs as, with which environment: LEAN's (requirements run code from the internet). */
+  as?: { env: Record<string, string>; uid?: number; gid?: number },
 ): Promise<string | undefined> {
   if (!files.some((f) => f.name === 'requirements.txt')) return undefined;
   if (!options.pipCommand) {
     options.log('requirements.txt not installed: no pip command (LCS_PIP_COMMAND) in this environment');
     return undefined;
   }
-  const run = await runCommand(`${options.pipCommand} install --user --no-input -r requirements.txt`, projectDir, PIP_TIMEOUT_MS);
+  const run = await runCommand(`${options.pipCommand} install --user --no-input -r requirements.txt`, projectDir, PIP_TIMEOUT_MS, as);
   if (run.code === 0 && !run.timedOut) return undefined;
   const tail = run.output.trim().split(/\r?\n/).slice(-10).join('\n');
   return run.timedOut

@@ -52,6 +52,13 @@ const schema = z.object({
   LCS_PROGRESS_MS: optional(z.coerce.number().int().min(100)),
   /** The task's memory limit, named in an out-of-memory error. */
   LCS_TASK_MEMORY_MB: optional(z.coerce.number().int().positive()),
+  /**
+   * The unprivileged user LEAN runs as when the runner is root (runner/Dockerfile sets the image's
+   * `lean` user): uid, gid (default: the uid) and home. Unset: LEAN runs as the runner.
+   */
+  LCS_LEAN_UID: optional(z.coerce.number().int().positive()),
+  LCS_LEAN_GID: optional(z.coerce.number().int().positive()),
+  LCS_LEAN_HOME: optional(z.string()),
 });
 
 export interface RunnerSettings {
@@ -64,7 +71,7 @@ export interface RunnerSettings {
   build: Pick<BuildOptions, 'dotnetCommand'>;
   backtest: Pick<
     BacktestJobOptions,
-    'leanCommand' | 'leanCwd' | 'dataDir' | 'apiUrl' | 'maxSeconds' | 'pollMs' | 'memoryMb' | 'reportCommand' | 'reportCwd' | 'pipCommand'
+    'leanCommand' | 'leanCwd' | 'dataDir' | 'apiUrl' | 'maxSeconds' | 'pollMs' | 'memoryMb' | 'reportCommand' | 'reportCwd' | 'pipCommand' | 'leanUser'
   >;
 }
 
@@ -112,6 +119,7 @@ export function runnerSettings(env: NodeJS.ProcessEnv = process.env): Readonly<R
       reportCommand: report.command,
       reportCwd: report.cwd,
       pipCommand: s.LCS_PIP_COMMAND ?? (inImage ? LEAN_IMAGE.pip : undefined),
+      leanUser: s.LCS_LEAN_UID ? { uid: s.LCS_LEAN_UID, gid: s.LCS_LEAN_GID ?? s.LCS_LEAN_UID, home: s.LCS_LEAN_HOME } : undefined,
     },
   });
 }

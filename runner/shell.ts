@@ -9,12 +9,19 @@ export const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * Runs a shell command to completion with a time limit (then SIGKILL), keeping the tail of its
  * combined output: builds, pip and report generation, where a runaway must not exhaust memory.
  */
-export function runCommand(command: string, cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+export function runCommand(
+  command: string,
+  cwd: string,
+  timeoutMs: number,
+  /** The command's whole environment and user (pip for a user's requirements: see lean/environment.ts); default: the runner's. */
+  as?: { env: Record<string, string>; uid?: number; gid?: number },
+): Promise<{ code: number | null; output: string; timedOut: boolean }> {
   return new Promise((done, fail) => {
     const child = spawn(command, {
       cwd,
       shell: true,
-      env: { ...process.env, DOTNET_NOLOGO: 'true', DOTNET_CLI_TELEMETRY_OPTOUT: 'true' },
+      env: as?.env ?? { ...process.env, DOTNET_NOLOGO: 'true', DOTNET_CLI_TELEMETRY_OPTOUT: 'true' },
+      ...(as?.uid !== undefined ? { uid: as.uid, gid: as.gid } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

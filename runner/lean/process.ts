@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { shellQuote } from '../shell';
+import { type LeanUser, leanEnvironment } from './environment';
 
 /**
  * Runs the LEAN launcher (or any command honouring its config and files) and keeps what the
@@ -22,7 +23,10 @@ export function startLean(options: {
   configFile: string;
   cwd: string;
   maxSeconds: number;
-  env?: NodeJS.ProcessEnv;
+  /** LEAN's whole environment (never the runner's: see environment.ts); default: leanEnvironment(process.env). */
+  env?: Record<string, string>;
+  /** Another user to run LEAN as (environment.ts leanUser); default: the runner's. */
+  user?: LeanUser;
   /** Where LEAN's console goes (the task's log stream). */
   echo?: (chunk: string) => void;
 }): LeanRun {
@@ -33,7 +37,8 @@ export function startLean(options: {
   const child = spawn(`exec ${options.command} --config ${shellQuote(options.configFile)}`, {
     cwd: options.cwd,
     shell: true,
-    env: { ...process.env, ...options.env },
+    env: options.env ?? leanEnvironment(process.env),
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so a stop reaches the shell's children too
   });

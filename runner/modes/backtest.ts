@@ -9,6 +9,7 @@ import { MetricUnit, recordEvent } from '../../core/shared/metrics';
 import { jobCredentials } from '../job-credentials';
 import { leanConfig } from '../lean/config';
 import { readEngineLog } from '../lean/engine-log';
+import { giveTo, type LeanUser, leanEnvironment, leanUser } from '../lean/environment';
 import { readLeanResults } from '../lean/final-results';
 import { startLean } from '../lean/process';
 import { progressPoller } from '../lean/progress';
@@ -41,6 +42,12 @@ export interface BacktestJobOptions {
    * image); unset: requirements are not installed and the job log says so.
    */
   pipCommand?: string;
+  /**
+   * The unprivileged user LEAN (and pip) run as when the runner is root (the runner image's
+   * `lean`); the job folder is handed over to it. Unset, or a runner that is not root: LEAN runs
+   * as the runner, with the clean environment only (lean/environment.ts).
+   */
+  leanUser?: LeanUser;
 }
 
 type BacktestJob = Extract<JobMessage, { kind: 'backtest' }>;
@@ -73,7 +80,14 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     const { manifest, files } = await materialiseSnapshot(backtest.projectId, backtest.compileId, dirs.project);
     const language = manifest.language;
     const assembly = language === 'C#' ? await prepareAssembly(backtest, files, options.workDir, options.leanCwd) : undefined;
-    const pipProblem = language === 'Py' ? await installRequirements(dirs.project, files, options) : undefined;
+    // LEAN and pip: LEAN's user when the runner can switch, and never the runner's environment.
+    // `pip install --user` goes to the job folder's PYTHONUSERBASE, where LEAN's Python finds it.
+    const user = leanUser(options.leanUser);
+    const pythonUserBase = join(options.workDir, 'python');
+    const env = leanEnvironment(process.env, { ...(user?.home ? { HOME: user.home } : {}), PYTHONUSERBASE: pythonUserBase });
+    if (user) await giveTo(options.workDir, user);
+    const as = { env, uid: user?.uid, gid: user?.gid };
+    const pipProblem = language === 'Py' ? await installRequirements(dirs.project, files, options, as) : undefined;
     if (pipProblem) {
       await backtestLifecycle.failed(backtest, pipProblem, '');
       return;
@@ -93,12 +107,16 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       assembly,
     });
     await writeFile(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
+    // The object store pulled and the config written after the hand-over above.
+    if (user) await giveTo(options.workDir, user);
 
     const lean = startLean({
       command: options.leanCommand,
       configFile,
       cwd: options.leanCwd ?? options.workDir,
       maxSeconds: options.maxSeconds,
+      env,
+      user,
       echo: (text) => process.stdout.write(text),
     });
     options.log(`backtest ${backtest.backtestId}: LEAN started (pid ${lean.pid})`);

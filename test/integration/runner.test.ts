@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
@@ -102,6 +102,56 @@ test('a crash is explained by its own ERROR lines, not by a python path LEAN cou
   expect(after?.error).toBe(
     'Engine.Run(): System.AccessViolationException: Attempted to read or write protected memory.\n   at QuantConnect.Lean.Engine.AlgorithmManager.Run()',
   );
+});
+
+describe("what the algorithm sees of the runner (LEAN's environment and user)", () => {
+  const planted = {
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/planted',
+    AWS_ACCESS_KEY_ID: 'AKIAPLANTED',
+    AWS_SECRET_ACCESS_KEY: 'planted-secret',
+    ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/planted',
+    LCS_PLANTED_SECRET: 'planted',
+  };
+  beforeAll(() => Object.assign(process.env, planted));
+  afterAll(() => {
+    for (const name of Object.keys(planted)) delete process.env[name];
+  });
+
+  /** Runs the fake LEAN through the runner, which dumps what it could see. */
+  async function seenByLean(extra: Partial<Parameters<typeof runBacktestJob>[1]> = {}) {
+    const shared = mkdtempSync(join(tmpdir(), 'lcs-seen-'));
+    chmodSync(shared, 0o777); // writable by LEAN's user too
+    const file = join(shared, 'seen.json');
+    const { projectId, compileId } = await pythonProject(tenant.cli, `Runner/Env-${Date.now()}`, algorithm({ 'env-file': file }));
+    const backtest = await startingBacktest(projectId, compileId);
+    const options = runOptions(fakeLean, extra);
+    chmodSync(join(options.workDir, '..'), 0o755); // the job folder's parent, as /tmp is on ECS
+    await runBacktestJob({ kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 }, options);
+    expect(await backtestRepository.get(projectId, backtest.backtestId)).toMatchObject({ phase: 'completed' });
+    return JSON.parse(readFileSync(file, 'utf8')) as { env: Record<string, string>; uid: number; parentEnviron: string[] | string };
+  }
+
+  test('no AWS credential, ECS metadata URI or LCS setting in its environment', async () => {
+    const seen = await seenByLean();
+    const names = Object.keys(seen.env);
+    expect(names.filter((name) => /^(AWS_|ECS_|LCS_)/.test(name))).toEqual([]);
+    expect(JSON.stringify(seen.env)).not.toMatch(/planted/i);
+    expect(seen.env.PATH).toBe(process.env.PATH);
+    expect(seen.env.PYTHONUSERBASE).toMatch(/job\/python$/);
+  });
+
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  asRoot("as root with a LEAN user: LEAN runs as that user and cannot read the runner's /proc environ", async () => {
+    const seen = await seenByLean({ leanUser: { uid: 65534, gid: 65534, home: '/tmp' } });
+    expect(seen.uid).toBe(65534);
+    expect(seen.env.HOME).toBe('/tmp');
+    expect(seen.parentEnviron).toBe('EACCES');
+    // Without one, the same-user process reads the runner's environment as it started (on ECS,
+    // with the credentials URI in it): why the user matters.
+    const same = await seenByLean();
+    expect(same.uid).toBe(0);
+    expect(Array.isArray(same.parentEnviron) && same.parentEnviron.some((entry) => entry.startsWith('PATH='))).toBe(true);
+  });
 });
 
 test('a backtest past the wall-clock limit is stopped and fails saying so', async () => {

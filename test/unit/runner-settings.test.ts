@@ -90,6 +90,17 @@ test('a build job; an empty value counts as not set', () => {
   expect(settings.backtest).toMatchObject({ leanCommand: 'dotnet QuantConnect.Lean.Launcher.dll', pollMs: 10_000, apiUrl: undefined });
 });
 
+test("LEAN's user (runner/Dockerfile sets the image's `lean`): uid, gid defaulting to it, home; unset: none", () => {
+  expect(runnerSettings({ LCS_JOB, LCS_LEAN_UID: '10001', LCS_LEAN_GID: '10002', LCS_LEAN_HOME: '/home/lean' }).backtest.leanUser).toEqual({
+    uid: 10001,
+    gid: 10002,
+    home: '/home/lean',
+  });
+  expect(runnerSettings({ LCS_JOB, LCS_LEAN_UID: '10001' }).backtest.leanUser).toEqual({ uid: 10001, gid: 10001 });
+  expect(runnerSettings({ LCS_JOB, LCS_LEAN_UID: '' }).backtest.leanUser).toBeUndefined();
+  expect(problem({ LCS_JOB, LCS_LEAN_UID: 'lean' })).toMatch(/LCS_LEAN_UID/);
+});
+
 test('a missing LCS_JOB is refused by name', () => {
   expect(problem({})).toMatch(/^Invalid runner settings: LCS_JOB: not set/);
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { createBacktest } from './backtest-model.mjs';
@@ -20,6 +20,7 @@ const PYTHON_INIT_ERROR =
 
 export async function runBacktest(settings, log, control) {
   const run = { settings, model: createBacktest(settings), startedAt: new Date() };
+  if (settings.envFile) dumpEnvironment(settings.envFile);
   const { model, scenario } = { model: run.model, scenario: settings.scenario };
   const algorithmTime = (fraction) => model.wallAt(fraction);
 
@@ -137,4 +138,20 @@ function useObjectStore(settings, say) {
     writeFileSync(target, `saved by ${settings.algorithmId}\n`);
   }
   if (settings.storeDelete) rmSync(join(root, ...String(settings.storeDelete).split('/')), { force: true });
+}
+
+/**
+ * Test-only (`fake-lean-env-file`): what an algorithm could learn of its host. The environment
+ * LEAN was started with, its user, and whether it can read its parent's (the runner's) environment
+ * through /proc, as any process of the same user can.
+ */
+function dumpEnvironment(file) {
+  let parentEnviron;
+  try {
+    parentEnviron = readFileSync(`/proc/${process.ppid}/environ`, 'utf8').split('\0').filter(Boolean);
+  } catch (error) {
+    parentEnviron = error.code;
+  }
+  const seen = { env: process.env, uid: process.getuid?.(), gid: process.getgid?.(), parentEnviron };
+  writeFileSync(file, JSON.stringify(seen));
 }

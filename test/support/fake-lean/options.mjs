@@ -132,6 +132,8 @@ export function loadSettings(argv, cwd = process.cwd()) {
     insights: Math.floor(tunables['fake-lean-insights']),
     halfWriteMs: tunables['fake-lean-half-write-ms'],
     killAfterSummary: truthy(pick('fake-lean-kill-after-summary')),
+    // Test-only: where to dump the environment LEAN was started with, and what else it could see.
+    envFile: pick('fake-lean-env-file'),
     // LocalObjectStore's folder, and what the algorithm saves to / deletes from it (one key each).
     objectStoreRoot: flat['object-store-root'] ? resolve(cwd, String(flat['object-store-root'])) : undefined,
     storeWrite: pick('fake-lean-store-write'),
