@@ -40,7 +40,10 @@ export function leanConfig(input: LeanConfigInput): Record<string, unknown> {
     'close-automatically': true,
     debugging: false,
     'debugging-method': 'LocalCmdline',
-    'composer-dll-directory': '.',
+    // No `composer-dll-directory`: LEAN then loads its handlers from the launcher's own folder
+    // (Lean:`Common/Util/Composer.cs`, AppDomain base directory), wherever it runs. `.` (lean-cli's
+    // value) holds only in the launcher's folder: a launcher run from the job folder
+    // (LCS_LEAN_COMMAND) found no handler there and could not start.
     'project-id': backtest.projectId,
     'job-organization-id': backtest.orgId,
     'job-user-id': input.credentials ? String(input.credentials.userId) : '0',

@@ -87,6 +87,8 @@ test("the runner writes LEAN's config: paths, ids, the user's credentials, api-u
     'data-provider': 'QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider',
     parameters: { fast: '12' },
   });
+  // LEAN finds its handlers in the launcher's folder, wherever it runs (Lean:Common/Util/Composer.cs).
+  expect(config).not.toHaveProperty('composer-dll-directory');
   // Exit 3 with no result files: a failure, with the node freed and the job folder removed.
   const after = await backtestRepository.get(projectId, backtest.backtestId);
   expect(after).toMatchObject({ phase: 'failed', resultsReady: false });

@@ -130,6 +130,17 @@ describe('settings', () => {
 });
 
 describe('failures', () => {
+  test('composer-dll-directory without LEAN handlers: exits like LEAN that cannot load them (134, no log)', async () => {
+    const run = track(await runFakeLean({ config: { 'composer-dll-directory': '.' } }));
+    expect(run.code).toBe(134);
+    expect(run.output.stderr).toMatch(
+      /^Unhandled exception\. System\.ArgumentException: Unable to locate any exports matching the requested typeName: CompositeLogHandler/,
+    );
+    expect(run.log()).toBe('');
+    // Without the key, the launcher's own folder: it starts wherever it runs.
+    expect(track(await runFakeLean()).code).toBe(0);
+  });
+
   test('runtime-error: final files with the error in state, exit 1', async () => {
     const run = track(await runFakeLean({ config: { 'fake-lean-scenario': 'runtime-error' } }));
     expect(run.code).toBe(1);

@@ -11,7 +11,9 @@
  * the algorithm's parameters. SIGINT stops the run gracefully (final files, status Completed,
  * exit 0), like Ctrl-C in LEAN; SIGTERM kills it without final files, as LEAN does not handle it.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runBacktest } from './backtest.mjs';
 import { openEngineLog } from './engine-log.mjs';
 import { loadSettings } from './options.mjs';
@@ -71,6 +73,31 @@ function createControl(log) {
   return control;
 }
 
+/**
+ * Where LEAN looks for its handler DLLs (Lean:`Common/Util/Composer.cs`): `composer-dll-directory`
+ * when set (relative to the working directory), else the launcher's own folder when it holds
+ * `QuantConnect.*.dll`, else the working directory's parent or the working directory. The fake's
+ * "handlers" are its own scripts: a folder has them when it holds LEAN DLLs or `fake-lean.mjs`.
+ * Returns the exception LEAN dies of when the folder has none.
+ */
+function handlerProblem(settings) {
+  const launcherDir = dirname(fileURLToPath(import.meta.url));
+  const hasHandlers = (dir) => {
+    try {
+      return readdirSync(dir).some((name) => name === 'fake-lean.mjs' || /^QuantConnect\..*\.dll$/.test(name));
+    } catch {
+      return false;
+    }
+  };
+  let dir = settings.composerDllDirectory;
+  if (!dir) {
+    const parent = dirname(settings.cwd);
+    dir = hasHandlers(launcherDir) ? launcherDir : hasHandlers(parent) ? parent : settings.cwd;
+  }
+  if (hasHandlers(dir)) return undefined;
+  return `System.ArgumentException: Unable to locate any exports matching the requested typeName: CompositeLogHandler. Type: QuantConnect.Logging.ILogHandler (Parameter 'typeName') [composer-dll-directory ${resolve(dir)}]`;
+}
+
 async function main() {
   let settings;
   try {
@@ -78,6 +105,13 @@ async function main() {
   } catch (error) {
     process.stderr.write(`fake LEAN: ${error.message}\n`);
     return 2;
+  }
+  const handlers = handlerProblem(settings);
+  if (handlers) {
+    // Lean:`Engine/Initializer.cs` Start → `Common/Util/Composer.cs` GetExportedValueByTypeName
+    // throws before any log file exists; the launcher dies of the unhandled exception (abort).
+    process.stderr.write(`Unhandled exception. ${handlers}\n`);
+    return 134;
   }
   mkdirSync(settings.resultsDir, { recursive: true });
   const log = openEngineLog(settings.resultsDir);

@@ -122,6 +122,7 @@ export function loadSettings(argv, cwd = process.cwd()) {
     userId: String(flat['job-user-id'] ?? '0'),
     language: String(flat['algorithm-language'] ?? 'Python'),
     pythonAdditionalPaths: Array.isArray(flat['python-additional-paths']) ? flat['python-additional-paths'].map(String) : [],
+    composerDllDirectory: flat['composer-dll-directory'] ? resolve(cwd, String(flat['composer-dll-directory'])) : undefined,
     liveMode: truthy(flat['live-mode']),
     closeAutomatically: truthy(flat['close-automatically']),
     parameters,
