@@ -4,7 +4,7 @@ import { compileRepository } from '../../core/data/backtests/backtest-repository
 import type { JobMessage } from '../../core/ports/task-runner';
 import { logger } from '../../core/shared/logger';
 import { buildAssemblyName, buildOutputPrefix } from '../build-output';
-import { LEAN_IMAGE } from '../lean/image';
+import { imageTargetFramework, LEAN_IMAGE } from '../lean/image';
 import { runCommand, shellQuote } from '../shell';
 import { materialiseSnapshot, uploadFolder } from '../workspace';
 
@@ -26,7 +26,7 @@ export interface BuildOptions {
   dotnetCommand: string;
   /** Where LEAN's assemblies are (inside the LEAN image). */
   leanBinDir?: string;
-  /** The image's `target_framework` label (LEAN master: net10.0). */
+  /** The target framework; default: the LEAN build's own, read from the image (imageTargetFramework). */
   targetFramework?: string;
   timeoutMs?: number;
   /** Upload the build output for the backtest runner (default true). */
@@ -115,7 +115,10 @@ export async function runBuildJob(job: BuildJob, options: BuildOptions): Promise
 
   const assemblyName = buildAssemblyName(projectId, compileId);
   const csproj = join(projectDir, `${assemblyName}.csproj`);
-  await writeFile(csproj, csprojContent(assemblyName, options.leanBinDir ?? LEAN_IMAGE.assembliesDir, options.targetFramework ?? 'net10.0'), 'utf8');
+  const leanBinDir = options.leanBinDir ?? LEAN_IMAGE.assembliesDir;
+  const framework = options.targetFramework ? { targetFramework: options.targetFramework, source: 'settings' } : await imageTargetFramework(leanBinDir);
+  logger.info('build target framework', { projectId, compileId, ...framework });
+  await writeFile(csproj, csprojContent(assemblyName, leanBinDir, framework.targetFramework), 'utf8');
   const properties = ['Configuration=Debug', 'Platform=AnyCPU', `OutputPath=${outDir}/`, `BaseIntermediateOutputPath=${join(workDir, 'obj')}/`];
   const command = [options.dotnetCommand, 'build', shellQuote(csproj), ...properties.map((p) => shellQuote(`-p:${p}`)), '-nologo'].join(' ');
 

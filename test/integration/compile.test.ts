@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -260,6 +260,18 @@ describe('runBuildJob (C# build with a fake dotnet)', () => {
   }
 
   const job = (ids: { projectId: number; compileId: string }) => ({ kind: 'build' as const, orgId: tenant.orgId, attempt: 1, ...ids });
+
+  test("the csproj targets the LEAN build's framework, read from the launcher's runtimeconfig next to LEAN's DLLs", async () => {
+    const ids = await queuedCompile([{ name: 'Main.cs', content: 'public class Demo : QCAlgorithm { }\n' }]);
+    const leanBinDir = join(workDir, 'lean-bin');
+    await mkdir(leanBinDir, { recursive: true });
+    await writeFile(join(leanBinDir, 'QuantConnect.Lean.Launcher.runtimeconfig.json'), JSON.stringify({ runtimeOptions: { tfm: 'net9.0' } }));
+    await runBuildJob(job(ids), { workDir: join(workDir, 'tfm'), dotnetCommand: FAKE_DOTNET, leanBinDir });
+    expect((await compileRepository.get(ids.projectId, ids.compileId))?.state).toBe('BuildSuccess');
+    const project = join(workDir, 'tfm', 'project');
+    const csproj = (await readdir(project)).find((name) => name.endsWith('.csproj'))!;
+    expect(await readFile(join(project, csproj), 'utf8')).toContain('<TargetFramework>net9.0</TargetFramework>');
+  });
 
   test('a clean build records BuildSuccess and uploads the assembly', async () => {
     const ids = await queuedCompile([

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
 import { leanConfig } from '../../runner/lean/config';
+import { imageTargetFramework } from '../../runner/lean/image';
 import { algorithmClass } from '../../runner/project-setup';
 
 /** The LEAN config the runner writes, key by key where LEAN's behaviour depends on it. */
@@ -52,5 +53,27 @@ describe('C# algorithm class (Lean:AlgorithmFactory/Loader.cs)', () => {
     expect(keys).not.toHaveProperty('algorithm-type-name');
     expect(keys['algorithm-location']).toBe('x.dll');
     expect(config(project, 'C#', { file: 'x.dll', typeName: 'Strategy' })['algorithm-type-name']).toBe('Strategy');
+  });
+});
+
+describe("C# target framework: the LEAN build's own, read from the image (launcher runtimeconfig)", () => {
+  const bin = (name: string, runtimeOptions?: unknown) => {
+    const folder = join(dir, name);
+    mkdirSync(folder, { recursive: true });
+    if (runtimeOptions !== undefined) writeFileSync(join(folder, 'QuantConnect.Lean.Launcher.runtimeconfig.json'), JSON.stringify({ runtimeOptions }));
+    return folder;
+  };
+
+  test('tfm, else the framework version, else net10.0 saying so', async () => {
+    expect(await imageTargetFramework(bin('tfm', { tfm: 'net9.0', framework: { name: 'Microsoft.NETCore.App', version: '9.0.0' } }))).toEqual({
+      targetFramework: 'net9.0',
+      source: join(dir, 'tfm', 'QuantConnect.Lean.Launcher.runtimeconfig.json'),
+    });
+    expect((await imageTargetFramework(bin('frameworks', { frameworks: [{ name: 'Microsoft.NETCore.App', version: '8.0.11' }] }))).targetFramework).toBe(
+      'net8.0',
+    );
+    const missing = await imageTargetFramework(bin('none'));
+    expect(missing.targetFramework).toBe('net10.0');
+    expect(missing.source).toMatch(/^fallback/);
   });
 });
