@@ -14,6 +14,7 @@ import { startLean } from '../lean/process';
 import { progressFrom, readIntermediate } from '../lean/progress';
 import { makeReport } from '../lean/report';
 import { classifyRun } from '../lean/run-outcome';
+import { provideMapFactorFiles } from '../map-factor-files';
 import { pullObjects, pushObjects } from '../object-store-sync';
 import { installRequirements, prepareAssembly } from '../project-setup';
 import { TaskStopped } from '../task';
@@ -80,6 +81,7 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     }
     const objects = await pullObjects(backtest.orgId, dirs.storage);
     const credentials = options.apiUrl ? await jobCredentials(backtest.userId) : undefined;
+    await provideMapFactorFiles(options.dataDir, options.log);
     const configFile = join(options.workDir, 'config.json');
     const config = leanConfig({
       backtest,

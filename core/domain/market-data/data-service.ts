@@ -85,6 +85,14 @@ async function newestAuxZip(path: string): Promise<string | undefined> {
   const match = DATED_AUX_ZIP.exec(path);
   if (!match || match[2] !== match[3]) return undefined;
   const [, folder, kind, , date] = match as unknown as [string, string, string, string, string];
+  return newestDatedZip(folder, kind, date);
+}
+
+/**
+ * The key of the newest `<folder><kind>_<yyyyMMdd>.zip` in the data bucket (`folder` ends in '/'):
+ * the newest not after `notAfter` when given and there is one, else the newest; undefined if none.
+ */
+export async function newestDatedZip(folder: string, kind: string, notAfter?: string): Promise<string | undefined> {
   const stem = `${folder}${kind}_`;
   const listing = await marketDataStore.list(stem, MAX_LIST_ENTRIES);
   const dates = listing.files
@@ -92,8 +100,8 @@ async function newestAuxZip(path: string): Promise<string | undefined> {
     .filter((d): d is string => d !== undefined)
     .sort();
   if (dates.length === 0) return undefined;
-  const notAfter = dates.filter((d) => d <= date);
-  return `${stem}${notAfter.at(-1) ?? dates.at(-1)}.zip`;
+  const chosen = (notAfter ? dates.filter((d) => d <= notAfter).at(-1) : undefined) ?? dates.at(-1);
+  return `${stem}${chosen}.zip`;
 }
 
 /** Matches every path: the last price entry (see `prices`). */

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { createBacktest } from './backtest-model.mjs';
+import { checkDataFolder } from './data-folder.mjs';
 import { usDate, usDateTime } from './engine-log.mjs';
 import { writeFinal, writeIntermediate } from './result-files.mjs';
 
@@ -30,6 +31,13 @@ export async function runBacktest(settings, log, control) {
   log.trace(`FakeLean: scenario ${scenario}; data folder ${settings.dataFolder}${existsSync(settings.dataFolder) ? '' : ' (missing)'}`);
   log.trace(`SetUp Backtesting: User: ${settings.userId} ProjectId: ${settings.projectId} AlgoId: ${settings.algorithmId}`);
   log.trace(`Dates: Start: ${usDate(model.startWall)} End: ${usDate(model.stopWall)} Cash: ¤100,000.00 MaximumRuntime: 100.00:00:00 MaxOrders: 2147483647`);
+
+  const missing = checkDataFolder(settings, log);
+  if (missing) {
+    const message = missing.initialize ? `${INITIALIZE_PREFIX} ${missing.message}` : missing.message;
+    log.error(`Engine.Run(): ${message}`);
+    return finish(run, log, control, 0, { status: 'RuntimeError', runtimeError: message, stackTrace: message }, 1);
+  }
 
   if (scenario === 'init-error') {
     const message = `${INITIALIZE_PREFIX} ${PYTHON_INIT_ERROR}`;
