@@ -6,6 +6,7 @@ import { backtestLifecycle } from '../../core/domain/backtests/backtest-lifecycl
 import { type Backtest, isFinal } from '../../core/domain/backtests/types';
 import type { JobMessage } from '../../core/ports/task-runner';
 import { MetricUnit, recordEvent } from '../../core/shared/metrics';
+import { throttledDataReads, throttledNote } from '../data-reads';
 import { jobCredentials } from '../job-credentials';
 import { leanConfig } from '../lean/config';
 import { parseEngineLog, readEngineLog } from '../lean/engine-log';
@@ -136,7 +137,9 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     }
     const synced = await pushObjects(backtest.orgId, dirs.storage, objects);
     options.log(`backtest ${backtest.backtestId}: object store: ${synced.stored} stored, ${synced.removed} removed`);
-    await finish(backtest, dirs.results, exit, options, synced.problems);
+    const throttled = throttledNote(throttledDataReads(await readEngineLog(dirs.results)));
+    if (throttled) options.log(`backtest ${backtest.backtestId}: ${throttled}`);
+    await finish(backtest, dirs.results, exit, options, throttled ? [...synced.problems, throttled] : synced.problems);
   } catch (err) {
     if (err instanceof TaskStopped) throw err;
     options.log(`backtest ${backtest.backtestId}: runner error: ${(err as Error).stack ?? err}`);

@@ -244,3 +244,17 @@ describe('map and factor files for LocalZipMapFileProvider / LocalZipFactorFileP
     expect(Buffer.from(readFileSync(zipIn(options.dataDir, 'map_files'))).equals(Buffer.from(uploaded))).toBe(true);
   });
 });
+
+test('data reads the API throttled (HTTP 429) are reported in the job log and the algorithm log, not silently lost', async () => {
+  const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/Throttled', algorithm({ 'throttled-reads': 3 }));
+  const backtest = await startingBacktest(projectId, compileId);
+  const lines: string[] = [];
+  await runBacktestJob(
+    { kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 },
+    runOptions(fakeLean, { log: (line: string) => lines.push(line) }),
+  );
+  expect(await backtestRepository.get(projectId, backtest.backtestId)).toMatchObject({ phase: 'completed' });
+  const warning = /Warning: 3 market data read\(s\) were refused by the API's rate limit \(HTTP 429\); LEAN ran without these files: /;
+  expect(lines.some((line) => warning.test(line))).toBe(true);
+  expect(await resultStore.readLog(projectId, backtest.backtestId)).toMatch(warning);
+});

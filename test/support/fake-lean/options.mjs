@@ -16,6 +16,8 @@ const TUNABLE_DEFAULTS = {
   'fake-lean-orders': 20,
   'fake-lean-chart-points': 50,
   'fake-lean-insights': 10,
+  // Files whose data/read LEAN's ApiDataProvider saw refused with HTTP 429 (an API under load).
+  'fake-lean-throttled-reads': 0,
 };
 
 /** `--key value`, `--key=value`; a flag followed by another flag (or nothing) reads as `true`. */
@@ -128,6 +130,7 @@ export function loadSettings(argv, cwd = process.cwd()) {
     orders: Math.floor(tunables['fake-lean-orders']),
     chartPoints: Math.max(2, Math.floor(tunables['fake-lean-chart-points'])),
     insights: Math.floor(tunables['fake-lean-insights']),
+    throttledReads: Math.floor(tunables['fake-lean-throttled-reads']),
     // LocalObjectStore's folder, and what the algorithm saves to / deletes from it (one key each).
     objectStoreRoot: flat['object-store-root'] ? resolve(cwd, String(flat['object-store-root'])) : undefined,
     storeWrite: pick('fake-lean-store-write'),
