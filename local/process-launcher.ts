@@ -208,6 +208,8 @@ export function processLauncher(options: ProcessLauncherOptions) {
       const all = Promise.all(exits.values());
       await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs))]);
       for (const child of running.values()) child.kill('SIGKILL');
+      // The exit handlers remove LEAN containers the killed runners leave behind (`docker rm -f`).
+      await Promise.race([all, new Promise((r) => setTimeout(r, 15_000))]);
     },
   };
 }

@@ -66,5 +66,5 @@ describe('LEAN in Docker', () => {
     writeFileSync(idFile, 'sha256:two');
     expect(await seedFromImage(target, 'quantconnect/lean:test', client)).toBe(true);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 30_000); // a dozen docker-client processes: slow on a busy machine
 });
