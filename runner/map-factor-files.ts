@@ -110,8 +110,12 @@ export async function removeEmptyZips(dataDir: string, log: (line: string) => vo
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile() && entry.name.endsWith('.zip') && (await sizeOf(path)) === 0) {
-        await rm(path, { force: true });
-        removed++;
+        // A folder this user may not write (another user's data folder) is left as it is.
+        const gone = await rm(path, { force: true }).then(
+          () => true,
+          () => false,
+        );
+        if (gone) removed++;
       }
     }
   };
@@ -122,7 +126,7 @@ export async function removeEmptyZips(dataDir: string, log: (line: string) => vo
 
 /** Prepares LEAN's data folder before a run: no empty zips, and current map and factor zips. */
 export async function provideMapFactorFiles(dataDir: string, log: (line: string) => void, now = new Date()): Promise<void> {
-  await removeEmptyZips(dataDir, log);
+  await removeEmptyZips(dataDir, log).catch((err: unknown) => log(`data folder: could not look for empty zips: ${(err as Error).message}`));
   for (const market of await marketFolders(dataDir)) {
     for (const { kind, daysBack } of KINDS) {
       await provideOne(dataDir, market, kind, daysBack, now, log).catch((err: unknown) =>
