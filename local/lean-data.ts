@@ -89,11 +89,12 @@ function docker(client: string, args: string[], timeoutMs = 60_000): Promise<{ o
 
 /**
  * Seeds `target` from the image's /Lean/Data, once per image id (pulling the image first if it is
- * not here): a stopped container is created, the folders are copied out with `docker cp` (written
+ * not here, unless `pull` is false: then nothing happens): a stopped container is created, the folders are copied out with `docker cp` (written
  * as this user), and the container is removed. True when it copied; throws with docker's message.
  */
-export async function seedFromImage(target: string, image: string, client = 'docker'): Promise<boolean> {
+export async function seedFromImage(target: string, image: string, client = 'docker', options: { pull?: boolean } = {}): Promise<boolean> {
   let id = await docker(client, ['image', 'inspect', '--format', '{{.Id}}', image]);
+  if (!id.ok && options.pull === false) return false;
   if (!id.ok) {
     const pull = await docker(client, ['pull', image], 60 * 60_000);
     if (!pull.ok) throw new Error(`docker pull ${image} failed: ${pull.err}`);

@@ -106,12 +106,16 @@ export function processLauncher(options: ProcessLauncherOptions) {
   const exits = new Map<string, Promise<void>>();
   // One copy out of the image at a time; each backtest checks the image id (cheap) first.
   let seeding: Promise<boolean> | undefined;
-  const seedLeanData = async () => {
-    seeding ??= seedFromImage(options.leanDataDir, LEAN_IMAGE, DOCKER).finally(() => {
+  const seedLeanData = async (pull = true): Promise<boolean> => {
+    // Started at start-up without pulling: a launch waits for that copy, then checks again.
+    if (seeding) await seeding.catch(() => undefined);
+    seeding ??= seedFromImage(options.leanDataDir, LEAN_IMAGE, DOCKER, { pull }).finally(() => {
       seeding = undefined;
     });
     return seeding;
   };
+  // An image already here is copied from at once, so the first backtest does not wait for it.
+  if (!process.env.LCS_LEAN_COMMAND && dockerAvailable()) void seedLeanData(false).catch(() => undefined);
 
   const launcher: TaskLauncher = {
     async launch(request: LaunchRequest): Promise<LaunchResult> {

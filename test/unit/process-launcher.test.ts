@@ -46,7 +46,8 @@ describe('LEAN in Docker', () => {
         "import { appendFileSync, cpSync, existsSync, readFileSync } from 'node:fs';",
         'const args = process.argv.slice(2);',
         `appendFileSync(${JSON.stringify(calls)}, args.join(' ') + '\\n');`,
-        `if (args[0] === 'image') { console.log(readFileSync(${JSON.stringify(idFile)}, 'utf8')); process.exit(0); }`,
+        `if (args[0] === 'image') { const id = readFileSync(${JSON.stringify(idFile)}, 'utf8'); console.log(id); process.exit(id === 'none' ? 1 : 0); }`,
+        "if (args[0] === 'pull') { console.error('pull refused in this test'); process.exit(1); }",
         "if (args[0] === 'cp') {",
         `  const from = ${JSON.stringify(LEAN_DATA_FIXTURE)} + args[1].slice(args[1].indexOf(':/Lean/Data') + ':/Lean/Data'.length);`,
         "  if (!existsSync(from)) { console.error('no such path ' + from); process.exit(1); }",
@@ -65,6 +66,12 @@ describe('LEAN in Docker', () => {
     expect(await seedFromImage(target, 'quantconnect/lean:test', client)).toBe(false);
     writeFileSync(idFile, 'sha256:two');
     expect(await seedFromImage(target, 'quantconnect/lean:test', client)).toBe(true);
+    // No image here: at start-up (no pull) nothing happens; at a launch the pull is tried and its error told.
+    writeFileSync(idFile, 'none');
+    expect(await seedFromImage(join(dir, 'other'), 'quantconnect/lean:test', client, { pull: false })).toBe(false);
+    await expect(seedFromImage(join(dir, 'other'), 'quantconnect/lean:test', client)).rejects.toThrow(
+      'docker pull quantconnect/lean:test failed: pull refused in this test',
+    );
     rmSync(dir, { recursive: true, force: true });
   }, 30_000); // a dozen docker-client processes: slow on a busy machine
 });
