@@ -6,7 +6,6 @@ import { backtestLifecycle } from '../../core/domain/backtests/backtest-lifecycl
 import { type Backtest, isFinal } from '../../core/domain/backtests/types';
 import type { JobMessage } from '../../core/ports/task-runner';
 import { MetricUnit, recordEvent } from '../../core/shared/metrics';
-import { throttledDataReads, throttledNote } from '../data-reads';
 import { jobCredentials } from '../job-credentials';
 import { leanConfig } from '../lean/config';
 import { parseEngineLog, readEngineLog } from '../lean/engine-log';
@@ -15,7 +14,6 @@ import { startLean } from '../lean/process';
 import { progressFrom, readIntermediate } from '../lean/progress';
 import { makeReport } from '../lean/report';
 import { classifyRun } from '../lean/run-outcome';
-import { provideMapFactorFiles } from '../map-factor-files';
 import { pullObjects, pushObjects } from '../object-store-sync';
 import { installRequirements, prepareAssembly } from '../project-setup';
 import { TaskStopped } from '../task';
@@ -82,7 +80,8 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     }
     const objects = await pullObjects(backtest.orgId, dirs.storage);
     const credentials = options.apiUrl ? await jobCredentials(backtest.userId) : undefined;
-    await provideMapFactorFiles(options.dataDir, options.log);
+    // Loaded here, not at start-up: the runner marks the backtest running as early as it can.
+    await (await import('../map-factor-files')).provideMapFactorFiles(options.dataDir, options.log);
     const configFile = join(options.workDir, 'config.json');
     const config = leanConfig({
       backtest,
@@ -137,6 +136,7 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     }
     const synced = await pushObjects(backtest.orgId, dirs.storage, objects);
     options.log(`backtest ${backtest.backtestId}: object store: ${synced.stored} stored, ${synced.removed} removed`);
+    const { throttledDataReads, throttledNote } = await import('../data-reads');
     const throttled = throttledNote(throttledDataReads(await readEngineLog(dirs.results)));
     if (throttled) options.log(`backtest ${backtest.backtestId}: ${throttled}`);
     await finish(backtest, dirs.results, exit, options, throttled ? [...synced.problems, throttled] : synced.problems);
