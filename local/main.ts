@@ -14,6 +14,7 @@ import {
   LOCAL_TABLE,
   startEmbeddedStorage,
 } from './embedded-storage';
+import { leanDataProblem, seedFromFolder } from './lean-data';
 
 /**
  * `npm start`: the whole API on http://localhost:5612/api/v2/ with embedded storage kept in a
@@ -98,10 +99,23 @@ async function main(): Promise<void> {
 
   const missing = checkPrerequisites();
   if (missing.length) fail(missing.join('\n'));
+  // LEAN on this machine: its Data folder seeds ours (local/lean-data.ts), checked before anything starts.
+  const leanDataSource = process.env.LCS_LEAN_COMMAND ? process.env.LCS_LEAN_DATA_DIR : undefined;
+  if (process.env.LCS_LEAN_COMMAND) {
+    const problem = leanDataProblem(leanDataSource);
+    if (problem) fail(problem);
+  }
 
   const paths = dataPaths(options.dataDir);
   const owner = runningServer(paths.runtime);
   if (owner) fail(`another Lean Cloud Server (pid ${owner}) is using ${paths.root}; stop it first or pass another --data-dir`);
+  if (leanDataSource) {
+    try {
+      seedFromFolder(paths.leanData, leanDataSource);
+    } catch (err) {
+      fail(`could not copy LEAN's data folder ${leanDataSource} into ${paths.leanData}: ${(err as Error).message}`);
+    }
+  }
   let storage: EmbeddedStorage;
   try {
     storage = await startEmbeddedStorage(paths.root);

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchRequest, LaunchResult, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
 import { LaunchRefused } from '../core/ports/task-runner';
+import { seedFromImage } from './lean-data';
 
 /**
  * Local mode's stand-in for ECS (design §10): each job runs the real runner as a child process
@@ -51,7 +52,31 @@ export function leanApiUrl(apiUrl: string, viaDocker: boolean, platform: NodeJS.
   return url.toString();
 }
 
-function engineCommands(jobsDir: string, leanDataDir: string): { lean?: string; dotnet?: string; leanInDocker: boolean } {
+/** The name of the LEAN container of one job, so it can be killed and removed by name. */
+export function leanContainerName(token: string): string {
+  return `lcs-lean-${token.replace(/[^a-zA-Z0-9_.-]/g, '-')}`;
+}
+
+/**
+ * After a job's LEAN container: `docker rm -f` by name (a SIGKILL of the runner, or of the
+ * `docker run` client, leaves the container running otherwise), then, as LEAN runs as root in the
+ * image (lean-runtime §1), give what it wrote in the job and data folders back to this user so
+ * they can be cleaned up; both through the docker client.
+ */
+export function containerCleanup(name: string, dirs: string[], owner?: { uid: number; gid: number }): string[][] {
+  const steps = [['rm', '-f', name]];
+  if (owner && owner.uid !== 0) {
+    const mounts = dirs.flatMap((dir) => ['-v', `${dir}:${dir}`]);
+    steps.push(['run', '--rm', ...mounts, '--entrypoint', 'chown', LEAN_IMAGE, '-R', `${owner.uid}:${owner.gid}`, ...dirs]);
+  }
+  return steps;
+}
+
+function runDocker(args: string[], timeoutMs = 120_000): Promise<void> {
+  return new Promise((done) => execFile(DOCKER, args, { timeout: timeoutMs }, () => done()));
+}
+
+function engineCommands(jobsDir: string, leanDataDir: string, token?: string): { lean?: string; dotnet?: string; leanInDocker: boolean } {
   const lean = process.env.LCS_LEAN_COMMAND;
   const dotnet = process.env.LCS_DOTNET_COMMAND;
   if (lean && dotnet) return { lean, dotnet, leanInDocker: false };
@@ -61,7 +86,7 @@ function engineCommands(jobsDir: string, leanDataDir: string): { lean?: string; 
   const mounts = `-v '${jobsDir}:${jobsDir}' -v '${leanDataDir}:${leanDataDir}'`;
   const { flags } = dockerNetwork();
   return {
-    lean: lean ?? `${DOCKER} run --rm ${flags} ${mounts} -w /Lean/Launcher/bin/Debug ${LEAN_IMAGE}`,
+    lean: lean ?? `${DOCKER} run --rm${token ? ` --name ${leanContainerName(token)}` : ''} ${flags} ${mounts} -w /Lean/Launcher/bin/Debug ${LEAN_IMAGE}`,
     dotnet: dotnet ?? `${DOCKER} run --rm ${flags} ${mounts} --entrypoint dotnet ${LEAN_IMAGE}`,
     leanInDocker: !lean,
   };
@@ -79,12 +104,24 @@ export function processLauncher(options: ProcessLauncherOptions) {
   const running = new Map<string, ChildProcess>();
   let shuttingDown = false;
   const exits = new Map<string, Promise<void>>();
+  // One copy out of the image at a time; each backtest checks the image id (cheap) first.
+  let seeding: Promise<boolean> | undefined;
+  const seedLeanData = async (pull = true): Promise<boolean> => {
+    // Started at start-up without pulling: a launch waits for that copy, then checks again.
+    if (seeding) await seeding.catch(() => undefined);
+    seeding ??= seedFromImage(options.leanDataDir, LEAN_IMAGE, DOCKER, { pull }).finally(() => {
+      seeding = undefined;
+    });
+    return seeding;
+  };
+  // An image already here is copied from at once, so the first backtest does not wait for it.
+  if (!process.env.LCS_LEAN_COMMAND && dockerAvailable()) void seedLeanData(false).catch(() => undefined);
 
   const launcher: TaskLauncher = {
     async launch(request: LaunchRequest): Promise<LaunchResult> {
       const taskRef = `local:${request.token}`;
       if (running.has(taskRef)) return { taskRef }; // the same token never starts a second task
-      const engines = engineCommands(options.jobsDir, options.leanDataDir);
+      const engines = engineCommands(options.jobsDir, options.leanDataDir, request.token);
       if (request.job.kind === 'backtest' && !engines.lean) {
         throw new LaunchRefused(
           'No LEAN engine is available to run backtests: install Docker (the worker then runs the quantconnect/lean image) or set LCS_LEAN_COMMAND to a LEAN launcher command, and restart the server.',
@@ -94,6 +131,12 @@ export function processLauncher(options: ProcessLauncherOptions) {
         throw new LaunchRefused(
           'C# projects are built with .NET: install Docker (the worker then builds inside the quantconnect/lean image) or set LCS_DOTNET_COMMAND, and restart the server.',
         );
+      }
+      if (request.job.kind === 'backtest' && engines.leanInDocker) {
+        // LEAN reads market hours and symbol properties from its data folder before any download.
+        await seedLeanData().catch((err: unknown) => {
+          throw new LaunchRefused(`Could not copy LEAN's data folder out of ${LEAN_IMAGE} into ${options.leanDataDir}: ${(err as Error).message}`);
+        });
       }
       const workDir = join(options.jobsDir, request.token);
       mkdirSync(workDir, { recursive: true });
@@ -127,7 +170,16 @@ export function processLauncher(options: ProcessLauncherOptions) {
       exits.set(
         taskRef,
         new Promise((done) => {
-          child.once('exit', (code, signal) => {
+          child.once('exit', async (code, signal) => {
+            if (request.job.kind === 'backtest' && engines.leanInDocker) {
+              const owner = process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : undefined;
+              for (const step of containerCleanup(leanContainerName(request.token), [workDir, options.leanDataDir], owner)) await runDocker(step);
+              try {
+                rmSync(workDir, { recursive: true, force: true });
+              } catch {
+                // Left for the operator; the job's end is recorded regardless.
+              }
+            }
             running.delete(taskRef);
             const lastLine = tail.trim().split('\n').slice(-3).join(' ');
             options.onEnd({
@@ -163,6 +215,8 @@ export function processLauncher(options: ProcessLauncherOptions) {
       const all = Promise.all(exits.values());
       await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs))]);
       for (const child of running.values()) child.kill('SIGKILL');
+      // The exit handlers remove LEAN containers the killed runners leave behind (`docker rm -f`).
+      await Promise.race([all, new Promise((r) => setTimeout(r, 15_000))]);
     },
   };
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { type DataOptions, dataAction, formatMB, positiveInt, withDataTarget } from './action';
+import { checkAuxiliaryFiles } from './aux-check';
 import { MB, type PushResult, pushFiles } from './uploader';
 import { walkFolder } from './walk';
 
@@ -21,7 +22,9 @@ export function registerPush(data: Command): void {
   withDataTarget(
     data
       .command('push')
-      .description('upload a LEAN data folder (equity/usa/daily/spy.zip …) to the data bucket; unchanged files are skipped')
+      .description(
+        'upload a LEAN data folder (equity/usa/daily/spy.zip …) to the data bucket; unchanged files are skipped. Map and factor files go as <type>/<market>/map_files/map_files_<yyyyMMdd>.zip (likewise factor_files), zips of <permtick>.csv files, which are checked first; the newest is what backtests use',
+      )
       .argument('<folder>', 'the LEAN data folder; its relative paths become the keys'),
   )
     .option('--concurrency <n>', 'files uploaded at once', positiveInt(256), 8)
@@ -36,6 +39,10 @@ export function registerPush(data: Command): void {
     .action(
       dataAction<[string], PushCliOptions>(async ({ client, bucket }, options, folder) => {
         const files = await walkFolder(resolve(folder));
+        // Map and factor zips LEAN could not read are refused before anything is uploaded.
+        const aux = await checkAuxiliaryFiles(files);
+        for (const note of aux.notes) process.stderr.write(`lcs: note: ${note}\n`);
+        if (aux.errors.length) throw new Error(`not pushed; fix these map/factor files first: ${aux.errors.join('; ')}`);
         const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
         const showBar = !options.quiet && process.stderr.isTTY;
         const bar = showBar ? new SingleBar(barOptions(), Presets.shades_classic) : undefined;

@@ -94,6 +94,8 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     }
     const objects = await pullObjects(backtest.orgId, dirs.storage);
     const credentials = options.apiUrl ? await jobCredentials(backtest.userId) : undefined;
+    // Loaded here, not at start-up: the runner marks the backtest running as early as it can.
+    await (await import('../map-factor-files')).provideMapFactorFiles(options.dataDir, options.log);
     const configFile = join(options.workDir, 'config.json');
     const config = leanConfig({
       backtest,
@@ -150,7 +152,10 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     }
     const synced = await pushObjects(backtest.orgId, dirs.storage, objects);
     options.log(`backtest ${backtest.backtestId}: object store: ${synced.stored} stored, ${synced.removed} removed`);
-    await finish(backtest, dirs.results, exit, options, synced.problems);
+    const { throttledDataReads, throttledNote } = await import('../data-reads');
+    const throttled = throttledNote(throttledDataReads(await readEngineLog(dirs.results)));
+    if (throttled) options.log(`backtest ${backtest.backtestId}: ${throttled}`);
+    await finish(backtest, dirs.results, exit, options, throttled ? [...synced.problems, throttled] : synced.problems);
   } catch (err) {
     if (err instanceof TaskStopped) throw err;
     options.log(`backtest ${backtest.backtestId}: runner error: ${(err as Error).stack ?? err}`);

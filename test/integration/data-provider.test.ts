@@ -91,12 +91,18 @@ test('the link names exactly that object, is signed, and expires after LCS_LINK_
   if (Math.floor(signed / 60_000) === Math.floor(Date.now() / 60_000)) expect(again.body.link).toBe(read.body.link);
 });
 
-test('a file in a folder with no data matches none of the price regexes (LEAN: "no price") and data/read fails', async () => {
+test('a file in a folder with no data matches only the final price-0 catch-all (LEAN reads its local copy) and data/read fails', async () => {
   const missing = `${absentFolder}/usa/daily/spy.zip`;
   const prices = await call('data/prices', { json: { organizationId: tenant.orgId }, creds: tenant.admin });
-  const regexes = (prices.body.prices as { regex: string }[]).map((e) => e.regex);
-  expect(regexes.filter((r) => leanRegex(r).test(missing))).toEqual([]);
-  expect(regexes.filter((r) => cliRegex(r).test(missing))).toEqual([]);
+  const entries = prices.body.prices as { regex: string; price: number }[];
+  const regexes = entries.map((e) => e.regex);
+  // Only the last entry matches: LEAN's "No price found" would throw even for a file on its disk.
+  const last = regexes.length - 1;
+  expect(regexes.flatMap((r, i) => (leanRegex(r).test(missing) ? [i] : []))).toEqual([last]);
+  expect(regexes.flatMap((r, i) => (cliRegex(r).test(missing) ? [i] : []))).toEqual([last]);
+  expect(entries[last]).toMatchObject({ price: 0 });
+  // Files of folders with data still match their folder's entry first.
+  expect(regexes.findIndex((r) => leanRegex(r).test(SPY))).toBeLessThan(last);
   const read = await call('data/read', { json: { format: 'link', filePath: missing, organizationId: tenant.orgId }, creds: tenant.admin });
   expect(ok(read)).toEqual({ status: 200, success: false, errors: ['File not found'] });
   // A missing file in a folder that has data fails the same way.
@@ -105,6 +111,31 @@ test('a file in a folder with no data matches none of the price regexes (LEAN: "
     creds: tenant.admin,
   });
   expect(ok(absent)).toEqual({ status: 200, success: false, errors: ['File not found'] });
+});
+
+test('a dated map/factor zip LEAN asks for is answered with the newest stored one (not after that date, else the newest)', async () => {
+  // Lean:Common/Data/Auxiliary/LocalZipMapFileProvider.cs asks for yesterday's zip first and walks back 30 days.
+  const folder = `aux${randomBytes(4).toString('hex')}/usa/map_files`;
+  const older = randomBytes(64);
+  const newer = randomBytes(64);
+  await Promise.all([
+    marketDataStore.put(`${folder}/map_files_20240105.zip`, older),
+    marketDataStore.put(`${folder}/map_files_20240301.zip`, newer),
+    marketDataStore.put(`${folder}/aapl.csv`, 'x'),
+  ]);
+  const bytesFor = async (filePath: string) => {
+    const read = await call('data/read', { json: { format: 'link', filePath, organizationId: tenant.orgId }, creds: tenant.admin });
+    expect(ok(read)).toEqual({ status: 200, success: true, errors: undefined });
+    return Buffer.from(await (await fetch(read.body.link as string)).arrayBuffer());
+  };
+  expect((await bytesFor(`${folder}/map_files_20261203.zip`)).equals(newer)).toBe(true);
+  expect((await bytesFor(`${folder}/map_files_20240201.zip`)).equals(older)).toBe(true);
+  expect((await bytesFor(`${folder}/map_files_20230101.zip`)).equals(newer)).toBe(true);
+  // Another kind, or a name that is not a dated zip, gets no stand-in.
+  for (const filePath of [`${folder}/factor_files_20261203.zip`, `${folder}/map_files_2026120.zip`, `${folder}/spy.zip`]) {
+    const read = await call('data/read', { json: { format: 'link', filePath, organizationId: tenant.orgId }, creds: tenant.admin });
+    expect(ok(read)).toEqual({ status: 200, success: false, errors: ['File not found'] });
+  }
 });
 
 test('data/list: entries relative to the top-level folder, files and sub-folders, as lean-cli and LEAN send it', async () => {

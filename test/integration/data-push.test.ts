@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { zipSync } from 'fflate';
 import { pushFiles, sha256File } from '../../cli/data/uploader';
 import { walkFolder } from '../../cli/data/walk';
 import { cloudFormationStandIn, type LcsRun, runLcs, testDataDir } from '../support/lcs';
@@ -219,4 +220,37 @@ test('against a deployed stack: the DataBucketName output, or one line when the 
   } finally {
     await cloudFormation.close();
   }
+});
+
+test('map and factor zips LEAN could not read are refused before anything is uploaded; CSV-only folders get a note', async () => {
+  const market = `m${randomBytes(3).toString('hex')}`;
+  const make = (files: Record<string, string | Buffer>) => {
+    const base = mkdtempSync(join(dir, 'aux-'));
+    for (const [key, body] of Object.entries(files)) {
+      mkdirSync(join(base, key, '..'), { recursive: true });
+      writeFileSync(join(base, key), body);
+    }
+    return base;
+  };
+  const good = Buffer.from(zipSync({ 'spy.csv': new TextEncoder().encode('19980102,spy,P\n') }));
+  const bad = make({
+    [`equity/${market}/map_files/map_files_20240101.zip`]: Buffer.alloc(0),
+    [`equity/${market}/factor_files/factor_files_20240101.zip`]: randomBytes(100),
+    [`equity/${market}/map_files/factor_files_20240101.zip`]: good,
+    [`option/${market}/map_files/map_files_20240101.zip`]: Buffer.from(zipSync({ 'readme.txt': new TextEncoder().encode('x') })),
+    [`equity/${market}/daily/spy.zip`]: randomBytes(10),
+  });
+  const refused = await lcs(['push', bad, '--quiet']);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain(`equity/${market}/map_files/map_files_20240101.zip: empty`);
+  expect(refused.stderr).toContain(`equity/${market}/factor_files/factor_files_20240101.zip: not a zip file`);
+  expect(refused.stderr).toContain(`equity/${market}/map_files/factor_files_20240101.zip: a map_files folder holds map_files_<yyyyMMdd>.zip files only`);
+  expect(refused.stderr).toContain(`option/${market}/map_files/map_files_20240101.zip: holds no <permtick>.csv files`);
+  expect(await keysUnder(`equity/${market}/`)).toEqual([]);
+
+  const fine = make({ [`equity/${market}/map_files/map_files_20240101.zip`]: good, [`equity/${market}/factor_files/spy.csv`]: '19980102,1,1,1\n' });
+  const pushed = await lcs(['push', fine, '--quiet', '--json']);
+  expect(pushed.code).toBe(0);
+  expect(pushed.stderr).toContain(`lcs: note: equity/${market}/factor_files: CSV files but no factor_files_<yyyyMMdd>.zip`);
+  expect(await keysUnder(`equity/${market}/`)).toEqual([`equity/${market}/factor_files/spy.csv`, `equity/${market}/map_files/map_files_20240101.zip`]);
 });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
 import { type Answer, type CallOptions, type Creds, call, LeanCli } from '../support/api';
 import { algorithm, type BacktestBody, compileProject, pollBacktest, pythonProject } from '../support/backtests';
+import { LEAN_DATA_FIXTURE } from '../support/lean-data';
 
 /**
  * Local mode's job worker as `npm start` runs it, on servers of its own: with no LEAN engine a
@@ -14,6 +15,8 @@ jest.setTimeout(180_000);
 
 const root = resolve(__dirname, '..', '..');
 const fakeLean = `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`;
+/** The fake LEAN's "installation" Data folder (LCS_LEAN_DATA_DIR). */
+const leanData = LEAN_DATA_FIXTURE;
 let dir: string;
 
 beforeAll(() => {
@@ -56,7 +59,7 @@ test('with no LEAN engine, a backtest fails at once saying what to install; a C#
 
 test('stopping the server keeps a finished backtest; one that was running ends failed, not running forever', async () => {
   const dataDir = join(dir, 'restart');
-  const env = { LCS_LEAN_COMMAND: fakeLean, LCS_PROGRESS_MS: '250' };
+  const env = { LCS_LEAN_COMMAND: fakeLean, LCS_LEAN_DATA_DIR: leanData, LCS_PROGRESS_MS: '250' };
   const first = await startServerProcess({ dataDir, args: ['--quiet'], env });
   let finished: BacktestBody;
   let runningId: string;
@@ -110,7 +113,7 @@ test('a backtest waiting for the only node starts as soon as it is freed, not at
   const server = await startServerProcess({
     dataDir,
     args: ['--quiet'],
-    env: { LCS_LEAN_COMMAND: fakeLean, LCS_PROGRESS_MS: '250', LCS_NODE_WAIT_MAX_SECONDS: '30' },
+    env: { LCS_LEAN_COMMAND: fakeLean, LCS_LEAN_DATA_DIR: leanData, LCS_PROGRESS_MS: '250', LCS_NODE_WAIT_MAX_SECONDS: '30' },
   });
   try {
     const { cli } = clientOf(server, dataDir);
@@ -133,6 +136,38 @@ test('a backtest waiting for the only node starts as soon as it is freed, not at
     expect(firstDone).toBeGreaterThan(0);
     expect(secondStarted).toBeGreaterThan(0);
     expect(secondStarted - firstDone).toBeLessThan(3000);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("with LCS_LEAN_COMMAND, LEAN's own data folder (LCS_LEAN_DATA_DIR) is checked at start and seeds the local one", async () => {
+  // Missing or wrong: a clear start-up message, not a failed backtest later.
+  for (const [env, message] of [
+    [{ LCS_LEAN_COMMAND: fakeLean }, /LCS_LEAN_COMMAND is set but LCS_LEAN_DATA_DIR is not/],
+    [
+      { LCS_LEAN_COMMAND: fakeLean, LCS_LEAN_DATA_DIR: dir },
+      /LCS_LEAN_DATA_DIR \(.+\) is not LEAN's data folder: market-hours\/market-hours-database\.json and symbol-properties\/symbol-properties-database\.csv missing/,
+    ],
+  ] as const) {
+    await expect(startServerProcess({ dataDir: join(dir, 'unseeded'), args: ['--quiet'], env })).rejects.toThrow(message);
+  }
+  const dataDir = join(dir, 'seeded');
+  const server = await startServerProcess({
+    dataDir,
+    args: ['--quiet'],
+    env: { LCS_LEAN_COMMAND: fakeLean, LCS_LEAN_DATA_DIR: leanData, LCS_PROGRESS_MS: '250' },
+  });
+  try {
+    for (const file of ['market-hours/market-hours-database.json', 'symbol-properties/symbol-properties-database.csv', 'equity/usa/map_files/spy.csv']) {
+      expect(readFileSync(join(dataDir, 'lean-data', file), 'utf8')).toBe(readFileSync(join(leanData, file), 'utf8'));
+    }
+    // A backtest runs on it: LEAN finds the market hours, and map files zipped from the CSV files.
+    const { cli } = clientOf(server, dataDir);
+    const { projectId, compileId } = await pythonProject(cli, 'Seeded', algorithm());
+    const created = await cli.createBacktest(projectId, compileId, 'seeded');
+    const { final } = await pollBacktest(cli, projectId, (created.body.backtest as BacktestBody).backtestId);
+    expect(final.status).toBe('Completed.');
   } finally {
     await server.stop();
   }

@@ -1,13 +1,17 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import { marketDataStore } from '../../core/data/market-data/market-data-store';
 import { objectStoreRepository } from '../../core/data/objects/object-store-repository';
 import { resultStore } from '../../core/data/results/result-store';
 import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
+import { newYorkDay } from '../../runner/map-factor-files';
 import { runBacktestJob } from '../../runner/modes/backtest';
 import { call } from '../support/api';
 import { algorithm, type BacktestBody, pollBacktest, pythonProject } from '../support/backtests';
+import { seedLeanData } from '../support/lean-data';
 import { createTenant, type Tenant } from '../support/tenants';
 
 /**
@@ -41,6 +45,8 @@ async function startingBacktest(projectId: number, compileId: string, parameterS
 
 function runOptions(leanCommand: string, extra: Partial<Parameters<typeof runBacktestJob>[1]> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lcs-runner-'));
+  // The data folder as the image has it: LEAN's market hours, symbol properties, CSV map/factor files.
+  seedLeanData(join(dir, 'data'));
   return {
     workDir: join(dir, 'job'),
     taskRef: 'test-task',
@@ -239,4 +245,79 @@ describe('requirements.txt', () => {
     expect(after?.phase).toBe('failed');
     expect(after?.error).toMatch(/Installing requirements\.txt failed \(pip exit code 1\):\nERROR: No matching distribution found for no-such-package/);
   });
+});
+
+describe('map and factor files for LocalZipMapFileProvider / LocalZipFactorFileProvider', () => {
+  const job = (projectId: number, backtestId: string) => ({ kind: 'backtest' as const, orgId: tenant.orgId, projectId, backtestId, attempt: 1 });
+  const zipIn = (dataDir: string, kind: string) => join(dataDir, 'equity', 'usa', kind, `${kind}_${newYorkDay(1)}.zip`);
+
+  test("a fresh data folder (the image's CSV files only) gets yesterday's zips before LEAN starts, so the backtest runs", async () => {
+    const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/MapFiles', algorithm());
+    const backtest = await startingBacktest(projectId, compileId);
+    const lines: string[] = [];
+    const options = runOptions(fakeLean, { log: (line: string) => lines.push(line) });
+    // A download that failed inside LEAN (Api.DownloadData) left an empty, date-named file.
+    const empty = join(options.dataDir, 'equity', 'usa', 'minute', 'spy', '20131007_trade.zip');
+    mkdirSync(join(empty, '..'), { recursive: true });
+    writeFileSync(empty, '');
+    await runBacktestJob(job(projectId, backtest.backtestId), options);
+    expect(await backtestRepository.get(projectId, backtest.backtestId)).toMatchObject({ phase: 'completed' });
+    for (const kind of ['map_files', 'factor_files']) {
+      const entries = unzipSync(readFileSync(zipIn(options.dataDir, kind)));
+      expect(Object.keys(entries)).toEqual(['spy.csv']);
+      expect(Buffer.from(entries['spy.csv'] as Uint8Array).toString()).toBe(readFileSync(join(options.dataDir, 'equity', 'usa', kind, 'spy.csv'), 'utf8'));
+    }
+    expect(existsSync(empty)).toBe(false);
+    expect(lines).toContain('data folder: removed 1 empty zip file(s) left by failed downloads');
+    // LEAN found the zip (the fake logs what LocalZipMapFileProvider fetched).
+    expect(await resultStore.readLog(projectId, backtest.backtestId)).not.toContain('map files going all the way back');
+  });
+
+  test('without any map files the backtest fails at initialization, as LEAN does', async () => {
+    const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/NoMapFiles', algorithm());
+    const backtest = await startingBacktest(projectId, compileId);
+    const options = runOptions(fakeLean);
+    const bare = mkdtempSync(join(tmpdir(), 'lcs-bare-data-'));
+    seedLeanData(bare, ['market-hours', 'symbol-properties']);
+    // A market folder of its own, so a zip the operator uploaded for equity/usa plays no part.
+    const marketDir = join(bare, 'equity', 'usa');
+    mkdirSync(marketDir, { recursive: true });
+    await runBacktestJob(job(projectId, backtest.backtestId), { ...options, dataDir: bare, apiUrl: options.apiUrl });
+    const after = await backtestRepository.get(projectId, backtest.backtestId);
+    if (existsSync(zipIn(bare, 'map_files'))) {
+      // Another test file uploaded equity/usa map files to the shared data bucket meanwhile: they were used.
+      expect(after?.phase).toBe('completed');
+    } else {
+      expect(after?.phase).toBe('failed');
+      expect(after?.error).toMatch(/LocalZipMapFileProvider couldn't find any map files going all the way back to/);
+    }
+  });
+
+  test("a map zip the operator uploaded to the data bucket is used (under yesterday's name), not one built from CSV files", async () => {
+    const uploaded = zipSync({
+      'spy.csv': new TextEncoder().encode('19980102,spy,P\n20501231,spy,P\n'),
+      'aapl.csv': new TextEncoder().encode('19980102,aapl,Q\n'),
+    });
+    await marketDataStore.put('equity/usa/map_files/map_files_20240102.zip', uploaded);
+    const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/UploadedMapFiles', algorithm());
+    const backtest = await startingBacktest(projectId, compileId);
+    const options = runOptions(fakeLean);
+    await runBacktestJob(job(projectId, backtest.backtestId), options);
+    expect(await backtestRepository.get(projectId, backtest.backtestId)).toMatchObject({ phase: 'completed' });
+    expect(Buffer.from(readFileSync(zipIn(options.dataDir, 'map_files'))).equals(Buffer.from(uploaded))).toBe(true);
+  });
+});
+
+test('data reads the API throttled (HTTP 429) are reported in the job log and the algorithm log, not silently lost', async () => {
+  const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/Throttled', algorithm({ 'throttled-reads': 3 }));
+  const backtest = await startingBacktest(projectId, compileId);
+  const lines: string[] = [];
+  await runBacktestJob(
+    { kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 },
+    runOptions(fakeLean, { log: (line: string) => lines.push(line) }),
+  );
+  expect(await backtestRepository.get(projectId, backtest.backtestId)).toMatchObject({ phase: 'completed' });
+  const warning = /Warning: 3 market data read\(s\) were refused by the API's rate limit \(HTTP 429\); LEAN ran without these files: /;
+  expect(lines.some((line) => warning.test(line))).toBe(true);
+  expect(await resultStore.readLog(projectId, backtest.backtestId)).toMatch(warning);
 });

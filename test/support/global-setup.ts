@@ -50,6 +50,8 @@ export default async function globalSetup(): Promise<void> {
     // Jobs run the real runner with the fake LEAN and fake dotnet (no Docker or .NET here).
     LCS_LEAN_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`,
     LCS_DOTNET_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-dotnet.mjs')}'`,
+    // That LEAN's own data folder (market hours, symbol properties, map/factor CSVs): a small fixture.
+    LCS_LEAN_DATA_DIR: join(root, 'test', 'fixtures', 'lean-data'),
     LCS_PROGRESS_MS: '250',
     LCS_NODE_WAIT_MAX_SECONDS: '1',
   };

@@ -1,6 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newYorkDay } from '../../runner/map-factor-files';
 import { cleanUpRuns, readResultJson, runFakeLean, startFakeLean, waitFor } from '../support/fake-lean/run-fake-lean';
+import { seedLeanData } from '../support/lean-data';
 
 /** The fake LEAN keeps the contract of lean-runtime §8: LEAN's files, milestones and exit codes. */
 
@@ -216,4 +219,55 @@ test('live mode is not implemented yet and says so', async () => {
   const run = track(await runFakeLean({ config: { environment: 'live-paper', environments: { 'live-paper': { 'live-mode': true } } } }));
   expect(run.code).toBe(2);
   expect(run.log()).toContain('ERROR:: FakeLean: live mode is not implemented');
+});
+
+describe("LEAN's data folder", () => {
+  const LOCAL_ZIP = {
+    'map-file-provider': 'QuantConnect.Data.Auxiliary.LocalZipMapFileProvider',
+    'factor-file-provider': 'QuantConnect.Data.Auxiliary.LocalZipFactorFileProvider',
+  };
+
+  test.each([
+    ['market-hours', 'market-hours-database.json'],
+    ['symbol-properties', 'symbol-properties-database.csv'],
+  ])('without %s LEAN cannot create the algorithm: Algorithm.Initialize() Error, exit 1', async (folder, file) => {
+    const empty = mkdtempSync(join(tmpdir(), 'fake-lean-data-'));
+    seedLeanData(empty, folder === 'market-hours' ? ['symbol-properties'] : ['market-hours']);
+    const run = track(await runFakeLean({ config: { 'data-folder': empty } }));
+    rmSync(empty, { recursive: true, force: true });
+    expect(run.code).toBe(1);
+    const summary = readResultJson(run, `${run.algorithmId}-summary.json`);
+    expect(summary.state.RuntimeError).toBe(`Algorithm.Initialize() Error: Could not find file '${join(empty, folder, file)}'.`);
+    expect(run.log()).not.toContain('Launching analysis');
+  });
+
+  test('LocalZipMapFileProvider with no map_files zip from the last 30 days: an initialization error, as LEAN throws', async () => {
+    const run = track(await runFakeLean({ config: LOCAL_ZIP }));
+    expect(run.code).toBe(1);
+    const summary = readResultJson(run, `${run.algorithmId}-summary.json`);
+    expect(summary.state.RuntimeError).toMatch(
+      /^During the algorithm initialization, the following exception has occurred: LocalZipMapFileProvider couldn't find any map files going all the way back to \d\d\/\d\d\/\d{4} for usa$/,
+    );
+  });
+
+  test('a map_files zip from yesterday − 30 days is found; a day older is not; a missing factor zip is only an error line', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'fake-lean-data-'));
+    seedLeanData(data);
+    const mapDir = join(data, 'equity', 'usa', 'map_files');
+    writeFileSync(join(mapDir, `map_files_${newYorkDay(31)}.zip`), 'zip');
+    const found = track(await runFakeLean({ config: { ...LOCAL_ZIP, 'data-folder': data } }));
+    expect(found.code).toBe(0);
+    expect(found.log()).toContain(`LocalZipMapFileProvider.Get(usa): Fetched map files from ${join(mapDir, `map_files_${newYorkDay(31)}.zip`)}`);
+    expect(found.log()).toContain('ERROR:: LocalZipFactorFileProvider.Get(SPY R735QTJ8XC9X): No factor file found.');
+    rmSync(join(mapDir, `map_files_${newYorkDay(31)}.zip`));
+    writeFileSync(join(mapDir, `map_files_${newYorkDay(32)}.zip`), 'zip');
+    const tooOld = track(await runFakeLean({ config: { ...LOCAL_ZIP, 'data-folder': data } }));
+    expect(tooOld.code).toBe(1);
+    rmSync(data, { recursive: true, force: true });
+  });
+
+  test('the default providers (LocalDisk*) need no zip', async () => {
+    const run = track(await runFakeLean());
+    expect(run.code).toBe(0);
+  });
 });

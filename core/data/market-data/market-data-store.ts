@@ -81,6 +81,18 @@ export const marketDataStore = {
     return folders.sort();
   },
 
+  /** The bytes of a file, or undefined when there is no such file (the runner's map/factor zips). */
+  async read(path: string): Promise<Uint8Array | undefined> {
+    const { client, sdk } = await s3();
+    try {
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket(), Key: path }));
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  },
+
   /** Stores one file (tests, benchmarks and tools that seed data; `lcs data push` uploads in bulk). */
   async put(path: string, body: Uint8Array | string): Promise<void> {
     const { client, sdk } = await s3();

@@ -66,6 +66,47 @@ function folderRegex(folder: string): string {
   return `/^${escaped}\\/.+$/m`;
 }
 
+/**
+ * A dated auxiliary zip as LEAN's LocalZipMapFileProvider / LocalZipFactorFileProvider ask for it
+ * (Lean:Common/Data/Auxiliary/MapFileZipHelper.cs `GetMapFileZipFileName`, FactorFileZipHelper):
+ * `<type>/<market>/map_files/map_files_<yyyyMMdd>.zip`, likewise factor_files.
+ */
+const DATED_AUX_ZIP = /^(.+\/(map_files|factor_files)\/)(map_files|factor_files)_(\d{8})\.zip$/;
+
+/**
+ * The newest stored zip of the same kind in the same folder, for a dated request that has no file of
+ * its own: LEAN asks for yesterday's zip (New York) first and walks back at most 30 days for map
+ * files (Lean:Common/Data/Auxiliary/LocalZipMapFileProvider.cs `GetMapFileResolver`) and 9 for factor
+ * files (LocalZipFactorFileProvider.cs `HydrateFactorFileFromLatestZip`), then fails; an operator
+ * uploads a zip once in a while, not every day. Prefers the newest not after the requested date,
+ * else the newest there is.
+ */
+async function newestAuxZip(path: string): Promise<string | undefined> {
+  const match = DATED_AUX_ZIP.exec(path);
+  if (!match || match[2] !== match[3]) return undefined;
+  const [, folder, kind, , date] = match as unknown as [string, string, string, string, string];
+  return newestDatedZip(folder, kind, date);
+}
+
+/**
+ * The key of the newest `<folder><kind>_<yyyyMMdd>.zip` in the data bucket (`folder` ends in '/'):
+ * the newest not after `notAfter` when given and there is one, else the newest; undefined if none.
+ */
+export async function newestDatedZip(folder: string, kind: string, notAfter?: string): Promise<string | undefined> {
+  const stem = `${folder}${kind}_`;
+  const listing = await marketDataStore.list(stem, MAX_LIST_ENTRIES);
+  const dates = listing.files
+    .map((key) => /^(\d{8})\.zip$/.exec(key.slice(stem.length))?.[1])
+    .filter((d): d is string => d !== undefined)
+    .sort();
+  if (dates.length === 0) return undefined;
+  const chosen = (notAfter ? dates.filter((d) => d <= notAfter).at(-1) : undefined) ?? dates.at(-1);
+  return `${stem}${chosen}.zip`;
+}
+
+/** Matches every path: the last price entry (see `prices`). */
+const CATCH_ALL_REGEX = '/^.+$/m';
+
 /** A stable positive 31-bit id for a folder name, so dataset ids do not move when folders are added. */
 function datasetId(folder: string): number {
   return Number.parseInt(createHash('sha256').update(folder).digest('hex').slice(0, 7), 16);
@@ -74,9 +115,13 @@ function datasetId(folder: string): number {
 export const dataService = {
   async readLink(principal: Principal, input: { filePath: string; organizationId?: string }) {
     orgAccess(principal, input.organizationId, 'viewer');
-    const path = dataPath(input.filePath);
-    const found = await marketDataStore.head(path);
-    if (!found) throw new NotFoundError('File');
+    const requested = dataPath(input.filePath);
+    let path = requested;
+    if (!(await marketDataStore.head(path))) {
+      const newest = await newestAuxZip(requested);
+      if (!newest || !(await marketDataStore.head(newest))) throw new NotFoundError('File');
+      path = newest;
+    }
     const { signingDate, expiresIn } = signingWindow();
     const link = await marketDataStore.link(path, signingDate, expiresIn);
     return { link, cost: 0, balance: config().LCS_CREDIT_BALANCE };
@@ -99,17 +144,22 @@ export const dataService = {
   },
 
   /**
-   * One price entry per top-level folder present in the data bucket, price 0: LEAN takes the first
-   * entry whose regex matches a file, so a file in a folder with no data matches none and gets
-   * LEAN's "no price" answer instead of a download that would fail.
+   * One price entry per top-level folder present in the data bucket, price 0, then a final price-0
+   * entry that matches every path. LEAN takes the first entry whose regex matches
+   * (Lean:Common/Api/Data.cs `DataPricesList.GetPrice`) and throws "No price found" for a file it
+   * wants to (re)download when none does (Lean:Engine/DataFeeds/ApiDataProvider.cs `Fetch`), even
+   * when the file is on its disk: ApiDataProvider re-fetches files without a date in their name
+   * once they are older than a few days (`NeedToDownload`, `IsOutOfDate`), e.g. the image's daily
+   * and hour data. With the catch-all, data/read answers "File not found" instead, Api.DownloadData
+   * returns false before touching the file (Lean:Api/Api.cs), and LEAN reads its local copy.
    */
   async prices(principal: Principal, organizationId?: string) {
     orgAccess(principal, organizationId, 'viewer');
     const folders = await marketDataStore.topFolders();
     return {
-      prices: folders.map((folder) => ({
+      prices: [...folders.map(folderRegex), CATCH_ALL_REGEX].map((regex) => ({
         vendorName: VENDOR,
-        regex: folderRegex(folder),
+        regex,
         price: 0,
         type: 'data',
         subscribed: true,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { createBacktest } from './backtest-model.mjs';
+import { checkDataFolder } from './data-folder.mjs';
 import { algorithmStamp, usDate, usDateTime } from './engine-log.mjs';
 import { writeFinal, writeIntermediate } from './result-files.mjs';
 
@@ -38,6 +39,13 @@ export async function runBacktest(settings, log, control) {
   log.trace(`SetUp Backtesting: User: ${settings.userId} ProjectId: ${settings.projectId} AlgoId: ${settings.algorithmId}`);
   log.trace(`Dates: Start: ${usDate(model.startWall)} End: ${usDate(model.stopWall)} Cash: ¤100,000.00 MaximumRuntime: 100.00:00:00 MaxOrders: 2147483647`);
 
+  const missing = checkDataFolder(settings, log);
+  if (missing) {
+    const message = missing.initialize ? `${INITIALIZE_PREFIX} ${missing.message}` : missing.message;
+    log.error(`Engine.Run(): ${message}`);
+    return finish(run, log, control, 0, { status: 'RuntimeError', runtimeError: message, stackTrace: message }, 1);
+  }
+
   if (scenario === 'init-error') {
     const message = `${INITIALIZE_PREFIX} ${PYTHON_INIT_ERROR}`;
     log.error(`BacktestingSetupHandler.Setup(): ${message}`);
@@ -53,6 +61,16 @@ export async function runBacktest(settings, log, control) {
   log.algorithm('Debug', `Launching analysis for ${settings.algorithmId} with LEAN Engine v2.5.0.0`, algorithmTime(0));
   log.algorithm('Debug', 'Fake LEAN strategy initialized', algorithmTime(0));
   useObjectStore(settings, (text) => log.algorithm('Debug', text, algorithmTime(0)));
+  // What LEAN logs when data/read answers 429 (Lean:Api/ApiConnection.cs TryRequest, Lean:Api/Api.cs
+  // DownloadData); it then goes on without the file.
+  for (let i = 0; i < settings.throttledReads; i++) {
+    const file = join(settings.dataFolder, 'equity', 'usa', 'minute', 'spy', `2023010${(i % 9) + 1}_trade.zip`);
+    const message = 'Too many requests for this organization; retry in 1 s.';
+    log.error(
+      `ApiConnect.TryRequest(http://localhost/api/v2/data/read): HTTP Error: 429 Too Many Requests. Content: {"success":false,"errors":["${message}"]}`,
+    );
+    log.trace(`Api.DownloadData(): Failed to get link for ${file}. Errors: ${message}`);
+  }
 
   // Fractions of the period at which the intermediate `<id>.json` is rewritten.
   const steps = scenario === 'slow' ? Math.max(3, Math.ceil(settings.seconds * 2)) : 1;

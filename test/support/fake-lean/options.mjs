@@ -18,6 +18,8 @@ const TUNABLE_DEFAULTS = {
   'fake-lean-insights': 10,
   /** > 0: each intermediate `<id>.json` stays half-written this many ms before it is completed. */
   'fake-lean-half-write-ms': 0,
+  // Files whose data/read LEAN's ApiDataProvider saw refused with HTTP 429 (an API under load).
+  'fake-lean-throttled-reads': 0,
 };
 
 /** `--key value`, `--key=value`; a flag followed by another flag (or nothing) reads as `true`. */
@@ -116,7 +118,9 @@ export function loadSettings(argv, cwd = process.cwd()) {
     algorithmId: String(flat['algorithm-id'] ?? 'fake-lean'),
     resultsDir: resolve(cwd, String(flat['results-destination-folder'] ?? '.')),
     algorithmLocation: flat['algorithm-location'] ? String(flat['algorithm-location']) : '',
-    dataFolder: String(flat['data-folder'] ?? '../../../Data/'),
+    dataFolder: resolve(cwd, String(flat['data-folder'] ?? '../../../Data/')),
+    mapFileProvider: flat['map-file-provider'],
+    factorFileProvider: flat['factor-file-provider'],
     backtestName: String(flat['backtest-name'] ?? 'local'),
     projectId: String(flat['project-id'] ?? '0'),
     userId: String(flat['job-user-id'] ?? '0'),
@@ -135,6 +139,7 @@ export function loadSettings(argv, cwd = process.cwd()) {
     killAfterSummary: truthy(pick('fake-lean-kill-after-summary')),
     // Test-only: where to dump the environment LEAN was started with, and what else it could see.
     envFile: pick('fake-lean-env-file'),
+    throttledReads: Math.floor(tunables['fake-lean-throttled-reads']),
     // LocalObjectStore's folder, and what the algorithm saves to / deletes from it (one key each).
     objectStoreRoot: flat['object-store-root'] ? resolve(cwd, String(flat['object-store-root'])) : undefined,
     storeWrite: pick('fake-lean-store-write'),

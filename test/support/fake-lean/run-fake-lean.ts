@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { seedLeanData } from '../lean-data';
 
 /** Runs the fake LEAN as a child process in a fresh temporary folder, as the runner starts LEAN (runner/lean/process.ts). */
 
@@ -33,6 +34,8 @@ export function startFakeLean(options: FakeLeanOptions = {}): FakeLeanProcess {
   const algorithmId = randomBytes(16).toString('hex');
   const resultsDir = join(dir, 'results');
   writeFileSync(join(dir, 'main.py'), options.algorithm ?? 'from AlgorithmImports import *\n');
+  // LEAN's own data (market hours, symbol properties), as the image has it.
+  seedLeanData(join(dir, 'data'));
   const config = {
     environment: 'backtesting',
     'algorithm-id': algorithmId,
