@@ -7,7 +7,7 @@ import { AppError, AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordRequest } from '../../core/shared/metrics';
 import { type Principal, principalFromContext } from '../../core/shared/principal';
-import type { RouteDef } from './route-types';
+import type { RouteDef } from './routes/route-types';
 import { parseParams } from './schema';
 import { requestParams } from './transport';
 

@@ -52,6 +52,15 @@ export const qc = {
 
 export const organizationIdField = qc.optional(qc.string().pipe(z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character hex organization id')));
 export const projectIdField = qc.int().pipe(z.number().int().positive('must be a positive project id'));
+/** The client's code source (lean-cli, the web IDE), sent with project and file changes. */
+export const codeSourceIdField = qc.optional(qc.string().pipe(z.string().max(200)));
+
+/** Request schemas several route groups share; each group's own schemas sit beside its handlers. */
+export const commonSchemas = {
+  empty: z.object({}),
+  organization: z.object({ organizationId: organizationIdField }),
+  project: z.object({ projectId: projectIdField }),
+};
 
 /**
  * Validates request parameters. `reportInput` makes zod keep each offending value on its issue,

@@ -7,7 +7,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../core/shared/table-schema';
-import type { BucketName, RouteAccess } from '../../lambdas/api/route-types';
+import type { BucketName, RouteAccess } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import { bundledCode } from './bundling';

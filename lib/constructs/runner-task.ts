@@ -16,7 +16,7 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { RUNNER_CONTAINER } from '../../core/aws/ecs-task-runner';
 import type { Sku } from '../../core/shared/catalog';
-import type { BucketName } from '../../lambdas/api/route-types';
+import type { BucketName } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import {

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_SCHEMA } from '../../core/shared/table-schema';
-import type { RouteDef } from '../../lambdas/api/route-types';
 import { routes } from '../../lambdas/api/routes';
+import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import type { LcsApp } from '../../lib/app';
 import { API_BASE_PATH, ROUTE_METHODS } from '../../lib/stacks/api-group-stack';
 import { BINARY_MEDIA_TYPES, GATEWAY_RESPONSES } from '../../lib/stacks/api-stack';

@@ -1,6 +1,6 @@
 import { backtestService } from '../../../core/domain/backtests/backtest-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/backtests';
 
 /** lean-cli calls this on Ctrl-C: a running backtest is stopped and its node freed. */
 export const handler = apiHandler(route('backtests/delete'), async (input, ctx) => {

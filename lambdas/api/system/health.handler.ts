@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { blobStore } from '../../../core/data/blobs/blob-store';
 import { documentClient, tableName } from '../../../core/data/table/clients';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/system';
 
 /** No authentication and no secrets: reports whether the table and the bucket answer. */
 async function check(probe: () => Promise<unknown>): Promise<'ok' | 'unreachable'> {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { organizationIdField, qc } from './schema';
+import { organizationIdField, qc } from '../schema';
 
 /**
  * Request schemas of the market data endpoints (contract §3.9). Paths are checked by the data

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Role } from '../../core/shared/principal';
+import type { Role } from '../../../core/shared/principal';
 
 /**
  * One row of the route table. Plain data: CDK reads it to create functions, grants and methods;
@@ -36,3 +36,23 @@ export interface RouteDef<S extends z.ZodType = z.ZodType> {
 export function defineRoute<const P extends string, S extends z.ZodType>(route: RouteDef<S> & { path: P }): RouteDef<S> & { path: P } {
   return route;
 }
+
+/**
+ * The typed lookup of one group's routes, for its handler files: `route('projects/read')` is the
+ * row with its schema's type. A handler imports only its own group's file, so its bundle carries
+ * no other group's schemas.
+ */
+export function routeLookup<const T extends readonly RouteDef[]>(table: T) {
+  const byPath = new Map<string, RouteDef>(table.map((r) => [r.path, r]));
+  return <P extends T[number]['path']>(path: P): Extract<T[number], { path: P }> => {
+    const found = byPath.get(path);
+    if (!found) throw new Error(`No route ${path}`);
+    return found as Extract<T[number], { path: P }>;
+  };
+}
+
+/** Access profiles several groups share. */
+export const tableRead = { table: 'read' } as const satisfies RouteAccess;
+export const tableWrite = { table: 'readWrite' } as const satisfies RouteAccess;
+export const filesRead = { table: 'read', buckets: { artifacts: 'read' } } as const satisfies RouteAccess;
+export const filesWrite = { table: 'readWrite', buckets: { artifacts: 'readWrite' } } as const satisfies RouteAccess;

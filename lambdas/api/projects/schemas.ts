@@ -1,16 +1,10 @@
 import * as z from 'zod';
-import { dataSchemas } from './data-schemas';
-import { jobSchemas } from './job-schemas';
-import { objectSchemas } from './object-schemas';
-import { organizationIdField, projectIdField, qc } from './schema';
+import { codeSourceIdField, organizationIdField, projectIdField, qc } from '../schema';
 
 /**
- * Request schemas of every endpoint (contract §3), shared by the route table, the handlers and the
- * OpenAPI generator. Unknown fields are dropped: clients send extras (`requestSource`, …).
+ * Request schemas of the project endpoints (contract §3). Unknown fields are dropped: clients send
+ * extras (`requestSource`, …).
  */
-const orgOnly = z.object({ organizationId: organizationIdField });
-const projectOnly = z.object({ projectId: projectIdField });
-const codeSourceId = qc.optional(qc.string().pipe(z.string().max(200)));
 const nonNegative = qc.optional(qc.int().pipe(z.number().int().min(0, 'must be 0 or more')));
 const userIdText = qc.string().pipe(z.string().regex(/^\d{1,15}$/, 'must be a user id'));
 
@@ -34,11 +28,7 @@ const parameters = z.preprocess((v) => {
   return v;
 }, qc.list(parameterItem, 500).optional());
 
-export const schemas = {
-  empty: z.object({}),
-  organization: orgOnly,
-  project: projectOnly,
-
+export const projectSchemas = {
   projectCreate: z.object({
     name: qc.text(200),
     language: z.enum(['Py', 'C#'], { error: "must be 'Py' or 'C#'" }),
@@ -61,7 +51,7 @@ export const schemas = {
     files: qc.list(z.object({ name: qc.text(512), content: z.preprocess((v) => v ?? '', qc.string()) }), 5_000).optional(),
     libraries: qc.list(projectIdField, 100).optional(),
     encryptionKey: qc.optional(qc.string()),
-    codeSourceId,
+    codeSourceId: codeSourceIdField,
   }),
   projectLibrary: z.object({ projectId: projectIdField, libraryId: projectIdField }),
   projectNodesUpdate: z.object({ projectId: projectIdField, nodes: qc.list(qc.text(100), 100).optional() }),
@@ -79,21 +69,4 @@ export const schemas = {
   }),
   collaborationDelete: z.object({ projectId: projectIdField, collaboratorId: userIdText }),
   lockAcquire: z.object({ projectId: projectIdField, codeSourceId: qc.text(200) }),
-
-  fileCreate: z.object({ projectId: projectIdField, name: qc.text(512), content: qc.string(), codeSourceId }),
-  fileRead: z.object({ projectId: projectIdField, name: qc.optional(qc.text(512)), codeSourceId }),
-  fileUpdate: z.object({
-    projectId: projectIdField,
-    name: qc.text(512),
-    newName: qc.optional(qc.text(512)),
-    content: z.preprocess((v) => (v === null ? undefined : v), qc.string().optional()),
-    codeSourceId,
-  }),
-  fileDelete: z.object({ projectId: projectIdField, name: qc.text(512), codeSourceId }),
-  filePatch: z.object({ projectId: projectIdField, patch: qc.text(5_000_000), codeSourceId }),
-
-  // Market data and object store (their own files), in the one map the OpenAPI generator names.
-  ...dataSchemas,
-  ...objectSchemas,
-  ...jobSchemas,
 };

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { projectIdField, qc } from './schema';
+import { projectIdField, qc } from '../schema';
 
 /**
  * Request schemas of compile and backtest endpoints (contract §3.5, §3.6). Ids are checked for
@@ -31,7 +31,7 @@ const pageWindow = z
   .refine((w) => w.end >= w.start, { message: 'end: must not be less than start', path: ['end'] })
   .refine((w) => w.end - w.start <= 100, { message: 'end: at most 100 items per call (end - start ≤ 100)', path: ['end'] });
 
-export const jobSchemas = {
+export const backtestSchemas = {
   compileCreate: z.object({ projectId: projectIdField }),
   compileRead: z.object({ projectId: projectIdField, compileId: compileIdField }),
   backtestCreate: z.object({

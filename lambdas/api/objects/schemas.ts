@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { objectKeyProblem } from '../../core/domain/objects/object-key-rules';
-import { organizationIdField, qc } from './schema';
-import type { UploadedFile } from './transport';
+import { objectKeyProblem } from '../../../core/domain/objects/object-key-rules';
+import { organizationIdField, qc } from '../schema';
+import type { UploadedFile } from '../transport';
 
 /** Request schemas of the object store (contract §3.10); key rules in core/domain/objects/object-key-rules.ts. */
 const stripRoot = (v: string) => (v.startsWith('/') ? v.slice(1) : v);
