@@ -12,6 +12,7 @@ import { projectSchemas } from '../lambdas/api/projects/schemas';
 import { routes } from '../lambdas/api/routes';
 import type { RouteDef, RouteGroup } from '../lambdas/api/routes/route-types';
 import { commonSchemas } from '../lambdas/api/schema';
+import { classicCopies } from './classic-zod';
 
 /**
  * `npm run openapi`: writes docs/openapi.json, the OpenAPI 3.1 document of this server, from the
@@ -19,7 +20,8 @@ import { commonSchemas } from '../lambdas/api/schema';
  * the query string) and POST (JSON or form body); every answer is the QuantConnect envelope.
  * The output depends only on the code, so it is reproducible and checked by a unit test;
  * `npm run openapi -- --check` fails when the committed file is stale.
- * Schemas are named with zod's own `.meta({ id })`, which needs no patching of zod.
+ * Schemas are named with zod's own `.meta({ id })`, which needs no patching of zod. The request
+ * schemas are zod/mini; the generator reads classic copies of them (./classic-zod.ts).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'docs', 'openapi.json');
@@ -96,8 +98,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     })
     .catchall(z.unknown())
     .meta({ id: 'Envelope', description: "The QuantConnect envelope; the endpoint's payload fields sit beside `success`." });
+  const classic = classicCopies();
   const requestSchemas = new Map<unknown, z.ZodType>();
-  for (const [name, schema] of Object.entries(schemas)) requestSchemas.set(schema, schema.meta({ id: `${pascal(name)}Request` }));
+  for (const [name, schema] of Object.entries(schemas)) requestSchemas.set(schema, classic(schema).meta({ id: `${pascal(name)}Request` }));
 
   const answer = (description: string): ResponseConfig => ({ description, content: { 'application/json': { schema: envelope } } });
   const ok = answer('The envelope: `success` true with the payload, or false with `errors` (bad input, not found, bad credentials).');
@@ -119,7 +122,12 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       'x-lcs-mutating': route.mutating,
       responses: (route.role === 'public' ? { 200: ok } : { 200: ok, 429: limited }) as Record<string, ResponseConfig>,
     };
-    registry.registerPath({ ...common, method: 'get', operationId: `${operationBase(route.path)}Get`, request: { query: route.schema as z.ZodObject } });
+    registry.registerPath({
+      ...common,
+      method: 'get',
+      operationId: `${operationBase(route.path)}Get`,
+      request: { query: classic(route.schema) as z.ZodObject },
+    });
     registry.registerPath({
       ...common,
       method: 'post',

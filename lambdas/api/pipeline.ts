@@ -1,12 +1,12 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { auditRepository } from '../../core/data/identity/audit-repository';
 import { errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
 import { AppError, AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordRequest } from '../../core/shared/metrics';
 import { type Principal, principalFromContext } from '../../core/shared/principal';
+import type * as z from '../../core/shared/zod';
 import type { RouteDef } from './routes/route-types';
 import { parseParams } from './schema';
 import { requestParams } from './transport';
@@ -32,7 +32,7 @@ export interface CallContext {
   audit: AuditNote;
 }
 
-export type RouteRun<S extends z.ZodType> = (input: z.output<S>, ctx: CallContext) => Promise<Payload | undefined>;
+export type RouteRun<S extends z.ZodMiniType> = (input: z.output<S>, ctx: CallContext) => Promise<Payload | undefined>;
 
 interface State {
   ctx?: CallContext;
@@ -64,7 +64,7 @@ function envelopeErrors(route: RouteDef): MiddlewareObj<APIGatewayProxyEvent, AP
   };
 }
 
-export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRun<S>) {
+export function apiHandler<S extends z.ZodMiniType>(route: RouteDef<S>, run: RouteRun<S>) {
   const states = new WeakMap<object, State>();
   const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const principal = route.role === 'public' ? ANONYMOUS : principalFromContext(event.requestContext?.authorizer);

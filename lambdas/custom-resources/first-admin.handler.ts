@@ -1,9 +1,9 @@
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
-import * as z from 'zod';
 import { secretsManagerStore } from '../../core/aws/secrets-manager-store';
 import { usagePlanKeys } from '../../core/aws/usage-plan-keys';
 import { ensureFirstAdmin } from '../../core/domain/identity/first-admin';
 import { logger } from '../../core/shared/logger';
+import * as z from '../../core/shared/zod';
 
 /**
  * CloudFormation custom resource (CDK Provider framework, `onEvent`) that creates the first admin
@@ -19,11 +19,11 @@ const PHYSICAL_ID = 'lcs-first-admin';
 
 const env = z.object({
   FIRST_ADMIN_EMAIL: z.email(),
-  FIRST_ADMIN_NAME: z.string().min(1).default('Administrator'),
-  FIRST_ADMIN_ORGANIZATION: z.string().min(1).default('Default Organization'),
-  FIRST_ADMIN_SECRET_ARN: z.string().min(1),
-  USAGE_PLAN_ID: z.string().optional(),
-  AWS_REGION: z.string().optional(),
+  FIRST_ADMIN_NAME: z._default(z.string().check(z.minLength(1)), 'Administrator'),
+  FIRST_ADMIN_ORGANIZATION: z._default(z.string().check(z.minLength(1)), 'Default Organization'),
+  FIRST_ADMIN_SECRET_ARN: z.string().check(z.minLength(1)),
+  USAGE_PLAN_ID: z.optional(z.string()),
+  AWS_REGION: z.optional(z.string()),
 });
 
 export async function handler(event: CdkCustomResourceEvent): Promise<CdkCustomResourceResponse> {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { codeSourceIdField, projectIdField, qc } from '../schema';
+import * as z from '../../../core/shared/zod';
+import { codeSourceIdField, preprocess, projectIdField, qc } from '../schema';
 
 /** Request schemas of the project file endpoints (contract §3). */
 export const fileSchemas = {
@@ -9,7 +9,7 @@ export const fileSchemas = {
     projectId: projectIdField,
     name: qc.text(512),
     newName: qc.optional(qc.text(512)),
-    content: z.preprocess((v) => (v === null ? undefined : v), qc.string().optional()),
+    content: preprocess((v) => (v === null ? undefined : v), z.optional(qc.string())),
     codeSourceId: codeSourceIdField,
   }),
   fileDelete: z.object({ projectId: projectIdField, name: qc.text(512), codeSourceId: codeSourceIdField }),

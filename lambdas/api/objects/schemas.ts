@@ -1,29 +1,28 @@
-import * as z from 'zod';
 import { objectKeyProblem } from '../../../core/domain/objects/object-key-rules';
-import { organizationIdField, qc } from '../schema';
+import * as z from '../../../core/shared/zod';
+import { organizationIdField, preprocess, qc } from '../schema';
 import type { UploadedFile } from '../transport';
 
 /** Request schemas of the object store (contract §3.10); key rules in core/domain/objects/object-key-rules.ts. */
 const stripRoot = (v: string) => (v.startsWith('/') ? v.slice(1) : v);
 
 /** An object key (or folder key for get/delete): one leading "/" stripped, then path rules. */
-const objectKeyField = qc
-  .string()
-  .transform(stripRoot)
-  .check((ctx) => {
-    const problem = objectKeyProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-  });
+const objectKeyField = z.pipe(qc.string(), z.transform(stripRoot)).check((ctx) => {
+  const problem = objectKeyProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
 
 /** A folder to list: "/" (or nothing) is the root; "/a/b/" and "a/b" name the same folder. */
-const folderField = z.preprocess(
+const folderField = preprocess(
   (v) => (v === undefined || v === null || v === '' ? '/' : v),
-  qc
-    .string()
-    .transform((v) => {
-      const inner = stripRoot(v);
-      return inner.endsWith('/') ? inner.slice(0, -1) : inner;
-    })
+  z
+    .pipe(
+      qc.string(),
+      z.transform((v) => {
+        const inner = stripRoot(v);
+        return inner.endsWith('/') ? inner.slice(0, -1) : inner;
+      }),
+    )
     .check((ctx) => {
       if (ctx.value === '') return;
       const problem = objectKeyProblem(ctx.value);
@@ -41,33 +40,41 @@ const isUpload = (v: unknown): v is UploadedFile =>
 const objectData = z
   .union(
     [
-      z
-        .custom<UploadedFile>(isUpload, { message: 'must be a file part' })
-        .meta({ type: 'string', format: 'binary' })
-        .transform((f) => f.data),
-      z.string().transform((s) => Buffer.from(s, 'utf8')),
+      z.pipe(
+        z.custom<UploadedFile>(isUpload, { message: 'must be a file part' }).register(z.globalRegistry, { type: 'string', format: 'binary' }),
+        z.transform((f: UploadedFile) => f.data),
+      ),
+      z.pipe(
+        z.string(),
+        z.transform((s) => Buffer.from(s, 'utf8')),
+      ),
     ],
     {
       error: 'must be a multipart file part (or a string)',
     },
   )
-  .meta({ description: 'The value: a multipart file part named objectData (or a string, stored as UTF-8).' });
+  .register(z.globalRegistry, { description: 'The value: a multipart file part named objectData (or a string, stored as UTF-8).' });
 
-const jobIdField = qc.string().pipe(z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character hex job id'));
+const jobIdField = z.pipe(qc.string(), z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be a 32-character hex job id')));
 
 export const objectSchemas = {
   objectSet: z.object({ organizationId: organizationIdField, key: objectKeyField, objectData }),
   objectGet: z
     .object({
       organizationId: organizationIdField,
-      keys: qc.list(objectKeyField, 1000).optional(),
+      keys: z.optional(qc.list(objectKeyField, 1000)),
       jobId: qc.optional(jobIdField),
     })
-    .refine((v) => v.jobId !== undefined || (v.keys?.length ?? 0) > 0, { message: 'needs keys (to start a download) or jobId (to poll it)', path: ['keys'] }),
+    .check(
+      z.refine((v) => v.jobId !== undefined || (v.keys?.length ?? 0) > 0, {
+        message: 'needs keys (to start a download) or jobId (to poll it)',
+        path: ['keys'],
+      }),
+    ),
   objectKey: z.object({ organizationId: organizationIdField, key: objectKeyField }),
   objectList: z.object({
     organizationId: organizationIdField,
     path: folderField,
-    page: qc.optional(qc.int().pipe(z.number().int().min(1, 'must be 1 or more').max(100_000, 'must be at most 100000'))),
+    page: qc.optional(z.pipe(qc.int(), z.number().check(z.int(), z.gte(1, 'must be 1 or more'), z.lte(100_000, 'must be at most 100000')))),
   }),
 };

@@ -1,32 +1,37 @@
-import * as z from 'zod';
-import { codeSourceIdField, organizationIdField, projectIdField, qc } from '../schema';
+import * as z from '../../../core/shared/zod';
+import { codeSourceIdField, organizationIdField, preprocess, projectIdField, qc } from '../schema';
 
 /**
  * Request schemas of the project endpoints (contract §3). Unknown fields are dropped: clients send
  * extras (`requestSource`, …).
  */
-const nonNegative = qc.optional(qc.int().pipe(z.number().int().min(0, 'must be 0 or more')));
-const userIdText = qc.string().pipe(z.string().regex(/^\d{1,15}$/, 'must be a user id'));
+const nonNegative = qc.optional(z.pipe(qc.int(), z.number().check(z.int(), z.gte(0, 'must be 0 or more'))));
+const userIdText = z.pipe(qc.string(), z.string().check(z.regex(/^\d{1,15}$/, 'must be a user id')));
 
 /**
  * Project parameters in every spelling clients use: lean-cli's form `parameters[i][key|value]`
  * (or `parameters=` to clear), LEAN's list of `{name, value}`, or a `{name: value}` object.
  */
-const parameterItem = z
-  .object({
-    key: qc.optional(qc.text(200)),
-    name: qc.optional(qc.text(200)),
-    value: z.preprocess((v) => (v === undefined || v === null ? '' : v), qc.string()),
-  })
-  .refine((p) => p.key ?? p.name, { message: 'needs a key' })
-  .transform((p) => ({ key: (p.key ?? p.name) as string, value: p.value }));
-const parameters = z.preprocess((v) => {
-  if (v === '') return [];
-  if (v && typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).every((k) => /^\d+$/.test(k))) {
-    return Object.entries(v).map(([key, value]) => (value && typeof value === 'object' ? { key, ...value } : { key, value }));
-  }
-  return v;
-}, qc.list(parameterItem, 500).optional());
+const parameterItem = z.pipe(
+  z
+    .object({
+      key: qc.optional(qc.text(200)),
+      name: qc.optional(qc.text(200)),
+      value: preprocess((v) => (v === undefined || v === null ? '' : v), qc.string()),
+    })
+    .check(z.refine((p) => p.key ?? p.name, { message: 'needs a key' })),
+  z.transform((p) => ({ key: (p.key ?? p.name) as string, value: p.value })),
+);
+const parameters = preprocess(
+  (v) => {
+    if (v === '') return [];
+    if (v && typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).every((k) => /^\d+$/.test(k))) {
+      return Object.entries(v).map(([key, value]) => (value && typeof value === 'object' ? { key, ...value } : { key, value }));
+    }
+    return v;
+  },
+  z.optional(qc.list(parameterItem, 500)),
+);
 
 export const projectSchemas = {
   projectCreate: z.object({
@@ -44,22 +49,22 @@ export const projectSchemas = {
     projectId: projectIdField,
     name: qc.optional(qc.text(200)),
     // Not qc.optional: lean-cli sends `description=""` to clear a description.
-    description: z.preprocess((v) => (v === null ? undefined : v), qc.string().pipe(z.string().max(10_000)).optional()),
+    description: preprocess((v) => (v === null ? undefined : v), z.optional(z.pipe(qc.string(), z.string().check(z.maxLength(10_000))))),
     parameters,
     versionId: qc.optional(qc.int()),
     leanEnvironment: qc.optional(qc.int()),
-    files: qc.list(z.object({ name: qc.text(512), content: z.preprocess((v) => v ?? '', qc.string()) }), 5_000).optional(),
-    libraries: qc.list(projectIdField, 100).optional(),
+    files: z.optional(qc.list(z.object({ name: qc.text(512), content: preprocess((v) => v ?? '', qc.string()) }), 5_000)),
+    libraries: z.optional(qc.list(projectIdField, 100)),
     encryptionKey: qc.optional(qc.string()),
     codeSourceId: codeSourceIdField,
   }),
   projectLibrary: z.object({ projectId: projectIdField, libraryId: projectIdField }),
-  projectNodesUpdate: z.object({ projectId: projectIdField, nodes: qc.list(qc.text(100), 100).optional() }),
+  projectNodesUpdate: z.object({ projectId: projectIdField, nodes: z.optional(qc.list(qc.text(100), 100)) }),
   collaborationCreate: z.object({
     projectId: projectIdField,
     collaboratorUserId: userIdText,
-    collaborationLiveControl: qc.optional(qc.bool()).default(false),
-    collaborationWrite: qc.optional(qc.bool()).default(false),
+    collaborationLiveControl: z._default(qc.optional(qc.bool()), false),
+    collaborationWrite: z._default(qc.optional(qc.bool()), false),
   }),
   collaborationUpdate: z.object({
     projectId: projectIdField,

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { Role } from '../../../core/shared/principal';
+import type * as z from '../../../core/shared/zod';
 
 /**
  * One row of the route table. Plain data: CDK reads it to create functions, grants and methods;
@@ -17,7 +17,7 @@ export interface RouteAccess {
   jobs?: 'send' | 'sendAndStop';
 }
 
-export interface RouteDef<S extends z.ZodType = z.ZodType> {
+export interface RouteDef<S extends z.ZodMiniType = z.ZodMiniType> {
   /** Endpoint path under /api/v2/, e.g. `projects/read`. */
   path: string;
   group: RouteGroup;
@@ -33,7 +33,7 @@ export interface RouteDef<S extends z.ZodType = z.ZodType> {
 }
 
 /** Keeps the literal path and the schema type, so `route('x')` gives handlers typed input. */
-export function defineRoute<const P extends string, S extends z.ZodType>(route: RouteDef<S> & { path: P }): RouteDef<S> & { path: P } {
+export function defineRoute<const P extends string, S extends z.ZodMiniType>(route: RouteDef<S> & { path: P }): RouteDef<S> & { path: P } {
   return route;
 }
 
