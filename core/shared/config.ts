@@ -1,9 +1,10 @@
 import * as z from './zod';
 
 /**
- * Runtime configuration, read from the environment once and validated, so a missing or malformed
- * variable fails at cold start rather than on the first request. CDK sets these per function;
- * local mode sets them before mounting the handlers.
+ * Runtime configuration, read from the environment once and validated. CDK sets these per
+ * function; local mode sets them before mounting the handlers. Entry points call config() (or
+ * requireBindings) at module init, so a missing or malformed variable fails the cold start rather
+ * than a request.
  */
 const flag = z.pipe(
   z.optional(z.enum(['true', 'false', '1', '0', ''])),
@@ -13,11 +14,12 @@ const flag = z.pipe(
 const count = (fallback: number, min: number, max?: number) =>
   z._default(z.coerce.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)])), fallback);
 const seconds = (fallback: number) => count(fallback, 0);
-const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
+/** A resource name: no default, see RESOURCE_NAMES. */
+const resourceName = () => z.optional(z.string().check(z.minLength(1)));
 const url = () => z.optional(z.url());
 
 const schema = z.object({
-  TABLE_NAME: text('lcs'),
+  TABLE_NAME: resourceName(),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** Set in local mode only: DynamoDB Local and the S3 emulator. */
   DYNAMODB_ENDPOINT: url(),
@@ -31,11 +33,11 @@ const schema = z.object({
   LCS_NODE_WAIT_MAX_SECONDS: count(60, 1, 900),
   /** Wall-clock limit of one backtest, seconds (QuantConnect's cloud stops backtests after hours). */
   LCS_BACKTEST_MAX_SECONDS: count(12 * 3600, 10),
-  ARTIFACTS_BUCKET_NAME: text('lcs-artifacts'),
+  ARTIFACTS_BUCKET_NAME: resourceName(),
   /** LEAN market data in LEAN's own folder layout (`lcs data push`), served by data/read links. */
-  DATA_BUCKET_NAME: text('lcs-data'),
+  DATA_BUCKET_NAME: resourceName(),
   /** The object store: one prefix per organisation. */
-  OBJECTS_BUCKET_NAME: text('lcs-objects'),
+  OBJECTS_BUCKET_NAME: resourceName(),
   /** Object store quota per organisation, bytes (default 5 GB). */
   LCS_OBJECT_QUOTA_BYTES: z._default(z.coerce.number().check(z.int(), z.positive()), 5 * 1024 ** 3),
   /** Lifetime of presigned download links (data/read, object/get), seconds. */
@@ -71,20 +73,60 @@ const schema = z.object({
   LCS_LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
 });
 
-export type Config = z.output<typeof schema>;
+/**
+ * The deployment's table and buckets. A function gets the variable of each resource together with
+ * its grant (lib/constructs/api-function.ts), and only those, so none has a default: a default
+ * would name a resource this deployment may not have, and fail later and obscurely. Reading one
+ * that is not set throws, naming it.
+ */
+export const RESOURCE_NAMES = ['TABLE_NAME', 'ARTIFACTS_BUCKET_NAME', 'DATA_BUCKET_NAME', 'OBJECTS_BUCKET_NAME'] as const;
+export type ResourceName = (typeof RESOURCE_NAMES)[number];
+/** What an entry point may require at cold start: the resources, and the job queue of job routes. */
+export type Binding = ResourceName | 'JOBS_QUEUE_URL';
 
-let cached: Config | undefined;
+export type Config = Omit<z.output<typeof schema>, ResourceName> & Readonly<Record<ResourceName, string>>;
 
-export function config(): Config {
+function unboundError(names: readonly Binding[]): Error {
+  const [verb, pronoun] = names.length === 1 ? ['is', 'it'] : ['are', 'them'];
+  return new Error(
+    `Missing resource binding: ${names.join(', ')} ${verb} not set. A function is deployed with the variable of each resource it is granted; this one runs without ${pronoun}.`,
+  );
+}
+
+let cached: { config: Config; unbound: ReadonlySet<Binding> } | undefined;
+
+function load(): { config: Config; unbound: ReadonlySet<Binding> } {
   if (!cached) {
     const parsed = schema.safeParse(process.env);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
       throw new Error(`Invalid configuration: ${problems.join('; ')}`);
     }
-    cached = Object.freeze(parsed.data);
+    const values = parsed.data;
+    const unbound = new Set<Binding>([...RESOURCE_NAMES, 'JOBS_QUEUE_URL'].filter((name) => !values[name as Binding]) as Binding[]);
+    for (const name of RESOURCE_NAMES) {
+      if (!unbound.has(name)) continue;
+      Object.defineProperty(values, name, {
+        enumerable: false,
+        get() {
+          throw unboundError([name]);
+        },
+      });
+    }
+    cached = { config: Object.freeze(values) as Config, unbound };
   }
   return cached;
+}
+
+export function config(): Config {
+  return load().config;
+}
+
+/** Fails, naming every one that is missing, unless all of `names` are set (entry points call it at module init). */
+export function requireBindings(names: readonly Binding[]): void {
+  const { unbound } = load();
+  const missing = names.filter((name) => unbound.has(name));
+  if (missing.length) throw unboundError(missing);
 }
 
 /** Tests and the local server change the environment before the first call; this forgets the old read. */

@@ -1,13 +1,14 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { auditRepository } from '../../core/data/identity/audit-repository';
+import { requireBindings } from '../../core/shared/config';
 import { errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
 import { AppError, AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordRequest } from '../../core/shared/metrics';
 import { type Principal, principalFromContext } from '../../core/shared/principal';
 import type * as z from '../../core/shared/zod';
-import type { RouteDef } from './routes/route-types';
+import { type RouteDef, routeBindings } from './routes/route-types';
 import { parseParams } from './schema';
 import { requestParams } from './transport';
 
@@ -65,6 +66,9 @@ function envelopeErrors(route: RouteDef): MiddlewareObj<APIGatewayProxyEvent, AP
 }
 
 export function apiHandler<S extends z.ZodMiniType>(route: RouteDef<S>, run: RouteRun<S>) {
+  // Module init of the handler file: a function deployed without a resource its route declares
+  // fails its cold start, naming the variable, instead of its first request reaching for it.
+  requireBindings(routeBindings(route.access));
   const states = new WeakMap<object, State>();
   const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const principal = route.role === 'public' ? ANONYMOUS : principalFromContext(event.requestContext?.authorizer);

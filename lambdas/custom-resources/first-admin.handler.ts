@@ -2,6 +2,7 @@ import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lamb
 import { secretsManagerStore } from '../../core/aws/secrets-manager-store';
 import { usagePlanKeys } from '../../core/aws/usage-plan-keys';
 import { ensureFirstAdmin } from '../../core/domain/identity/first-admin';
+import { requireBindings } from '../../core/shared/config';
 import { logger } from '../../core/shared/logger';
 import * as z from '../../core/shared/zod';
 
@@ -15,6 +16,9 @@ import * as z from '../../core/shared/zod';
  * USAGE_PLAN_ID, plus the table and KMS settings every function gets (TABLE_NAME, LCS_TOKEN_KMS_KEY_ID).
  * Resource properties `Email`, `Name`, `Organization` override the first three when given.
  */
+// Cold start: without its table this function can do nothing; say so at once, naming the variable.
+requireBindings(['TABLE_NAME']);
+
 const PHYSICAL_ID = 'lcs-first-admin';
 
 const env = z.object({

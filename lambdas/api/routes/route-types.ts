@@ -1,3 +1,4 @@
+import type { Binding } from '../../../core/shared/config';
 import type { Role } from '../../../core/shared/principal';
 import type * as z from '../../../core/shared/zod';
 
@@ -15,6 +16,21 @@ export interface RouteAccess {
   buckets?: Partial<Record<BucketName, 'read' | 'readWrite'>>;
   /** Job queue and runner tasks: `send` enqueues jobs; `stop` may also stop a running task. */
   jobs?: 'send' | 'sendAndStop';
+}
+
+/** The environment variable naming a bucket: CDK sets it with the bucket's grant, config() reads it. */
+export function bucketVariable(name: BucketName): `${Uppercase<BucketName>}_BUCKET_NAME` {
+  return `${name.toUpperCase() as Uppercase<BucketName>}_BUCKET_NAME`;
+}
+
+/**
+ * The variables a route's function is deployed with (ApiFunction.bindRouteAccess), which the
+ * pipeline requires at cold start. CLUSTER_ARN (stopping tasks) is left to the ECS launcher: local
+ * mode stops its tasks without one.
+ */
+export function routeBindings(access: RouteAccess): Binding[] {
+  const buckets = Object.keys(access.buckets ?? {}) as BucketName[];
+  return ['TABLE_NAME', ...buckets.map(bucketVariable), ...(access.jobs ? (['JOBS_QUEUE_URL'] as const) : [])];
 }
 
 export interface RouteDef<S extends z.ZodMiniType = z.ZodMiniType> {
