@@ -1,10 +1,9 @@
 import * as z from './zod';
 
 /**
- * Runtime configuration, read from the environment once and validated. CDK sets these per
- * function; local mode sets them before mounting the handlers. Entry points call config() (or
- * requireBindings) at module init, so a missing or malformed variable fails the cold start rather
- * than a request.
+ * Runtime configuration, read from the environment once (on first use) and validated. CDK sets
+ * these per function; local mode sets them before mounting the handlers. Entry points check the
+ * resources they need at module init (requireBindings), so a missing one fails the cold start.
  */
 const flag = z.pipe(
   z.optional(z.enum(['true', 'false', '1', '0', ''])),
@@ -93,9 +92,9 @@ function unboundError(names: readonly Binding[]): Error {
   );
 }
 
-let cached: { config: Config; unbound: ReadonlySet<Binding> } | undefined;
+let cached: Config | undefined;
 
-function load(): { config: Config; unbound: ReadonlySet<Binding> } {
+export function config(): Config {
   if (!cached) {
     const parsed = schema.safeParse(process.env);
     if (!parsed.success) {
@@ -103,9 +102,8 @@ function load(): { config: Config; unbound: ReadonlySet<Binding> } {
       throw new Error(`Invalid configuration: ${problems.join('; ')}`);
     }
     const values = parsed.data;
-    const unbound = new Set<Binding>([...RESOURCE_NAMES, 'JOBS_QUEUE_URL'].filter((name) => !values[name as Binding]) as Binding[]);
     for (const name of RESOURCE_NAMES) {
-      if (!unbound.has(name)) continue;
+      if (values[name] !== undefined) continue;
       Object.defineProperty(values, name, {
         enumerable: false,
         get() {
@@ -113,19 +111,17 @@ function load(): { config: Config; unbound: ReadonlySet<Binding> } {
         },
       });
     }
-    cached = { config: Object.freeze(values) as Config, unbound };
+    cached = Object.freeze(values) as Config;
   }
   return cached;
 }
 
-export function config(): Config {
-  return load().config;
-}
-
-/** Fails, naming every one that is missing, unless all of `names` are set (entry points call it at module init). */
+/**
+ * Fails, naming every one that is missing, unless all of `names` are set. Entry points call it at
+ * module init; it reads only those variables, so the full read of config() stays with first use.
+ */
 export function requireBindings(names: readonly Binding[]): void {
-  const { unbound } = load();
-  const missing = names.filter((name) => unbound.has(name));
+  const missing = names.filter((name) => !process.env[name]);
   if (missing.length) throw unboundError(missing);
 }
 

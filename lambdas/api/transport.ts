@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import type { IParseOptions } from 'qs';
 // The parser module alone (what qs.parse is): qs's index also loads its stringifier, which no
 // function uses (5 KB of every bundle).
@@ -68,7 +68,12 @@ function parseJson(text: string): Params {
 /** The most a multipart body can hold: API Gateway's payload limit. */
 const MULTIPART_FIELD_BYTES = 10 * 1024 * 1024;
 
-function parseMultipart(body: Buffer, contentType: string): Promise<Params> {
+/** Multipart is rare (object store uploads): the parser loads on the first such body, not at every cold start. */
+let multipartParser: Promise<typeof busboy> | undefined;
+
+async function parseMultipart(body: Buffer, contentType: string): Promise<Params> {
+  multipartParser ??= import('busboy').then((m) => m.default);
+  const busboy = await multipartParser;
   return new Promise((resolve, reject) => {
     const fields: string[] = [];
     // A Map, so a part named `__proto__` is kept as data instead of becoming the prototype.
