@@ -9,7 +9,10 @@ import { esbuildOptions, projectRoot } from '../lib/constructs/bundling';
 /**
  * Size of every Lambda bundle (the deployed esbuild options, with a metafile) and the module init
  * time of each: a fresh Node process importing the bundle, as a cold start does before the first
- * event. Targets (issue 5): ≤ 200 KB minified, init ≤ 100 ms. Prints figures; asserts nothing.
+ * event. Beside it, the bundle's own share: the same import in a process that has already loaded
+ * the AWS SDK packages the bundle imports at its top (the runtime provides them, but loading them
+ * is part of every cold start). Targets (issue 5): ≤ 200 KB minified, init ≤ 100 ms. Prints
+ * figures; asserts nothing.
  */
 const RUNS = Number(process.env.BENCH_INIT_RUNS ?? 3);
 
@@ -21,11 +24,22 @@ function functions(root: string): { name: string; entry: string }[] {
   ];
 }
 
-/** Milliseconds from process start of the import to the module being ready, median of RUNS. */
-function initMs(file: string): number {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+/** What a deployed function is given: handlers fail their cold start without the resources they declare. */
+const BINDINGS = {
+  AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'lcs-bench',
+  ARTIFACTS_BUCKET_NAME: 'lcs-bench-artifacts',
+  DATA_BUCKET_NAME: 'lcs-bench-data',
+  OBJECTS_BUCKET_NAME: 'lcs-bench-objects',
+  JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/lcs-bench-jobs',
+};
+
+/** Milliseconds a fresh process takes to import `file` after importing `preloaded`, median of RUNS. */
+function importMs(file: string, preloaded: string[] = []): number {
+  const preload = preloaded.map((s) => `await import(${JSON.stringify(s)});`).join(' ');
+  const script = `${preload} const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
   const samples = Array.from({ length: RUNS }, () =>
-    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } })),
+    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...BINDINGS } })),
   ).sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)] ?? Number.NaN;
 }
@@ -35,13 +49,17 @@ export async function runBundles(): Promise<void> {
   // Inside the project, so the runtime-provided @aws-sdk/* resolve from node_modules as on Lambda.
   const out = join(root, 'bench', '.out');
   rmSync(out, { recursive: true, force: true });
-  const rows: { function: string; 'KB minified': number; 'init ms': number; largest: string }[] = [];
+  const rows: { function: string; 'KB minified': number; 'init ms': number; 'own ms': number; largest: string }[] = [];
   for (const fn of functions(root)) {
     const dir = join(out, fn.name.replace(/[^a-z0-9]+/gi, '-'));
     mkdirSync(dir, { recursive: true });
     const outfile = join(dir, 'index.mjs');
     const result = await build({ ...esbuildOptions(fn.entry), absWorkingDir: root, outfile, metafile: true });
-    const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
+    const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+    const inputs = output?.inputs ?? {};
+    const sdk = [
+      ...new Set((output?.imports ?? []).filter((i) => i.external && i.kind === 'import-statement' && i.path.startsWith('@aws-sdk/')).map((i) => i.path)),
+    ];
     const byPackage = new Map<string, number>();
     for (const [path, info] of Object.entries(inputs)) {
       const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? '(project code)';
@@ -51,15 +69,19 @@ export async function runBundles(): Promise<void> {
     rows.push({
       function: fn.name,
       'KB minified': Math.round(statSync(outfile).size / 102.4) / 10,
-      'init ms': Math.round(initMs(outfile) * 10) / 10,
+      'init ms': Math.round(importMs(outfile) * 10) / 10,
+      'own ms': Math.round(importMs(outfile, sdk) * 10) / 10,
       largest: largest.map(([p, b]) => `${p} ${Math.round(b / 1024)}K`).join(', '),
     });
   }
   rows.sort((a, b) => b['KB minified'] - a['KB minified']);
-  console.log(`\nLambda bundles (esbuild, deployed options; @aws-sdk/* provided by the runtime), init = median of ${RUNS} cold imports`);
+  console.log(
+    `\nLambda bundles (esbuild, deployed options; @aws-sdk/* provided by the runtime), init = median of ${RUNS} cold imports, own = the same after its AWS SDK imports`,
+  );
   console.table(rows);
   const maxKb = Math.max(...rows.map((r) => r['KB minified']));
   const maxInit = Math.max(...rows.map((r) => r['init ms']));
-  console.log(`Largest bundle ${maxKb} KB (target ≤ 200 KB); slowest init ${maxInit} ms (target ≤ 100 ms).`);
+  const maxOwn = Math.max(...rows.map((r) => r['own ms']));
+  console.log(`Largest bundle ${maxKb} KB (target ≤ 200 KB); slowest init ${maxInit} ms (target ≤ 100 ms), of which the bundle's own at most ${maxOwn} ms.`);
   rmSync(out, { recursive: true, force: true });
 }

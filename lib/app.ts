@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Aspects, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { RouteDef } from '../lambdas/api/route-types';
+import type { RouteDef } from '../lambdas/api/routes/route-types';
 import { loadSettings, type Settings, settingsSchema } from './config/settings';
 import { NotifyAlarmTopic } from './constructs/alarm-topic';
 import { projectRoot } from './constructs/bundling';

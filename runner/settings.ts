@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as z from 'zod';
 import { parseJobMessage } from '../core/data/jobs/job-queue';
 import type { JobMessage } from '../core/ports/task-runner';
 import { type Config, config } from '../core/shared/config';
+import * as z from '../core/shared/zod';
 import { LEAN_IMAGE } from './lean/image';
 import type { BacktestJobOptions } from './modes/backtest';
 import type { BuildOptions } from './modes/build';
@@ -18,21 +18,24 @@ import type { BuildOptions } from './modes/build';
  *
  * An empty value counts as not set, as `NAME=` does in an env file.
  */
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema.optional());
+const unsetIfEmpty = z.transform((value: unknown) => (value === '' ? undefined : value));
+const optional = <T extends z.ZodMiniType>(schema: T) => z.pipe(unsetIfEmpty, z.optional(schema));
 const command = optional(z.string());
 const httpUrl = optional(z.url({ protocol: /^https?$/, error: 'not an http(s) URL' }));
 
 const schema = z.object({
   /** The job message (compile build or backtest): a RunTask container override on ECS (core/aws/ecs-task-runner.ts). */
-  LCS_JOB: z.string({ error: 'not set: the job message (ECS passes it as a container override, local mode in the environment)' }).transform((body, ctx) => {
-    try {
-      return parseJobMessage(body);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `not a job message (${(err as Error).message})` });
-      return z.NEVER;
-    }
-  }),
+  LCS_JOB: z.pipe(
+    z.string({ error: 'not set: the job message (ECS passes it as a container override, local mode in the environment)' }),
+    z.transform((body: string, ctx) => {
+      try {
+        return parseJobMessage(body);
+      } catch (err) {
+        ctx.issues.push({ code: 'custom', message: `not a job message (${(err as Error).message})`, input: body });
+        return z.NEVER;
+      }
+    }),
+  ),
   /** The job's scratch folder; default: a fresh folder under the system's temporary directory. */
   LCS_WORK_DIR: optional(z.string()),
   /** Local mode names its task (`local:<token>`); on ECS the task metadata endpoint gives the task ARN. */
@@ -49,15 +52,15 @@ const schema = z.object({
   /** This API as LEAN reaches it (`api-url`, `…/api/v2/`); unset: LEAN runs on local data without API access. */
   LCS_API_URL: httpUrl,
   /** How often progress and the heartbeat are written; faster only loads the table. */
-  LCS_PROGRESS_MS: optional(z.coerce.number().int().min(100)),
+  LCS_PROGRESS_MS: optional(z.coerce.number().check(z.int(), z.gte(100))),
   /** The task's memory limit, named in an out-of-memory error. */
-  LCS_TASK_MEMORY_MB: optional(z.coerce.number().int().positive()),
+  LCS_TASK_MEMORY_MB: optional(z.coerce.number().check(z.int(), z.positive())),
   /**
    * The unprivileged user LEAN runs as when the runner is root (runner/Dockerfile sets the image's
    * `lean` user): uid, gid (default: the uid) and home. Unset: LEAN runs as the runner.
    */
-  LCS_LEAN_UID: optional(z.coerce.number().int().positive()),
-  LCS_LEAN_GID: optional(z.coerce.number().int().positive()),
+  LCS_LEAN_UID: optional(z.coerce.number().check(z.int(), z.positive())),
+  LCS_LEAN_GID: optional(z.coerce.number().check(z.int(), z.positive())),
   LCS_LEAN_HOME: optional(z.string()),
 });
 

@@ -4,9 +4,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import type { RouteDef, RouteGroup } from '../lambdas/api/route-types';
+import { backtestSchemas } from '../lambdas/api/backtests/schemas';
+import { dataSchemas } from '../lambdas/api/data/schemas';
+import { fileSchemas } from '../lambdas/api/files/schemas';
+import { objectSchemas } from '../lambdas/api/objects/schemas';
+import { projectSchemas } from '../lambdas/api/projects/schemas';
 import { routes } from '../lambdas/api/routes';
-import { schemas } from '../lambdas/api/schemas';
+import type { RouteDef, RouteGroup } from '../lambdas/api/routes/route-types';
+import { commonSchemas } from '../lambdas/api/schema';
+import { classicCopies } from './classic-zod';
 
 /**
  * `npm run openapi`: writes docs/openapi.json, the OpenAPI 3.1 document of this server, from the
@@ -14,10 +20,14 @@ import { schemas } from '../lambdas/api/schemas';
  * the query string) and POST (JSON or form body); every answer is the QuantConnect envelope.
  * The output depends only on the code, so it is reproducible and checked by a unit test;
  * `npm run openapi -- --check` fails when the committed file is stale.
- * Schemas are named with zod's own `.meta({ id })`, which needs no patching of zod.
+ * Schemas are named with zod's own `.meta({ id })`, which needs no patching of zod. The request
+ * schemas are zod/mini; the generator reads classic copies of them (./classic-zod.ts).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'docs', 'openapi.json');
+
+/** Every request schema by name: `projectRead` becomes the component `ProjectReadRequest`. */
+const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas };
 
 const GROUPS: Record<RouteGroup, string> = {
   system: 'Reachability and credential checks.',
@@ -88,8 +98,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     })
     .catchall(z.unknown())
     .meta({ id: 'Envelope', description: "The QuantConnect envelope; the endpoint's payload fields sit beside `success`." });
+  const classic = classicCopies();
   const requestSchemas = new Map<unknown, z.ZodType>();
-  for (const [name, schema] of Object.entries(schemas)) requestSchemas.set(schema, schema.meta({ id: `${pascal(name)}Request` }));
+  for (const [name, schema] of Object.entries(schemas)) requestSchemas.set(schema, classic(schema).meta({ id: `${pascal(name)}Request` }));
 
   const answer = (description: string): ResponseConfig => ({ description, content: { 'application/json': { schema: envelope } } });
   const ok = answer('The envelope: `success` true with the payload, or false with `errors` (bad input, not found, bad credentials).');
@@ -97,7 +108,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
 
   for (const route of routes as readonly RouteDef[]) {
     const body = requestSchemas.get(route.schema);
-    if (!body) throw new Error(`The schema of ${route.path} is not in lambdas/api/schemas.ts`);
+    if (!body) throw new Error(`The schema of ${route.path} is not among the request schemas (lambdas/api/schema.ts, lambdas/api/<group>/schemas.ts)`);
     const common = {
       path: `/api/v2/${route.path}`,
       tags: [route.group],
@@ -111,7 +122,12 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       'x-lcs-mutating': route.mutating,
       responses: (route.role === 'public' ? { 200: ok } : { 200: ok, 429: limited }) as Record<string, ResponseConfig>,
     };
-    registry.registerPath({ ...common, method: 'get', operationId: `${operationBase(route.path)}Get`, request: { query: route.schema as z.ZodObject } });
+    registry.registerPath({
+      ...common,
+      method: 'get',
+      operationId: `${operationBase(route.path)}Get`,
+      request: { query: classic(route.schema) as z.ZodObject },
+    });
     registry.registerPath({
       ...common,
       method: 'post',

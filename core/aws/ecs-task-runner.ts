@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import type { JobMessage, LaunchRequest, LaunchResult, TaskLauncher } from '../ports/task-runner';
 import { LaunchRefused } from '../ports/task-runner';
 import { config } from '../shared/config';
 import { JOB_ENV, RUNNER_CONTAINER } from '../shared/deployment-names';
+// Names, not `* as z`: this module is loaded by import() (lambdas/api/aws-ports.ts), and a bundled module
+// loaded that way carries the whole namespace it star-imports (all of zod/mini, every locale).
+import { _default, minLength, NEVER, object, enum as oneOf, pipe, record, string, transform } from '../shared/zod';
 
 /**
  * The runner launcher on ECS Fargate (design §7): one RunTask per job, on the task definition of
@@ -22,28 +24,28 @@ export interface EcsLauncherSettings {
   spot: boolean;
 }
 
-const envSchema = z.object({
-  CLUSTER_ARN: z.string().min(1),
-  TASK_DEFINITIONS: z
-    .string()
-    .default('{}')
-    .transform((text, ctx) => {
+const envSchema = object({
+  CLUSTER_ARN: string().check(minLength(1)),
+  TASK_DEFINITIONS: pipe(
+    _default(string(), '{}'),
+    transform((text, ctx) => {
       try {
-        return z.record(z.string(), z.string()).parse(JSON.parse(text));
+        return record(string(), string()).parse(JSON.parse(text));
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'not a JSON object of SKU → task definition ARN' });
-        return z.NEVER;
+        ctx.issues.push({ code: 'custom', message: 'not a JSON object of SKU → task definition ARN', input: text });
+        return NEVER;
       }
     }),
-  SUBNET_IDS: z
-    .string()
-    .default('')
-    .transform((text) => text.split(',').filter(Boolean)),
-  SECURITY_GROUP_ID: z.string().default(''),
-  LCS_SPOT: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  ),
+  SUBNET_IDS: pipe(
+    _default(string(), ''),
+    transform((text) => text.split(',').filter(Boolean)),
+  ),
+  SECURITY_GROUP_ID: _default(string(), ''),
+  LCS_SPOT: pipe(
+    _default(oneOf(['true', 'false']), 'true'),
+    transform((v) => v === 'true'),
+  ),
 });
 
 /** The launcher's settings from the environment; functions that only stop tasks need CLUSTER_ARN alone. */

@@ -1,89 +1,96 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /**
- * Runtime configuration, read from the environment once and validated, so a missing or malformed
- * variable fails at cold start rather than on the first request. CDK sets these per function;
- * local mode sets them before mounting the handlers.
+ * Runtime configuration, read from the environment once (on first use) and validated. CDK sets
+ * these per function; local mode sets them before mounting the handlers. Entry points check the
+ * resources they need at module init (requireBindings), so a missing one fails the cold start.
  */
-const flag = z
-  .enum(['true', 'false', '1', '0', ''])
-  .optional()
-  .transform((v) => v === 'true' || v === '1');
-const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const flag = z.pipe(
+  z.optional(z.enum(['true', 'false', '1', '0', ''])),
+  z.transform((v) => v === 'true' || v === '1'),
+);
+/** A whole number of at least `min`, from its decimal text. */
+const count = (fallback: number, min: number, max?: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)])), fallback);
+const seconds = (fallback: number) => count(fallback, 0);
+/** A resource name: no default, see RESOURCE_NAMES. */
+const resourceName = () => z.optional(z.string().check(z.minLength(1)));
+const url = () => z.optional(z.url());
 
 const schema = z.object({
-  TABLE_NAME: z.string().min(1).default('lcs'),
-  AWS_REGION: z.string().default('us-east-1'),
+  TABLE_NAME: resourceName(),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** Set in local mode only: DynamoDB Local and the S3 emulator. */
-  DYNAMODB_ENDPOINT: z.string().url().optional(),
-  S3_ENDPOINT: z.string().url().optional(),
-  SQS_ENDPOINT: z.string().url().optional(),
+  DYNAMODB_ENDPOINT: url(),
+  S3_ENDPOINT: url(),
+  SQS_ENDPOINT: url(),
   /** The job queue (compile builds, backtests); set for functions that queue or dispatch jobs. */
-  JOBS_QUEUE_URL: z.string().optional(),
+  JOBS_QUEUE_URL: z.optional(z.string()),
   /** Deliveries of a job message before the queue dead-letters it (the queue's maxReceiveCount). */
-  LCS_JOB_MAX_RECEIVES: z.coerce.number().int().min(1).max(1000).default(5),
+  LCS_JOB_MAX_RECEIVES: count(5, 1, 1000),
   /** How long a job waiting for a free node is held back at most, seconds (it doubles up to this). */
-  LCS_NODE_WAIT_MAX_SECONDS: z.coerce.number().int().min(1).max(900).default(60),
+  LCS_NODE_WAIT_MAX_SECONDS: count(60, 1, 900),
   /** Wall-clock limit of one backtest, seconds (QuantConnect's cloud stops backtests after hours). */
-  LCS_BACKTEST_MAX_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(10)
-    .default(12 * 3600),
-  ARTIFACTS_BUCKET_NAME: z.string().min(1).default('lcs-artifacts'),
+  LCS_BACKTEST_MAX_SECONDS: count(12 * 3600, 10),
+  ARTIFACTS_BUCKET_NAME: resourceName(),
   /** LEAN market data in LEAN's own folder layout (`lcs data push`), served by data/read links. */
-  DATA_BUCKET_NAME: z.string().min(1).default('lcs-data'),
+  DATA_BUCKET_NAME: resourceName(),
   /** The object store: one prefix per organisation. */
-  OBJECTS_BUCKET_NAME: z.string().min(1).default('lcs-objects'),
+  OBJECTS_BUCKET_NAME: resourceName(),
   /** Object store quota per organisation, bytes (default 5 GB). */
-  LCS_OBJECT_QUOTA_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(5 * 1024 ** 3),
+  LCS_OBJECT_QUOTA_BYTES: z._default(z.coerce.number().check(z.int(), z.positive()), 5 * 1024 ** 3),
   /** Lifetime of presigned download links (data/read, object/get), seconds. */
-  LCS_LINK_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  LCS_LINK_SECONDS: count(300, 10, 3600),
 
   /** Local mode: AES key file for API tokens. In AWS the KMS key id is used instead. */
-  LCS_TOKEN_KEY_FILE: z.string().optional(),
-  LCS_TOKEN_KMS_KEY_ID: z.string().optional(),
+  LCS_TOKEN_KEY_FILE: z.optional(z.string()),
+  LCS_TOKEN_KMS_KEY_ID: z.optional(z.string()),
 
   /** QuantConnect hash window (contract §1.2): LEAN reuses one header for ~2 hours. */
   LCS_HASH_MAX_AGE_SECONDS: seconds(7200),
   LCS_HASH_MAX_AHEAD_SECONDS: seconds(300),
 
-  LCS_JWT_ISSUER: z.string().optional(),
-  LCS_JWT_AUDIENCE: z.string().optional(),
-  LCS_JWT_JWKS_URL: z.string().url().optional(),
+  LCS_JWT_ISSUER: z.optional(z.string()),
+  LCS_JWT_AUDIENCE: z.optional(z.string()),
+  LCS_JWT_JWKS_URL: url(),
   /** Which claim names the user, and whether it holds the email or the numeric user id. */
-  LCS_JWT_USER_CLAIM: z.string().default('email'),
-  LCS_JWT_USER_MATCH: z.enum(['email', 'userId']).default('email'),
+  LCS_JWT_USER_CLAIM: z._default(z.string(), 'email'),
+  LCS_JWT_USER_MATCH: z._default(z.enum(['email', 'userId']), 'email'),
 
   LCS_BASIC_AUTH: flag,
 
   /** File content above this size is kept in S3 instead of the item (items stay far below 400 KB). */
-  LCS_FILE_INLINE_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(300_000)
-    .default(64 * 1024),
-  LCS_FILE_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(10 * 1024 * 1024),
+  LCS_FILE_INLINE_MAX_BYTES: count(64 * 1024, 1024, 300_000),
+  LCS_FILE_MAX_BYTES: count(10 * 1024 * 1024, 1024),
   LCS_AUDIT_RETENTION_DAYS: seconds(400),
   /** How long a decrypted API token stays in memory (it is re-checked against the table each call). */
   LCS_TOKEN_CACHE_SECONDS: seconds(300),
   /** How long verified credentials are trusted without re-verification (revocation delay; 0: off). */
   LCS_AUTH_CACHE_SECONDS: seconds(10),
   /** Credit balance reported to clients; data and nodes cost nothing on a self-hosted server. */
-  LCS_CREDIT_BALANCE: z.coerce.number().min(0).default(1_000_000),
-  LCS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  LCS_CREDIT_BALANCE: z._default(z.coerce.number().check(z.gte(0)), 1_000_000),
+  LCS_LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
 });
 
-export type Config = z.infer<typeof schema>;
+/**
+ * The deployment's table and buckets. A function gets the variable of each resource together with
+ * its grant (lib/constructs/api-function.ts), and only those, so none has a default: a default
+ * would name a resource this deployment may not have, and fail later and obscurely. Reading one
+ * that is not set throws, naming it.
+ */
+export const RESOURCE_NAMES = ['TABLE_NAME', 'ARTIFACTS_BUCKET_NAME', 'DATA_BUCKET_NAME', 'OBJECTS_BUCKET_NAME'] as const;
+export type ResourceName = (typeof RESOURCE_NAMES)[number];
+/** What an entry point may require at cold start: the resources, and the job queue of job routes. */
+export type Binding = ResourceName | 'JOBS_QUEUE_URL';
+
+export type Config = Omit<z.output<typeof schema>, ResourceName> & Readonly<Record<ResourceName, string>>;
+
+function unboundError(names: readonly Binding[]): Error {
+  const [verb, pronoun] = names.length === 1 ? ['is', 'it'] : ['are', 'them'];
+  return new Error(
+    `Missing resource binding: ${names.join(', ')} ${verb} not set. A function is deployed with the variable of each resource it is granted; this one runs without ${pronoun}.`,
+  );
+}
 
 let cached: Config | undefined;
 
@@ -94,9 +101,28 @@ export function config(): Config {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
       throw new Error(`Invalid configuration: ${problems.join('; ')}`);
     }
-    cached = Object.freeze(parsed.data);
+    const values = parsed.data;
+    for (const name of RESOURCE_NAMES) {
+      if (values[name] !== undefined) continue;
+      Object.defineProperty(values, name, {
+        enumerable: false,
+        get() {
+          throw unboundError([name]);
+        },
+      });
+    }
+    cached = Object.freeze(values) as Config;
   }
   return cached;
+}
+
+/**
+ * Fails, naming every one that is missing, unless all of `names` are set. Entry points call it at
+ * module init; it reads only those variables, so the full read of config() stays with first use.
+ */
+export function requireBindings(names: readonly Binding[]): void {
+  const missing = names.filter((name) => !process.env[name]);
+  if (missing.length) throw unboundError(missing);
 }
 
 /** Tests and the local server change the environment before the first call; this forgets the old read. */

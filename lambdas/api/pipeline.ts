@@ -1,14 +1,15 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { auditRepository } from '../../core/data/identity/audit-repository';
 import type { TaskLauncher } from '../../core/ports/task-runner';
+import { requireBindings } from '../../core/shared/config';
 import { errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
 import { AppError, AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordRequest } from '../../core/shared/metrics';
 import { type Principal, principalFromContext } from '../../core/shared/principal';
-import type { RouteDef } from './route-types';
+import type * as z from '../../core/shared/zod';
+import { type RouteDef, routeBindings } from './routes/route-types';
 import { parseParams } from './schema';
 import { requestParams } from './transport';
 
@@ -33,7 +34,7 @@ export interface CallContext {
   audit: AuditNote;
 }
 
-export type RouteRun<S extends z.ZodType> = (input: z.output<S>, ctx: CallContext) => Promise<Payload | undefined>;
+export type RouteRun<S extends z.ZodMiniType> = (input: z.output<S>, ctx: CallContext) => Promise<Payload | undefined>;
 
 /**
  * What an endpoint needs from where it runs, besides storage: the task runner that stops runner
@@ -81,13 +82,13 @@ function envelopeErrors(route: RouteDef): MiddlewareObj<APIGatewayProxyEvent, AP
 }
 
 /** An endpoint that needs nothing from its environment but storage. */
-export function apiHandler<S extends z.ZodType>(route: RouteDef<S>, run: RouteRun<S>): ApiLambda {
+export function apiHandler<S extends z.ZodMiniType>(route: RouteDef<S>, run: RouteRun<S>): ApiLambda {
   const handler = pipeline(route, run);
   return Object.assign(handler, { withPorts: () => handler });
 }
 
 /** An endpoint that uses ports; `defaults` are AWS's, loaded on first use. */
-export function apiHandlerWithPorts<S extends z.ZodType>(
+export function apiHandlerWithPorts<S extends z.ZodMiniType>(
   route: RouteDef<S>,
   defaults: ApiPorts,
   run: (input: z.output<S>, ctx: CallContext, ports: ApiPorts) => Promise<Payload | undefined>,
@@ -96,7 +97,10 @@ export function apiHandlerWithPorts<S extends z.ZodType>(
   return Object.assign(bind(defaults), { withPorts: bind });
 }
 
-function pipeline<S extends z.ZodType>(route: RouteDef<S>, run: RouteRun<S>): LambdaHandler {
+function pipeline<S extends z.ZodMiniType>(route: RouteDef<S>, run: RouteRun<S>): LambdaHandler {
+  // Module init of the handler file: a function deployed without a resource its route declares
+  // fails its cold start, naming the variable, instead of its first request reaching for it.
+  requireBindings(routeBindings(route.access));
   const states = new WeakMap<object, State>();
   const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const principal = route.role === 'public' ? ANONYMOUS : principalFromContext(event.requestContext?.authorizer);

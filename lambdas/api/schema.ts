@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../core/shared/zod';
 
 /**
  * Zod building blocks for the QuantConnect wire: the same field may arrive as a JSON number,
@@ -33,37 +33,51 @@ function toList(v: unknown): unknown {
   return [v];
 }
 
+/** Runs `fn` on the raw value before `schema` sees it (classic zod's `preprocess`). */
+export function preprocess<S extends z.core.$ZodType>(fn: (value: unknown) => unknown, schema: S): z.ZodMiniPipe<z.ZodMiniTransform, S> {
+  return z.pipe<z.ZodMiniTransform, S>(z.transform(fn), schema);
+}
+
 export const qc = {
-  int: () => z.preprocess(toNumber, z.number({ error: 'must be an integer' }).int('must be an integer')),
-  number: () => z.preprocess(toNumber, z.number({ error: 'must be a number' }).finite()),
-  bool: () => z.preprocess(toBoolean, z.boolean({ error: 'must be true or false' })),
+  int: () => preprocess(toNumber, z.number({ error: 'must be an integer' }).check(z.int('must be an integer'))),
+  number: () => preprocess(toNumber, z.number({ error: 'must be a number' })),
+  bool: () => preprocess(toBoolean, z.boolean({ error: 'must be true or false' })),
   /** A string; numbers are accepted as their decimal text (ids often arrive either way). */
-  string: () => z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: 'must be a string' })),
+  string: () => preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: 'must be a string' })),
   /** Text with at least one character. */
   text: (max = 1024) =>
-    z.preprocess(
+    preprocess(
       (v) => (typeof v === 'number' ? String(v) : v),
-      z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`),
+      z.string({ error: 'must be a string' }).check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`)),
     ),
-  list: <T extends z.ZodType>(item: T, max = 10_000) => z.preprocess(toList, z.array(item).max(max, `must have at most ${max} entries`)),
+  list: <T extends z.core.SomeType>(item: T, max = 10_000) => preprocess(toList, z.array(item).check(z.maxLength(max, `must have at most ${max} entries`))),
   /** Wrap a field that may be absent; `""` and `null` count as absent. */
-  optional: <T extends z.ZodType>(inner: T) => z.preprocess(blankToUndefined, inner.optional()),
+  optional: <T extends z.core.SomeType>(inner: T) => preprocess(blankToUndefined, z.optional(inner)),
 };
 
-export const organizationIdField = qc.optional(qc.string().pipe(z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character hex organization id')));
-export const projectIdField = qc.int().pipe(z.number().int().positive('must be a positive project id'));
+export const organizationIdField = qc.optional(z.pipe(qc.string(), z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be a 32-character hex organization id'))));
+export const projectIdField = z.pipe(qc.int(), z.number().check(z.int(), z.positive('must be a positive project id')));
+/** The client's code source (lean-cli, the web IDE), sent with project and file changes. */
+export const codeSourceIdField = qc.optional(z.pipe(qc.string(), z.string().check(z.maxLength(200))));
+
+/** Request schemas several route groups share; each group's own schemas sit beside its handlers. */
+export const commonSchemas = {
+  empty: z.object({}),
+  organization: z.object({ organizationId: organizationIdField }),
+  project: z.object({ projectId: projectIdField }),
+};
 
 /**
  * Validates request parameters. `reportInput` makes zod keep each offending value on its issue,
  * which is how a missing field ("is required") is told apart from a wrong one.
  */
-export function parseParams<S extends z.ZodType>(schema: S, params: unknown): { ok: true; data: z.output<S> } | { ok: false; errors: string[] } {
-  const parsed = schema.safeParse(params, { reportInput: true });
+export function parseParams<S extends z.core.$ZodType>(schema: S, params: unknown): { ok: true; data: z.output<S> } | { ok: false; errors: string[] } {
+  const parsed = z.safeParse(schema, params, { reportInput: true });
   return parsed.success ? { ok: true, data: parsed.data } : { ok: false, errors: describeIssues(parsed.error) };
 }
 
 /** "<field>: <what is wrong>" for every problem, as the envelope's `errors` list. */
-export function describeIssues(error: z.ZodError): string[] {
+export function describeIssues(error: z.core.$ZodError): string[] {
   return error.issues.map((issue) => {
     const field = issue.path.length ? issue.path.join('.') : 'request';
     const missing = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;

@@ -1,6 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import busboy from 'busboy';
-import qs from 'qs';
+import type busboy from 'busboy';
+import type { IParseOptions } from 'qs';
+// The parser module alone (what qs.parse is): qs's index also loads its stringifier, which no
+// function uses (5 KB of every bundle).
+import parseQs from 'qs/lib/parse';
 import { InvalidError } from '../../core/shared/errors';
 
 /**
@@ -19,7 +22,10 @@ export interface UploadedFile {
 
 // lean-cli sends every project file as two form keys; qs's defaults (20 array items,
 // 1000 keys) would silently turn large pushes into objects or drop keys.
-const FORM_OPTIONS: qs.IParseOptions = { arrayLimit: 10_000, parameterLimit: 100_000, depth: 8, allowDots: false };
+const FORM_OPTIONS: IParseOptions = { arrayLimit: 10_000, parameterLimit: 100_000, depth: 8, allowDots: false };
+
+/** A query string or form body in PHP-style bracket notation, as one parameter map. */
+const parseForm = (text: string): Params => parseQs(text, FORM_OPTIONS) as Params;
 
 export function headerValue(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
   const wanted = name.toLowerCase();
@@ -37,7 +43,7 @@ export function queryParams(event: Pick<APIGatewayProxyEvent, 'multiValueQuerySt
   } else {
     for (const [key, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) search.append(key, v);
   }
-  return qs.parse(search.toString(), FORM_OPTIONS) as Params;
+  return parseForm(search.toString());
 }
 
 function rawBody(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): Buffer {
@@ -62,7 +68,12 @@ function parseJson(text: string): Params {
 /** The most a multipart body can hold: API Gateway's payload limit. */
 const MULTIPART_FIELD_BYTES = 10 * 1024 * 1024;
 
-function parseMultipart(body: Buffer, contentType: string): Promise<Params> {
+/** Multipart is rare (object store uploads): the parser loads on the first such body, not at every cold start. */
+let multipartParser: Promise<typeof busboy> | undefined;
+
+async function parseMultipart(body: Buffer, contentType: string): Promise<Params> {
+  multipartParser ??= import('busboy').then((m) => m.default);
+  const busboy = await multipartParser;
   return new Promise((resolve, reject) => {
     const fields: string[] = [];
     // A Map, so a part named `__proto__` is kept as data instead of becoming the prototype.
@@ -101,7 +112,7 @@ function parseMultipart(body: Buffer, contentType: string): Promise<Params> {
     parser.on('close', () => {
       if (settled) return;
       settled = true;
-      resolve({ ...(qs.parse(fields.join('&'), FORM_OPTIONS) as Params), ...Object.fromEntries(files) });
+      resolve({ ...parseForm(fields.join('&')), ...Object.fromEntries(files) });
     });
     parser.end(body);
   });
@@ -114,10 +125,10 @@ export async function bodyParams(event: APIGatewayProxyEvent): Promise<Params> {
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType === 'multipart/form-data') return parseMultipart(body, contentType);
   const text = body.toString('utf8');
-  if (mediaType === 'application/x-www-form-urlencoded') return qs.parse(text, FORM_OPTIONS) as Params;
+  if (mediaType === 'application/x-www-form-urlencoded') return parseForm(text);
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) return parseJson(text);
   // No or an unknown content type: JSON when it looks like JSON, else a form.
-  return text.trimStart().startsWith('{') ? parseJson(text) : (qs.parse(text, FORM_OPTIONS) as Params);
+  return text.trimStart().startsWith('{') ? parseJson(text) : parseForm(text);
 }
 
 export async function requestParams(event: APIGatewayProxyEvent): Promise<Params> {

@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { requireBindings } from '../../core/shared/config';
 import { AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordAuthFailure } from '../../core/shared/metrics';
@@ -17,6 +18,9 @@ function apiWideArn(methodArn: string): string {
   const [prefix, stage] = methodArn.split('/');
   return `${prefix}/${stage}/*/*`;
 }
+
+// Cold start: without its table this function can do nothing; say so at once, naming the variable.
+requireBindings(['TABLE_NAME']);
 
 let verify: ReturnType<typeof cachedAuthenticator> | undefined;
 

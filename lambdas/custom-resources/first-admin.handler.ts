@@ -1,9 +1,10 @@
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
-import * as z from 'zod';
 import { secretsManagerStore } from '../../core/aws/secrets-manager-store';
 import { usagePlanKeys } from '../../core/aws/usage-plan-keys';
 import { ensureFirstAdmin } from '../../core/domain/identity/first-admin';
+import { requireBindings } from '../../core/shared/config';
 import { logger } from '../../core/shared/logger';
+import * as z from '../../core/shared/zod';
 
 /**
  * CloudFormation custom resource (CDK Provider framework, `onEvent`) that creates the first admin
@@ -15,15 +16,18 @@ import { logger } from '../../core/shared/logger';
  * USAGE_PLAN_ID, plus the table and KMS settings every function gets (TABLE_NAME, LCS_TOKEN_KMS_KEY_ID).
  * Resource properties `Email`, `Name`, `Organization` override the first three when given.
  */
+// Cold start: without its table this function can do nothing; say so at once, naming the variable.
+requireBindings(['TABLE_NAME']);
+
 const PHYSICAL_ID = 'lcs-first-admin';
 
 const env = z.object({
   FIRST_ADMIN_EMAIL: z.email(),
-  FIRST_ADMIN_NAME: z.string().min(1).default('Administrator'),
-  FIRST_ADMIN_ORGANIZATION: z.string().min(1).default('Default Organization'),
-  FIRST_ADMIN_SECRET_ARN: z.string().min(1),
-  USAGE_PLAN_ID: z.string().optional(),
-  AWS_REGION: z.string().optional(),
+  FIRST_ADMIN_NAME: z._default(z.string().check(z.minLength(1)), 'Administrator'),
+  FIRST_ADMIN_ORGANIZATION: z._default(z.string().check(z.minLength(1)), 'Default Organization'),
+  FIRST_ADMIN_SECRET_ARN: z.string().check(z.minLength(1)),
+  USAGE_PLAN_ID: z.optional(z.string()),
+  AWS_REGION: z.optional(z.string()),
 });
 
 export async function handler(event: CdkCustomResourceEvent): Promise<CdkCustomResourceResponse> {

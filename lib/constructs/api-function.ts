@@ -7,7 +7,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../core/shared/table-schema';
-import type { BucketName, RouteAccess } from '../../lambdas/api/route-types';
+import { type BucketName, bucketVariable, type RouteAccess } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import { bundledCode } from './bundling';
@@ -81,10 +81,6 @@ export const BUCKET_WRITE_ACTIONS = { objects: ['s3:PutObject', 's3:DeleteObject
 export type DynamoAction = (typeof TABLE_READ_ACTIONS)[number] | (typeof TABLE_WRITE_ACTIONS)[number];
 /** A route access profile, or an explicit list for special functions (the authorizer). */
 export type TableAccess = 'read' | 'readWrite' | readonly DynamoAction[];
-
-export function bucketEnvName(name: BucketName): string {
-  return `${name.toUpperCase()}_BUCKET_NAME`;
-}
 
 /** The table's index ARNs, from the shared key schema (no `index/*` wildcard). */
 export function indexArns(tableArn: string): string[] {
@@ -192,7 +188,7 @@ export class ApiFunction extends Construct {
     this.allow(BUCKET_READ_ACTIONS.bucket, [bucket.arn]);
     this.allow(access === 'readWrite' ? [...BUCKET_READ_ACTIONS.objects, ...BUCKET_WRITE_ACTIONS.objects] : BUCKET_READ_ACTIONS.objects, [objects]);
     this.allow(access === 'readWrite' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], [data.keyArn], viaService('s3'));
-    this.function.addEnvironment(bucketEnvName(name), bucket.name);
+    this.function.addEnvironment(bucketVariable(name), bucket.name);
     return this;
   }
 

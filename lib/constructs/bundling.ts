@@ -60,9 +60,9 @@ export function esbuildOptions(entry: string): BuildOptions {
 /** The repository root: the folder holding the route table (the CDK app and jest both run from it). */
 export function projectRoot(start = process.cwd()): string {
   let dir = resolve(start);
-  while (!existsSync(join(dir, 'lambdas', 'api', 'routes.ts'))) {
+  while (!existsSync(join(dir, 'lambdas', 'api', 'routes', 'index.ts'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`Cannot find the project root (lambdas/api/routes.ts) above ${start}`);
+    if (parent === dir) throw new Error(`Cannot find the project root (lambdas/api/routes/index.ts) above ${start}`);
     dir = parent;
   }
   return dir;

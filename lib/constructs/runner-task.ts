@@ -16,19 +16,10 @@ import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { Sku } from '../../core/shared/catalog';
 import { RUNNER_CONTAINER } from '../../core/shared/deployment-names';
-import type { BucketName } from '../../lambdas/api/route-types';
+import { type BucketName, bucketVariable } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
-import {
-  BUCKET_READ_ACTIONS,
-  BUCKET_WRITE_ACTIONS,
-  bucketEnvName,
-  type DataRefs,
-  indexArns,
-  type JobsRefs,
-  TABLE_READ_ACTIONS,
-  TABLE_WRITE_ACTIONS,
-} from './api-function';
+import { BUCKET_READ_ACTIONS, BUCKET_WRITE_ACTIONS, type DataRefs, indexArns, type JobsRefs, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from './api-function';
 import { projectRoot } from './bundling';
 import { acknowledgeWildcardResources } from './nag-ids';
 import { TOKEN_KEY_CONDITION } from './token-key';
@@ -133,7 +124,7 @@ export class RunnerTask extends Construct {
     // The runner checks these at start (runner/settings.ts, core/shared/config.ts) and stops on a malformed one.
     const environment: Record<string, string> = {
       TABLE_NAME: data.tableName,
-      ...Object.fromEntries((Object.keys(data.buckets) as BucketName[]).map((name) => [bucketEnvName(name), data.buckets[name].name])),
+      ...Object.fromEntries((Object.keys(data.buckets) as BucketName[]).map((name) => [bucketVariable(name), data.buckets[name].name])),
       JOBS_QUEUE_URL: props.jobs.queueUrl,
       LCS_TOKEN_KMS_KEY_ID: data.keyArn,
       LCS_BACKTEST_MAX_SECONDS: String(settings.jobs.backtestMaxSeconds),

@@ -10,7 +10,7 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Construct } from 'constructs';
-import type { RouteDef, RouteGroup } from '../../lambdas/api/route-types';
+import type { RouteDef, RouteGroup } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
 import { ApiFunction, type DataRefs, type JobsRefs } from '../constructs/api-function';
 import { pascal } from '../naming';

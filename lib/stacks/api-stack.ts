@@ -22,8 +22,8 @@ import {
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import type { RouteDef, RouteGroup } from '../../lambdas/api/route-types';
 import { routes as routeTable } from '../../lambdas/api/routes';
+import type { RouteDef, RouteGroup } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
 import { ApiFunction, type DataRefs } from '../constructs/api-function';
 import { FirstAdmin } from '../constructs/first-admin';
@@ -151,7 +151,7 @@ export interface ApiStackProps extends StackProps {
   stateful: StatefulStack;
   /** The jobs queue and cluster: routes that declare `access.jobs` send to it (and stop tasks). */
   jobs: JobsStack;
-  /** @default the route table (lambdas/api/routes.ts) */
+  /** @default the route table (lambdas/api/routes/index.ts) */
   routes?: readonly RouteDef[];
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import qs from 'qs';
-import type { RouteDef } from '../../lambdas/api/route-types';
 import { routes } from '../../lambdas/api/routes';
+import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { endpointFromPath } from '../../lambdas/api/transport';
 import { type Answer, apiUrl, call } from '../support/api';
 import { buildFixture, type Fixture, type Params, rand, sampleFor } from '../support/route-samples';

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { fileRepository } from '../../core/data/files/file-repository';
 import { auditRepository } from '../../core/data/identity/audit-repository';
 import { identityRepository } from '../../core/data/identity/identity-repository';
 import { projectRepository } from '../../core/data/projects/project-repository';
-import type { RouteDef } from '../../lambdas/api/route-types';
+import * as z from '../../core/shared/zod';
 import { routes } from '../../lambdas/api/routes';
+import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { type Answer, type CallOptions, type Creds, call, qcHeaders, signJwt } from '../support/api';
 import type { Fixture, Params } from '../support/route-samples';
 import type { TestUser } from '../support/tenants';
@@ -20,7 +20,7 @@ export const rows = (list: readonly RouteDef[]): [string, RouteDef][] => list.ma
 
 /** The top-level field names of a route's request schema. */
 export function schemaFields(route: RouteDef): string[] {
-  return route.schema instanceof z.ZodObject ? Object.keys(route.schema.shape) : [];
+  return route.schema instanceof z.ZodMiniObject ? Object.keys(route.schema.shape) : [];
 }
 
 /** The ways a valid caller may authenticate (README "Authentication"). */

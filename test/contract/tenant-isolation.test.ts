@@ -1,5 +1,5 @@
-import type { RouteDef } from '../../lambdas/api/route-types';
 import { routes } from '../../lambdas/api/routes';
+import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import type { Answer } from '../support/api';
 import { buildFixture, type Fixture, type Params, rand, sampleFor } from '../support/route-samples';
 import { postAs, rows, schemaFields, snapshotOf, summary } from './contract-helpers';

@@ -1,6 +1,6 @@
 import qs from 'qs';
-import type { RouteDef } from '../../lambdas/api/route-types';
 import { routes } from '../../lambdas/api/routes';
+import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { type Answer, apiUrl, call } from '../support/api';
 import { buildFixture, type Fixture, type Params, sampleCoverage, sampleFor } from '../support/route-samples';
 import { expectEnvelope, postAs, rows, shapeOf, summary } from './contract-helpers';

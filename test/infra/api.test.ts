@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_SCHEMA } from '../../core/shared/table-schema';
-import type { RouteDef } from '../../lambdas/api/route-types';
 import { routes } from '../../lambdas/api/routes';
+import { type RouteDef, routeBindings } from '../../lambdas/api/routes/route-types';
 import type { LcsApp } from '../../lib/app';
 import { API_BASE_PATH, ROUTE_METHODS } from '../../lib/stacks/api-group-stack';
 import { BINARY_MEDIA_TYPES, GATEWAY_RESPONSES } from '../../lib/stacks/api-stack';
@@ -158,6 +158,12 @@ describe('routes', () => {
     expect(env.CLUSTER_ARN).toEqual(route.access.jobs === 'sendAndStop' ? { Ref: 'JobsClusterArn' } : undefined);
     expect(env.LCS_TOKEN_KMS_KEY_ID).toBeUndefined();
     expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'lean-cloud-server', POWERTOOLS_METRICS_NAMESPACE: 'LeanCloudServer/test', LCS_LOG_LEVEL: 'INFO' });
+  });
+
+  test.each(routes.map((r) => [r.path, r] as const))('%s: every variable its handler requires at cold start is set', (_path, route) => {
+    const { stack, template } = byGroup(route);
+    const env = envOf(template, stack.functions.get(route.path)!);
+    for (const name of routeBindings(route.access)) expect([name, env[name]]).toEqual([name, expect.anything()]);
   });
 
   test('no wildcard actions, and "*" resources only for X-Ray, in any policy of the API', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { RouteDef } from '../../lambdas/api/route-types';
 import { type RoutePath, routes } from '../../lambdas/api/routes';
+import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { type Answer, call, LeanCli } from './api';
 import { compileProject, pollBacktest } from './backtests';
 import { addUser, createTenant, type Tenant, type TestUser } from './tenants';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import type { RouteDef } from '../../lambdas/api/route-types';
 import { routes } from '../../lambdas/api/routes';
+import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { AUTHENTICATED_SECURITY, buildOpenApiDocument, OPENAPI_FILE, renderOpenApi } from '../../scripts/openapi';
 
 /**

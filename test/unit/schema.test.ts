@@ -58,7 +58,7 @@ describe('describeIssues', () => {
   const schema = z.object({
     projectId: projectIdField,
     name: qc.text(10),
-    files: qc.list(z.object({ name: qc.text() })).optional(),
+    files: z.optional(qc.list(z.object({ name: qc.text() }))),
   });
 
   function issues(input: unknown): string[] {

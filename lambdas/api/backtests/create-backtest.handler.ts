@@ -1,6 +1,6 @@
 import { backtestService } from '../../../core/domain/backtests/backtest-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/backtests';
 
 /** Always answers the backtest object: LEAN dereferences `result.Backtest` unconditionally. */
 export const handler = apiHandler(route('backtests/create'), async (input, ctx) => {

@@ -1,6 +1,6 @@
 import { compileService } from '../../../core/domain/compile/compile-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/backtests';
 
 /** Always answers `state: "InQueue"` (as QuantConnect does); compile/read shows the outcome. */
 export const handler = apiHandler(route('compile/create'), async (input, ctx) => {

@@ -1,7 +1,7 @@
 import { backtestService } from '../../../core/domain/backtests/backtest-service';
 import { awsPorts } from '../aws-ports';
 import { apiHandlerWithPorts } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/backtests';
 
 /** lean-cli calls this on Ctrl-C: a running backtest is stopped and its node freed. */
 export const handler = apiHandlerWithPorts(route('backtests/delete'), awsPorts, async (input, ctx, ports) => {

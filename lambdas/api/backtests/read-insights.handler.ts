@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { backtestResultsService } from '../../../core/domain/backtests/backtest-results-service';
 import { type ApiLambda, apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/backtests';
 import { endpointFromPath } from '../transport';
 
 /**

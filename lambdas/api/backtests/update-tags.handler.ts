@@ -1,6 +1,6 @@
 import { backtestService } from '../../../core/domain/backtests/backtest-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/backtests';
 
 export const handler = apiHandler(route('backtests/tags/update'), async (input, ctx) => {
   const b = await backtestService.setTags(ctx.principal, input.projectId, input.backtestId, input.tags);

@@ -1,6 +1,6 @@
 import { fileService } from '../../../core/domain/files/file-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/files';
 
 export const handler = apiHandler(route('files/update'), async (input, ctx) => {
   const { project } = await fileService.update(ctx.principal, input);

@@ -1,6 +1,6 @@
 import { objectStoreService } from '../../../core/domain/objects/object-store-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/objects';
 
 /** Step 1 (`keys`) starts a zip download and answers `url: null`; step 2 (`jobId`) answers the link. Both keys always present. */
 export const handler = apiHandler(route('object/get'), async (input, ctx) => {

@@ -1,6 +1,6 @@
 import { projectService } from '../../../core/domain/projects/project-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/projects';
 
 export const handler = apiHandler(route('projects/library/delete'), async (input, ctx) => {
   const project = await projectService.removeLibrary(ctx.principal, input.projectId, input.libraryId);

@@ -1,7 +1,7 @@
 import { projectService } from '../../../core/domain/projects/project-service';
 import { awsPorts } from '../aws-ports';
 import { apiHandlerWithPorts } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/projects';
 
 export const handler = apiHandlerWithPorts(route('projects/delete'), awsPorts, async (input, ctx, ports) => {
   const project = await projectService.delete(ctx.principal, input.projectId, await ports.tasks());

@@ -1,6 +1,6 @@
 import { collaborationService } from '../../../core/domain/projects/collaboration-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/projects';
 
 export const handler = apiHandler(route('projects/collaboration/update'), async (input, ctx) => {
   const { project, collaborators } = await collaborationService.update(ctx.principal, input);

@@ -1,6 +1,6 @@
 import { projectService } from '../../../core/domain/projects/project-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/projects';
 
 export const handler = apiHandler(route('projects/nodes/update'), async (input, ctx) => {
   const { orgId, view } = await projectService.updateNodes(ctx.principal, input.projectId, input.nodes ?? []);

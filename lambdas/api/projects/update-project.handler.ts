@@ -1,6 +1,6 @@
 import { projectService } from '../../../core/domain/projects/project-service';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/projects';
 
 export const handler = apiHandler(route('projects/update'), async (input, ctx) => {
   const { projectId, organizationId, changed } = await projectService.update(ctx.principal, input);

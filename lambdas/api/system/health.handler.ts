@@ -1,7 +1,7 @@
 import { blobStore } from '../../../core/data/blobs/blob-store';
 import { probeTable } from '../../../core/data/table/probe';
 import { apiHandler } from '../pipeline';
-import { route } from '../routes';
+import { route } from '../routes/system';
 
 /** No authentication and no secrets: reports whether the table and the bucket answer. */
 async function check(probe: () => Promise<unknown>): Promise<'ok' | 'unreachable'> {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { organizationIdField, qc } from './schema';
+import * as z from '../../../core/shared/zod';
+import { organizationIdField, qc } from '../schema';
 
 /**
  * Request schemas of the market data endpoints (contract §3.9). Paths are checked by the data
@@ -10,7 +10,7 @@ const filePath = qc.text(1024);
 export const dataSchemas = {
   dataRead: z.object({
     // LEAN and lean-cli always send "link"; it is the only format this server serves.
-    format: qc.optional(z.literal('link', { error: "must be 'link'" })).default('link'),
+    format: z._default(qc.optional(z.literal('link', { error: "must be 'link'" })), 'link'),
     filePath,
     organizationId: organizationIdField,
   }),
