@@ -42,6 +42,11 @@ function readMarker(target: string): string | undefined {
   }
 }
 
+/** Seeded from `source` already, and nothing LEAN needs has gone missing since. */
+function seededFrom(target: string, source: string): boolean {
+  return readMarker(target) === source && REQUIRED_FILES.every((f) => existsSync(join(target, f)));
+}
+
 function writeMarker(target: string, source: string): void {
   writeFileSync(join(target, MARKER), `${JSON.stringify({ source, seeded: new Date().toISOString() })}\n`);
 }
@@ -71,7 +76,7 @@ function copyFolders(from: string, target: string): void {
 /** Seeds `target` from a LEAN data folder on this machine; true when it copied. */
 export function seedFromFolder(target: string, source: string): boolean {
   const state = folderState(source);
-  if (readMarker(target) === state && REQUIRED_FILES.every((f) => existsSync(join(target, f)))) return false;
+  if (seededFrom(target, state)) return false;
   mkdirSync(target, { recursive: true });
   copyFolders(source, target);
   writeMarker(target, state);
@@ -102,7 +107,7 @@ export async function seedFromImage(target: string, image: string, client = 'doc
     if (!id.ok) throw new Error(`docker image inspect ${image} failed: ${id.err}`);
   }
   const source = `image:${id.out}`;
-  if (readMarker(target) === source && REQUIRED_FILES.every((f) => existsSync(join(target, f)))) return false;
+  if (seededFrom(target, source)) return false;
   const name = `lcs-data-${randomBytes(4).toString('hex')}`;
   const created = await docker(client, ['create', '--name', name, image]);
   if (!created.ok) throw new Error(`docker create ${image} failed: ${created.err}`);

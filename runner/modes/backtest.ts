@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
 import { resultStore } from '../../core/data/results/result-store';
@@ -109,8 +109,11 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       assembly,
     });
     await writeFile(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
-    // The object store pulled and the config written after the hand-over above.
-    if (user) await giveTo(options.workDir, user);
+    // What was written after the hand-over above: the object store pulled and the config.
+    if (user) {
+      await giveTo(dirs.storage, user);
+      await chown(configFile, user.uid, user.gid);
+    }
 
     const lean = startLean({
       command: options.leanCommand,
@@ -152,10 +155,7 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     }
     const synced = await pushObjects(backtest.orgId, dirs.storage, objects);
     options.log(`backtest ${backtest.backtestId}: object store: ${synced.stored} stored, ${synced.removed} removed`);
-    const { throttledDataReads, throttledNote } = await import('../data-reads');
-    const throttled = throttledNote(throttledDataReads(await readEngineLog(dirs.results)));
-    if (throttled) options.log(`backtest ${backtest.backtestId}: ${throttled}`);
-    await finish(backtest, dirs.results, exit, options, throttled ? [...synced.problems, throttled] : synced.problems);
+    await finish(backtest, dirs.results, exit, options, synced.problems);
   } catch (err) {
     if (err instanceof TaskStopped) throw err;
     options.log(`backtest ${backtest.backtestId}: runner error: ${(err as Error).stack ?? err}`);
@@ -173,6 +173,10 @@ async function finish(
   notes: string[],
 ): Promise<void> {
   const logText = await readEngineLog(resultsDir);
+  const { throttledDataReads, throttledNote } = await import('../data-reads');
+  const throttled = throttledNote(throttledDataReads(logText));
+  if (throttled) options.log(`backtest ${backtest.backtestId}: ${throttled}`);
+  const logNotes = throttled ? [...notes, throttled] : notes;
   const results = await readLeanResults(resultsDir, backtest.backtestId);
   const verdict = classifyRun({
     exitCode: exit.exitCode,
@@ -187,7 +191,7 @@ async function finish(
   let stored: Partial<Backtest> = {};
   if (results) {
     // What the algorithm saved but could not be kept (quota, bad keys) belongs in its log.
-    if (notes.length) results.algorithmLog += `${notes.map((n) => `${new Date().toISOString()} ${n}`).join('\n')}\n`;
+    if (logNotes.length) results.algorithmLog += `${logNotes.map((n) => `${new Date().toISOString()} ${n}`).join('\n')}\n`;
     const written = await resultStore.writeResults(backtest.projectId, backtest.backtestId, results);
     const report = await makeReport(results, {
       command: options.reportCommand,
