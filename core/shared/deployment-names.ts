@@ -14,3 +14,14 @@ export const JOB_ENV = 'LCS_JOB';
  * allowed to decrypt tokens cannot decrypt anything else with the same key.
  */
 export const KMS_CONTEXT = { purpose: 'lcs-api-token' };
+
+/**
+ * Where a live runner finds its deployment's brokerage and data-feed credentials: a JSON object of
+ * LEAN config keys, injected from the deployment's secret (core/ports/live-services.ts).
+ */
+export const LIVE_SECRETS_ENV = 'LCS_LIVE_SECRETS';
+
+/** The name of a deployment's secret: `<prefix>/live/<deploy id>`; the execution role reads only these. */
+export function liveSecretName(prefix: string, deployId: string): string {
+  return `${prefix}/live/${deployId}`;
+}
