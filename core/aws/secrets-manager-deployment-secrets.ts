@@ -16,8 +16,8 @@ export interface SecretsManagerDeploymentSettings {
 
 export function deploymentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SecretsManagerDeploymentSettings {
   const prefix = env.LCS_LIVE_SECRET_PREFIX;
-  const kmsKeyId = env.LCS_TOKEN_KMS_KEY_ID;
-  if (!prefix || !kmsKeyId) throw new Error('Deployment secrets need LCS_LIVE_SECRET_PREFIX and LCS_TOKEN_KMS_KEY_ID');
+  const kmsKeyId = env.LCS_LIVE_SECRET_KEY_ID;
+  if (!prefix || !kmsKeyId) throw new Error('Deployment secrets need LCS_LIVE_SECRET_PREFIX and LCS_LIVE_SECRET_KEY_ID');
   return { prefix, kmsKeyId };
 }
 

@@ -15,6 +15,8 @@ import { recordEvent } from '../../core/shared/metrics';
 export interface EcsTaskStateChange {
   clusterArn?: string;
   taskArn: string;
+  /** `service:<name>` for a service's task, `family:<family>` for one started by RunTask. */
+  group?: string;
   lastStatus: string;
   stopCode?: string;
   stoppedReason?: string;
@@ -55,9 +57,27 @@ export function taskEndOf(detail: EcsTaskStateChange): { end: TaskEnd; memoryMb?
   };
 }
 
+/**
+ * The deploy id of a live deployment's task (service `live-<deploy id>`) that died on its own
+ * (crash, out of memory, Spot reclaim): ECS starts a replacement, which resumes the same
+ * deployment. Stops the service scheduler or a user made (a removal) are not deaths.
+ */
+export function liveTaskDeath(detail: EcsTaskStateChange): string | undefined {
+  const match = /^service:live-(L-[0-9a-f]{32})$/.exec(detail.group ?? '');
+  if (detail.lastStatus !== 'STOPPED' || !match) return undefined;
+  return ['ServiceSchedulerInitiated', 'UserInitiated'].includes(detail.stopCode ?? '') ? undefined : match[1];
+}
+
 export function reconciler(deps: ReconcilerDeps) {
-  return async (event: TaskStateEvent): Promise<ReconcileOutcome | 'ignored'> => {
+  return async (event: TaskStateEvent): Promise<ReconcileOutcome | 'ignored' | 'live-task-died'> => {
     const { detail } = event;
+    const deployId = liveTaskDeath(detail);
+    if (deployId) {
+      // One series for every deployment: one alarm covers them; the log says which and why.
+      recordEvent('LiveRestarts', {});
+      logger.warn('Live task died; ECS replaces it', { deployId, taskArn: detail.taskArn, stopCode: detail.stopCode, reason: detail.stoppedReason });
+      return 'live-task-died';
+    }
     let parsed: ReturnType<typeof taskEndOf>;
     try {
       parsed = taskEndOf(detail);

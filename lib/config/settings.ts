@@ -97,6 +97,18 @@ export const settingsSchema = z.object({
       queueAgeAlarmSeconds: 900,
       leanImage: DEFAULT_LEAN_IMAGE,
     }),
+  /** Live trading on ECS services (docs/live.md). */
+  live: z
+    .object({
+      /**
+       * Run live deployments on Fargate Spot: about 70% cheaper, but a reclaim stops the algorithm
+       * until ECS has started a replacement (two minutes' notice, then minutes without trading).
+       */
+      spot: z.boolean().default(false),
+      /** Alarm when a running deployment has published nothing (no heartbeat) for this long, seconds. */
+      staleHeartbeatSeconds: z.number().int().min(30).default(180),
+    })
+    .default({ spot: false, staleHeartbeatSeconds: 180 }),
   /** Operator monitoring (docs/operations.md): the dashboard, the alarms and their SNS topic. */
   monitoring: z
     .object({

@@ -55,6 +55,23 @@ export interface LaunchRefs {
   spot: boolean;
 }
 
+/** What keeping live deployments running takes (core/aws/ecs-live-services.ts, secrets-manager-deployment-secrets.ts). */
+export interface LiveRefs {
+  /** Live SKU → its base task definition. */
+  taskDefinitions: Record<string, { arn: string; family: string }>;
+  subnetIds: string[];
+  securityGroupId: string;
+  /** The live task role and execution role, handed to ECS with each deployment's definition. */
+  passRoleArns: string[];
+  spot: boolean;
+  /** Family prefix of the per-deployment definitions (`lcs-<stage>-live-`). */
+  familyPrefix: string;
+  /** Deployment secrets are named `<secretPrefix>/live/<deploy id>`. */
+  secretPrefix: string;
+  /** The app key: deployment secrets are encrypted with it. */
+  keyArn: string;
+}
+
 /** Tasks of one cluster (ECS has no resource-level "tasks of cluster X" other than this pattern). */
 export function clusterTasksArn(clusterName: string): string {
   return `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${clusterName}/*`;
@@ -243,6 +260,56 @@ export class ApiFunction extends Construct {
       this,
       families,
       'RunTask on every revision of one runner task definition family: a deployment registers a new revision while messages are in flight.',
+    );
+    return this;
+  }
+
+  /**
+   * The live-services variables + creating, describing and deleting the `live-*` services of the
+   * jobs cluster, registering each deployment's task definition from the live families, passing
+   * the live roles, and the deployment secrets (`<prefix>/live/*`, the app key via Secrets Manager).
+   */
+  bindLiveServices(jobs: JobsRefs, live: LiveRefs): this {
+    this.once('live-services');
+    const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    const services = arn('ecs', `service/${jobs.clusterName}/live-*`);
+    const definitions = arn('ecs', `task-definition/${live.familyPrefix}*:*`);
+    const secrets = arn('secretsmanager', `secret:${live.secretPrefix}/live/*`);
+    this.allow(['ecs:CreateService', 'ecs:DescribeServices', 'ecs:UpdateService', 'ecs:DeleteService'], [services], {
+      ArnEquals: { 'ecs:cluster': jobs.clusterArn },
+    });
+    // Describe/Register/DeregisterTaskDefinition accept no resource-level permission.
+    this.allow(['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition'], ['*']);
+    this.allow(['ecs:TagResource'], [definitions], { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } });
+    this.allow(['ecs:TagResource'], [services], { StringEquals: { 'ecs:CreateAction': 'CreateService' } });
+    this.allow(['iam:PassRole'], live.passRoleArns, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    this.allow(
+      [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:TagResource',
+      ],
+      [secrets],
+    );
+    this.allow(['kms:GenerateDataKey', 'kms:Decrypt'], [live.keyArn], viaService('secretsmanager'));
+    const stack = Stack.of(this);
+    this.function.addEnvironment('CLUSTER_ARN', jobs.clusterArn);
+    this.function.addEnvironment(
+      'LIVE_TASK_DEFINITIONS',
+      stack.toJsonString(Object.fromEntries(Object.entries(live.taskDefinitions).map(([sku, t]) => [sku, t.arn]))),
+    );
+    this.function.addEnvironment('SUBNET_IDS', live.subnetIds.join(','));
+    this.function.addEnvironment('SECURITY_GROUP_ID', live.securityGroupId);
+    this.function.addEnvironment('LCS_LIVE_SPOT', String(live.spot));
+    this.function.addEnvironment('LCS_LIVE_FAMILY_PREFIX', live.familyPrefix);
+    this.function.addEnvironment('LCS_LIVE_SECRET_PREFIX', live.secretPrefix);
+    this.function.addEnvironment('LCS_LIVE_SECRET_KEY_ID', live.keyArn);
+    acknowledgeWildcardResources(
+      this,
+      [services, definitions, secrets, '*'],
+      'Live deployments are created at run time: one live-<deploy id> service of the jobs cluster (cluster condition), one task definition family and one secret per deployment under fixed name prefixes; the task-definition actions take no resource.',
     );
     return this;
   }

@@ -165,6 +165,12 @@ export class OpsDashboard extends Construct {
         ),
         graph('Runner tasks', [metrics.runningTasks({ label: 'Runner tasks running' })], 6, [metrics.app('TaskDeaths', {}, { label: 'Task deaths' })]),
       ),
+      // Live trading (design §8): how many deployments run, the oldest heartbeat among them, restarts.
+      new Row(
+        graph('Live deployments running', [metrics.app('LiveDeploymentsRunning', {}, { statistic: 'Maximum', label: 'Running' })], 8),
+        graph('Oldest live heartbeat (s)', [metrics.app('LiveHeartbeatAgeSeconds', {}, { statistic: 'Maximum', label: 'Oldest heartbeat' })], 8),
+        graph('Live restarts', [metrics.app('LiveRestarts', {}, { label: 'Restarts' })], 8),
+      ),
     );
   }
 }

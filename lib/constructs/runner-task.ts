@@ -78,6 +78,13 @@ export interface RunnerTaskProps {
   jobs: Pick<JobsRefs, 'queueUrl' | 'queueArn'>;
   /** Holds the API's base URL (`…/api/v2/`); written by the API stack, read by ECS at task start. */
   apiUrlParameter: IStringParameter;
+  /**
+   * What the tasks run: backtest and build jobs (one task each), or live deployments (one
+   * service each, whose execution role also reads the deployment's secret at task start).
+   */
+  purpose?: 'jobs' | 'live';
+  /** The runner image, when another RunnerTask already builds it (one image for all tasks). */
+  image?: DockerImageAsset;
 }
 
 export class RunnerTask extends Construct {
@@ -93,28 +100,31 @@ export class RunnerTask extends Construct {
   constructor(scope: Construct, id: string, props: RunnerTaskProps) {
     super(scope, id);
     const { settings, data } = props;
+    const live = props.purpose === 'live';
 
     this.taskRole = new Role(this, 'TaskRole', {
       assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Lean Cloud Server ${settings.stage}: runner tasks (job state, results, object store, market data)`,
+      description: `Lean Cloud Server ${settings.stage}: ${live ? 'live runner tasks (deployment state, results, object store, market data)' : 'runner tasks (job state, results, object store, market data)'}`,
     });
     this.grantRunnerAccess(data, props.jobs);
 
     this.executionRole = new Role(this, 'ExecutionRole', {
       assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: `Lean Cloud Server ${settings.stage}: ECS pulls the runner image, writes its logs, reads the API URL parameter`,
+      description: `Lean Cloud Server ${settings.stage}: ECS pulls the runner image, writes its logs, reads the API URL parameter${live ? ' and the deployment secret' : ''}`,
     });
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: retentionDays(settings.logRetentionDays), removalPolicy: removalPolicy(settings) });
 
     // Built and pushed by `cdk deploy` only (synth hashes the context, no Docker engine needed).
     // The context is the repository root, cut down by /.dockerignore to what the build reads.
-    this.image = new DockerImageAsset(this, 'Image', {
-      directory: projectRoot(),
-      file: 'runner/Dockerfile',
-      platform: Platform.LINUX_AMD64,
-      buildArgs: { LEAN_IMAGE: settings.jobs.leanImage },
-    });
+    this.image =
+      props.image ??
+      new DockerImageAsset(this, 'Image', {
+        directory: projectRoot(),
+        file: 'runner/Dockerfile',
+        platform: Platform.LINUX_AMD64,
+        buildArgs: { LEAN_IMAGE: settings.jobs.leanImage },
+      });
     this.image.repository.grantPull(this.executionRole);
     Validations.of(this.executionRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -153,7 +163,7 @@ export class RunnerTask extends Construct {
         essential: true,
         // The runner is PID 1's child: tini reaps LEAN's orphaned processes and forwards SIGTERM.
         linuxParameters: new LinuxParameters(this, `Linux${sku.sku.replace(/[^A-Za-z0-9]/g, '')}`, { initProcessEnabled: true }),
-        // Fargate's maximum: the runner forwards SIGINT to LEAN and uploads what it has.
+        // Fargate's maximum: the runner forwards SIGINT to LEAN and uploads what it has (live: LEAN's final files).
         stopTimeout: Duration.seconds(120),
         // The runner names the limit in an out-of-memory error.
         environment: { ...environment, LCS_TASK_MEMORY_MB: String(size.memoryMiB) },
@@ -173,6 +183,28 @@ export class RunnerTask extends Construct {
       });
       this.taskDefinitions.set(sku.sku, task);
     }
+  }
+
+  /**
+   * The execution role reads the deployment secrets (`<prefix>/live/*`) when ECS starts a live
+   * task and injects the one its definition names; the task role, which the algorithm could reach,
+   * gets no secret access at all. Secrets are encrypted with the app key, decrypted through
+   * Secrets Manager only.
+   */
+  grantLiveSecrets(secretArnPattern: string, keyArn: string): void {
+    this.executionRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArnPattern] }));
+    this.executionRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
+    acknowledgeWildcardResources(
+      this.executionRole,
+      [secretArnPattern],
+      'Each live deployment has its own secret, created at deploy time under this name prefix; ECS reads only the one a deployment’s task definition names.',
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { type Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { FlowLogDestination, FlowLogTrafficType, IpAddresses, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
@@ -12,7 +12,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { SKUS } from '../../core/shared/catalog';
 import type { Settings } from '../config/settings';
-import { ApiFunction, type JobsRefs, type LaunchRefs } from '../constructs/api-function';
+import { ApiFunction, type JobsRefs, type LaunchRefs, type LiveRefs } from '../constructs/api-function';
 import { RunnerTask } from '../constructs/runner-task';
 import { metricsNamespace, prefix, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import type { StatefulStack } from './stateful-stack';
@@ -25,6 +25,14 @@ export const DISPATCHER_BATCH_SIZE = 5;
 
 /** The SKUs that run as backtest tasks: one task definition each. */
 export const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
+
+/** The SKUs that run live deployments: one base task definition each, copied per deployment. */
+export const LIVE_SKUS = SKUS.filter((s) => s.kind === 'live');
+
+/** Family prefix of each deployment's own task definition (core/aws/ecs-live-services.ts). */
+export function liveFamilyPrefix(prefix: string): string {
+  return `${prefix}-live-`;
+}
 
 /**
  * The SSM parameter holding the API's base URL (`…/api/v2/`), LEAN's `api-url`. The API stack
@@ -55,6 +63,8 @@ export class JobsStack extends Stack {
   /** Reconciler invocations that failed every retry (and events EventBridge could not deliver). */
   readonly reconcilerFailures: Queue;
   readonly runner: RunnerTask;
+  /** Live SKUs' base task definitions, roles and logs: each deployment runs as a service on its own copy. */
+  readonly liveRunner: RunnerTask;
   readonly dispatcher: ApiFunction;
   readonly reconciler: ApiFunction;
   readonly taskStopped: Rule;
@@ -118,6 +128,30 @@ export class JobsStack extends Stack {
       passRoleArns: [this.runner.taskRole.roleArn, this.runner.executionRole.roleArn],
       spot: settings.jobs.spot,
     };
+    this.liveRunner = new RunnerTask(this, 'LiveRunner', {
+      settings,
+      prefix: `${name}-live`,
+      skus: LIVE_SKUS,
+      data,
+      jobs,
+      apiUrlParameter,
+      purpose: 'live',
+      image: this.runner.image,
+    });
+    const secretPrefix = name;
+    this.liveRunner.grantLiveSecrets(`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${secretPrefix}/live/*`, data.keyArn);
+    const live: LiveRefs = {
+      taskDefinitions: Object.fromEntries(
+        [...this.liveRunner.taskDefinitions].map(([sku, task]) => [sku, { arn: task.taskDefinitionArn, family: task.family }]),
+      ),
+      subnetIds: launch.subnetIds,
+      securityGroupId: launch.securityGroupId,
+      passRoleArns: [this.liveRunner.taskRole.roleArn, this.liveRunner.executionRole.roleArn],
+      spot: settings.live.spot,
+      familyPrefix: liveFamilyPrefix(name),
+      secretPrefix,
+      keyArn: data.keyArn,
+    };
     this.dispatcher = new ApiFunction(this, 'Dispatcher', {
       entry: DISPATCHER_ENTRY,
       settings,
@@ -126,7 +160,9 @@ export class JobsStack extends Stack {
     })
       .bindTable(data, 'readWrite')
       .bindJobs(jobs, 'send')
-      .bindTaskLauncher(jobs, launch);
+      .bindTaskLauncher(jobs, launch)
+      // Deploying and removing live services goes through the queue too: the API never waits on ECS.
+      .bindLiveServices(jobs, live);
     // The dispatcher fails a job on its last delivery, so it must know which one that is.
     this.dispatcher.function.addEnvironment('LCS_JOB_MAX_RECEIVES', String(settings.jobs.maxReceiveCount));
     this.dispatcher.function.addEventSource(
@@ -209,10 +245,34 @@ export class JobsStack extends Stack {
       }),
     );
 
+    // One alarm across all deployments each (design §8): the live watchdog publishes the oldest
+    // heartbeat among running deployments; the reconciler counts live tasks that died under ECS.
+    const liveMetric = (metricName: string, statistic: string) =>
+      new Metric({ namespace: metricsNamespace(settings), metricName, dimensionsMap: { service: SERVICE_NAME }, statistic, period: minute });
+    alarm(() =>
+      liveMetric('LiveHeartbeatAgeSeconds', 'Maximum').createAlarm(this, 'LiveStaleHeartbeatAlarm', {
+        alarmDescription: `Lean Cloud Server ${settings.stage}: a running live deployment published nothing for more than ${settings.live.staleHeartbeatSeconds} s (LEAN hung, or its runner cannot reach the table); docs/live.md`,
+        threshold: settings.live.staleHeartbeatSeconds,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    alarm(() =>
+      liveMetric('LiveRestarts', 'Sum').createAlarm(this, 'LiveRestartsAlarm', {
+        alarmDescription: `Lean Cloud Server ${settings.stage}: a live algorithm crashed or its task died and was restarted; live/read and the deployment's logs say why`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
     new CfnOutput(this, 'JobsQueueUrl', { value: this.queue.queueUrl, description: 'Jobs queue (compile builds, backtests)' });
     new CfnOutput(this, 'JobsDeadLetterQueueUrl', { value: this.deadLetters.queueUrl, description: 'Job messages that failed every delivery' });
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'ECS cluster of the runner tasks' });
     new CfnOutput(this, 'RunnerLogGroup', { value: this.runner.logGroup.logGroupName, description: 'Runner task logs (LEAN output)' });
+    new CfnOutput(this, 'LiveRunnerLogGroup', { value: this.liveRunner.logGroup.logGroupName, description: 'Live deployment logs (LEAN live output)' });
   }
 
   /** The queue and cluster as functions of other stacks reference them. */

@@ -29,6 +29,8 @@ const resourcesOf = (t: CfnTemplate, type: string) => Object.entries(t.Resources
 const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
 const INDEXES = Object.values(TABLE_SCHEMA.indexes).map((i) => i.name);
 const array = (value: unknown) => ([] as unknown[]).concat(value);
+/** ECS authorises these on no resource (live deployments register a definition each). */
+const TASK_DEFINITION_ACTIONS = ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition'];
 /** The properties of the one resource of a type. */
 function only(t: CfnTemplate, type: string): Json {
   const found = resourcesOf(t, type);
@@ -104,7 +106,9 @@ describe('cluster and task definitions', () => {
 
   test('one task definition per backtest SKU: size from the SKU table, linux/amd64, 60 GiB, own family', () => {
     const tasks = resourcesOf(jobs, 'AWS::ECS::TaskDefinition').map(([, t]) => t.Properties as Json);
-    expect(tasks.map((t) => t.Family).sort()).toEqual(BACKTEST_SKUS.map((s) => `lcs-test-runner-${s.sku.toLowerCase()}`).sort());
+    // Live SKUs have base definitions of their own (test/infra/live.test.ts).
+    const live = SKUS.filter((s) => s.kind === 'live').map((s) => `lcs-test-live-runner-${s.sku.toLowerCase()}`);
+    expect(tasks.map((t) => t.Family).sort()).toEqual([...BACKTEST_SKUS.map((s) => `lcs-test-runner-${s.sku.toLowerCase()}`), ...live].sort());
     for (const sku of BACKTEST_SKUS) {
       const task = tasks.find((t) => t.Family === `lcs-test-runner-${sku.sku.toLowerCase()}`)!;
       const size = fargateSize(sku);
@@ -233,12 +237,15 @@ describe('dispatcher', () => {
     expect(env.TABLE_NAME).toBeDefined();
   });
 
-  test('grants: the table, RunTask on the runner families in this cluster, PassRole of the two task roles only, send, stop', () => {
+  test('grants: the table, RunTask on the runner families in this cluster, PassRole of the runner roles only, send, stop', () => {
     const document = policyOf(jobs, lcs.jobs.dispatcher);
     const families = BACKTEST_SKUS.map(
       (s) => `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/lcs-test-runner-${s.sku.toLowerCase()}:*`,
     );
-    const roles = [lcs.jobs.runner.taskRole, lcs.jobs.runner.executionRole].map((r) => `<${logicalId(r.node.defaultChild!)}.Arn>`);
+    // The backtest runner's two roles for RunTask, the live runner's two for its services.
+    const roles = [lcs.jobs.runner.taskRole, lcs.jobs.runner.executionRole, lcs.jobs.liveRunner.taskRole, lcs.jobs.liveRunner.executionRole].map(
+      (r) => `<${logicalId(r.node.defaultChild!)}.Arn>`,
+    );
     const labels = { ...statefulLabels(), [`<${logicalId(lcs.jobs.dispatcher.logGroup.node.defaultChild!)}.Arn>`]: 'logs' };
     const grants = grantsOf(document, labels, outputs);
     expect(grants.filter((g) => g.startsWith('ecs:RunTask')).sort()).toEqual(families.map((f) => `ecs:RunTask on ${f}`).sort());
@@ -253,8 +260,12 @@ describe('dispatcher', () => {
         ...INDEXES.map((i) => `dynamodb:Query on table/index/${i}`),
       ]),
     );
-    // Nothing on S3, nothing else on ECS or IAM.
-    expect(grants.filter((g) => /^(s3|iam|ecs):/.test(g) && !/^(ecs:RunTask|ecs:StopTask|ecs:TagResource|iam:PassRole) /.test(g))).toEqual([]);
+    // Nothing on S3, nothing else on ECS or IAM than jobs and the live-* services (test/infra/live.test.ts).
+    const liveGrants = grants.filter((g) => /^ecs:\w+Services? on .*\/live-\*$/.test(g) || /^ecs:\w+TaskDefinition on \*$/.test(g));
+    expect(liveGrants).toHaveLength(7);
+    expect(
+      grants.filter((g) => /^(s3|iam|ecs):/.test(g) && !/^(ecs:RunTask|ecs:StopTask|ecs:TagResource|iam:PassRole) /.test(g) && !liveGrants.includes(g)),
+    ).toEqual([]);
     const statements = (document as { Statement: Json[] }).Statement;
     const cluster = { 'Fn::GetAtt': [logicalId(lcs.jobs.cluster.node.defaultChild!), 'Arn'] };
     expect(statements.find((s) => s.Action === 'ecs:RunTask')?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': cluster } });
@@ -323,7 +334,9 @@ describe('runner roles', () => {
         const actions = array(statement.Action) as string[];
         for (const action of actions) expect(action).not.toMatch(/\*/);
         if (array(statement.Resource).includes('*')) {
-          expect(actions.every((a) => ['ecr:GetAuthorizationToken', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].includes(a))).toBe(true);
+          expect(
+            actions.every((a) => ['ecr:GetAuthorizationToken', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', ...TASK_DEFINITION_ACTIONS].includes(a)),
+          ).toBe(true);
         }
       }
     }

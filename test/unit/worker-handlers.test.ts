@@ -145,6 +145,16 @@ describe('reconciler', () => {
     expect(reconcileMock).not.toHaveBeenCalled();
   });
 
+  test('a live deployment task that died is counted as a restart; its removal by the scheduler is not', async () => {
+    const deployId = `L-${'0f'.repeat(16)}`;
+    const live = (stopCode: string) => stopped({ group: `service:live-${deployId}`, stopCode, overrides: undefined });
+    expect(await reconciler({ requeue })(live('EssentialContainerExited'))).toBe('live-task-died');
+    expect(await reconciler({ requeue })(live('SpotInterruption'))).toBe('live-task-died');
+    expect(await reconciler({ requeue })(live('ServiceSchedulerInitiated'))).toBe('ignored');
+    expect(await reconciler({ requeue })(stopped({ group: 'service:someone-else', overrides: undefined }))).toBe('ignored');
+    expect(reconcileMock).not.toHaveBeenCalled();
+  });
+
   test('a failing reconcile throws, so EventBridge/Lambda retry it (then the failure queue)', async () => {
     reconcileMock.mockRejectedValue(new Error('table unavailable'));
     await expect(reconciler({ requeue })(stopped())).rejects.toThrow('table unavailable');

@@ -1,0 +1,84 @@
+import { SKUS } from '../../core/shared/catalog';
+import type { LcsApp } from '../../lib/app';
+import { fargateSize } from '../../lib/constructs/runner-task';
+import { liveFamilyPrefix } from '../../lib/stacks/jobs-stack';
+import { buildApp, type CfnTemplate, envOf, type Json, logicalId, policyOf, propsOf, render, templateOf } from './fixture';
+
+/**
+ * Live trading's infrastructure (design §8): base task definitions per live SKU, the dispatcher's
+ * right to run deployments as services of the jobs cluster only, each deployment's secret readable
+ * by ECS at task start (execution role) and by nothing the algorithm can reach (task role),
+ * on-demand unless the operator opts in, one alarm each for stale heartbeats and restarts.
+ */
+let lcs: LcsApp;
+let jobs: CfnTemplate;
+
+beforeAll(() => {
+  lcs = buildApp();
+  jobs = templateOf(lcs.jobs).json;
+}, 120_000);
+
+const LIVE_SKUS = SKUS.filter((s) => s.kind === 'live');
+const array = (value: unknown) => ([] as unknown[]).concat(value);
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: Json };
+const statements = (doc: unknown) => (doc as { Statement: Statement[] }).Statement;
+const withAction = (doc: unknown, action: string) => statements(doc).filter((s) => array(s.Action).includes(action));
+function roleDocument(role: { node: { tryFindChild(id: string): unknown } }): unknown {
+  const policy = role.node.tryFindChild('DefaultPolicy') as never;
+  return policy ? propsOf(jobs, policy).PolicyDocument : { Statement: [] };
+}
+
+test('one base task definition per live SKU, at least LEAN’s floor, sharing the backtest image', () => {
+  expect([...lcs.jobs.liveRunner.taskDefinitions.keys()].sort()).toEqual(LIVE_SKUS.map((s) => s.sku).sort());
+  for (const sku of LIVE_SKUS) {
+    const props = propsOf(jobs, lcs.jobs.liveRunner.taskDefinitions.get(sku.sku)!);
+    const size = fargateSize(sku);
+    expect(props).toMatchObject({ Cpu: String(size.cpu), Memory: String(size.memoryMiB) });
+    const [container] = props.ContainerDefinitions as Json[];
+    expect(container).toMatchObject({ Name: 'runner', StopTimeout: 120 });
+  }
+  expect(lcs.jobs.liveRunner.image).toBe(lcs.jobs.runner.image);
+});
+
+test('the dispatcher runs deployments as live-* services of the jobs cluster only, on-demand by default', () => {
+  const doc = policyOf(jobs, lcs.jobs.dispatcher);
+  const [create] = withAction(doc, 'ecs:CreateService');
+  expect(render(create!.Resource)).toMatch(/:service\/.*\/live-\*$/);
+  expect(render(create!.Condition)).toContain('ecs:cluster');
+  for (const action of ['ecs:DeleteService', 'ecs:DescribeServices']) expect(withAction(doc, action)).toHaveLength(1);
+  const passRole = withAction(doc, 'iam:PassRole').map((s) => render(s.Resource));
+  const liveRoles = [lcs.jobs.liveRunner.taskRole, lcs.jobs.liveRunner.executionRole].map((r) => logicalId(r.node.defaultChild!));
+  for (const role of liveRoles) expect(passRole.join(' ')).toContain(role);
+  const [secrets] = withAction(doc, 'secretsmanager:CreateSecret');
+  expect(render(secrets!.Resource)).toMatch(/:secret:lcs-test\/live\/\*$/);
+  const env = envOf(jobs, lcs.jobs.dispatcher);
+  expect(env).toMatchObject({ LCS_LIVE_SPOT: 'false', LCS_LIVE_FAMILY_PREFIX: liveFamilyPrefix('lcs-test'), LCS_LIVE_SECRET_PREFIX: 'lcs-test' });
+  expect(render(env.LIVE_TASK_DEFINITIONS)).toContain('L-MICRO');
+
+  const spot = templateOf(buildApp({ live: { spot: true } }).jobs).json;
+  expect(envOf(spot, lcs.jobs.dispatcher)).toMatchObject({ LCS_LIVE_SPOT: 'true' });
+});
+
+test('deployment secrets: the live execution role reads them through Secrets Manager; no task role touches any secret', () => {
+  const exec = roleDocument(lcs.jobs.liveRunner.executionRole);
+  const [read] = withAction(exec, 'secretsmanager:GetSecretValue');
+  expect(render(read!.Resource)).toMatch(/:secret:lcs-test\/live\/\*$/);
+  const [kms] = withAction(exec, 'kms:Decrypt');
+  expect(render(kms!.Condition)).toContain('secretsmanager.');
+  for (const role of [lcs.jobs.liveRunner.taskRole, lcs.jobs.runner.taskRole, lcs.jobs.runner.executionRole]) {
+    expect(JSON.stringify(roleDocument(role))).not.toContain('secretsmanager');
+  }
+});
+
+test('one alarm for stale heartbeats and one for restarts, across all deployments', () => {
+  const alarms = Object.values(jobs.Resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .map((r) => r.Properties as Json);
+  const stale = alarms.filter((a) => a.MetricName === 'LiveHeartbeatAgeSeconds');
+  const restarts = alarms.filter((a) => a.MetricName === 'LiveRestarts');
+  expect(stale).toHaveLength(1);
+  expect(stale[0]).toMatchObject({ Threshold: 180, Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold' });
+  expect(restarts).toHaveLength(1);
+  expect(restarts[0]).toMatchObject({ Threshold: 0, Statistic: 'Sum' });
+  for (const alarm of [...stale, ...restarts]) expect(JSON.stringify(alarm.Dimensions)).not.toContain('deploy');
+});
