@@ -15,9 +15,14 @@ export function metricsNamespace(settings: Settings): string {
   return `LeanCloudServer/${settings.stage}`;
 }
 
-/** Data is retained unless the stage is a disposable `dev` environment. */
+/**
+ * Data is retained unless the stage is a disposable `dev` environment, except when the stack
+ * that created it rolls back: a failed first deploy would otherwise leave the fixed-name table
+ * and buckets behind, and the retry would fail on "already exists" (CloudFormation's
+ * `RetainExceptOnCreate`).
+ */
 export function removalPolicy(settings: Settings): RemovalPolicy {
-  return settings.environment === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+  return settings.environment === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 }
 
 const RETENTIONS = Object.values(RetentionDays).filter((v): v is RetentionDays => typeof v === 'number' && v > 0);

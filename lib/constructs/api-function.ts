@@ -1,7 +1,7 @@
 import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IUsagePlan } from 'aws-cdk-lib/aws-apigateway';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -146,7 +146,9 @@ export class ApiFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel[settings.logLevel],
+      // No Lambda-side application log level: Lambda drops JSON lines without a `level` field below
+      // INFO, and the EMF metric lines have none, so WARN or ERROR would silence every metric and
+      // alarm. The logger filters its own lines at LCS_LOG_LEVEL instead.
       description: props.description,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',

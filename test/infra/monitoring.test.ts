@@ -163,3 +163,17 @@ test('cdk-nag: the monitoring stack has no findings', () => {
   const report = new AwsSolutionsChecks().validateScope(lcs.monitoring);
   expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
 }, 120_000);
+
+test('metrics survive a quiet log level: with WARN no function filters at the Lambda level, the logger filters at WARN', () => {
+  const quiet = buildApp({ logLevel: 'WARN' });
+  // The house functions (CDK's own helper functions carry no LCS_LOG_LEVEL).
+  const functions = Object.values(templateOf(quiet.jobs).json.Resources).filter(
+    (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties?.Environment ?? {}).includes('LCS_LOG_LEVEL'),
+  );
+  expect(functions.length).toBe(2); // dispatcher, reconciler
+  for (const fn of functions) {
+    expect(fn.Properties?.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+    expect(fn.Properties?.LoggingConfig).not.toHaveProperty('ApplicationLogLevel');
+    expect((fn.Properties?.Environment as { Variables: Record<string, string> }).Variables.LCS_LOG_LEVEL).toBe('WARN');
+  }
+});

@@ -44,7 +44,11 @@ describe('table', () => {
       DeletionProtectionEnabled: true,
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(prod.stateful.key.node.defaultChild!), 'Arn'] } },
     });
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // Retained on delete and replacement, but removed when the creating deploy rolls back, so a failed first deploy can be retried.
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    for (const [, bucket] of Object.entries(template.findResources('AWS::S3::Bucket'))) {
+      expect(bucket).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    }
   });
 
   test('dev: no deletion protection, destroyed with the stack', () => {
@@ -60,7 +64,7 @@ describe('key', () => {
   test('customer-managed, rotated, retained', () => {
     const { template } = templateOf(prod.stateful);
     template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ EnableKeyRotation: true }), DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ EnableKeyRotation: true }), DeletionPolicy: 'RetainExceptOnCreate' });
   });
 });
 
