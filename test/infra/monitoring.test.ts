@@ -174,6 +174,6 @@ test('metrics survive a quiet log level: with WARN no function filters at the La
   for (const fn of functions) {
     expect(fn.Properties?.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     expect(fn.Properties?.LoggingConfig).not.toHaveProperty('ApplicationLogLevel');
-    expect((fn.Properties?.Environment as { Variables: Record<string, string> }).Variables.LCS_LOG_LEVEL).toBe('WARN');
+    expect((fn.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.LCS_LOG_LEVEL).toBe('WARN');
   }
 });
