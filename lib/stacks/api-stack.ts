@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKeySourceType,
@@ -21,7 +21,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { routes as routeTable } from '../../lambdas/api/routes';
 import type { RouteDef, RouteGroup } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
@@ -128,6 +128,12 @@ export function sharedResourcePaths(routes: readonly RouteDef[]): string[] {
     .filter(([, g]) => g.size > 1)
     .map(([path]) => path)
     .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+}
+
+/** A construct's resource as it will be written in its own stack's template. */
+function cloudFormationOf(construct: IConstruct): unknown {
+  const resource = (construct.node.defaultChild ?? construct) as unknown as { _toCloudFormation(): unknown };
+  return Stack.of(construct).resolve(resource._toCloudFormation());
 }
 
 /** The authorizer's view of the deployment's authentication settings (core/shared/config.ts). */
@@ -332,6 +338,16 @@ export class ApiStack extends Stack {
       binary: BINARY_MEDIA_TYPES,
       root: NOT_UNDER_V2,
     });
+    // The methods live in nested stacks on an imported RestApi, which CDK does not fingerprint:
+    // without this, a changed integration, option or authorizer would deploy, and the stage would
+    // keep serving the old snapshot. Resolved at synthesis, after cross-stack references are wired.
+    const snapshotted: IConstruct[] = [
+      rootMethod,
+      this.authorizer,
+      ...this.gatewayResponses,
+      ...[...this.groups.values()].flatMap((g) => [...g.methods.values()].flat()),
+    ];
+    this.deployment.addToLogicalId(Lazy.any({ produce: () => snapshotted.map(cloudFormationOf) }));
 
     this.stage = new Stage(this, 'Stage', {
       deployment: this.deployment,

@@ -1,3 +1,4 @@
+import type { CfnResource } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_SCHEMA } from '../../core/shared/table-schema';
 import { routes } from '../../lambdas/api/routes';
@@ -367,6 +368,19 @@ describe('REST API, deployment, stage, usage plan', () => {
     );
     expect(render(root.Outputs!.ApiUrl!.Value)).toMatch(/^https:\/\/<.+>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/<.+>\/api\/v2\/$/);
   });
+
+  test('a change to one method, or to the authorizer, is a new deployment (the methods sit in nested stacks CDK does not fingerprint)', () => {
+    const id = (t: CfnTemplate) => resourcesOf(t, 'AWS::ApiGateway::Deployment').map(([key]) => key)[0];
+    const changed = buildApp();
+    const method = changed.api.groups.get('projects')!.methods.get('projects/read')![0]!;
+    (method.node.defaultChild as CfnResource).addPropertyOverride('ApiKeyRequired', false);
+    expect(id(templateOf(changed.api).json)).not.toBe(id(root));
+    const cached = buildApp();
+    (cached.api.authorizer.node.defaultChild as CfnResource).addPropertyOverride('AuthorizerResultTtlInSeconds', 300);
+    expect(id(templateOf(cached.api).json)).not.toBe(id(root));
+    // And nothing else moves it: the same app synthesizes the same deployment.
+    expect(id(templateOf(buildApp().api).json)).toBe(id(root));
+  }, 240_000);
 
   test('a change to the route table is a new deployment', () => {
     const fewer = buildApp({}, { routes: routes.filter((r) => r.path !== 'lean/environments/read') });
