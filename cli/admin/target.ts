@@ -48,7 +48,16 @@ export interface OpenTarget {
 }
 
 /** Local mode's fixed names (local/main.ts); runtime.json repeats them while a server runs. */
-const STACK_OUTPUTS = ['TableName', 'KmsKeyId', 'UsagePlanId', 'ArtifactsBucketName', 'DataBucketName', 'JobsQueueUrl', 'JobsDeadLetterQueueUrl'] as const;
+const STACK_OUTPUTS = [
+  'TableName',
+  'KmsKeyId',
+  'UsagePlanId',
+  'ArtifactsBucketName',
+  'DataBucketName',
+  'JobsQueueUrl',
+  'JobsDeadLetterQueueUrl',
+  'ApiUrl',
+] as const;
 
 export async function openTarget(options: TargetOptions): Promise<OpenTarget> {
   const aws = Boolean(options.stack?.length || options.tableName || options.dataBucket);
@@ -190,7 +199,7 @@ async function openAws(options: TargetOptions): Promise<OpenTarget> {
 }
 
 /** Outputs of one or more stacks (the stateful and API stacks may each hold some). */
-async function readStackOutputs(stacks: string[], region?: string): Promise<{ outputs: Record<string, string>; region: string }> {
+export async function readStackOutputs(stacks: string[], region?: string): Promise<{ outputs: Record<string, string>; region: string }> {
   const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const client = new CloudFormationClient(region ? { region } : {});
   try {
