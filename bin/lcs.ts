@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { fail } from '../cli/admin/action';
 import { registerAdmin } from '../cli/admin/index';
+import { registerCost } from '../cli/cost/index';
 import { registerData } from '../cli/data/index';
 import { registerProxy } from '../cli/proxy/index';
 import { registerStatus } from '../cli/status/index';
@@ -25,6 +26,7 @@ const program = new Command()
 
 registerAdmin(program);
 registerData(program);
+registerCost(program);
 registerProxy(program);
 registerStatus(program);
 

@@ -364,6 +364,14 @@ export class ApiStack extends Stack {
       throttlingBurstLimit: settings.apiThrottle.burst,
     });
     this.restApi.deploymentStage = this.stage;
+    // API Gateway writes execution logs (errors only) to a group of this name, which it would create
+    // itself without retention; created here first, it keeps the configured retention.
+    const executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${settings.stage}`,
+      retention: retentionDays(settings.logRetentionDays),
+      removalPolicy: removalPolicy(settings),
+    });
+    this.stage.node.addDependency(executionLogs);
 
     // Per-organisation limits: the authorizer returns the organisation id as usage identifier,
     // which selects that organisation's API key (value = organisation id) on this plan.
