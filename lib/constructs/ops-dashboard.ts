@@ -5,6 +5,8 @@ import {
   GraphWidget,
   type IAlarm,
   type IMetric,
+  LogQueryVisualizationType,
+  LogQueryWidget,
   type MetricOptions,
   PeriodOverride,
   Row,
@@ -105,8 +107,16 @@ export class OpsDashboard extends Construct {
         ),
       ),
       new Row(
-        graph('Requests by endpoint (top 10)', [metrics.appSearch('Requests', ['endpoint'], 'Requests', 10)], 12),
-        graph('Errors by endpoint, any category (top 10)', [metrics.appSearch('Errors', ['endpoint'], 'Errors', 10)], 12),
+        // Per endpoint from the access log (Logs Insights, no custom metric per endpoint); errors by category.
+        new LogQueryWidget({
+          title: 'Requests by endpoint (top 10, access log)',
+          logGroupNames: [api.accessLogs.logGroupName],
+          queryLines: ['stats count(*) as requests by resourcePath', 'sort requests desc', 'limit 10'],
+          view: LogQueryVisualizationType.TABLE,
+          width: 12,
+          height: 6,
+        }),
+        graph('Errors by category (bad input, not found, …)', [metrics.appSearch('Errors', ['category'], 'Errors', 10)], 12),
       ),
       new Row(
         graph(

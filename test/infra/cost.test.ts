@@ -56,6 +56,12 @@ test('the real stacks: nothing grows without use, the dashboard stays within the
   expect(report.dashboardMetrics).toBeLessThanOrEqual(PRICES.freeDashboardMetrics);
   expect(report.lines.map((l) => l.item)).not.toEqual(expect.arrayContaining(['NAT gateways']));
   expect(report.lines.find((l) => l.item === 'CloudWatch dashboards')?.monthly).toBe(0);
+  // In use: no custom metric series per endpoint (about a hundred endpoints, $0.30 each a month).
+  const body = renderText(
+    Object.values(templateOf(lcs.monitoring).json.Resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')?.Properties?.DashboardBody,
+  );
+  expect(body).not.toMatch(/endpoint[},]/);
+  expect(body).toContain('stats count(*) as requests by resourcePath');
   // Idle: one key, one secret, the alarms; nothing else.
   expect(report.idleMonthly).toBeLessThan(5);
 }, 180_000);

@@ -1,6 +1,6 @@
 /**
- * Metrics leave as CloudWatch embedded-metric-format lines on stdout: one per request with the
- * endpoint as dimension, an Errors count on failures, and AuthFailures from the authorizer.
+ * Metrics leave as CloudWatch embedded-metric-format lines on stdout: one per request (the endpoint
+ * a property, not a dimension), an Errors count by category on failures, and AuthFailures.
  */
 async function captured(run: (m: typeof import('../../core/shared/metrics')) => void): Promise<Record<string, unknown>[]> {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
@@ -24,18 +24,21 @@ async function captured(run: (m: typeof import('../../core/shared/metrics')) => 
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-test('a request is counted per endpoint; a failure also counts as an error', async () => {
-  const [ok, failed] = await captured((m) => {
+test('a request is one series with the endpoint as a property; a failure also counts as an error by category', async () => {
+  const [ok, request, error] = await captured((m) => {
     m.recordRequest('projects/read', 'ok');
     m.recordRequest('projects/update', 'forbidden');
   });
+  type Declared = { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+  const declared = (line: Record<string, unknown> | undefined) => (line?._aws as Declared | undefined)?.CloudWatchMetrics[0];
   expect(ok).toMatchObject({ endpoint: 'projects/read', Requests: 1 });
   expect(ok?.Errors).toBeUndefined();
-  expect(failed).toMatchObject({ endpoint: 'projects/update', Requests: 1, Errors: 1, errorCategory: 'forbidden' });
-  const aws = ok?._aws as { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
-  const declared = aws?.CloudWatchMetrics[0];
-  expect(declared?.Dimensions.flat()).toContain('endpoint');
-  expect(declared?.Metrics.map((x) => x.Name)).toEqual(['Requests']);
+  // The endpoint is searchable in the line, but no dimension: one Requests series for all endpoints.
+  expect(declared(ok)?.Dimensions.flat()).toEqual(['service']);
+  expect(declared(ok)?.Metrics.map((x) => x.Name)).toEqual(['Requests']);
+  expect(request).toMatchObject({ endpoint: 'projects/update', Requests: 1 });
+  expect(error).toMatchObject({ endpoint: 'projects/update', Errors: 1, category: 'forbidden' });
+  expect(declared(error)?.Dimensions.flat().sort()).toEqual(['category', 'service']);
 });
 
 test('authentication failures are counted', async () => {
