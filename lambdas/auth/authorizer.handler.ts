@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { JOB_ROUTES } from '../../core/domain/identity/job-credential';
 import { requireBindings } from '../../core/shared/config';
 import { AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
@@ -19,6 +20,15 @@ function apiWideArn(methodArn: string): string {
   return `${prefix}/${stage}/*/*`;
 }
 
+/**
+ * A job credential's decision allows only the endpoints a job may call (the pipeline checks them
+ * again, with the job's organisation and project): `*` spans the method and the /api/v2 base.
+ */
+function jobArns(methodArn: string): string[] {
+  const [prefix, stage] = methodArn.split('/');
+  return Object.keys(JOB_ROUTES).map((path) => `${prefix}/${stage}/*/*/${path}`);
+}
+
 // Cold start: without its table this function can do nothing; say so at once, naming the variable.
 requireBindings(['TABLE_NAME']);
 
@@ -37,7 +47,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
     const principal = await verify({ headers, query });
     return {
       principalId: String(principal.userId),
-      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWideArn(event.methodArn) }] },
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: principal.job ? jobArns(event.methodArn) : apiWideArn(event.methodArn) }] },
       context: principalToContext(principal),
       usageIdentifierKey: principal.preferredOrgId,
     };
