@@ -1,5 +1,5 @@
-import type { JobKind } from '../core/domain/identity/job-credential';
 import { jobCredentialService } from '../core/domain/identity/job-credential-service';
+import type { JobKind } from '../core/domain/identity/types';
 
 /**
  * The API credentials LEAN gets in its config (`job-user-id`, `api-access-token`): a job

@@ -80,7 +80,13 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
       const expected = hash.toLowerCase();
       const jobId = jobCredentialId(credentials.userId);
       if (jobId !== undefined) {
-        return authenticateJob(jobId, nowMs, (c) => clearToken(c, nowMs), (clear) => safeEqual(qcHash(clear, timestamp), expected), INVALID);
+        return authenticateJob(
+          jobId,
+          nowMs,
+          (c) => clearToken(c, nowMs),
+          (clear) => safeEqual(qcHash(clear, timestamp), expected),
+          INVALID,
+        );
       }
       const loaded = await loadUser(credentials.userId);
       const token = await matchToken(loaded, nowMs, (clear) => safeEqual(qcHash(clear, timestamp), expected));
@@ -90,7 +96,13 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
       if (!cfg.LCS_BASIC_AUTH) throw new AuthError('Basic authentication with a plain token is disabled on this server; send the QuantConnect Timestamp hash.');
       const jobId = jobCredentialId(credentials.userId);
       if (jobId !== undefined) {
-        return authenticateJob(jobId, nowMs, (c) => clearToken(c, nowMs), (clear) => safeEqual(clear, credentials.token), INVALID);
+        return authenticateJob(
+          jobId,
+          nowMs,
+          (c) => clearToken(c, nowMs),
+          (clear) => safeEqual(clear, credentials.token),
+          INVALID,
+        );
       }
       const loaded = await loadUser(credentials.userId);
       const token = await matchToken(loaded, nowMs, (clear) => safeEqual(clear, credentials.token));

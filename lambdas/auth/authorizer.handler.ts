@@ -47,7 +47,10 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
     const principal = await verify({ headers, query });
     return {
       principalId: String(principal.userId),
-      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: principal.job ? jobArns(event.methodArn) : apiWideArn(event.methodArn) }] },
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: principal.job ? jobArns(event.methodArn) : apiWideArn(event.methodArn) }],
+      },
       context: principalToContext(principal),
       usageIdentifierKey: principal.preferredOrgId,
     };

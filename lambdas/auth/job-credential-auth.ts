@@ -1,6 +1,7 @@
 import { identityRepository } from '../../core/data/identity/identity-repository';
 import { jobCredentialRepository } from '../../core/data/identity/job-credential-repository';
-import { type JobCredential, jobCredentialUsable } from '../../core/domain/identity/job-credential';
+import { jobCredentialUsable } from '../../core/domain/identity/job-credential';
+import type { JobCredential } from '../../core/domain/identity/types';
 import { AuthError } from '../../core/shared/errors';
 import type { Principal } from '../../core/shared/principal';
 

@@ -368,7 +368,10 @@ export class ApiStack extends Stack {
     (this.usagePlan.node.defaultChild as CfnUsagePlan).addPropertyOverride(
       'ApiStages.0.Throttle',
       Object.fromEntries(
-        ROUTE_METHODS.map((verb) => [`/${API_BASE_PATH}/data/read/${verb}`, { RateLimit: rateLimit.dataRead.ratePerSecond, BurstLimit: rateLimit.dataRead.burst }]),
+        ROUTE_METHODS.map((verb) => [
+          `/${API_BASE_PATH}/data/read/${verb}`,
+          { RateLimit: rateLimit.dataRead.ratePerSecond, BurstLimit: rateLimit.dataRead.burst },
+        ]),
       ),
     );
 

@@ -172,7 +172,9 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     await backtestLifecycle.failed(backtest, `The backtest runner failed: ${(err as Error).message}`, '');
   } finally {
     // The job is over, however it ended: its credential must not outlive it.
-    await credentials?.revoke().catch((err: unknown) => options.log(`backtest ${backtest.backtestId}: could not revoke its job credential: ${(err as Error).message}`));
+    await credentials
+      ?.revoke()
+      .catch((err: unknown) => options.log(`backtest ${backtest.backtestId}: could not revoke its job credential: ${(err as Error).message}`));
     await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { auditRepository } from '../../core/data/identity/audit-repository';
 import { jobCredentialRepository } from '../../core/data/identity/job-credential-repository';
-import { JOB_CREDENTIAL_IDS, JOB_ROUTES } from '../../core/domain/identity/job-credential';
 import { identityService } from '../../core/domain/identity/identity-service';
-import { handler as authorizer } from '../../lambdas/auth/authorizer.handler';
+import { JOB_CREDENTIAL_IDS, JOB_ROUTES } from '../../core/domain/identity/job-credential';
 import { authenticate } from '../../lambdas/auth/authenticate';
+import { handler as authorizer } from '../../lambdas/auth/authorizer.handler';
 import { jobCredentials, type LeanApiCredential } from '../../runner/job-credentials';
 import { type Answer, type Creds, call, qcHeaders } from '../support/api';
 import { algorithm, pythonProject } from '../support/backtests';
@@ -175,6 +175,9 @@ test('in AWS the authorizer allows a job credential only the endpoints a job may
   const statement = decision.policyDocument.Statement[0] as { Effect: string; Resource: string[] };
   expect(statement.Effect).toBe('Allow');
   expect(statement.Resource).toEqual(Object.keys(JOB_ROUTES).map((path) => `arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*/${path}`));
-  expect(decision.context).toMatchObject({ authMethod: 'job', job: `backtest:${(await jobCredentialRepository.get(credential.userId))?.job.id}:${tenant.orgId}:${project}` });
+  expect(decision.context).toMatchObject({
+    authMethod: 'job',
+    job: `backtest:${(await jobCredentialRepository.get(credential.userId))?.job.id}:${tenant.orgId}:${project}`,
+  });
   expect(decision.usageIdentifierKey).toBe(tenant.orgId);
 });

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobCredential } from '../../domain/identity/job-credential';
+import type { JobCredential } from '../../domain/identity/types';
 import { ConflictError } from '../../shared/errors';
 import { TABLE_SCHEMA } from '../../shared/table-schema';
 import { documentClient, tableName } from '../table/clients';
@@ -42,14 +42,14 @@ export const jobCredentialRepository = {
   async extend(credentialId: number, expiresAt: string): Promise<boolean> {
     const done = await unlessConditionFails(async () => {
       await db().send(
-          new UpdateCommand({
-            TableName: tableName(),
-            Key: keys.jobCredential(credentialId),
-            UpdateExpression: 'SET expiresAt = :e, #ttl = :ttl',
-            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
-            ExpressionAttributeNames: { '#ttl': TABLE_SCHEMA.ttlAttribute },
-            ExpressionAttributeValues: { ':e': expiresAt, ':ttl': ttlOf(expiresAt) },
-          }),
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.jobCredential(credentialId),
+          UpdateExpression: 'SET expiresAt = :e, #ttl = :ttl',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeNames: { '#ttl': TABLE_SCHEMA.ttlAttribute },
+          ExpressionAttributeValues: { ':e': expiresAt, ':ttl': ttlOf(expiresAt) },
+        }),
       );
       return true;
     });
@@ -59,15 +59,15 @@ export const jobCredentialRepository = {
   /** Idempotent: revoking a revoked or vanished credential changes nothing. */
   async revoke(credentialId: number, at: string): Promise<void> {
     await unlessConditionFails(() =>
-        db().send(
-          new UpdateCommand({
-            TableName: tableName(),
-            Key: keys.jobCredential(credentialId),
-            UpdateExpression: 'SET revokedAt = :at',
-            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
-            ExpressionAttributeValues: { ':at': at },
-          }),
-        ),
+      db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.jobCredential(credentialId),
+          UpdateExpression: 'SET revokedAt = :at',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
     );
   },
 };

@@ -3,7 +3,8 @@ import { jobCredentialRepository } from '../../data/identity/job-credential-repo
 import { tokenCipher } from '../../data/identity/token-cipher';
 import { ConflictError } from '../../shared/errors';
 import { secretValue } from '../../shared/ids';
-import { JOB_CREDENTIAL_IDS, type JobCredential, type JobKind } from './job-credential';
+import { JOB_CREDENTIAL_IDS } from './job-credential';
+import type { JobCredential, JobKind } from './types';
 
 /**
  * Minting, renewing and revoking job credentials (the entity: job-credential.ts). The runner mints

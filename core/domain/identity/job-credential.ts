@@ -1,5 +1,6 @@
 import { ForbiddenError, NotFoundError } from '../../shared/errors';
 import type { JobScope } from '../../shared/principal';
+import type { JobCredential } from './types';
 
 /**
  * Job credentials (issue 12 item 4, issue 20 items 14 and 15): what LEAN authenticates with while
@@ -16,23 +17,6 @@ export const JOB_CREDENTIAL_IDS = { min: 1_500_000_000, max: 2_147_483_647 } as 
 
 export function isJobCredentialId(id: number): boolean {
   return Number.isInteger(id) && id >= JOB_CREDENTIAL_IDS.min && id <= JOB_CREDENTIAL_IDS.max;
-}
-
-export type JobKind = 'backtest' | 'compile' | 'live';
-
-export interface JobCredential {
-  /** The `job-user-id` LEAN sends. */
-  credentialId: number;
-  /** Who started the job: the principal acts with this user's membership, never more. */
-  userId: number;
-  orgId: string;
-  projectId: number;
-  job: { kind: JobKind; id: string };
-  /** Encrypted with the app key (token-cipher), like API tokens. */
-  ciphertext: string;
-  created: string;
-  expiresAt: string;
-  revokedAt?: string;
 }
 
 export function jobCredentialUsable(credential: JobCredential, nowMs: number): boolean {

@@ -45,7 +45,8 @@ export async function runBacktest(settings, log, control) {
   if (settings.apiFile && settings.apiUrl && /ApiDataProvider$/.test(settings.dataProvider ?? '')) {
     const calls = await callLeanApi(settings, log);
     if (!calls.find((c) => c.endpoint === 'organizations/read')?.success) {
-      const message = 'System.NullReferenceException: Object reference not set to an instance of an object.\n   at QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider..ctor()';
+      const message =
+        'System.NullReferenceException: Object reference not set to an instance of an object.\n   at QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider..ctor()';
       log.error(`Engine.Run(): ${message}`);
       return finish(run, log, control, 0, { status: 'RuntimeError', runtimeError: message, stackTrace: message }, 1);
     }

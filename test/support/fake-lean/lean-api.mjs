@@ -49,7 +49,9 @@ export async function callLeanApi(settings, log) {
   calls.push(await post('data/prices', { organizationId }));
   calls.push(await post('organizations/read', { organizationId }));
   calls.push(await post('data/read', { format: 'link', filePath: 'equity/usa/daily/spy.zip', organizationId }));
-  for (const endpoint of String(settings.apiProbes ?? '').split(',').filter(Boolean)) {
+  for (const endpoint of String(settings.apiProbes ?? '')
+    .split(',')
+    .filter(Boolean)) {
     calls.push(await post(endpoint.trim(), { organizationId, projectId }));
   }
   for (const call of calls) {
