@@ -180,4 +180,9 @@ test('in AWS the authorizer allows a job credential only the endpoints a job may
     job: `backtest:${(await jobCredentialRepository.get(credential.userId))?.job.id}:${tenant.orgId}:${project}`,
   });
   expect(decision.usageIdentifierKey).toBe(tenant.orgId);
+
+  // A user-only endpoint: denied by the authorizer itself, with the reason the envelope carries.
+  const denied = await authorizer({ ...event, methodArn: methodArn.replace('POST/api/v2/data/prices', 'POST/api/v2/projects/create') });
+  expect(denied.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+  expect(denied.context?.message).toMatch(/^A job credential \(backtest [0-9a-f]{32}\) cannot call projects\/create/);
 });
