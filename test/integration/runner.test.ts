@@ -8,6 +8,7 @@ import { marketDataStore } from '../../core/data/market-data/market-data-store';
 import { objectStoreRepository } from '../../core/data/objects/object-store-repository';
 import { resultStore } from '../../core/data/results/result-store';
 import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
+import { identityService } from '../../core/domain/identity/identity-service';
 import { isJobCredentialId } from '../../core/domain/identity/job-credential';
 import { newYorkDay } from '../../runner/map-factor-files';
 import { runBacktestJob } from '../../runner/modes/backtest';
@@ -31,11 +32,11 @@ beforeAll(async () => {
 });
 
 /** A backtest item ready for a runner (as the dispatcher leaves it), not on the queue. */
-async function startingBacktest(projectId: number, compileId: string, parameterSet: Record<string, string> = {}) {
+async function startingBacktest(projectId: number, compileId: string, parameterSet: Record<string, string> = {}, userId = tenant.admin.userId) {
   const backtest = newBacktest({
     projectId,
     orgId: tenant.orgId,
-    userId: tenant.admin.userId,
+    userId,
     compileId,
     name: 'runner test',
     phase: 'starting',
@@ -147,6 +148,25 @@ test("LEAN, reading its config, reaches the API with the job's credential only: 
   });
   expect(after.body).toMatchObject({ success: false });
   expect(after.body.errors?.[0]).toMatch(/revoked/);
+});
+
+test('a backtest of a user without any API token gets the same API access and data providers (issue 20 item 15)', async () => {
+  const member = await identityService.createUser({ name: 'No token', email: `runner-notoken-${Date.now()}@test.local` });
+  await identityService.addMember(tenant.orgId, member.id, 'admin');
+  const shared = mkdtempSync(join(tmpdir(), 'lcs-lean-api-'));
+  chmodSync(shared, 0o777);
+  const file = join(shared, 'api.json');
+  const { projectId, compileId } = await pythonProject(tenant.cli, `Runner/NoToken-${Date.now()}`, algorithm({ 'api-file': file }));
+  const backtest = await startingBacktest(projectId, compileId, {}, member.id);
+  await runBacktestJob(
+    { kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 },
+    runOptions(fakeLean, { apiUrl: apiUrl() }),
+  );
+  expect(await backtestRepository.get(projectId, backtest.backtestId)).toMatchObject({ phase: 'completed' });
+  const seen = JSON.parse(readFileSync(file, 'utf8')) as { config: Record<string, string>; calls: { endpoint: string; success: boolean }[] };
+  expect(seen.config['data-provider']).toBe('QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider');
+  expect(seen.calls.filter((c) => c.endpoint !== 'data/read').every((c) => c.success)).toBe(true);
+  expect(await jobCredentialRepository.get(Number(seen.config['job-user-id']))).toMatchObject({ userId: member.id });
 });
 
 test('a crash is explained by its own ERROR lines, not by a python path LEAN could not find', async () => {
