@@ -48,9 +48,15 @@ test("ApiDataProvider's calls, signed with the config's job-user-id and api-acce
   expect(seen.map((s) => s.url)).toEqual(['/api/v2/data/prices', '/api/v2/organizations/read', '/api/v2/data/read', '/api/v2/projects/create']);
   for (const { headers } of seen) {
     const timestamp = String(headers.timestamp);
-    const [userId, hash] = Buffer.from(String(headers.authorization).replace(/^Basic /, ''), 'base64').toString().split(':');
+    const [userId, hash] = Buffer.from(String(headers.authorization).replace(/^Basic /, ''), 'base64')
+      .toString()
+      .split(':');
     expect(userId).toBe('1600000001');
-    expect(hash).toBe(createHash('sha256').update(`${'ab'.repeat(32)}:${timestamp}`).digest('hex'));
+    expect(hash).toBe(
+      createHash('sha256')
+        .update(`${'ab'.repeat(32)}:${timestamp}`)
+        .digest('hex'),
+    );
   }
   expect(seen[2]?.body).toEqual({ format: 'link', filePath: 'equity/usa/daily/spy.zip', organizationId: 'o'.repeat(32) });
   expect(errors).toEqual(['Api.TryRequest(projects/create): refused']);
