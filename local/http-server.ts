@@ -100,7 +100,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: Lo
       return;
     }
     // Keyed like the deployed usage plan: the authorizer's usage identifier, the organisation.
-    const decision = limiter?.take(authorizer.preferredOrgId || `user:${authorizer.userId}`);
+    const decision = limiter?.take(authorizer.preferredOrgId || `user:${authorizer.userId}`, Date.now(), route.path);
     if (decision && !decision.allowed) {
       send(res, 429, errorEnvelope([rateLimitMessage(decision)]), { 'retry-after': String(decision.retryAfterSeconds) });
       return;

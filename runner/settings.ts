@@ -104,6 +104,15 @@ export function runnerSettings(env: NodeJS.ProcessEnv = process.env): Readonly<R
   const s = parsed.data;
   // Without a LEAN command the runner is in the LEAN image, and so are LEAN's report generator and pip.
   const inImage = !s.LCS_LEAN_COMMAND;
+  // Fargate gives a task no way to block 169.254.170.2 from one user (no NET_ADMIN for iptables):
+  // what keeps the task role from the algorithm is that the endpoint needs the credentials path,
+  // which only the runner's environment holds, unreadable from another user (issue 20 item 3).
+  // So in the image a runner holding task-role credentials refuses to run LEAN as itself.
+  if (inImage && (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) && !s.LCS_LEAN_UID) {
+    throw new InvalidRunnerSettings([
+      "LCS_LEAN_UID: the runner holds the task role's credentials (AWS_CONTAINER_CREDENTIALS_*), so LEAN must run as another, unprivileged user (the image's `lean`, uid 10001)",
+    ]);
+  }
   const report: { command?: string; cwd?: string } = s.LCS_REPORT_COMMAND ? { command: s.LCS_REPORT_COMMAND } : inImage ? LEAN_IMAGE.report : {};
   return Object.freeze({
     job: s.LCS_JOB,

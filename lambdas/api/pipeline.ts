@@ -1,6 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { auditRepository } from '../../core/data/identity/audit-repository';
+import { assertJobScope } from '../../core/domain/identity/job-credential';
 import type { TaskLauncher } from '../../core/ports/task-runner';
 import { requireBindings } from '../../core/shared/config';
 import { errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
@@ -106,11 +107,14 @@ function pipeline<S extends z.ZodMiniType>(route: RouteDef<S>, run: RouteRun<S>)
     const principal = route.role === 'public' ? ANONYMOUS : principalFromContext(event.requestContext?.authorizer);
     // Behind API Gateway the authorizer already refused; this guards a misconfigured integration.
     if (!principal) throw new AuthError('No authenticated caller.');
+    if (principal.job) assertJobScope(principal.job, route.path);
     const parsed = parseParams(route.schema, await requestParams(event));
     if (!parsed.ok) {
       recordRequest(route.path, 'invalid');
       return respond(errorEnvelope(parsed.errors));
     }
+    // A job credential (LEAN's) reaches only its job's endpoints, organisation and project.
+    if (principal.job) assertJobScope(principal.job, route.path, parsed.data ?? {});
     const ctx: CallContext = {
       route,
       principal,

@@ -1,11 +1,13 @@
 import { identityRepository, type UserForAuth } from '../../core/data/identity/identity-repository';
 import { tokenCipher } from '../../core/data/identity/token-cipher';
+import { isJobCredentialId } from '../../core/domain/identity/job-credential';
 import type { ApiToken } from '../../core/domain/identity/types';
 import { config } from '../../core/shared/config';
 import { AuthError } from '../../core/shared/errors';
 import { qcHash, safeEqual, sha256Hex } from '../../core/shared/hashing';
 import type { AuthMethod, Principal } from '../../core/shared/principal';
 import { type CredentialSource, readCredentials } from './credentials';
+import { authenticateJob } from './job-credential-auth';
 import { jwtVerifier } from './jwt-verifier';
 
 /**
@@ -18,7 +20,7 @@ const MISSING = 'No credentials were sent: use the Authorization and Timestamp h
 
 const decrypted = new Map<string, { plain: string; until: number }>();
 
-async function clearToken(token: ApiToken, now: number): Promise<string> {
+async function clearToken(token: { ciphertext: string }, now: number): Promise<string> {
   const hit = decrypted.get(token.ciphertext);
   if (hit && hit.until > now) return hit.plain;
   const plain = await tokenCipher().decrypt(token.ciphertext);
@@ -29,6 +31,12 @@ async function clearToken(token: ApiToken, now: number): Promise<string> {
 
 function activeTokens(loaded: UserForAuth, now: number): ApiToken[] {
   return loaded.tokens.filter((t) => !t.revokedAt && (!t.expiresAt || Date.parse(t.expiresAt) > now));
+}
+
+/** A user id in the job-credential range names a job credential, never a user. */
+function jobCredentialId(userIdText: string): number | undefined {
+  const id = /^\d{1,15}$/.test(userIdText) ? Number(userIdText) : Number.NaN;
+  return isJobCredentialId(id) ? id : undefined;
 }
 
 function toPrincipal(loaded: UserForAuth, authMethod: AuthMethod, credentialId: string): Principal {
@@ -69,13 +77,33 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
           `The Timestamp is outside the accepted window (${cfg.LCS_HASH_MAX_AGE_SECONDS} s old to ${cfg.LCS_HASH_MAX_AHEAD_SECONDS} s ahead); check the computer's clock.`,
         );
       }
-      const loaded = await loadUser(credentials.userId);
       const expected = hash.toLowerCase();
+      const jobId = jobCredentialId(credentials.userId);
+      if (jobId !== undefined) {
+        return authenticateJob(
+          jobId,
+          nowMs,
+          (c) => clearToken(c, nowMs),
+          (clear) => safeEqual(qcHash(clear, timestamp), expected),
+          INVALID,
+        );
+      }
+      const loaded = await loadUser(credentials.userId);
       const token = await matchToken(loaded, nowMs, (clear) => safeEqual(qcHash(clear, timestamp), expected));
       return toPrincipal(loaded, 'qc-hash', token.tokenId);
     }
     case 'basic': {
       if (!cfg.LCS_BASIC_AUTH) throw new AuthError('Basic authentication with a plain token is disabled on this server; send the QuantConnect Timestamp hash.');
+      const jobId = jobCredentialId(credentials.userId);
+      if (jobId !== undefined) {
+        return authenticateJob(
+          jobId,
+          nowMs,
+          (c) => clearToken(c, nowMs),
+          (clear) => safeEqual(clear, credentials.token),
+          INVALID,
+        );
+      }
       const loaded = await loadUser(credentials.userId);
       const token = await matchToken(loaded, nowMs, (clear) => safeEqual(clear, credentials.token));
       return toPrincipal(loaded, 'basic', token.tokenId);

@@ -1,6 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { assertJobScope, JOB_ROUTES } from '../../core/domain/identity/job-credential';
 import { requireBindings } from '../../core/shared/config';
-import { AuthError } from '../../core/shared/errors';
+import { AppError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordAuthFailure } from '../../core/shared/metrics';
 import { principalToContext } from '../../core/shared/principal';
@@ -19,6 +20,25 @@ function apiWideArn(methodArn: string): string {
   return `${prefix}/${stage}/*/*`;
 }
 
+/**
+ * A job credential's decision allows only the endpoints a job may call (the pipeline checks them
+ * again, with the job's organisation and project): `*` spans the method and the /api/v2 base.
+ */
+function jobArns(methodArn: string): string[] {
+  const [prefix, stage] = methodArn.split('/');
+  return Object.keys(JOB_ROUTES).map((path) => `${prefix}/${stage}/*/*/${path}`);
+}
+
+/** `…/stage/POST/api/v2/projects/create` → `projects/create`. */
+function endpointOf(methodArn: string): string {
+  return methodArn
+    .split('/')
+    .slice(3)
+    .join('/')
+    .replace(/^api\/v2\/+/i, '')
+    .replace(/\/+$/, '');
+}
+
 // Cold start: without its table this function can do nothing; say so at once, naming the variable.
 requireBindings(['TABLE_NAME']);
 
@@ -35,15 +55,20 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   try {
     verify ??= cachedAuthenticator();
     const principal = await verify({ headers, query });
+    // Refused here with the reason, rather than by the policy below with API Gateway's bare 403.
+    if (principal.job) assertJobScope(principal.job, endpointOf(event.methodArn));
     return {
       principalId: String(principal.userId),
-      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWideArn(event.methodArn) }] },
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: principal.job ? jobArns(event.methodArn) : apiWideArn(event.methodArn) }],
+      },
       context: principalToContext(principal),
       usageIdentifierKey: principal.preferredOrgId,
     };
   } catch (err) {
-    const message = err instanceof AuthError ? err.message : "Hash doesn't match. Authentication is unavailable; retry shortly.";
-    if (!(err instanceof AuthError)) logger.error('authorizer failure', { error: err as Error });
+    const message = err instanceof AppError ? err.message : "Hash doesn't match. Authentication is unavailable; retry shortly.";
+    if (!(err instanceof AppError)) logger.error('authorizer failure', { error: err as Error });
     recordAuthFailure();
     return {
       principalId: 'anonymous',

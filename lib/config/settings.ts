@@ -28,8 +28,16 @@ export const settingsSchema = z.object({
       burst: z.number().int().positive().default(100),
       /** Requests per organisation per day (0: no quota). */
       dailyQuota: z.number().int().min(0).default(0),
+      /**
+       * data/read's own limit per organisation (the usage plan's method throttle): LEAN fetches
+       * each data file it lacks with one data/read, and a refused one is missing data, not a retry
+       * (issue 20 item 14). The default carries about ten backtests loading data at once.
+       */
+      dataRead: z
+        .object({ ratePerSecond: z.number().positive().default(250), burst: z.number().int().positive().default(500) })
+        .default({ ratePerSecond: 250, burst: 500 }),
     })
-    .default({ ratePerSecond: 50, burst: 100, dailyQuota: 0 }),
+    .default({ ratePerSecond: 50, burst: 100, dailyQuota: 0, dataRead: { ratePerSecond: 250, burst: 500 } }),
   auth: z
     .object({
       /** QuantConnect hash window, seconds back and ahead (contract §1.2). */

@@ -209,8 +209,8 @@ export class RunnerTask extends Construct {
 
   /**
    * Exactly what the runner does: job state in the table, compile snapshots and results in the
-   * artifacts bucket, the organisation's object store, market data (read), the API token of the
-   * job's user (decrypted with the key), and re-queueing a job.
+   * artifacts bucket, the organisation's object store, market data (read), the job's own API
+   * credential (encrypted with the key), and re-queueing a job.
    */
   private grantRunnerAccess(data: DataRefs, jobs: Pick<JobsRefs, 'queueArn'>): void {
     const allow = (actions: readonly string[], resources: string[], conditions?: Record<string, unknown>) =>
@@ -233,8 +233,9 @@ export class RunnerTask extends Construct {
       );
     }
     allow(['kms:Decrypt', 'kms:GenerateDataKey'], [data.keyArn], via('s3'));
-    // The job's API token (LEAN's api-access-token) is stored encrypted with the key.
-    allow(['kms:Decrypt'], [data.keyArn], TOKEN_KEY_CONDITION);
+    // The runner mints each job's credential (LEAN's api-access-token), stored encrypted with the
+    // key: it encrypts only, so it can no longer decrypt any user's API token (issue 12 item 4).
+    allow(['kms:Encrypt'], [data.keyArn], TOKEN_KEY_CONDITION);
     allow(['sqs:SendMessage'], [jobs.queueArn]);
   }
 }

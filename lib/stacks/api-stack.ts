@@ -4,6 +4,7 @@ import {
   ApiKeySourceType,
   AuthorizationType,
   type CfnAuthorizer,
+  type CfnUsagePlan,
   Deployment,
   EndpointType,
   type GatewayResponse,
@@ -28,7 +29,7 @@ import type { Settings } from '../config/settings';
 import { ApiFunction, type DataRefs } from '../constructs/api-function';
 import { FirstAdmin } from '../constructs/first-admin';
 import { pascal, prefix, removalPolicy, retentionDays } from '../naming';
-import { API_BASE_PATH, ApiGroupStack } from './api-group-stack';
+import { API_BASE_PATH, ApiGroupStack, ROUTE_METHODS } from './api-group-stack';
 import { apiUrlParameterName, type JobsStack } from './jobs-stack';
 import type { JwtIssuer, StatefulStack } from './stateful-stack';
 
@@ -383,6 +384,20 @@ export class ApiStack extends Stack {
       throttle: { rateLimit: rateLimit.ratePerSecond, burstLimit: rateLimit.burst },
       ...(rateLimit.dailyQuota > 0 ? { quota: { limit: rateLimit.dailyQuota, period: Period.DAY } } : {}),
     });
+    // data/read's own per-organisation limit (issue 20 item 14): LEAN fetches every data file it
+    // lacks with one data/read and treats a 429 as a missing file, so a backtest loading data
+    // must not be held to the general limit. A method throttle overrides the plan's for that
+    // method. Set on the CloudFormation resource: the methods live in the group stacks, and
+    // UsagePlan's typed `throttle` takes Method objects of this RestApi only.
+    (this.usagePlan.node.defaultChild as CfnUsagePlan).addPropertyOverride(
+      'ApiStages.0.Throttle',
+      Object.fromEntries(
+        ROUTE_METHODS.map((verb) => [
+          `/${API_BASE_PATH}/data/read/${verb}`,
+          { RateLimit: rateLimit.dataRead.ratePerSecond, BurstLimit: rateLimit.dataRead.burst },
+        ]),
+      ),
+    );
 
     this.firstAdmin = new FirstAdmin(this, 'FirstAdmin', { settings, data, key: stateful.key, usagePlan: this.usagePlan });
 

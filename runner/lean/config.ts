@@ -14,6 +14,7 @@ export interface LeanConfigInput {
   storageDir: string;
   dataDir: string;
   apiUrl?: string;
+  /** The job credential (`job-user-id`, `api-access-token`), never a user's own token. */
   credentials?: { userId: number; token: string };
   /** C#: the assembly the build produced and, when the source tells, the algorithm class. */
   assembly?: { file: string; typeName?: string };
@@ -50,7 +51,8 @@ export function leanConfig(input: LeanConfigInput): Record<string, unknown> {
     'api-access-token': input.credentials?.token ?? '',
     ...(input.apiUrl ? { 'api-url': input.apiUrl } : {}),
     parameters: backtest.parameterSet,
-    // LEAN downloads missing data through this API (data/read links) when it has credentials.
+    // LEAN downloads missing data through this API (data/read links). Every job has a job
+    // credential (runner/job-credentials.ts), token or not, so every user gets the same providers.
     ...(input.credentials && input.apiUrl
       ? {
           'data-provider': 'QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider',

@@ -17,15 +17,16 @@ import { join } from 'node:path';
  * `/proc/<pid>/environ`. In the runner image LEAN therefore runs as the unprivileged `lean` user
  * (runner/Dockerfile; `LCS_LEAN_UID`/`LCS_LEAN_GID`), which cannot read a root process's environ,
  * ptrace it, or read the runner's files. What remains reachable, and what narrows it:
- * - the task role's credentials through the ECS credentials endpoint (169.254.170.2) and the task
- *   metadata endpoint: both are in the task's network namespace, and the relative URI, though no
- *   longer in LEAN's environment, can be guessed or read from elsewhere. Narrowed by a task role
- *   that only reaches this backtest's data (the role is per stack, not per job: keep it minimal),
- *   and closed only by a network rule inside the task (an iptables owner match dropping the
- *   `lean` uid's traffic to 169.254.170.2, which needs NET_ADMIN that Fargate does not grant) or
- *   by running LEAN in a separate task without a role;
- * - the user's own API token in LEAN's config (`api-access-token`): it is theirs, LEAN needs it
- *   for ApiDataProvider, and it only reaches what the user may reach;
+ * - the ECS credentials endpoint (169.254.170.2) and the task metadata endpoint, over the network:
+ *   both are in the task's network namespace, and Fargate grants no NET_ADMIN for an iptables
+ *   owner rule dropping the `lean` uid's traffic there. The credentials endpoint answers only under
+ *   the task's random relative URI, which only root processes' environments hold (the runner's,
+ *   tini's); runner/settings.ts refuses to run LEAN as the runner in the image when the runner
+ *   holds task-role credentials. The role is per stack, not per job: keep it minimal. Closed for
+ *   good only by running LEAN in a separate task without a role;
+ * - LEAN's API credential in its config (`api-access-token`): a job credential minted for this
+ *   job only (runner/job-credentials.ts), never the user's token: limited to the endpoints LEAN
+ *   uses in the job's organisation and project, revoked when the job ends;
  * - anything on the network the task's security group allows.
  */
 

@@ -6,7 +6,7 @@ import { backtestLifecycle } from '../../core/domain/backtests/backtest-lifecycl
 import { type Backtest, isFinal } from '../../core/domain/backtests/types';
 import type { JobMessage } from '../../core/ports/task-runner';
 import { MetricUnit, recordEvent } from '../../core/shared/metrics';
-import { jobCredentials } from '../job-credentials';
+import { jobCredentials, type LeanApiCredential } from '../job-credentials';
 import { leanConfig } from '../lean/config';
 import { readEngineLog } from '../lean/engine-log';
 import { giveTo, type LeanUser, leanEnvironment, leanUser } from '../lean/environment';
@@ -76,6 +76,7 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
   await mkdir(options.dataDir, { recursive: true });
 
+  let credentials: LeanApiCredential | undefined;
   try {
     const { manifest, files } = await materialiseSnapshot(backtest.projectId, backtest.compileId, dirs.project);
     const language = manifest.language;
@@ -93,7 +94,16 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
       return;
     }
     const objects = await pullObjects(backtest.orgId, dirs.storage);
-    const credentials = options.apiUrl ? await jobCredentials(backtest.userId) : undefined;
+    // LEAN's own credential for this backtest, never the user's token (runner/job-credentials.ts).
+    credentials = options.apiUrl
+      ? await jobCredentials({
+          orgId: backtest.orgId,
+          projectId: backtest.projectId,
+          userId: backtest.userId,
+          job: { kind: 'backtest', id: backtest.backtestId },
+          maxSeconds: options.maxSeconds,
+        })
+      : undefined;
     // Loaded here, not at start-up: the runner marks the backtest running as early as it can.
     await (await import('../map-factor-files')).provideMapFactorFiles(options.dataDir, options.log);
     const configFile = join(options.workDir, 'config.json');
@@ -161,6 +171,10 @@ export async function runBacktestJob(job: BacktestJob, options: BacktestJobOptio
     options.log(`backtest ${backtest.backtestId}: runner error: ${(err as Error).stack ?? err}`);
     await backtestLifecycle.failed(backtest, `The backtest runner failed: ${(err as Error).message}`, '');
   } finally {
+    // The job is over, however it ended: its credential must not outlive it.
+    await credentials
+      ?.revoke()
+      .catch((err: unknown) => options.log(`backtest ${backtest.backtestId}: could not revoke its job credential: ${(err as Error).message}`));
     await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

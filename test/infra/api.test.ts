@@ -17,7 +17,7 @@ let root: CfnTemplate;
 const nested = new Map<string, CfnTemplate>();
 
 beforeAll(() => {
-  lcs = buildApp({ rateLimit: { ratePerSecond: 7, burst: 13, dailyQuota: 1000 } });
+  lcs = buildApp({ rateLimit: { ratePerSecond: 7, burst: 13, dailyQuota: 1000, dataRead: { ratePerSecond: 300, burst: 600 } } });
   root = templateOf(lcs.api).json;
   for (const [group, stack] of lcs.api.groups) nested.set(group, templateOf(stack).json);
 }, 120_000);
@@ -339,10 +339,24 @@ describe('REST API, deployment, stage, usage plan', () => {
     });
   });
 
-  test('no quota when the daily quota is 0', () => {
+  test("data/read has its own throttle on the plan (LEAN's data loading, issue 20 item 14), both methods", () => {
+    const { template } = templateOf(lcs.api);
+    const own = { RateLimit: 300, BurstLimit: 600 };
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [Match.objectLike({ Throttle: Object.fromEntries(ROUTE_METHODS.map((verb) => [`/${API_BASE_PATH}/data/read/${verb}`, own])) })],
+    });
+    // Only data/read: every other method keeps the plan's per-organisation throttle.
+    const plan = Object.values(template.findResources('AWS::ApiGateway::UsagePlan'))[0] as { Properties: { ApiStages: { Throttle: object }[] } };
+    expect(Object.keys(plan.Properties.ApiStages[0]?.Throttle ?? {})).toHaveLength(ROUTE_METHODS.length);
+  });
+
+  test('no quota when the daily quota is 0; data/read keeps its default own throttle', () => {
     const other = buildApp();
     const { template } = templateOf(other.api);
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 50, BurstLimit: 100 }, Quota: Match.absent() });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [Match.objectLike({ Throttle: Match.objectLike({ [`/${API_BASE_PATH}/data/read/POST`]: { RateLimit: 250, BurstLimit: 500 } }) })],
+    });
   }, 120_000);
 
   test('outputs for the admin tooling', () => {

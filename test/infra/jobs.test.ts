@@ -322,7 +322,7 @@ describe('runner roles', () => {
       's3:GetObject on bucket:data/*',
       'kms:Decrypt on key via s3',
       'kms:GenerateDataKey on key via s3',
-      'kms:Decrypt on key for purpose=lcs-api-token',
+      'kms:Encrypt on key for purpose=lcs-api-token',
       'sqs:SendMessage on jobs-queue',
     ];
     expect(grants).toEqual([...new Set(expected)].sort());

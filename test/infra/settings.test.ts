@@ -14,7 +14,7 @@ describe('settingsFromContext', () => {
   test('CLI context values are strings: they are parsed, and dotted keys set one nested value', () => {
     const settings = settingsFromContext(app({ stage: 'ci', environment: 'dev', logRetentionDays: '7', 'rateLimit.burst': '7', 'auth.basicAuth': 'true' }));
     expect(settings).toMatchObject({ stage: 'ci', environment: 'dev', logRetentionDays: 7, auth: { basicAuth: true, hashMaxAgeSeconds: 7200 } });
-    expect(settings.rateLimit).toEqual({ ratePerSecond: 50, burst: 7, dailyQuota: 0 });
+    expect(settings.rateLimit).toEqual({ ratePerSecond: 50, burst: 7, dailyQuota: 0, dataRead: { ratePerSecond: 250, burst: 500 } });
   });
 
   test('invalid values fail with the setting named', () => {

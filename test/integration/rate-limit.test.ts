@@ -14,7 +14,7 @@ let server: ServerProcess;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lcs-rate-'));
   const config = join(dir, 'lcs.config.json');
-  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 0.5, burst: 3, dailyQuota: 0 } }));
+  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 0.5, burst: 3, dailyQuota: 0, dataRead: { ratePerSecond: 0.5, burst: 25 } } }));
   server = await startServerProcess({ dataDir: join(dir, 'data'), args: ['--quiet', '--config', config, '--auth-cache-seconds', '0'] });
 }, 60_000);
 
@@ -45,7 +45,8 @@ test('a burst of 3 passes, the 4th request gets 429 with the envelope; health is
   expect(health.body.success).toBe(true);
 });
 
-test('another organisation has its own allowance', async () => {
+/** Points this process at the rate-limited server's storage (fixtures made there). */
+async function useServerStorage(): Promise<void> {
   Object.assign(process.env, storageEnv(server.runtime));
   const { resetConfig } = await import('../../core/shared/config');
   const { resetClients } = await import('../../core/data/table/clients');
@@ -53,6 +54,10 @@ test('another organisation has its own allowance', async () => {
   resetConfig();
   resetClients();
   resetTokenCipher();
+}
+
+test('another organisation has its own allowance', async () => {
+  await useServerStorage();
   const { identityService } = await import('../../core/domain/identity/identity-service');
   const user = await identityService.createUser({ name: 'Other', email: 'other@rate.test' });
   await identityService.createOrganization({ name: 'Other org', ownerUserId: user.id });
@@ -60,4 +65,27 @@ test('another organisation has its own allowance', async () => {
   const answer = await call('authenticate', { method: 'GET', creds: { userId: user.id, token: token.token }, path: `${server.apiUrl}authenticate` });
   expect(answer.status).toBe(200);
   expect(answer.body).toEqual({ success: true });
+});
+
+test("a job's data/read has its own budget (issue 20 item 14): the general limit used up does not starve LEAN's data loading", async () => {
+  await useServerStorage();
+  const { identityService } = await import('../../core/domain/identity/identity-service');
+  const { jobCredentials } = await import('../../runner/job-credentials');
+  const user = await identityService.createUser({ name: 'Loader', email: 'loader@rate.test' });
+  const org = await identityService.createOrganization({ name: 'Loader org', ownerUserId: user.id });
+  const job = await jobCredentials({ orgId: org.id, projectId: 1, userId: user.id, job: { kind: 'backtest', id: 'c'.repeat(32) }, maxSeconds: 60 });
+  const creds = { userId: job.userId, token: job.token };
+  const send = (endpoint: string, json: Record<string, unknown>) => call(endpoint, { json, creds, path: `${server.apiUrl}${endpoint}` });
+  // The general allowance (burst 3) is gone...
+  for (let i = 0; i < 3; i++) expect((await send('data/prices', { organizationId: org.id })).status).toBe(200);
+  expect((await send('data/prices', { organizationId: org.id })).status).toBe(429);
+  // ...and LEAN still fetches a backtest's files: data/read has its own bucket (25 here).
+  const reads = [];
+  for (let i = 0; i < 25; i++) {
+    reads.push(await send('data/read', { format: 'link', filePath: `equity/usa/minute/spy/2023010${(i % 9) + 1}_trade.zip`, organizationId: org.id }));
+  }
+  expect(reads.map((r) => r.status)).toEqual(Array(25).fill(200));
+  expect(reads.flatMap((r) => r.body.errors ?? []).join(' ')).not.toMatch(/Too many requests/);
+  // Bounded all the same: past its own burst, data/read is throttled too.
+  expect((await send('data/read', { format: 'link', filePath: 'equity/usa/daily/spy.zip', organizationId: org.id })).status).toBe(429);
 });

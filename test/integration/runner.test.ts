@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import { jobCredentialRepository } from '../../core/data/identity/job-credential-repository';
 import { marketDataStore } from '../../core/data/market-data/market-data-store';
 import { objectStoreRepository } from '../../core/data/objects/object-store-repository';
 import { resultStore } from '../../core/data/results/result-store';
 import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
+import { identityService } from '../../core/domain/identity/identity-service';
+import { isJobCredentialId } from '../../core/domain/identity/job-credential';
 import { newYorkDay } from '../../runner/map-factor-files';
 import { runBacktestJob } from '../../runner/modes/backtest';
-import { call } from '../support/api';
+import { apiUrl, call } from '../support/api';
 import { algorithm, type BacktestBody, pollBacktest, pythonProject } from '../support/backtests';
 import { seedLeanData } from '../support/lean-data';
 import { createTenant, type Tenant } from '../support/tenants';
@@ -29,11 +32,11 @@ beforeAll(async () => {
 });
 
 /** A backtest item ready for a runner (as the dispatcher leaves it), not on the queue. */
-async function startingBacktest(projectId: number, compileId: string, parameterSet: Record<string, string> = {}) {
+async function startingBacktest(projectId: number, compileId: string, parameterSet: Record<string, string> = {}, userId = tenant.admin.userId) {
   const backtest = newBacktest({
     projectId,
     orgId: tenant.orgId,
-    userId: tenant.admin.userId,
+    userId,
     compileId,
     name: 'runner test',
     phase: 'starting',
@@ -61,7 +64,7 @@ function runOptions(leanCommand: string, extra: Partial<Parameters<typeof runBac
   };
 }
 
-test("the runner writes LEAN's config: paths, ids, the user's credentials, api-url, parameters", async () => {
+test("the runner writes LEAN's config: paths, ids, the job's own credential, api-url, parameters", async () => {
   const { projectId, compileId } = await pythonProject(tenant.cli, 'Runner/Config', algorithm());
   const backtest = await startingBacktest(projectId, compileId, { fast: '12' });
   const copy = join(mkdtempSync(join(tmpdir(), 'lcs-config-')), 'seen.json');
@@ -87,11 +90,21 @@ test("the runner writes LEAN's config: paths, ids, the user's credentials, api-u
     'close-automatically': true,
     'project-id': projectId,
     'job-organization-id': tenant.orgId,
-    'job-user-id': String(tenant.admin.userId),
-    'api-access-token': tenant.admin.token,
     'api-url': options.apiUrl,
     'data-provider': 'QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider',
     parameters: { fast: '12' },
+  });
+  // A job credential minted for this backtest, never the user's token (runner/job-credentials.ts).
+  const jobUserId = Number(config['job-user-id']);
+  expect(isJobCredentialId(jobUserId)).toBe(true);
+  expect(config['api-access-token']).toMatch(/^[0-9a-f]{64}$/);
+  expect(config['api-access-token']).not.toBe(tenant.admin.token);
+  expect(await jobCredentialRepository.get(jobUserId)).toMatchObject({
+    userId: tenant.admin.userId,
+    orgId: tenant.orgId,
+    projectId,
+    job: { kind: 'backtest', id: backtest.backtestId },
+    revokedAt: expect.any(String), // the backtest is over
   });
   // LEAN finds its handlers in the launcher's folder, wherever it runs (Lean:Common/Util/Composer.cs).
   expect(config).not.toHaveProperty('composer-dll-directory');
@@ -99,6 +112,61 @@ test("the runner writes LEAN's config: paths, ids, the user's credentials, api-u
   const after = await backtestRepository.get(projectId, backtest.backtestId);
   expect(after).toMatchObject({ phase: 'failed', resultsReady: false });
   expect(after?.error).toMatch(/exited with code 3|LEAN/);
+});
+
+test("LEAN, reading its config, reaches the API with the job's credential only: ApiDataProvider's calls work, user-only ones are refused, and nothing once the job ended", async () => {
+  const shared = mkdtempSync(join(tmpdir(), 'lcs-lean-api-'));
+  chmodSync(shared, 0o777); // writable by LEAN's user too
+  const file = join(shared, 'api.json');
+  const { projectId, compileId } = await pythonProject(
+    tenant.cli,
+    `Runner/LeanApi-${Date.now()}`,
+    algorithm({ 'api-file': file, 'api-probes': 'projects/read,projects/create,account/read' }),
+  );
+  const backtest = await startingBacktest(projectId, compileId);
+  const options = runOptions(fakeLean, { apiUrl: apiUrl() });
+  await runBacktestJob({ kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 }, options);
+  expect(await backtestRepository.get(projectId, backtest.backtestId)).toMatchObject({ phase: 'completed' });
+
+  const seen = JSON.parse(readFileSync(file, 'utf8')) as {
+    config: Record<string, string>;
+    calls: { endpoint: string; success: boolean; errors: string[] }[];
+  };
+  // What LEAN read from its config: a job credential, not the user's id or token.
+  expect(isJobCredentialId(Number(seen.config['job-user-id']))).toBe(true);
+  expect(seen.config['api-access-token']).not.toBe(tenant.admin.token);
+  expect(seen.config['data-provider']).toBe('QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider');
+  const outcome = Object.fromEntries(seen.calls.map((c) => [c.endpoint, c.success]));
+  expect(outcome).toMatchObject({ 'data/prices': true, 'organizations/read': true, 'projects/read': true, 'projects/create': false, 'account/read': false });
+  // data/read answers (a link, or "not found" for a file the bucket lacks), never an auth refusal.
+  expect(seen.calls.find((c) => c.endpoint === 'data/read')?.errors.join(' ') ?? '').not.toMatch(/Hash doesn't match|cannot call/);
+
+  // The backtest is over: the same credential, signed as LEAN signs, is refused.
+  const after = await call('data/prices', {
+    json: { organizationId: tenant.orgId },
+    creds: { userId: Number(seen.config['job-user-id']), token: seen.config['api-access-token'] ?? '' },
+  });
+  expect(after.body).toMatchObject({ success: false });
+  expect(after.body.errors?.[0]).toMatch(/revoked/);
+});
+
+test('a backtest of a user without any API token gets the same API access and data providers (issue 20 item 15)', async () => {
+  const member = await identityService.createUser({ name: 'No token', email: `runner-notoken-${Date.now()}@test.local` });
+  await identityService.addMember(tenant.orgId, member.id, 'admin');
+  const shared = mkdtempSync(join(tmpdir(), 'lcs-lean-api-'));
+  chmodSync(shared, 0o777);
+  const file = join(shared, 'api.json');
+  const { projectId, compileId } = await pythonProject(tenant.cli, `Runner/NoToken-${Date.now()}`, algorithm({ 'api-file': file }));
+  const backtest = await startingBacktest(projectId, compileId, {}, member.id);
+  await runBacktestJob(
+    { kind: 'backtest', orgId: tenant.orgId, projectId, backtestId: backtest.backtestId, attempt: 1 },
+    runOptions(fakeLean, { apiUrl: apiUrl() }),
+  );
+  expect(await backtestRepository.get(projectId, backtest.backtestId)).toMatchObject({ phase: 'completed' });
+  const seen = JSON.parse(readFileSync(file, 'utf8')) as { config: Record<string, string>; calls: { endpoint: string; success: boolean }[] };
+  expect(seen.config['data-provider']).toBe('QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider');
+  expect(seen.calls.filter((c) => c.endpoint !== 'data/read').every((c) => c.success)).toBe(true);
+  expect(await jobCredentialRepository.get(Number(seen.config['job-user-id']))).toMatchObject({ userId: member.id });
 });
 
 test('a crash is explained by its own ERROR lines, not by a python path LEAN could not find', async () => {

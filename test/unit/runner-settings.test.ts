@@ -168,3 +168,11 @@ test('the runner stops at start, exit 1, naming the setting; the table is never 
   expect(malformed.code).toBe(1);
   expect(malformed.output).toMatch(/runner: failed: Invalid runner settings: LCS_PROGRESS_MS: /);
 }, 30_000);
+
+test("in the image, a runner holding the task role's credentials will not run LEAN as itself (issue 20 item 3)", () => {
+  const onEcs = { LCS_JOB, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/0123' };
+  expect(problem(onEcs)).toMatch(/LCS_LEAN_UID: the runner holds the task role's credentials/);
+  expect(runnerSettings({ ...onEcs, LCS_LEAN_UID: '10001' }).backtest.leanUser).toEqual({ uid: 10001, gid: 10001, home: undefined });
+  // Local mode (a LEAN command) runs LEAN as the server's user, and has no task role to protect.
+  expect(() => runnerSettings({ ...onEcs, LCS_LEAN_COMMAND: 'lean', LCS_LEAN_DATA_DIR: '/tmp' })).not.toThrow();
+});

@@ -20,6 +20,7 @@
  * | audit event       | AUDIT#<orgId>       | <iso time>#<reqId> | AUDITUSER#<userId>  | <iso time>     |
  * | object usage      | ORG#<orgId>         | OBJECTUSAGE        |                     |                |
  * | object get job    | ORG#<orgId>         | OBJECTJOB#<jobId>  |                     |                |
+ * | job credential    | JOBCRED#<credId>    | JOBCRED            |                     |                |
  *
  * Reading a user's partition returns the profile, tokens and memberships in one query, which is
  * all authentication needs.
@@ -62,5 +63,7 @@ export const keys = {
   objectUsage: (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'OBJECTUSAGE' }),
   /** An object/get zip job; under the organisation, so another organisation's job id is not found. */
   objectJob: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `OBJECTJOB#${jobId}` }),
+  /** LEAN's credential for one job (core/domain/identity/job-credential.ts), found by the id LEAN sends. */
+  jobCredential: (credentialId: number): Key => ({ PK: `JOBCRED#${credentialId}`, SK: 'JOBCRED' }),
   prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', nodeWaiter: 'NODEWAIT#', file: 'FILE#', compile: 'COMPILE#', backtest: 'BACKTEST#' },
 };

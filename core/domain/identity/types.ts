@@ -58,3 +58,21 @@ export interface AuditEvent {
   sourceIp: string;
   detail?: Record<string, unknown>;
 }
+
+/** LEAN's credential for one job (job-credential.ts says why and how it is used). */
+export type JobKind = 'backtest' | 'compile' | 'live';
+
+export interface JobCredential {
+  /** The `job-user-id` LEAN sends. */
+  credentialId: number;
+  /** Who started the job: the principal acts with this user's membership, never more. */
+  userId: number;
+  orgId: string;
+  projectId: number;
+  job: { kind: JobKind; id: string };
+  /** Encrypted with the app key (token-cipher), like API tokens. */
+  ciphertext: string;
+  created: string;
+  expiresAt: string;
+  revokedAt?: string;
+}

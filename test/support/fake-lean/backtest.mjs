@@ -4,6 +4,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { createBacktest } from './backtest-model.mjs';
 import { checkDataFolder } from './data-folder.mjs';
 import { algorithmStamp, usDate, usDateTime } from './engine-log.mjs';
+import { callLeanApi } from './lean-api.mjs';
 import { writeFinal, writeIntermediate } from './result-files.mjs';
 
 /**
@@ -38,6 +39,18 @@ export async function runBacktest(settings, log, control) {
   log.trace(`FakeLean: scenario ${scenario}; data folder ${settings.dataFolder}${existsSync(settings.dataFolder) ? '' : ' (missing)'}`);
   log.trace(`SetUp Backtesting: User: ${settings.userId} ProjectId: ${settings.projectId} AlgoId: ${settings.algorithmId}`);
   log.trace(`Dates: Start: ${usDate(model.startWall)} End: ${usDate(model.stopWall)} Cash: ¤100,000.00 MaximumRuntime: 100.00:00:00 MaxOrders: 2147483647`);
+
+  // ApiDataProvider is built with the algorithm's handlers; a failed organizations/read leaves it
+  // a null organization, and LEAN cannot start (Lean:Engine/DataFeeds/ApiDataProvider.cs).
+  if (settings.apiFile && settings.apiUrl && /ApiDataProvider$/.test(settings.dataProvider ?? '')) {
+    const calls = await callLeanApi(settings, log);
+    if (!calls.find((c) => c.endpoint === 'organizations/read')?.success) {
+      const message =
+        'System.NullReferenceException: Object reference not set to an instance of an object.\n   at QuantConnect.Lean.Engine.DataFeeds.ApiDataProvider..ctor()';
+      log.error(`Engine.Run(): ${message}`);
+      return finish(run, log, control, 0, { status: 'RuntimeError', runtimeError: message, stackTrace: message }, 1);
+    }
+  }
 
   const missing = checkDataFolder(settings, log);
   if (missing) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Fake LEAN: a stand-in for `dotnet QuantConnect.Lean.Launcher.dll --config <file>` that follows
- * the fake-LEAN contract of lean-runtime §8. Plain Node, no dependencies, never opens the network.
+ * the fake-LEAN contract of lean-runtime §8. Plain Node, no dependencies, opens the network only
+ * when a test asks for LEAN's own API calls (`fake-lean-api-file`, lean-api.mjs).
  *
  *   node test/support/fake-lean/fake-lean.mjs --config /job/config.json [--algorithm-id …] [--results-destination-folder …]
  *

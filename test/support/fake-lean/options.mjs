@@ -139,6 +139,13 @@ export function loadSettings(argv, cwd = process.cwd()) {
     killAfterSummary: truthy(pick('fake-lean-kill-after-summary')),
     // Test-only: where to dump the environment LEAN was started with, and what else it could see.
     envFile: pick('fake-lean-env-file'),
+    // Test-only: LEAN's own API calls are made (and recorded here) only when this is set.
+    apiFile: pick('fake-lean-api-file'),
+    apiProbes: pick('fake-lean-api-probes'),
+    apiUrl: flat['api-url'] ? String(flat['api-url']) : undefined,
+    apiToken: String(flat['api-access-token'] ?? ''),
+    organizationId: flat['job-organization-id'] ? String(flat['job-organization-id']) : undefined,
+    dataProvider: flat['data-provider'] ? String(flat['data-provider']) : undefined,
     throttledReads: Math.floor(tunables['fake-lean-throttled-reads']),
     // LocalObjectStore's folder, and what the algorithm saves to / deletes from it (one key each).
     objectStoreRoot: flat['object-store-root'] ? resolve(cwd, String(flat['object-store-root'])) : undefined,
