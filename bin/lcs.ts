@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --import tsx
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { fail } from '../cli/admin/action';
 import { registerAdmin } from '../cli/admin/index';
@@ -6,11 +7,13 @@ import { registerCost } from '../cli/cost/index';
 import { registerData } from '../cli/data/index';
 import { registerProxy } from '../cli/proxy/index';
 import { registerStatus } from '../cli/status/index';
+import { registerWorkspace } from '../cli/workspace/index';
 
 /** `lcs`: the operator's command line (`npm run lcs -- admin …`). */
 const program = new Command()
   .name('lcs')
   .description('Lean Cloud Server command line')
+  .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version)
   .showSuggestionAfterError(false)
   .configureOutput({
     outputError: (message, write) =>
@@ -29,5 +32,6 @@ registerData(program);
 registerCost(program);
 registerProxy(program);
 registerStatus(program);
+registerWorkspace(program);
 
 program.parseAsync().catch((err: unknown) => fail((err as Error).message));

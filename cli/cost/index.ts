@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SKUS } from '../../core/shared/catalog';
-import { createApp } from '../../lib/app';
-import { fargateSize } from '../../lib/constructs/runner-task';
+import type { FargateSize } from '../../lib/constructs/runner-task';
 import { describeError, fail } from '../admin/action';
 import { HOURS_PER_MONTH, PRICES, PRICES_CHECKED } from './prices';
 import { type CostReport, fargateMonth, idleCost, perRequestCost, type Template } from './template-cost';
 
 /** Every template of the app as `cdk synth` writes it (nested stacks included), without bundling. */
-export function synthesizedTemplates(): Template[] {
+export async function synthesizedTemplates(): Promise<Template[]> {
+  const { createApp } = await import('../../lib/app');
   const outdir = mkdtempSync(join(tmpdir(), 'lcs-cost-'));
   try {
     createApp({ context: { 'aws:cdk:bundling-stacks': [] }, outdir, nag: false }).app.synth();
@@ -24,7 +24,7 @@ export function synthesizedTemplates(): Template[] {
 
 const dollars = (n: number) => `$${n.toFixed(2)}`;
 
-export function formatCost(report: CostReport, settings: { ephemeralStorageGiB: number }): string {
+export function formatCost(report: CostReport, settings: { ephemeralStorageGiB: number }, fargateSize: (sku: (typeof SKUS)[number]) => FargateSize): string {
   const out: string[] = [`Idle cost a month (us-east-1 list prices of ${PRICES_CHECKED}, nothing running):`, ''];
   for (const line of report.lines) {
     out.push(`  ${line.item.padEnd(32)} ${String(line.count).padStart(4)}  ${dollars(line.monthly).padStart(8)}${line.note ? `  (${line.note})` : ''}`);
@@ -64,12 +64,14 @@ export function registerCost(program: Command): void {
     .command('cost')
     .description('count the idle and per-use cost of the stacks lcs.config.json describes, from their synthesized templates and a dated price table')
     .option('--json', 'print JSON')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
       try {
-        const lcs = createApp({ context: { 'aws:cdk:bundling-stacks': [] }, nag: false });
-        const report = idleCost(synthesizedTemplates());
+        // The CDK app loads only here: every other lcs command starts without aws-cdk-lib.
+        const [{ createApp }, { fargateSize }] = await Promise.all([import('../../lib/app'), import('../../lib/constructs/runner-task')]);
+        const { settings } = createApp({ context: { 'aws:cdk:bundling-stacks': [] }, nag: false });
+        const report = idleCost(await synthesizedTemplates());
         process.stdout.write(
-          `${options.json ? JSON.stringify({ pricesChecked: PRICES_CHECKED, ...report }, null, 2) : formatCost(report, lcs.settings.jobs)}\n`,
+          `${options.json ? JSON.stringify({ pricesChecked: PRICES_CHECKED, ...report }, null, 2) : formatCost(report, settings.jobs, fargateSize)}\n`,
         );
       } catch (err) {
         fail(describeError(err));
