@@ -139,19 +139,31 @@ describe('projects/create', () => {
     expect(csharp.projectId).not.toBe(p.projectId);
   });
 
-  test('a duplicate name is rejected, also when only the case differs', async () => {
+  test('a name already in use is accepted, as QuantConnect does (contract §8 item 12); renaming onto it stays refused', async () => {
     const name = unique('Duplicate');
-    await createProject(member, name);
-    expectFailure(await call('projects/create', { json: { name, language: 'Py' }, creds: member }), /already exists/);
-    expectFailure(await call('projects/create', { json: { name: name.toUpperCase(), language: 'Py' }, creds: tenant.admin }), /already exists/);
+    const first = await createProject(member, name);
+    const second = await createProject(member, name);
+    const third = await createProject(tenant.admin, name.toUpperCase());
+    expect(new Set([first.projectId, second.projectId, third.projectId]).size).toBe(3);
+    expect(second.name).toBe(name);
+    const other = await createProject(member, unique('Other'));
+    expectFailure(await call('projects/update', { json: { projectId: other.projectId, name }, creds: member }), /already exists/);
+    // The name stays taken while any project holds it: deleting one of the three frees nothing.
+    expect((await call('projects/delete', { json: { projectId: first.projectId }, creds: member })).body).toEqual({ success: true });
+    expect((await call('projects/delete', { json: { projectId: third.projectId }, creds: tenant.admin })).body).toEqual({ success: true });
+    expectFailure(await call('projects/update', { json: { projectId: other.projectId, name }, creds: member }), /already exists/);
+    // ... and is free once the last one is gone.
+    expect((await call('projects/delete', { json: { projectId: second.projectId }, creds: member })).body).toEqual({ success: true });
+    expect((await call('projects/update', { json: { projectId: other.projectId, name }, creds: member })).body).toEqual({ success: true });
   });
 
   test('stray slashes around and inside the name are normalised away', async () => {
     const base = unique('Slashes');
     const p = await createProject(member, `/${base}//Alpha/`);
     expect(p.name).toBe(`${base}/Alpha`);
-    // The normalised name is the one claimed: creating it again is a duplicate.
-    expectFailure(await call('projects/create', { json: { name: `${base}/Alpha`, language: 'Py' }, creds: member }), /already exists/);
+    // The normalised name is the one claimed: renaming another project onto it is refused.
+    const other = await createProject(member, unique('Slashes other'));
+    expectFailure(await call('projects/update', { json: { projectId: other.projectId, name: `${base}//Alpha` }, creds: member }), /already exists/);
   });
 
   test('bad input is refused naming the field, never HTTP 5xx', async () => {
@@ -257,7 +269,7 @@ describe('projects/update (JSON)', () => {
 
     const reuse = await createProject(member, old);
     expect(reuse.projectId).not.toBe(p.projectId);
-    expectFailure(await call('projects/create', { json: { name: renamed, language: 'Py' }, creds: member }), /already exists/);
+    expectFailure(await call('projects/update', { json: { projectId: reuse.projectId, name: renamed }, creds: member }), /already exists/);
   });
 
   test('LEAN’s parameter list of {name, value} is accepted', async () => {

@@ -103,7 +103,7 @@ export const fileRepository = {
       bytes += size;
     }
     const [first, ...rest] = batches;
-    await writeProjectTransaction(first as Op[], project);
+    await writeProjectTransaction(first as Op[], project, options.previousName);
     for (const batch of rest) await documentClient().send(new TransactWriteCommand({ TransactItems: batch as never }));
   },
 };
