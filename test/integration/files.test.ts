@@ -1,4 +1,4 @@
-import { type Answer, call } from '../support/api';
+import { type Answer, call, removeStarterFiles } from '../support/api';
 import { addUser, createTenant, type Tenant, type TestUser } from '../support/tenants';
 
 /** files/create, read, update (content and rename), delete and patch (contract §3.4). */
@@ -34,6 +34,8 @@ async function newProject(files: Record<string, string> = {}): Promise<number> {
     creds: member,
   });
   const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
+  // These tests follow the project's exact file set; starter files are tested in projects.test.ts.
+  await removeStarterFiles(projectId, member);
   for (const [name, content] of Object.entries(files)) {
     const answer = await call('files/create', { json: { projectId, name, content }, creds: member });
     expect(answer.body).toEqual({ success: true });

@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { projectRepository } from '../../core/data/projects/project-repository';
-import { type Answer, type Creds, call, type FormPairs } from '../support/api';
+import { type Answer, type Creds, call, type FormPairs, removeStarterFiles } from '../support/api';
 import { addUser, createTenant, type Tenant, type TestUser } from '../support/tenants';
 
 /**
@@ -43,6 +43,15 @@ beforeAll(async () => {
 const unique = (prefix: string) => `${prefix} ${Math.random().toString(36).slice(2, 8)}`;
 
 async function createProject(creds: Creds, name: string, language: 'Py' | 'C#' = 'Py'): Promise<ProjectView> {
+  const answer = await call('projects/create', { json: { name, language, organizationId: tenant.orgId }, creds });
+  expect(answer.body.errors).toBeUndefined();
+  const project = (answer.body.projects as ProjectView[])[0] as ProjectView;
+  // These tests follow the project's exact file set; starter files are tested on their own.
+  await removeStarterFiles(project.projectId, creds, language);
+  return project;
+}
+
+async function createWithStarters(creds: Creds, name: string, language: 'Py' | 'C#' = 'Py'): Promise<ProjectView> {
   const answer = await call('projects/create', { json: { name, language, organizationId: tenant.orgId }, creds });
   expect(answer.body.errors).toBeUndefined();
   return (answer.body.projects as ProjectView[])[0] as ProjectView;
@@ -137,6 +146,27 @@ describe('projects/create', () => {
     const csharp = await createProject(member, unique('CSharp'), 'C#');
     expect(csharp.language).toBe('C#');
     expect(csharp.projectId).not.toBe(p.projectId);
+  });
+
+  test('a new project has starter files: main.py and research.ipynb (Py), Main.cs and Research.ipynb (C#)', async () => {
+    const py = await createWithStarters(member, unique('Starter Py'));
+    const pyFiles = await readFiles(member, py.projectId);
+    expect(pyFiles.map((f) => f.name).sort()).toEqual(['main.py', 'research.ipynb']);
+    expect(pyFiles.find((f) => f.name === 'main.py')?.content).toMatch(/class \w+\(QCAlgorithm\)/);
+    const pyNotebook = JSON.parse(pyFiles.find((f) => f.name === 'research.ipynb')?.content ?? '');
+    expect(pyNotebook).toMatchObject({ nbformat: 4, metadata: { kernelspec: { language: 'python' } } });
+    // Reading and updating main.py right after create works (QuantConnect's client tests do this).
+    const one = await call('files/read', { json: { projectId: py.projectId, name: 'main.py' }, creds: member });
+    expect((one.body.files as FileView[])[0]?.modified).toMatch(QC_DATE);
+    expect((await call('files/update', { json: { projectId: py.projectId, name: 'main.py', content: 'x = 1\n' }, creds: member })).body).toEqual({
+      success: true,
+    });
+
+    const cs = await createWithStarters(member, unique('Starter CS'), 'C#');
+    const csFiles = await readFiles(member, cs.projectId);
+    expect(csFiles.map((f) => f.name).sort()).toEqual(['Main.cs', 'Research.ipynb']);
+    expect(csFiles.find((f) => f.name === 'Main.cs')?.content).toMatch(/class \w+ : QCAlgorithm/);
+    expect(JSON.parse(csFiles.find((f) => f.name === 'Research.ipynb')?.content ?? '')).toMatchObject({ nbformat: 4 });
   });
 
   test('a name already in use is accepted, as QuantConnect does (contract §8 item 12); renaming onto it stays refused', async () => {

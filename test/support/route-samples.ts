@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { starterFiles } from '../../core/domain/projects/starter-files';
 import { type RoutePath, routes } from '../../lambdas/api/routes';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
-import { type Answer, call, LeanCli } from './api';
+import { type Answer, call, LeanCli, removeStarterFiles } from './api';
 import { compileProject, pollBacktest } from './backtests';
 import { addUser, createTenant, type Tenant, type TestUser } from './tenants';
 
@@ -69,8 +70,12 @@ export async function buildFixture(label: string): Promise<Fixture> {
     const answer = await must('projects/create', call('projects/create', { json: { name, language: 'Py', organizationId: orgId }, creds }));
     return (answer.body.projects as { projectId: number }[])[0]!.projectId;
   };
-  const createFile = (projectId: number, name: string, content: string) =>
-    must('files/create', call('files/create', { json: { projectId, name, content }, creds }));
+  // A new project already has its starter files: writing one of those is an update.
+  const starters = new Set(starterFiles('Py').map((f) => f.name));
+  const createFile = (projectId: number, name: string, content: string) => {
+    const path = starters.has(name) ? 'files/update' : 'files/create';
+    return must(path, call(path, { json: { projectId, name, content }, creds }));
+  };
   const addCollaborator = async (projectId: number, user: TestUser, write: boolean) => {
     await must(
       'projects/collaboration/create',
@@ -111,7 +116,9 @@ export async function buildFixture(label: string): Promise<Fixture> {
     freshProjectReaders: [],
     async freshProject(files = []) {
       const id = await createProject(`Contract/fresh-${rand(6)}`);
-      for (const file of files) await createFile(id, file.name, file.content);
+      // A fresh project holds exactly the files given.
+      await removeStarterFiles(id, creds);
+      for (const file of files) await must('files/create', call('files/create', { json: { projectId: id, ...file }, creds }));
       for (const reader of fixture.freshProjectReaders) await addCollaborator(id, reader, false);
       return id;
     },

@@ -4,7 +4,7 @@ import type { ProjectFile } from '../../domain/files/types';
 import type { Project } from '../../domain/projects/types';
 import { config } from '../../shared/config';
 import { blobStore } from '../blobs/blob-store';
-import { projectBlobPrefix, projectItem, renameOps, writeProjectTransaction } from '../projects/project-repository';
+import { projectBlobPrefix, projectItem, projectRepository, renameOps, writeProjectTransaction } from '../projects/project-repository';
 import { documentClient, tableName } from '../table/clients';
 import { fromItem, toItem } from '../table/item';
 import { keys } from '../table/keys';
@@ -62,6 +62,15 @@ export const fileRepository = {
     if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME_BYTES) return undefined;
     const out = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.file(projectId, name) }));
     return out.Item ? hydrate(fromItem<FileItem>(out.Item)) : undefined;
+  },
+
+  /** Creates a project with its first files, all or nothing (a handful of small files: one transaction). */
+  async createProject(project: Project, files: ProjectFile[]): Promise<void> {
+    const items = await Promise.all(files.map(dehydrate));
+    await projectRepository.create(
+      project,
+      items.map((item) => ({ Put: { TableName: tableName(), Item: toItem('ProjectFile', keys.file(item.projectId, item.name), item) } })),
+    );
   },
 
   /**

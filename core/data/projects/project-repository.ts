@@ -108,7 +108,8 @@ export async function writeProjectTransaction(items: TransactionItem[], project:
 }
 
 export const projectRepository = {
-  async create(project: Project): Promise<void> {
+  /** Creates the project and claims its name; `with` are further items written in the same transaction (its starter files). */
+  async create(project: Project, withItems: TransactionItem[] = []): Promise<void> {
     await conditional(
       () =>
         db().send(
@@ -116,6 +117,7 @@ export const projectRepository = {
             TransactItems: [
               { Put: { TableName: tableName(), Item: projectItem(project, 1), ConditionExpression: 'attribute_not_exists(PK)' } },
               claimOp(project, false),
+              ...withItems,
             ] as never,
           }),
         ),
