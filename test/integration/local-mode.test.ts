@@ -42,7 +42,7 @@ test('first start prints working lean-cli and LEAN settings; Ctrl-C then restart
   const created = await call('projects/create', { json: { name: 'Persisted', language: 'Py' }, creds, path: at('projects/create') });
   const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
   const big = `# large file kept in S3\n${'x = 1\n'.repeat(20_000)}`;
-  await call('files/create', { json: { projectId, name: 'main.py', content: 'print("kept")\n' }, creds, path: at('files/create') });
+  await call('files/update', { json: { projectId, name: 'main.py', content: 'print("kept")\n' }, creds, path: at('files/update') });
   await call('files/create', { json: { projectId, name: 'big.py', content: big }, creds, path: at('files/create') });
 
   expect(await first.stop('SIGINT')).toBe(0);
