@@ -38,6 +38,9 @@ const GROUPS: Record<RouteGroup, string> = {
   data: 'Market data for LEAN and lean-cli.',
   objects: 'The object store.',
   backtests: 'Compiles and backtests: jobs, progress and pre-split results.',
+  services: 'Terminal services (news: none on a self-hosted server).',
+  modules: 'LEAN modules (brokerages, data feeds) the operator uploaded, for lean-cli to install.',
+  ai: 'AI tools: syntax check and PEP 8 conversion here; the model-backed tools through Amazon Bedrock when enabled.',
 };
 
 /** Any one of these is enough; each lists the schemes that are sent together. */

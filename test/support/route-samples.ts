@@ -293,6 +293,9 @@ export const routeSamples = {
   'backtests/insights/read': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
+
+  // services, modules, AI tools
+  'services/terminal-news': nothing,
 } satisfies Record<RoutePath, Sample>;
 
 /** The sample of a route; fails loudly for a route added to the table without one. */

@@ -6,6 +6,7 @@ import { leanRoutes } from './lean';
 import { objectRoutes } from './objects';
 import { projectRoutes } from './projects';
 import type { RouteDef } from './route-types';
+import { serviceRoutes } from './services';
 import { systemRoutes } from './system';
 
 /**
@@ -23,6 +24,7 @@ export const routes = [
   ...dataRoutes,
   ...objectRoutes,
   ...backtestRoutes,
+  ...serviceRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];
