@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { fail } from '../cli/admin/action';
 import { registerAdmin } from '../cli/admin/index';
 import { registerData } from '../cli/data/index';
+import { registerModules } from '../cli/modules/index';
 import { registerStatus } from '../cli/status/index';
 
 /** `lcs`: the operator's command line (`npm run lcs -- admin …`). */
@@ -24,6 +25,7 @@ const program = new Command()
 
 registerAdmin(program);
 registerData(program);
+registerModules(program);
 registerStatus(program);
 
 program.parseAsync().catch((err: unknown) => fail((err as Error).message));

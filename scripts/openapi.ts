@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { backtestSchemas } from '../lambdas/api/backtests/schemas';
 import { dataSchemas } from '../lambdas/api/data/schemas';
 import { fileSchemas } from '../lambdas/api/files/schemas';
+import { moduleSchemas } from '../lambdas/api/modules/schemas';
 import { objectSchemas } from '../lambdas/api/objects/schemas';
 import { projectSchemas } from '../lambdas/api/projects/schemas';
 import { routes } from '../lambdas/api/routes';
@@ -27,7 +28,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'docs', 'openapi.json');
 
 /** Every request schema by name: `projectRead` becomes the component `ProjectReadRequest`. */
-const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas };
+const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas, ...moduleSchemas };
 
 const GROUPS: Record<RouteGroup, string> = {
   system: 'Reachability and credential checks.',

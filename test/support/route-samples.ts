@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MODULES_PREFIX, marketDataStore } from '../../core/data/market-data/market-data-store';
 import { starterFiles } from '../../core/domain/projects/starter-files';
 import { type RoutePath, routes } from '../../lambdas/api/routes';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
@@ -296,6 +297,13 @@ export const routeSamples = {
 
   // services, modules, AI tools
   'services/terminal-news': nothing,
+  'modules/list': async (f) => ({ productId: 1, organizationId: f.orgId }),
+  'modules/read': async (f) => {
+    // One fixed module file, written only if missing, so reads give the same answer every time.
+    const fileName = 'QuantConnect.Contract.Sample.1.0.0.nupkg';
+    await marketDataStore.put(`${MODULES_PREFIX}2/${fileName}`, 'sample package\n');
+    return { productId: 2, organizationId: f.orgId, fileName };
+  },
 } satisfies Record<RoutePath, Sample>;
 
 /** The sample of a route; fails loudly for a route added to the table without one. */

@@ -3,6 +3,7 @@ import { backtestRoutes } from './backtests';
 import { dataRoutes } from './data';
 import { fileRoutes } from './files';
 import { leanRoutes } from './lean';
+import { moduleRoutes } from './modules';
 import { objectRoutes } from './objects';
 import { projectRoutes } from './projects';
 import type { RouteDef } from './route-types';
@@ -25,6 +26,7 @@ export const routes = [
   ...objectRoutes,
   ...backtestRoutes,
   ...serviceRoutes,
+  ...moduleRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];
