@@ -297,6 +297,13 @@ export const routeSamples = {
 
   // services, modules, AI tools
   'services/terminal-news': nothing,
+  'ai/tools/syntax-check': async () => ({ language: 'Py', files: [{ name: 'main.py', content: 'x = (1,\n' }] }),
+  'ai/tools/pep8-convert': async () => ({ files: [{ name: 'main.py', content: 'self.SetCash(100000)\n' }] }),
+  // Off unless the operator configures a Bedrock model: these answer the "not enabled" error.
+  'ai/tools/backtest-init': async () => ({ language: 'Py', files: [{ name: 'main.py', content: 'x = 1\n' }] }),
+  'ai/tools/complete': async () => ({ language: 'Py', sentence: 'self.add_eq', responseSizeLimit: 5 }),
+  'ai/tools/error-enhance': async () => ({ language: 'Py', error: { message: 'NameError: name x is not defined' } }),
+  'ai/tools/search': async () => ({ language: 'Py', criteria: [{ input: 'index options', type: 'Docs', count: 1 }] }),
   'modules/list': async (f) => ({ productId: 1, organizationId: f.orgId }),
   'modules/read': async (f) => {
     // One fixed module file, written only if missing, so reads give the same answer every time.

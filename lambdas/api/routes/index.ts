@@ -1,4 +1,5 @@
 import { accountRoutes } from './account';
+import { aiRoutes } from './ai';
 import { backtestRoutes } from './backtests';
 import { dataRoutes } from './data';
 import { fileRoutes } from './files';
@@ -27,6 +28,7 @@ export const routes = [
   ...backtestRoutes,
   ...serviceRoutes,
   ...moduleRoutes,
+  ...aiRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];

@@ -16,6 +16,8 @@ export interface RouteAccess {
   buckets?: Partial<Record<BucketName, 'read' | 'readWrite'>>;
   /** Job queue and runner tasks: `send` enqueues jobs; `stop` may also stop a running task. */
   jobs?: 'send' | 'sendAndStop';
+  /** Amazon Bedrock: bedrock:InvokeModel on the operator's configured model, when AI tools are enabled. */
+  bedrock?: true;
 }
 
 /** The environment variable naming a bucket: CDK sets it with the bucket's grant, config() reads it. */
