@@ -58,7 +58,8 @@ test('first start prints working lean-cli and LEAN settings; Ctrl-C then restart
     expect(banner(second.output())).toEqual(admin);
     const files = await call('files/read', { method: 'GET', query: { projectId }, creds, path: `${second.apiUrl}files/read` });
     const byName = Object.fromEntries((files.body.files as { name: string; content: string }[]).map((f) => [f.name, f.content]));
-    expect(byName).toEqual({ 'main.py': 'print("kept")\n', 'big.py': big });
+    // research.ipynb is the new project's starter notebook, kept like the rest.
+    expect(byName).toEqual({ 'main.py': 'print("kept")\n', 'big.py': big, 'research.ipynb': expect.stringContaining('"nbformat": 4') });
     const orgs = await call('organizations/list', { json: {}, creds, path: `${second.apiUrl}organizations/list` });
     expect(orgs.body.organizations).toHaveLength(1);
   } finally {
