@@ -5,6 +5,7 @@ import { fail } from '../cli/admin/action';
 import { registerAdmin } from '../cli/admin/index';
 import { registerCost } from '../cli/cost/index';
 import { registerData } from '../cli/data/index';
+import { registerModules } from '../cli/modules/index';
 import { registerProxy } from '../cli/proxy/index';
 import { registerStatus } from '../cli/status/index';
 import { registerWorkspace } from '../cli/workspace/index';
@@ -30,6 +31,7 @@ const program = new Command()
 registerAdmin(program);
 registerData(program);
 registerCost(program);
+registerModules(program);
 registerProxy(program);
 registerStatus(program);
 registerWorkspace(program);

@@ -4,9 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
+import { aiSchemas } from '../lambdas/api/ai/schemas';
 import { backtestSchemas } from '../lambdas/api/backtests/schemas';
 import { dataSchemas } from '../lambdas/api/data/schemas';
 import { fileSchemas } from '../lambdas/api/files/schemas';
+import { moduleSchemas } from '../lambdas/api/modules/schemas';
 import { objectSchemas } from '../lambdas/api/objects/schemas';
 import { projectSchemas } from '../lambdas/api/projects/schemas';
 import { routes } from '../lambdas/api/routes';
@@ -27,7 +29,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'docs', 'openapi.json');
 
 /** Every request schema by name: `projectRead` becomes the component `ProjectReadRequest`. */
-const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas };
+const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas, ...moduleSchemas, ...aiSchemas };
 
 const GROUPS: Record<RouteGroup, string> = {
   system: 'Reachability and credential checks.',
@@ -38,6 +40,9 @@ const GROUPS: Record<RouteGroup, string> = {
   data: 'Market data for LEAN and lean-cli.',
   objects: 'The object store.',
   backtests: 'Compiles and backtests: jobs, progress and pre-split results.',
+  services: 'Terminal services (news: none on a self-hosted server).',
+  modules: 'LEAN modules (brokerages, data feeds) the operator uploaded, for lean-cli to install.',
+  ai: 'AI tools: syntax check and PEP 8 conversion here; the model-backed tools through Amazon Bedrock when enabled.',
 };
 
 /** Any one of these is enough; each lists the schemes that are sent together. */

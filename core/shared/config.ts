@@ -59,6 +59,15 @@ const schema = z.object({
 
   LCS_BASIC_AUTH: flag,
 
+  /**
+   * AI tools backed by Amazon Bedrock (ai/tools/backtest-init, complete, error-enhance, search):
+   * the model id (e.g. anthropic.claude-3-5-haiku-20241022-v1:0, or an inference profile id). Unset:
+   * off, and those tools answer that AI tools are not enabled on this server.
+   */
+  LCS_AI_MODEL_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Bedrock Runtime endpoint override (tests: a loopback stand-in); default the region's. */
+  LCS_AI_ENDPOINT: url(),
+
   /** File content above this size is kept in S3 instead of the item (items stay far below 400 KB). */
   LCS_FILE_INLINE_MAX_BYTES: count(64 * 1024, 1024, 300_000),
   LCS_FILE_MAX_BYTES: count(10 * 1024 * 1024, 1024),

@@ -72,6 +72,12 @@ export const settingsSchema = z.object({
     .object({ ratePerSecond: z.number().positive().default(500), burst: z.number().int().positive().default(1000) })
     .default({ ratePerSecond: 500, burst: 1000 }),
   auditRetentionDays: z.number().int().positive().default(400),
+  /**
+   * AI tools (ai/tools/backtest-init, complete, error-enhance, search) through Amazon Bedrock: a
+   * foundation model id enabled in the account and region, e.g. `anthropic.claude-3-5-haiku-20241022-v1:0`.
+   * Off when absent: those tools answer that AI tools are not enabled.
+   */
+  ai: z.object({ modelId: z.string().min(1).optional() }).default({}),
   /** Optional WAF rate rule on failed authentication per source IP. */
   authFailureWaf: z.boolean().default(false),
   /** Jobs on ECS Fargate (docs/jobs.md). */

@@ -169,6 +169,17 @@ export class ApiFunction extends Construct {
     });
   }
 
+  /**
+   * LCS_AI_MODEL_ID + bedrock:InvokeModel on that one foundation model (the Converse API is
+   * authorised by InvokeModel): the AI tools' model, when the operator enables them.
+   */
+  bindBedrockModel(modelId: string): this {
+    this.once('bedrock');
+    this.allow(['bedrock:InvokeModel'], [`arn:${Aws.PARTITION}:bedrock:${Aws.REGION}::foundation-model/${modelId}`]);
+    this.function.addEnvironment('LCS_AI_MODEL_ID', modelId);
+    return this;
+  }
+
   /** Non-resource configuration (no grant involved). */
   addEnvironment(name: string, value: string): this {
     this.function.addEnvironment(name, value);

@@ -121,6 +121,8 @@ export class ApiGroupStack extends NestedStack {
         settings: props.settings,
         description: `${route.path}: ${route.summary}`.slice(0, 256),
       }).bindRouteAccess(route.access, local, localJobs);
+      // AI tools are off unless the operator names a Bedrock model; then only those routes may call it.
+      if (route.access.bedrock && props.settings.ai.modelId) fn.bindBedrockModel(props.settings.ai.modelId);
       this.functions.set(route.path, fn);
 
       const integration = new LambdaIntegration(fn.function, { proxy: true, allowTestInvoke: false });

@@ -50,7 +50,8 @@ export function leanConfig(input: LeanConfigInput): Record<string, unknown> {
     'job-user-id': input.credentials ? String(input.credentials.userId) : '0',
     'api-access-token': input.credentials?.token ?? '',
     ...(input.apiUrl ? { 'api-url': input.apiUrl } : {}),
-    parameters: backtest.parameterSet,
+    // LEAN reads its parameters as a string map (Lean:`Launcher/config.json` "parameters"); the backtest keeps their JSON types.
+    parameters: Object.fromEntries(Object.entries(backtest.parameterSet).map(([k, v]) => [k, String(v)])),
     // LEAN downloads missing data through this API (data/read links). Every job has a job
     // credential (runner/job-credentials.ts), token or not, so every user gets the same providers.
     ...(input.credentials && input.apiUrl

@@ -16,7 +16,7 @@ test('a successful change writes one event naming the user, credential, action, 
   const before = Date.now();
   const created = await call('projects/create', { json: { name: 'Audited', language: 'Py' }, creds: tenant.admin });
   const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId;
-  await call('files/create', { json: { projectId, name: 'main.py', content: 'x = 1\n' }, creds: tenant.admin });
+  await call('files/create', { json: { projectId, name: 'audited.py', content: 'x = 1\n' }, creds: tenant.admin });
   const recorded = await events();
   const create = recorded.find((e) => e.action === 'projects/create' && e.target === `project/${projectId}`);
   expect(create).toMatchObject({
@@ -29,7 +29,7 @@ test('a successful change writes one event naming the user, credential, action, 
     detail: { name: 'Audited', language: 'Py' },
   });
   expect(Date.parse(create?.at ?? '')).toBeGreaterThanOrEqual(before - 1000);
-  expect(recorded.find((e) => e.action === 'files/create')?.target).toBe(`project/${projectId}/file/main.py`);
+  expect(recorded.find((e) => e.action === 'files/create')?.target).toBe(`project/${projectId}/file/audited.py`);
 });
 
 test('reads and refused changes write nothing; the event holds no secret', async () => {

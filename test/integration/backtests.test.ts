@@ -280,3 +280,15 @@ describe('C#', () => {
     expect(compiled.logs.join('\n')).toMatch(/Main\.cs.*CS\d{4}/);
   });
 });
+
+describe('a new project as created', () => {
+  test.each(['Py', 'C#'] as const)('its starter algorithm (%s) compiles and backtests with no file pushed', async (language) => {
+    const created = await tenant.cli.createProject(`E2E/Starter ${language}`, language);
+    const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
+    const compiled = await compileProject(tenant.cli, projectId);
+    expect(compiled.state).toBe('BuildSuccess');
+    const started = await tenant.cli.createBacktest(projectId, compiled.compileId, `Starter ${language}`);
+    const { final } = await pollBacktest(tenant.cli, projectId, (started.body.backtest as BacktestBody).backtestId);
+    expect(final).toMatchObject({ status: 'Completed.', completed: true, error: null });
+  });
+});

@@ -1,4 +1,4 @@
-import { type Answer, type Creds, call } from '../support/api';
+import { type Answer, type Creds, call, removeStarterFiles } from '../support/api';
 import { addUser, createTenant, type Tenant, type TestUser } from '../support/tenants';
 
 /**
@@ -46,6 +46,7 @@ async function newProject(creds: Creds = owner): Promise<number> {
   const created = await call('projects/create', { json: { name: unique('Shared'), language: 'Py', organizationId: tenant.orgId }, creds });
   expect(created.body.success).toBe(true);
   const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
+  await removeStarterFiles(projectId, creds);
   const file = await call('files/create', { json: { projectId, name: 'main.py', content: 'print("v1")\n' }, creds });
   expect(file.body.success).toBe(true);
   return projectId;

@@ -1,4 +1,4 @@
-import { type Answer, call } from '../support/api';
+import { type Answer, call, removeStarterFiles } from '../support/api';
 import { addUser, createTenant, type Tenant, type TestUser } from '../support/tenants';
 
 /** files/create, read, update (content and rename), delete and patch (contract §3.4). */
@@ -34,6 +34,8 @@ async function newProject(files: Record<string, string> = {}): Promise<number> {
     creds: member,
   });
   const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
+  // These tests follow the project's exact file set; starter files are tested in projects.test.ts.
+  await removeStarterFiles(projectId, member);
   for (const [name, content] of Object.entries(files)) {
     const answer = await call('files/create', { json: { projectId, name, content }, creds: member });
     expect(answer.body).toEqual({ success: true });
@@ -102,10 +104,16 @@ describe('files/create and files/read', () => {
     expect((one.body.files as FileView[])[0]?.content).toBe(changed);
   });
 
-  test('empty content, a duplicate name and bad paths are refused naming the field', async () => {
+  test('without content, as QuantConnect does, an empty file is created (contract §8 item 12)', async () => {
+    const projectId = await newProject({ 'main.py': 'x = 1\n' });
+    expect((await call('files/create', { json: { projectId, name: 'none.py' }, creds: member })).body).toEqual({ success: true });
+    expect((await call('files/create', { json: { projectId, name: 'null.py', content: null }, creds: member })).body).toEqual({ success: true });
+    expect(await contents(projectId)).toEqual({ 'main.py': 'x = 1\n', 'none.py': '', 'null.py': '' });
+  });
+
+  test('explicitly empty content, a duplicate name and bad paths are refused naming the field', async () => {
     const projectId = await newProject({ 'main.py': 'x = 1\n' });
     expectFailure(await call('files/create', { json: { projectId, name: 'empty.py', content: '' }, creds: member }), /^content: /);
-    expectFailure(await call('files/create', { json: { projectId, name: 'none.py' }, creds: member }), /^content: is required/);
     expectFailure(await call('files/create', { json: { projectId, name: 'main.py', content: 'x = 2\n' }, creds: member }), /already exists/);
     for (const bad of ['../x.py', 'a/../../x.py', '/abs.py', 'a\\b.py', 'a//b.py', './x.py', 'dir/']) {
       expectFailure(await call('files/create', { json: { projectId, name: bad, content: 'x' }, creds: member }), /^name: /);

@@ -212,7 +212,7 @@ describe('HTTP and Lambda give the same envelope', () => {
     expect(lambda.body).toEqual(http.body);
   });
 
-  test('JSON write: projects/create, and the duplicate-name conflict', async () => {
+  test('JSON write: projects/create, and the taken-name conflict of a rename', async () => {
     const suffix = Math.random().toString(16).slice(2, 8);
     const create = (name: string): Request => ({
       endpoint: 'projects/create',
@@ -235,8 +235,13 @@ describe('HTTP and Lambda give the same envelope', () => {
     const readBack = await tenant.cli.readProject(lambdaProject?.projectId ?? 0);
     expect((readBack.body.projects as { name: string }[])[0]?.name).toBe(lambdaProject?.name);
 
-    // Creating a name that exists again fails the same way on both paths.
-    const again = create(`Adapter/Create HTTP ${suffix}`);
+    // Renaming onto a name in use fails the same way on both paths.
+    const again: Request = {
+      endpoint: 'projects/update',
+      method: 'POST',
+      headers: qcHeaders(tenant.admin),
+      ...json({ projectId: lambdaProject?.projectId, name: `Adapter/Create HTTP ${suffix}` }),
+    };
     const [httpConflict, lambdaConflict] = [await viaHttp(again), await viaLambda(again)];
     expect(httpConflict.body.success).toBe(false);
     expect(httpConflict.body.errors?.[0]).toMatch(/already exists/);

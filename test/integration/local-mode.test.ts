@@ -42,7 +42,7 @@ test('first start prints working lean-cli and LEAN settings; Ctrl-C then restart
   const created = await call('projects/create', { json: { name: 'Persisted', language: 'Py' }, creds, path: at('projects/create') });
   const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
   const big = `# large file kept in S3\n${'x = 1\n'.repeat(20_000)}`;
-  await call('files/create', { json: { projectId, name: 'main.py', content: 'print("kept")\n' }, creds, path: at('files/create') });
+  await call('files/update', { json: { projectId, name: 'main.py', content: 'print("kept")\n' }, creds, path: at('files/update') });
   await call('files/create', { json: { projectId, name: 'big.py', content: big }, creds, path: at('files/create') });
 
   expect(await first.stop('SIGINT')).toBe(0);
@@ -58,7 +58,8 @@ test('first start prints working lean-cli and LEAN settings; Ctrl-C then restart
     expect(banner(second.output())).toEqual(admin);
     const files = await call('files/read', { method: 'GET', query: { projectId }, creds, path: `${second.apiUrl}files/read` });
     const byName = Object.fromEntries((files.body.files as { name: string; content: string }[]).map((f) => [f.name, f.content]));
-    expect(byName).toEqual({ 'main.py': 'print("kept")\n', 'big.py': big });
+    // research.ipynb is the new project's starter notebook, kept like the rest.
+    expect(byName).toEqual({ 'main.py': 'print("kept")\n', 'big.py': big, 'research.ipynb': expect.stringContaining('"nbformat": 4') });
     const orgs = await call('organizations/list', { json: {}, creds, path: `${second.apiUrl}organizations/list` });
     expect(orgs.body.organizations).toHaveLength(1);
   } finally {

@@ -87,6 +87,23 @@ test('set (multipart), get (zip job), properties, list and delete, as lean-cli c
   ]);
   const inside = await json('object/list', { organizationId: tenant.orgId, path: '/models/' });
   expect((inside.body.objects as { key: string }[]).map((o) => o.key)).toEqual(['models/notes.txt', 'models/weights.bin']);
+  // `path` is echoed as sent (contract §8 item 12), whichever spelling names the folder.
+  expect(inside.body.path).toBe('/models/');
+  for (const path of ['models', 'models/', '/models']) {
+    const again = await json('object/list', { organizationId: tenant.orgId, path });
+    expect(again.body).toMatchObject({ success: true, path });
+    expect(again.body.objects).toEqual(inside.body.objects);
+  }
+  // Each object's mime is the one stored at upload, the value object/properties reports: text
+  // without a known extension is text/plain there, so it is here too.
+  expect((await setObject(tenant.admin, tenant.orgId, 'models/readme', 'plain words\n')).body).toEqual({ success: true });
+  const listed = (await json('object/list', { organizationId: tenant.orgId, path: 'models' })).body.objects as { key: string; mime: string }[];
+  for (const key of ['models/notes.txt', 'models/weights.bin', 'models/readme']) {
+    const metadata = (await json('object/properties', { organizationId: tenant.orgId, key })).body.metadata as { mime: string };
+    expect({ key, mime: listed.find((o) => o.key === key)?.mime }).toEqual({ key, mime: metadata.mime });
+  }
+  expect(listed.find((o) => o.key === 'models/readme')?.mime).toBe('text/plain');
+  expect((await json('object/delete', { organizationId: tenant.orgId, key: 'models/readme' })).body).toEqual({ success: true });
 
   // replacing an object counts the size difference only
   expect((await setObject(tenant.admin, tenant.orgId, 'top.json', '{}')).body).toEqual({ success: true });

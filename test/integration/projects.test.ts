@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { projectRepository } from '../../core/data/projects/project-repository';
-import { type Answer, type Creds, call, type FormPairs } from '../support/api';
+import { type Answer, type Creds, call, type FormPairs, removeStarterFiles } from '../support/api';
 import { addUser, createTenant, type Tenant, type TestUser } from '../support/tenants';
 
 /**
@@ -43,6 +43,15 @@ beforeAll(async () => {
 const unique = (prefix: string) => `${prefix} ${Math.random().toString(36).slice(2, 8)}`;
 
 async function createProject(creds: Creds, name: string, language: 'Py' | 'C#' = 'Py'): Promise<ProjectView> {
+  const answer = await call('projects/create', { json: { name, language, organizationId: tenant.orgId }, creds });
+  expect(answer.body.errors).toBeUndefined();
+  const project = (answer.body.projects as ProjectView[])[0] as ProjectView;
+  // These tests follow the project's exact file set; starter files are tested on their own.
+  await removeStarterFiles(project.projectId, creds, language);
+  return project;
+}
+
+async function createWithStarters(creds: Creds, name: string, language: 'Py' | 'C#' = 'Py'): Promise<ProjectView> {
   const answer = await call('projects/create', { json: { name, language, organizationId: tenant.orgId }, creds });
   expect(answer.body.errors).toBeUndefined();
   return (answer.body.projects as ProjectView[])[0] as ProjectView;
@@ -139,19 +148,52 @@ describe('projects/create', () => {
     expect(csharp.projectId).not.toBe(p.projectId);
   });
 
-  test('a duplicate name is rejected, also when only the case differs', async () => {
+  test('a new project has starter files: main.py and research.ipynb (Py), Main.cs and Research.ipynb (C#)', async () => {
+    const py = await createWithStarters(member, unique('Starter Py'));
+    const pyFiles = await readFiles(member, py.projectId);
+    expect(pyFiles.map((f) => f.name).sort()).toEqual(['main.py', 'research.ipynb']);
+    expect(pyFiles.find((f) => f.name === 'main.py')?.content).toMatch(/class \w+\(QCAlgorithm\)/);
+    const pyNotebook = JSON.parse(pyFiles.find((f) => f.name === 'research.ipynb')?.content ?? '');
+    expect(pyNotebook).toMatchObject({ nbformat: 4, metadata: { kernelspec: { language: 'python' } } });
+    // Reading and updating main.py right after create works (QuantConnect's client tests do this).
+    const one = await call('files/read', { json: { projectId: py.projectId, name: 'main.py' }, creds: member });
+    expect((one.body.files as FileView[])[0]?.modified).toMatch(QC_DATE);
+    expect((await call('files/update', { json: { projectId: py.projectId, name: 'main.py', content: 'x = 1\n' }, creds: member })).body).toEqual({
+      success: true,
+    });
+
+    const cs = await createWithStarters(member, unique('Starter CS'), 'C#');
+    const csFiles = await readFiles(member, cs.projectId);
+    expect(csFiles.map((f) => f.name).sort()).toEqual(['Main.cs', 'Research.ipynb']);
+    expect(csFiles.find((f) => f.name === 'Main.cs')?.content).toMatch(/class \w+ : QCAlgorithm/);
+    expect(JSON.parse(csFiles.find((f) => f.name === 'Research.ipynb')?.content ?? '')).toMatchObject({ nbformat: 4 });
+  });
+
+  test('a name already in use is accepted, as QuantConnect does (contract §8 item 12); renaming onto it stays refused', async () => {
     const name = unique('Duplicate');
-    await createProject(member, name);
-    expectFailure(await call('projects/create', { json: { name, language: 'Py' }, creds: member }), /already exists/);
-    expectFailure(await call('projects/create', { json: { name: name.toUpperCase(), language: 'Py' }, creds: tenant.admin }), /already exists/);
+    const first = await createProject(member, name);
+    const second = await createProject(member, name);
+    const third = await createProject(tenant.admin, name.toUpperCase());
+    expect(new Set([first.projectId, second.projectId, third.projectId]).size).toBe(3);
+    expect(second.name).toBe(name);
+    const other = await createProject(member, unique('Other'));
+    expectFailure(await call('projects/update', { json: { projectId: other.projectId, name }, creds: member }), /already exists/);
+    // The name stays taken while any project holds it: deleting one of the three frees nothing.
+    expect((await call('projects/delete', { json: { projectId: first.projectId }, creds: member })).body).toEqual({ success: true });
+    expect((await call('projects/delete', { json: { projectId: third.projectId }, creds: tenant.admin })).body).toEqual({ success: true });
+    expectFailure(await call('projects/update', { json: { projectId: other.projectId, name }, creds: member }), /already exists/);
+    // ... and is free once the last one is gone.
+    expect((await call('projects/delete', { json: { projectId: second.projectId }, creds: member })).body).toEqual({ success: true });
+    expect((await call('projects/update', { json: { projectId: other.projectId, name }, creds: member })).body).toEqual({ success: true });
   });
 
   test('stray slashes around and inside the name are normalised away', async () => {
     const base = unique('Slashes');
     const p = await createProject(member, `/${base}//Alpha/`);
     expect(p.name).toBe(`${base}/Alpha`);
-    // The normalised name is the one claimed: creating it again is a duplicate.
-    expectFailure(await call('projects/create', { json: { name: `${base}/Alpha`, language: 'Py' }, creds: member }), /already exists/);
+    // The normalised name is the one claimed: renaming another project onto it is refused.
+    const other = await createProject(member, unique('Slashes other'));
+    expectFailure(await call('projects/update', { json: { projectId: other.projectId, name: `${base}//Alpha` }, creds: member }), /already exists/);
   });
 
   test('bad input is refused naming the field, never HTTP 5xx', async () => {
@@ -257,7 +299,7 @@ describe('projects/update (JSON)', () => {
 
     const reuse = await createProject(member, old);
     expect(reuse.projectId).not.toBe(p.projectId);
-    expectFailure(await call('projects/create', { json: { name: renamed, language: 'Py' }, creds: member }), /already exists/);
+    expectFailure(await call('projects/update', { json: { projectId: reuse.projectId, name: renamed }, creds: member }), /already exists/);
   });
 
   test('LEAN’s parameter list of {name, value} is accepted', async () => {

@@ -75,6 +75,17 @@ export async function call(endpoint: string, options: CallOptions = {}): Promise
   return { status: response.status, body: parsed, text };
 }
 
+/**
+ * Deletes a new project's starter files (main.py and research.ipynb for Python), for tests that
+ * need to know a project's exact file set.
+ */
+export async function removeStarterFiles(projectId: number, creds: Creds, language: 'Py' | 'C#' = 'Py'): Promise<void> {
+  for (const name of language === 'Py' ? ['main.py', 'research.ipynb'] : ['Main.cs', 'Research.ipynb']) {
+    const answer = await call('files/delete', { json: { projectId, name }, creds });
+    if (answer.body.success !== true) throw new Error(`files/delete ${name} failed: ${answer.text}`);
+  }
+}
+
 export interface PushedFile {
   name: string;
   content: string;

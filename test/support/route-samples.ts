@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { MODULES_PREFIX, marketDataStore } from '../../core/data/market-data/market-data-store';
+import { starterFiles } from '../../core/domain/projects/starter-files';
 import { type RoutePath, routes } from '../../lambdas/api/routes';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
-import { type Answer, call, LeanCli } from './api';
+import { type Answer, call, LeanCli, removeStarterFiles } from './api';
 import { compileProject, pollBacktest } from './backtests';
 import { addUser, createTenant, type Tenant, type TestUser } from './tenants';
 
@@ -69,8 +71,12 @@ export async function buildFixture(label: string): Promise<Fixture> {
     const answer = await must('projects/create', call('projects/create', { json: { name, language: 'Py', organizationId: orgId }, creds }));
     return (answer.body.projects as { projectId: number }[])[0]!.projectId;
   };
-  const createFile = (projectId: number, name: string, content: string) =>
-    must('files/create', call('files/create', { json: { projectId, name, content }, creds }));
+  // A new project already has its starter files: writing one of those is an update.
+  const starters = new Set(starterFiles('Py').map((f) => f.name));
+  const createFile = (projectId: number, name: string, content: string) => {
+    const path = starters.has(name) ? 'files/update' : 'files/create';
+    return must(path, call(path, { json: { projectId, name, content }, creds }));
+  };
   const addCollaborator = async (projectId: number, user: TestUser, write: boolean) => {
     await must(
       'projects/collaboration/create',
@@ -111,7 +117,9 @@ export async function buildFixture(label: string): Promise<Fixture> {
     freshProjectReaders: [],
     async freshProject(files = []) {
       const id = await createProject(`Contract/fresh-${rand(6)}`);
-      for (const file of files) await createFile(id, file.name, file.content);
+      // A fresh project holds exactly the files given.
+      await removeStarterFiles(id, creds);
+      for (const file of files) await must('files/create', call('files/create', { json: { projectId: id, ...file }, creds }));
       for (const reader of fixture.freshProjectReaders) await addCollaborator(id, reader, false);
       return id;
     },
@@ -286,7 +294,44 @@ export const routeSamples = {
   'backtests/insights/read': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
+
+  // services, modules, AI tools
+  'services/terminal-news': nothing,
+  'ai/tools/syntax-check': async () => ({ language: 'Py', files: [{ name: 'main.py', content: 'x = (1,\n' }] }),
+  // No newline: multipart bodies carry line breaks as CRLF, and this read is compared by value.
+  'ai/tools/pep8-convert': async () => ({ files: [{ name: 'main.py', content: 'self.SetCash(100000)' }] }),
+  // Off unless the operator configures a Bedrock model: these answer the "not enabled" error.
+  'ai/tools/backtest-init': async () => ({ language: 'Py', files: [{ name: 'main.py', content: 'x = 1\n' }] }),
+  'ai/tools/complete': async () => ({ language: 'Py', sentence: 'self.add_eq', responseSizeLimit: 5 }),
+  'ai/tools/error-enhance': async () => ({ language: 'Py', error: { message: 'NameError: name x is not defined' } }),
+  'ai/tools/search': async () => ({ language: 'Py', criteria: [{ input: 'index options', type: 'Docs', count: 1 }] }),
+  'modules/list': async (f) => ({ productId: 1, organizationId: f.orgId }),
+  'modules/read': async (f) => {
+    // One fixed module file, written only if missing, so reads give the same answer every time.
+    const fileName = 'QuantConnect.Contract.Sample.1.0.0.nupkg';
+    await marketDataStore.put(`${MODULES_PREFIX}2/${fileName}`, 'sample package\n');
+    return { productId: 2, organizationId: f.orgId, fileName };
+  },
 } satisfies Record<RoutePath, Sample>;
+
+/**
+ * Routes of features the test server leaves off (the operator enables them): their valid samples
+ * answer this error instead of success. The AI tools' model is tested against a Bedrock stand-in
+ * in test/unit/ai-bedrock.test.ts.
+ */
+const OFF_BY_DEFAULT: Record<string, RegExp> = Object.fromEntries(
+  ['ai/tools/backtest-init', 'ai/tools/complete', 'ai/tools/error-enhance', 'ai/tools/search'].map((p) => [p, /^AI tools are not enabled on this server/]),
+);
+
+export function offByDefault(path: string): RegExp | undefined {
+  return OFF_BY_DEFAULT[path];
+}
+
+/** What a route's valid sample answers on the test server, as contract-helpers' `summary` reads it. */
+export function validSummary(path: string): { status: number; success: boolean; errors: unknown } {
+  const off = offByDefault(path);
+  return off ? { status: 200, success: false, errors: [expect.stringMatching(off)] } : { status: 200, success: true, errors: undefined };
+}
 
 /** The sample of a route; fails loudly for a route added to the table without one. */
 export function sampleFor(route: RouteDef | string): Sample {

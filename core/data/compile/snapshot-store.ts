@@ -15,20 +15,15 @@ export interface SnapshotFile {
   content: string;
 }
 
+import { mapLimit } from '../../shared/concurrency';
+
 const bucket = () => config().ARTIFACTS_BUCKET_NAME;
 
 /** How many S3 requests run at once for one snapshot. */
 const PARALLEL = 16;
 
 async function eachLimited<T>(items: T[], run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  await mapLimit(items, PARALLEL, run);
 }
 
 export function contentHash(content: string): string {

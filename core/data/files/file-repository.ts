@@ -4,7 +4,7 @@ import type { ProjectFile } from '../../domain/files/types';
 import type { Project } from '../../domain/projects/types';
 import { config } from '../../shared/config';
 import { blobStore } from '../blobs/blob-store';
-import { projectBlobPrefix, projectItem, renameOps, writeProjectTransaction } from '../projects/project-repository';
+import { projectBlobPrefix, projectItem, projectRepository, renameOps, writeProjectTransaction } from '../projects/project-repository';
 import { documentClient, tableName } from '../table/clients';
 import { fromItem, toItem } from '../table/item';
 import { keys } from '../table/keys';
@@ -64,6 +64,15 @@ export const fileRepository = {
     return out.Item ? hydrate(fromItem<FileItem>(out.Item)) : undefined;
   },
 
+  /** Creates a project with its first files, all or nothing (a handful of small files: one transaction). */
+  async createProject(project: Project, files: ProjectFile[]): Promise<void> {
+    const items = await Promise.all(files.map(dehydrate));
+    await projectRepository.create(
+      project,
+      items.map((item) => ({ Put: { TableName: tableName(), Item: toItem('ProjectFile', keys.file(item.projectId, item.name), item) } })),
+    );
+  },
+
   /**
    * Writes file changes together with the project item (its `modified` time), conditional on the
    * project version read by the caller. Everything is validated before this is called; large
@@ -103,7 +112,7 @@ export const fileRepository = {
       bytes += size;
     }
     const [first, ...rest] = batches;
-    await writeProjectTransaction(first as Op[], project);
+    await writeProjectTransaction(first as Op[], project, options.previousName);
     for (const batch of rest) await documentClient().send(new TransactWriteCommand({ TransactItems: batch as never }));
   },
 };

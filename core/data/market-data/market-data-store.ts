@@ -10,6 +10,13 @@ import { s3 } from '../table/clients';
  */
 const bucket = () => config().DATA_BUCKET_NAME;
 
+/**
+ * LEAN modules (NuGet packages of brokerages and data feeds, modules/list and modules/read) live in
+ * the same bucket under this folder, `<prefix><productId>/<file>`: uploaded and served like market
+ * data, but no LEAN data folder, so it is never listed as a dataset.
+ */
+export const MODULES_PREFIX = 'lcs-modules/';
+
 /** S3 keys are at most 1024 bytes of UTF-8. */
 export const MAX_KEY_BYTES = 1024;
 
@@ -76,7 +83,7 @@ export const marketDataStore = {
     const { client } = await s3();
     const folders: string[] = [];
     for await (const page of listPages(client, { Bucket: bucket(), Delimiter: '/' })) {
-      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix.slice(0, -1));
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix && p.Prefix !== MODULES_PREFIX) folders.push(p.Prefix.slice(0, -1));
     }
     return folders.sort();
   },

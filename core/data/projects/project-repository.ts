@@ -1,9 +1,9 @@
-import { BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Project } from '../../domain/projects/types';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import { blobStore } from '../blobs/blob-store';
 import { documentClient, tableName } from '../table/clients';
-import { conditional, isConditionFailure } from '../table/dynamo-errors';
+import { conditional, isConditionFailure, unlessConditionFails } from '../table/dynamo-errors';
 import { fromItem, toItem } from '../table/item';
 import { keys } from '../table/keys';
 import { queryAll, queryIndexAll } from '../table/query';
@@ -38,54 +38,90 @@ const changedConcurrently = () => new ConflictError('The project was changed by 
 type TransactionItem = Record<string, unknown>;
 
 /**
- * The name-claim moves of a rename: free the old name, claim the new one if nobody holds it.
- * Claims are keyed by the lower-cased name, so a change of case alone moves nothing.
+ * Name claims. QuantConnect lets several projects of an organization share a name (its own client
+ * tests create one name twice), but refuses a rename onto a name in use. So the claim item, keyed
+ * by the lower-cased name, counts its `holders`: a create adds one unconditionally, a delete or a
+ * rename away takes one off, and a rename onto the name succeeds only while nobody holds it.
+ * A claim written before the count existed has no `holders`: it reads as held (refuses a rename)
+ * until a delete takes it below one.
+ */
+function claimOp(project: Project, exclusive: boolean): TransactionItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.projectName(project.orgId, project.name),
+      UpdateExpression: 'SET #type = :type, projectId = if_not_exists(projectId, :id) ADD holders :one',
+      ...(exclusive ? { ConditionExpression: 'attribute_not_exists(PK) OR holders < :one' } : {}),
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':type': 'ProjectName', ':id': project.id, ':one': 1 },
+    },
+  };
+}
+
+function releaseOp(orgId: string, name: string): TransactionItem {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.projectName(orgId, name),
+      UpdateExpression: 'ADD holders :minus',
+      ExpressionAttributeValues: { ':minus': -1 },
+    },
+  };
+}
+
+/** Removes a claim nobody holds any more; a create racing it keeps its claim (the condition fails). */
+async function dropUnheldClaim(orgId: string, name: string): Promise<void> {
+  await unlessConditionFails(() =>
+    db().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: keys.projectName(orgId, name),
+        ConditionExpression: 'holders < :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    ),
+  );
+}
+
+const isClaim = (item: TransactionItem) => (item.Update as { UpdateExpression?: string } | undefined)?.UpdateExpression?.includes('holders :one') === true;
+
+/**
+ * The name-claim moves of a rename: release the old name, claim the new one if nobody holds it.
+ * A change of case alone moves nothing.
  */
 export function renameOps(project: Project, previousName?: string): TransactionItem[] {
   if (previousName === undefined || previousName.toLowerCase() === project.name.toLowerCase()) return [];
-  return [
-    { Delete: { TableName: tableName(), Key: keys.projectName(project.orgId, previousName) } },
-    {
-      Put: {
-        TableName: tableName(),
-        Item: toItem('ProjectName', keys.projectName(project.orgId, project.name), { projectId: project.id }),
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
-  ];
+  return [releaseOp(project.orgId, previousName), claimOp(project, true)];
 }
 
 /** Writes one transaction about a project; a refused name claim is "name taken", any other refusal a concurrent change. */
-export async function writeProjectTransaction(items: TransactionItem[], project: Project): Promise<void> {
+export async function writeProjectTransaction(items: TransactionItem[], project: Project, previousName?: string): Promise<void> {
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items as never }));
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
     const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-    const claim = items.findIndex((i) => (i.Put as { Item?: { type?: string } } | undefined)?.Item?.type === 'ProjectName');
+    const claim = items.findIndex(isClaim);
     throw claim >= 0 && reasons[claim]?.Code === 'ConditionalCheckFailed' ? nameTaken(project.name) : changedConcurrently();
   }
+  if (previousName !== undefined && items.some(isClaim)) await dropUnheldClaim(project.orgId, previousName);
 }
 
 export const projectRepository = {
-  async create(project: Project): Promise<void> {
+  /** Creates the project and claims its name; `with` are further items written in the same transaction (its starter files). */
+  async create(project: Project, withItems: TransactionItem[] = []): Promise<void> {
     await conditional(
       () =>
         db().send(
           new TransactWriteCommand({
             TransactItems: [
               { Put: { TableName: tableName(), Item: projectItem(project, 1), ConditionExpression: 'attribute_not_exists(PK)' } },
-              {
-                Put: {
-                  TableName: tableName(),
-                  Item: toItem('ProjectName', keys.projectName(project.orgId, project.name), { projectId: project.id }),
-                  ConditionExpression: 'attribute_not_exists(PK)',
-                },
-              },
-            ],
+              claimOp(project, false),
+              ...withItems,
+            ] as never,
           }),
         ),
-      () => nameTaken(project.name),
+      () => new ConflictError(`Project ${project.id} already exists`),
     );
   },
 
@@ -114,7 +150,7 @@ export const projectRepository = {
       await conditional(() => db().send(new PutCommand(put.Put)), changedConcurrently);
       return next;
     }
-    await writeProjectTransaction([put, ...moves], project);
+    await writeProjectTransaction([put, ...moves], project, previousName);
     return next;
   },
 
@@ -133,12 +169,13 @@ export const projectRepository = {
                   ExpressionAttributeValues: { ':v': expectedVersion },
                 },
               },
-              { Delete: { TableName: tableName(), Key: keys.projectName(project.orgId, project.name) } },
-            ],
+              releaseOp(project.orgId, project.name),
+            ] as never,
           }),
         ),
       () => new NotFoundError('Project'),
     );
+    await dropUnheldClaim(project.orgId, project.name);
     const rest = await queryAll(keys.projectPartition(project.id));
     for (let i = 0; i < rest.length; i += 25) {
       let request: Record<string, unknown[]> | undefined = {

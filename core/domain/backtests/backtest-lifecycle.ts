@@ -40,15 +40,23 @@ export function statusText(backtest: Pick<Backtest, 'phase' | 'progress'>): stri
     case 'starting':
       return 'In Queue...';
     case 'running':
-      return `Running: ${Math.floor(backtest.progress * 100)}%`;
+      return `Running: ${runningPercent(backtest.progress)}%`;
     case 'completed':
       return 'Completed.';
-    case 'stopped':
-      return 'Stopped.';
     default:
+      // Failed, and stopped (deleted or aborted before the end): the contract documents no other
+      // ending than these four texts (§4), and QuantConnect's clients validate against them.
       return 'Runtime Error';
   }
 }
+
+/** 0–99 whatever the stored figure: 100% is `Completed.`, and a bad reading must not print `NaN%`. */
+function runningPercent(progress: number): number {
+  return Number.isFinite(progress) ? Math.min(99, Math.max(0, Math.floor(progress * 100))) : 0;
+}
+
+/** The error a stopped backtest reads with, so a client polling it stops (lean-cli stops on any error). */
+export const STOPPED_ERROR = 'The backtest was stopped before it finished.';
 
 /** The message LEAN starts initialization failures with; lean-cli reads it (contract §4). */
 export const INITIALIZE_ERROR_PREFIX = 'During the algorithm initialization, the following exception has occurred:';

@@ -9,7 +9,7 @@ import { backtestAccess } from './backtest-access';
 import { startBacktest } from './backtest-start';
 import { stopBacktest } from './backtest-stop';
 import { backtestSummaryView, backtestView } from './backtest-view';
-import type { Backtest } from './types';
+import type { Backtest, ParameterValue } from './types';
 
 /**
  * Backtests (contract §3.6): create queues a job and answers the backtest object at once (LEAN
@@ -20,7 +20,7 @@ export interface CreateBacktest {
   projectId: number;
   compileId: string;
   backtestName?: string;
-  parameters?: Record<string, string>;
+  parameters?: Record<string, ParameterValue>;
   requestSource?: string;
 }
 

@@ -3,7 +3,7 @@ import { jobQueue } from '../../data/jobs/job-queue';
 import { getCompileForBacktest } from '../compile/compile-reads';
 import type { Project } from '../projects/types';
 import { newBacktest } from './backtest-lifecycle';
-import type { Backtest } from './types';
+import type { Backtest, ParameterValue } from './types';
 
 /**
  * Starting one backtest, whoever asks: `backtests/create` on behalf of a caller it has already
@@ -17,7 +17,7 @@ export interface BacktestStart {
   compileId: string;
   name: string;
   /** Overrides of the project's parameters (an optimization's grid point). */
-  parameters?: Record<string, string>;
+  parameters?: Record<string, ParameterValue>;
   requestSource?: string;
   optimizationId?: string;
 }

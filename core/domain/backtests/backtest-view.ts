@@ -1,6 +1,6 @@
 import type { ResultSummary } from '../../data/results/result-model';
 import { qcDate } from '../../shared/dates';
-import { statusText } from './backtest-lifecycle';
+import { STOPPED_ERROR, statusText } from './backtest-lifecycle';
 import { type Backtest, isFinal } from './types';
 
 /**
@@ -22,7 +22,7 @@ export function backtestView(b: Backtest, summary?: ResultSummary) {
     created: qcDate(b.created),
     completed: final,
     progress: b.phase === 'completed' ? 1 : b.progress,
-    error: b.error ?? null,
+    error: b.error ?? (b.phase === 'stopped' ? STOPPED_ERROR : null),
     stacktrace: b.stacktrace ?? null,
     hasInitializeError: b.hasInitializeError,
     backtestStart: summary?.backtestStart ?? b.backtestStart ?? null,
@@ -31,10 +31,13 @@ export function backtestView(b: Backtest, summary?: ResultSummary) {
     snapshotId: 0,
     optimizationId: b.optimizationId ?? null,
     researchGuide: { minutes: runMinutes(b), backtestCount: 1, parameters: Object.keys(b.parameterSet).length },
+    // `[]` when empty, as QuantConnect answers (contract §3.6); otherwise the values with the JSON types they were given.
     parameterSet: Object.keys(b.parameterSet).length ? b.parameterSet : [],
-    // While running: the live runtime statistics; statistics only exist at the end (QC sends []).
-    runtimeStatistics: summary?.runtimeStatistics ?? b.runtimeStatistics ?? (final ? {} : null),
-    statistics: summary?.statistics ?? (final ? (b.statistics ?? {}) : []),
+    // Objects in every phase (contract §8 item 12: QuantConnect's clients reject [] or null
+    // here): the latest runtime statistics while running, the statistics once LEAN wrote them.
+    // lean-cli's completion rule still waits, since totalPerformance stays null until the end.
+    runtimeStatistics: summary?.runtimeStatistics ?? b.runtimeStatistics ?? {},
+    statistics: summary?.statistics ?? b.statistics ?? {},
     totalPerformance: summary?.totalPerformance ?? null,
     rollingWindow: summary?.rollingWindow ?? {},
     charts: Object.fromEntries(chartNames.map((name) => [name, { Name: name }])),

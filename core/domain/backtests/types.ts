@@ -2,6 +2,9 @@
  * Where a backtest is in its life. `status` is the QuantConnect text derived from it
  * (`In Queue...`, `Running: n%`, `Completed.`, `Runtime Error`).
  */
+/** A backtest parameter's value, with the JSON type it was given. */
+export type ParameterValue = string | number | boolean;
+
 export type BacktestPhase = 'queued' | 'starting' | 'running' | 'completed' | 'failed' | 'stopped';
 
 export interface Backtest {
@@ -13,7 +16,8 @@ export interface Backtest {
   name: string;
   note: string;
   tags: string[];
-  parameterSet: Record<string, string>;
+  /** As the client sent them (contract §8 item 12: numbers stay numbers); LEAN gets them as text. */
+  parameterSet: Record<string, ParameterValue>;
   phase: BacktestPhase;
   /** 0–1; 1 only when completed. */
   progress: number;

@@ -34,13 +34,15 @@ function patchPath(raw: string | undefined): string | undefined {
 }
 
 export const fileService = {
-  async create(principal: Principal, input: WriteTarget & { name: string; content: string }) {
+  /** No content creates an empty file (QuantConnect does); an explicitly empty one is refused as a likely client mistake. */
+  async create(principal: Principal, input: WriteTarget & { name: string; content?: string }) {
     const name = checkFileName(input.name, 'name');
-    checkFileContent(name, input.content);
+    const content = input.content ?? '';
+    checkFileContent(name, content, { allowEmpty: input.content === undefined });
     const access = await writable(principal, input);
     if (await fileRepository.get(access.project.id, name)) throw new ConflictError(`A file named '${name}' already exists in this project`);
     const now = isoNow();
-    const file: ProjectFile = { projectId: access.project.id, name, content: input.content, created: now, modified: now };
+    const file: ProjectFile = { projectId: access.project.id, name, content, created: now, modified: now };
     await fileRepository.apply(touch(access, now), access.version, { put: [file], remove: [] });
     return { project: access.project, files: [fileView(file)] };
   },

@@ -55,7 +55,7 @@ function dataPath(value: string, field = 'filePath'): string {
  * the same file asked for twice within a minute gets the same URL (cacheable; and LEAN's and
  * lean-cli's repeated requests get identical answers).
  */
-function signingWindow(now = Date.now()): { signingDate: Date; expiresIn: number } {
+export function signingWindow(now = Date.now()): { signingDate: Date; expiresIn: number } {
   const windowMs = SIGNING_WINDOW_SECONDS * 1000;
   return { signingDate: new Date(Math.floor(now / windowMs) * windowMs), expiresIn: config().LCS_LINK_SECONDS + SIGNING_WINDOW_SECONDS };
 }

@@ -12,6 +12,12 @@ export const OBJECT_KEY_MAX_BYTES = 1024;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** The folder a listing path names: "/" (or nothing) is the root; "/a/b/", "/a/b", "a/b/" and "a/b" are one folder. */
+export function listedFolder(path: string): string {
+  const inner = path.startsWith('/') ? path.slice(1) : path;
+  return inner.endsWith('/') ? inner.slice(0, -1) : inner;
+}
+
 export function objectKeyProblem(key: string): string | undefined {
   if (LONE_SURROGATE.test(key)) return 'must be valid Unicode text';
   if (Buffer.byteLength(key, 'utf8') > OBJECT_KEY_MAX_BYTES) return `must be at most ${OBJECT_KEY_MAX_BYTES} bytes of UTF-8`;

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { zipSync } from 'fflate';
 import { objectStoreRepository } from '../../data/objects/object-store-repository';
+import { mapLimit } from '../../shared/concurrency';
 import { config } from '../../shared/config';
 import { qcDate } from '../../shared/dates';
 import { InvalidError, LimitExceededError, NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
 import { orgAccess } from '../identity/access';
+import { listedFolder } from './object-key-rules';
 
 /**
  * The object store (contract §3.10, design §9): a per-organisation key space in the objects
@@ -230,21 +232,24 @@ export const objectStoreService = {
   async list(principal: Principal, input: { organizationId?: string; path: string; page?: number }) {
     const { orgId } = orgAccess(principal, input.organizationId, 'viewer');
     const page = input.page ?? 1;
-    const [listed, { used }] = await Promise.all([repo.listPage(orgId, input.path, page, LIST_PAGE_SIZE), quotaOf(orgId)]);
+    const [listed, { used }] = await Promise.all([repo.listPage(orgId, listedFolder(input.path), page, LIST_PAGE_SIZE), quotaOf(orgId)]);
+    // S3 listings carry no content type: the one stored at upload (what object/properties
+    // reports) is read per object, a few at a time.
+    const mimes = await mapLimit(listed.files, 16, async (f) => (await repo.head(orgId, f.key))?.mime ?? mimeOf(f.key, new Uint8Array([0])));
     const objects = [
       ...listed.folders.map((key) => ({ key, name: nameOf(key), modified: FOLDER_MODIFIED, mime: 'directory', folder: true, isFolder: true, size: 0 })),
-      ...listed.files.map((f) => ({
+      ...listed.files.map((f, i) => ({
         key: f.key,
         name: nameOf(f.key),
         modified: qcDate(f.modified),
-        mime: mimeOf(f.key, new Uint8Array([0])),
+        mime: mimes[i] as string,
         folder: false,
         isFolder: false,
         size: f.size,
       })),
     ];
     return {
-      path: `/${input.path}`,
+      path: input.path,
       objects,
       objectStorageUsed: Math.min(used, INT32_MAX),
       objectStorageUsedHuman: humanBytes(used),

@@ -15,6 +15,7 @@ import { canSee, orgAccess, type ProjectAccess, projectAccess } from '../identit
 import { displayUsers } from '../identity/user-directory';
 import { nodeView } from '../jobs/node-views';
 import { projectView } from './project-views';
+import { starterFiles } from './starter-files';
 import type { Language, Project, ProjectParameter } from './types';
 
 /** Projects: create, read, update (including lean-cli's push, which replaces the file set), delete. */
@@ -108,7 +109,8 @@ export const projectService = {
       activeNodes: [],
       autoSelectNode: true,
     };
-    await projectRepository.create(project);
+    const files = starterFiles(project.language).map((f) => ({ ...f, projectId: project.id, created: now, modified: now }));
+    await fileRepository.createProject(project, files);
     return { project, projects: await projectViews([project], principal), versions: LEAN_VERSIONS };
   },
 

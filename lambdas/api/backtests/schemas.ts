@@ -12,19 +12,17 @@ const backtestRef = { projectId: projectIdField, backtestId: backtestIdField };
 const index = z.pipe(qc.int(), z.number().check(z.int(), z.gte(0, 'must be 0 or more')));
 
 /**
- * Backtest parameters: an object of name → string/number/bool (LEAN, lean-cli, MCP); values are
- * kept as text because that is how LEAN reads them. Nested objects are refused (MCP test).
+ * Backtest parameters: an object of name → string/number/bool (LEAN, lean-cli, MCP); values keep
+ * their JSON types, as QuantConnect echoes them in `parameterSet` (contract §8 item 12); the
+ * runner hands them to LEAN as text. Nested objects are refused (MCP test).
  */
 const backtestParameters = qc.optional(
-  z.pipe(
-    z
-      .record(
-        z.string().check(z.minLength(1, 'names must not be empty'), z.maxLength(200, 'names must be at most 200 characters')),
-        z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean()], { error: 'values must be strings or numbers' }),
-      )
-      .check(z.refine((p) => Object.keys(p).length <= 500, 'must have at most 500 parameters')),
-    z.transform((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)]))),
-  ),
+  z
+    .record(
+      z.string().check(z.minLength(1, 'names must not be empty'), z.maxLength(200, 'names must be at most 200 characters')),
+      z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean()], { error: 'values must be strings or numbers' }),
+    )
+    .check(z.refine((p) => Object.keys(p).length <= 500, 'must have at most 500 parameters')),
 );
 
 /** A page window: `end - start` ≤ 100 (contract §3.6: LEAN asks 0..100, 0..200 must fail). */

@@ -3,7 +3,13 @@ import { codeSourceIdField, preprocess, projectIdField, qc } from '../schema';
 
 /** Request schemas of the project file endpoints (contract §3). */
 export const fileSchemas = {
-  fileCreate: z.object({ projectId: projectIdField, name: qc.text(512), content: qc.string(), codeSourceId: codeSourceIdField }),
+  fileCreate: z.object({
+    projectId: projectIdField,
+    name: qc.text(512),
+    // Left out (or null) creates an empty file, as QuantConnect does; an explicit "" is refused.
+    content: preprocess((v) => (v === null ? undefined : v), z.optional(qc.string())),
+    codeSourceId: codeSourceIdField,
+  }),
   fileRead: z.object({ projectId: projectIdField, name: qc.optional(qc.text(512)), codeSourceId: codeSourceIdField }),
   fileUpdate: z.object({
     projectId: projectIdField,

@@ -1,4 +1,4 @@
-import { objectKeyProblem } from '../../../core/domain/objects/object-key-rules';
+import { listedFolder, objectKeyProblem } from '../../../core/domain/objects/object-key-rules';
 import * as z from '../../../core/shared/zod';
 import { organizationIdField, preprocess, qc } from '../schema';
 import type { UploadedFile } from '../transport';
@@ -12,22 +12,18 @@ const objectKeyField = z.pipe(qc.string(), z.transform(stripRoot)).check((ctx) =
   if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
 });
 
-/** A folder to list: "/" (or nothing) is the root; "/a/b/" and "a/b" name the same folder. */
+/**
+ * A folder to list, kept as sent: the answer echoes it (contract §8 item 12); the service reads
+ * the folder it names (listedFolder).
+ */
 const folderField = preprocess(
   (v) => (v === undefined || v === null || v === '' ? '/' : v),
-  z
-    .pipe(
-      qc.string(),
-      z.transform((v) => {
-        const inner = stripRoot(v);
-        return inner.endsWith('/') ? inner.slice(0, -1) : inner;
-      }),
-    )
-    .check((ctx) => {
-      if (ctx.value === '') return;
-      const problem = objectKeyProblem(ctx.value);
-      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-    }),
+  qc.string().check((ctx) => {
+    const folder = listedFolder(ctx.value);
+    if (folder === '') return;
+    const problem = objectKeyProblem(folder);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  }),
 );
 
 const isUpload = (v: unknown): v is UploadedFile =>

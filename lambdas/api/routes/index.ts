@@ -1,11 +1,14 @@
 import { accountRoutes } from './account';
+import { aiRoutes } from './ai';
 import { backtestRoutes } from './backtests';
 import { dataRoutes } from './data';
 import { fileRoutes } from './files';
 import { leanRoutes } from './lean';
+import { moduleRoutes } from './modules';
 import { objectRoutes } from './objects';
 import { projectRoutes } from './projects';
 import type { RouteDef } from './route-types';
+import { serviceRoutes } from './services';
 import { systemRoutes } from './system';
 
 /**
@@ -23,6 +26,9 @@ export const routes = [
   ...dataRoutes,
   ...objectRoutes,
   ...backtestRoutes,
+  ...serviceRoutes,
+  ...moduleRoutes,
+  ...aiRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];

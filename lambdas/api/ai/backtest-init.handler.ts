@@ -1,0 +1,5 @@
+import { aiToolsService } from '../../../core/domain/ai/ai-tools-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes/ai';
+
+export const handler = apiHandler(route('ai/tools/backtest-init'), (input, ctx) => aiToolsService.backtestInit(ctx.principal, input));
