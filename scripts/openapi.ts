@@ -8,6 +8,7 @@ import { backtestSchemas } from '../lambdas/api/backtests/schemas';
 import { dataSchemas } from '../lambdas/api/data/schemas';
 import { fileSchemas } from '../lambdas/api/files/schemas';
 import { objectSchemas } from '../lambdas/api/objects/schemas';
+import { optimizationSchemas } from '../lambdas/api/optimizations/schemas';
 import { projectSchemas } from '../lambdas/api/projects/schemas';
 import { routes } from '../lambdas/api/routes';
 import type { RouteDef, RouteGroup } from '../lambdas/api/routes/route-types';
@@ -27,7 +28,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'docs', 'openapi.json');
 
 /** Every request schema by name: `projectRead` becomes the component `ProjectReadRequest`. */
-const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas };
+const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas, ...optimizationSchemas };
 
 const GROUPS: Record<RouteGroup, string> = {
   system: 'Reachability and credential checks.',
@@ -38,6 +39,7 @@ const GROUPS: Record<RouteGroup, string> = {
   data: 'Market data for LEAN and lean-cli.',
   objects: 'The object store.',
   backtests: 'Compiles and backtests: jobs, progress and pre-split results.',
+  optimizations: 'Parameter searches (grid, Euler) whose points are backtests on optimization nodes.',
 };
 
 /** Any one of these is enough; each lists the schemes that are sent together. */

@@ -286,7 +286,45 @@ export const routeSamples = {
   'backtests/insights/read': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
+
+  // optimizations: a one-point grid of a scratch compile (each sample makes its own where it changes one)
+  'optimizations/estimate': async (f) => optimizationRequest(await f.scratchCompile()),
+  'optimizations/create': async (f) => optimizationRequest(await f.scratchCompile()),
+  'optimizations/read': async (f) => ({ optimizationId: await sharedOptimization(f) }),
+  'optimizations/list': async (f) => ({ projectId: (await f.scratchCompile()).projectId }),
+  'optimizations/update': async (f) => ({ optimizationId: await sharedOptimization(f), name: `Renamed ${rand()}` }),
+  'optimizations/abort': async (f) => ({ optimizationId: await newOptimization(f) }),
+  'optimizations/delete': async (f) => ({ optimizationId: await newOptimization(f) }),
 } satisfies Record<RoutePath, Sample>;
+
+function optimizationRequest(compile: { projectId: number; compileId: string }): Params {
+  return {
+    ...compile,
+    name: `Contract ${rand()}`,
+    target: 'TotalPerformance.PortfolioStatistics.SharpeRatio',
+    targetTo: 'max',
+    parameters: [{ name: 'contract', min: 1, max: 1, step: 1 }],
+    constraints: [],
+    nodeType: 'O2-8',
+    parallelNodes: 1,
+  };
+}
+
+async function newOptimization(f: Fixture): Promise<string> {
+  const created = await must('optimizations/create', call('optimizations/create', { json: optimizationRequest(await f.scratchCompile()), creds: f.admin }));
+  return (created.body.optimizations as { optimizationId: string }[])[0]!.optimizationId;
+}
+
+const sharedOptimizations = new WeakMap<Fixture, Promise<string>>();
+/** One optimization per fixture for the read samples. */
+function sharedOptimization(f: Fixture): Promise<string> {
+  let made = sharedOptimizations.get(f);
+  if (!made) {
+    made = newOptimization(f);
+    sharedOptimizations.set(f, made);
+  }
+  return made;
+}
 
 /** The sample of a route; fails loudly for a route added to the table without one. */
 export function sampleFor(route: RouteDef | string): Sample {

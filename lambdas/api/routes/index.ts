@@ -4,6 +4,7 @@ import { dataRoutes } from './data';
 import { fileRoutes } from './files';
 import { leanRoutes } from './lean';
 import { objectRoutes } from './objects';
+import { optimizationRoutes } from './optimizations';
 import { projectRoutes } from './projects';
 import type { RouteDef } from './route-types';
 import { systemRoutes } from './system';
@@ -23,6 +24,7 @@ export const routes = [
   ...dataRoutes,
   ...objectRoutes,
   ...backtestRoutes,
+  ...optimizationRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];
