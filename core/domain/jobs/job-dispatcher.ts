@@ -34,7 +34,7 @@ export function jobToken(message: JobMessage): string {
 export async function dispatchJob(message: QueueMessage, deps: DispatchDeps): Promise<DispatchOutcome> {
   if (message.kind === 'build') return dispatchBuild(message, deps);
   // Not a job to start: the end of one, handed to whoever waits for it (an optimization).
-  if (message.kind === 'job-finished') return onPointFinished(message.optimizationId, message.backtestId);
+  if (message.kind === 'job-finished') return onPointFinished(message.optimizationId, message.projectId, message.backtestId);
   return dispatchBacktest(message, deps);
 }
 

@@ -62,6 +62,12 @@ async function launchPoints(optimization: Optimization): Promise<number> {
         nodeRequest: { kind: 'optimization', sku: optimization.nodeType },
         backtestId: point.backtestId,
       });
+      // An abort that ran meanwhile removed the point before its backtest existed: drop the
+      // backtest too (still queued, so its message finds nothing and is dropped).
+      if (!(await optimizationRepository.getPoint(optimization.optimizationId, point.backtestId))) {
+        await discardOrphan(point.projectId, point.backtestId);
+        continue;
+      }
       started++;
       recordEvent('OptimizationPoints', { event: 'queued' });
     } catch (err) {
@@ -69,6 +75,12 @@ async function launchPoints(optimization: Optimization): Promise<number> {
       recordEvent('OptimizationPoints', { event: 'failed' });
     }
   }
+}
+
+/** A point's backtest whose point is gone (aborted or deleted optimization): removed with its results. */
+async function discardOrphan(projectId: number, backtestId: string): Promise<void> {
+  await backtestRepository.delete(projectId, backtestId);
+  await resultStore.deleteResults(projectId, backtestId);
 }
 
 function wallSeconds(from?: string, to?: string): number {
@@ -159,9 +171,15 @@ export async function advanceOptimization(optimizationId: string): Promise<void>
  * A point's backtest ended (the "job finished" message): record it once, offer it as the best,
  * and move the optimization on. A repeated delivery, or a point an abort removed, changes nothing.
  */
-export async function onPointFinished(optimizationId: string, backtestId: string): Promise<'recorded' | 'duplicate' | 'gone'> {
+export async function onPointFinished(optimizationId: string, projectId: number, backtestId: string): Promise<'recorded' | 'duplicate' | 'gone'> {
   const point = await optimizationRepository.getPoint(optimizationId, backtestId);
-  if (!point || point.phase !== 'running') return 'duplicate';
+  if (!point) {
+    // Its point was removed by an abort or a delete while the backtest started: nothing keeps it.
+    const optimization = await optimizationRepository.get(optimizationId);
+    if (!optimization || optimization.status === 'aborted') await discardOrphan(projectId, backtestId);
+    return 'gone';
+  }
+  if (point.phase !== 'running') return 'duplicate';
   const optimization = await optimizationRepository.get(optimizationId);
   if (!optimization) return 'gone';
   const backtest = await backtestRepository.get(point.projectId, backtestId);
