@@ -79,8 +79,12 @@ async function secondsPerBacktest(projectId: number): Promise<number> {
   return Math.max(1, Math.ceil(recent.reduce((a, b) => a + b, 0) / recent.length));
 }
 
-/** Stops a point that has not ended and removes it with its backtest's results (abort, delete). */
+/**
+ * Stops a point that has not ended and removes it with its backtest's results (abort, delete).
+ * The point goes first, so the stopped backtest's "job finished" finds nothing to record.
+ */
 async function dropPoint(o: Optimization, backtestId: string, tasks: TaskLauncher): Promise<void> {
+  await optimizationRepository.dropRunningPoint(o.optimizationId, backtestId);
   const backtest = await backtestRepository.get(o.projectId, backtestId);
   if (backtest) {
     await stopBacktest(backtest, 'optimization aborted', tasks);
@@ -88,7 +92,6 @@ async function dropPoint(o: Optimization, backtestId: string, tasks: TaskLaunche
     await backtestRepository.delete(o.projectId, backtestId);
   }
   await resultStore.deleteResults(o.projectId, backtestId);
-  await optimizationRepository.dropRunningPoint(o.optimizationId, backtestId);
 }
 
 export const optimizationService = {
