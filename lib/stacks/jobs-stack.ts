@@ -25,6 +25,8 @@ export const DISPATCHER_BATCH_SIZE = 5;
 
 /** The SKUs that run as backtest tasks: one task definition each. */
 export const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
+/** An optimization's points are backtests on these task sizes (its `nodeType`). */
+export const OPTIMIZATION_SKUS = SKUS.filter((s) => s.kind === 'optimization');
 
 /**
  * The SSM parameter holding the API's base URL (`…/api/v2/`), LEAN's `api-url`. The API stack
@@ -109,7 +111,7 @@ export class JobsStack extends Stack {
     };
 
     const apiUrlParameter = StringParameter.fromStringParameterName(this, 'ApiUrl', apiUrlParameterName(settings));
-    this.runner = new RunnerTask(this, 'Runner', { settings, prefix: name, skus: BACKTEST_SKUS, data, jobs, apiUrlParameter });
+    this.runner = new RunnerTask(this, 'Runner', { settings, prefix: name, skus: [...BACKTEST_SKUS, ...OPTIMIZATION_SKUS], data, jobs, apiUrlParameter });
 
     const launch: LaunchRefs = {
       taskDefinitions: Object.fromEntries([...this.runner.taskDefinitions].map(([sku, task]) => [sku, { arn: task.taskDefinitionArn, family: task.family }])),
@@ -126,7 +128,10 @@ export class JobsStack extends Stack {
     })
       .bindTable(data, 'readWrite')
       .bindJobs(jobs, 'send')
-      .bindTaskLauncher(jobs, launch);
+      .bindTaskLauncher(jobs, launch)
+      // A "job finished" message hands a point's end to its optimization: the dispatcher reads the
+      // result summary (target, constraints) and removes the results of a point an abort orphaned.
+      .bindBucket('artifacts', data, 'readWrite');
     // The dispatcher fails a job on its last delivery, so it must know which one that is.
     this.dispatcher.function.addEnvironment('LCS_JOB_MAX_RECEIVES', String(settings.jobs.maxReceiveCount));
     this.dispatcher.function.addEventSource(

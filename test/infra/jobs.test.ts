@@ -27,6 +27,8 @@ beforeAll(() => {
 
 const resourcesOf = (t: CfnTemplate, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
+/** Backtests' and optimization points' task sizes: one runner task definition each. */
+const RUNNER_SKUS = SKUS.filter((s) => s.kind === 'backtest' || s.kind === 'optimization');
 const INDEXES = Object.values(TABLE_SCHEMA.indexes).map((i) => i.name);
 const array = (value: unknown) => ([] as unknown[]).concat(value);
 /** The properties of the one resource of a type. */
@@ -102,10 +104,10 @@ describe('cluster and task definitions', () => {
     expect(() => fargateSize({ vcpu: 32, ramGb: 64 })).toThrow(/No Fargate task size/);
   });
 
-  test('one task definition per backtest SKU: size from the SKU table, linux/amd64, 60 GiB, own family', () => {
+  test('one task definition per backtest and optimization SKU: size from the SKU table, linux/amd64, 60 GiB, own family', () => {
     const tasks = resourcesOf(jobs, 'AWS::ECS::TaskDefinition').map(([, t]) => t.Properties as Json);
-    expect(tasks.map((t) => t.Family).sort()).toEqual(BACKTEST_SKUS.map((s) => `lcs-test-runner-${s.sku.toLowerCase()}`).sort());
-    for (const sku of BACKTEST_SKUS) {
+    expect(tasks.map((t) => t.Family).sort()).toEqual(RUNNER_SKUS.map((s) => `lcs-test-runner-${s.sku.toLowerCase()}`).sort());
+    for (const sku of RUNNER_SKUS) {
       const task = tasks.find((t) => t.Family === `lcs-test-runner-${sku.sku.toLowerCase()}`)!;
       const size = fargateSize(sku);
       expect(task).toMatchObject({
@@ -235,7 +237,7 @@ describe('dispatcher', () => {
 
   test('grants: the table, RunTask on the runner families in this cluster, PassRole of the two task roles only, send, stop', () => {
     const document = policyOf(jobs, lcs.jobs.dispatcher);
-    const families = BACKTEST_SKUS.map(
+    const families = RUNNER_SKUS.map(
       (s) => `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/lcs-test-runner-${s.sku.toLowerCase()}:*`,
     );
     const roles = [lcs.jobs.runner.taskRole, lcs.jobs.runner.executionRole].map((r) => `<${logicalId(r.node.defaultChild!)}.Arn>`);
@@ -253,8 +255,9 @@ describe('dispatcher', () => {
         ...INDEXES.map((i) => `dynamodb:Query on table/index/${i}`),
       ]),
     );
-    // Nothing on S3, nothing else on ECS or IAM.
-    expect(grants.filter((g) => /^(s3|iam|ecs):/.test(g) && !/^(ecs:RunTask|ecs:StopTask|ecs:TagResource|iam:PassRole) /.test(g))).toEqual([]);
+    // On S3 only the artifacts bucket (an optimization point's result summary); nothing else on ECS or IAM.
+    expect(grants.filter((g) => /^s3:/.test(g) && !/ on bucket:artifacts/.test(g))).toEqual([]);
+    expect(grants.filter((g) => /^(iam|ecs):/.test(g) && !/^(ecs:RunTask|ecs:StopTask|ecs:TagResource|iam:PassRole) /.test(g))).toEqual([]);
     const statements = (document as { Statement: Json[] }).Statement;
     const cluster = { 'Fn::GetAtt': [logicalId(lcs.jobs.cluster.node.defaultChild!), 'Arn'] };
     expect(statements.find((s) => s.Action === 'ecs:RunTask')?.Condition).toEqual({ ArnEquals: { 'ecs:cluster': cluster } });
