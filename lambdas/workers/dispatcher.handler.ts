@@ -35,7 +35,13 @@ export function dispatcher(deps: DispatcherDeps) {
       const job = { kind: message.kind, id: jobMessageId(message) };
       try {
         const outcome = await dispatchJob(message, deps);
-        logger.info('Job dispatched', { messageId: record.messageId, ...job, attempt: message.attempt, waits: message.kind === 'job-finished' ? 0 : (message.waits ?? 0), outcome });
+        logger.info('Job dispatched', {
+          messageId: record.messageId,
+          ...job,
+          attempt: message.attempt,
+          waits: message.kind === 'job-finished' ? 0 : (message.waits ?? 0),
+          outcome,
+        });
         recordEvent('JobsDispatched', { kind: job.kind, outcome });
       } catch (err) {
         logger.error('Job dispatch failed; the queue will retry it', { messageId: record.messageId, receives, ...job, error: err });

@@ -237,9 +237,7 @@ describe('dispatcher', () => {
 
   test('grants: the table, RunTask on the runner families in this cluster, PassRole of the two task roles only, send, stop', () => {
     const document = policyOf(jobs, lcs.jobs.dispatcher);
-    const families = RUNNER_SKUS.map(
-      (s) => `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/lcs-test-runner-${s.sku.toLowerCase()}:*`,
-    );
+    const families = RUNNER_SKUS.map((s) => `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/lcs-test-runner-${s.sku.toLowerCase()}:*`);
     const roles = [lcs.jobs.runner.taskRole, lcs.jobs.runner.executionRole].map((r) => `<${logicalId(r.node.defaultChild!)}.Arn>`);
     const labels = { ...statefulLabels(), [`<${logicalId(lcs.jobs.dispatcher.logGroup.node.defaultChild!)}.Arn>`]: 'logs' };
     const grants = grantsOf(document, labels, outputs);

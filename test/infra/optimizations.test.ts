@@ -41,7 +41,9 @@ describe('optimization metrics on the dashboard', () => {
   test('the job-finished path: the runner and the reconciler may send to the jobs queue, the dispatcher reads the artifacts bucket', () => {
     const runnerPolicy = JSON.stringify(Object.values(jobs.Resources).filter((r) => r.Type === 'AWS::IAM::Policy'));
     expect(runnerPolicy).toContain('sqs:SendMessage');
-    const dispatcher = jobs.Resources[logicalId(lcs.jobs.dispatcher.function.node.defaultChild!)]!.Properties as { Environment: { Variables: Record<string, unknown> } };
+    const dispatcher = jobs.Resources[logicalId(lcs.jobs.dispatcher.function.node.defaultChild!)]!.Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
     expect(dispatcher.Environment.Variables.ARTIFACTS_BUCKET_NAME).toBeDefined();
     expect(dispatcher.Environment.Variables.JOBS_QUEUE_URL).toBeDefined();
   });

@@ -3,7 +3,7 @@ import { nodeRepository } from '../../core/data/jobs/node-repository';
 import { isFinal } from '../../core/domain/backtests/types';
 import { call } from '../support/api';
 import { algorithm, pythonProject } from '../support/backtests';
-import { type CliOptimization, leanCliProgress, type OptimizationBody, optimizeCalls, pollOptimization, points } from '../support/optimizations';
+import { type CliOptimization, leanCliProgress, type OptimizationBody, optimizeCalls, points, pollOptimization } from '../support/optimizations';
 import { createTenant, type Tenant } from '../support/tenants';
 
 /**
@@ -126,7 +126,10 @@ describe('lean cloud optimize: grid search with a constraint and a failing point
   });
 
   it('never ran more than parallelNodes points at once (recorded start and end times)', async () => {
-    const backtests = await pointBacktests(request.projectId, points(final).map((p) => p.id));
+    const backtests = await pointBacktests(
+      request.projectId,
+      points(final).map((p) => p.id),
+    );
     const spans = backtests.map((b) => ({ started: b?.started as string, finished: b?.finished as string }));
     expect(spans.every((s) => s.started && s.finished)).toBe(true);
     const most = maxOverlap(spans);
@@ -177,7 +180,11 @@ describe('Euler search (JSON, as LEAN sends it)', () => {
     expect(best?.parameterSet).toEqual({ fast: '10' });
     // Rounds: 0, 40, 80 → 10, 20 (step 10 around 0) → 5, 15 (step 5 around 10): 7 of the full grid's 17.
     const fullGrid = 17;
-    expect(points(final).map((p) => Number(p.parameterSet.fast)).sort((a, b) => a - b)).toEqual([0, 5, 10, 15, 20, 40, 80]);
+    expect(
+      points(final)
+        .map((p) => Number(p.parameterSet.fast))
+        .sort((a, b) => a - b),
+    ).toEqual([0, 5, 10, 15, 20, 40, 80]);
     expect(points(final).length).toBeLessThan(fullGrid);
     expect(Number(final.runtimeStatistics.Total)).toBe(points(final).length);
   });

@@ -56,8 +56,10 @@ export const optimizeCalls = {
   estimate: (cli: LeanCli, o: CliOptimization) => call('optimizations/estimate', { form: leanCliForm(o), creds: cli.creds, base: cli.base }),
   create: (cli: LeanCli, o: CliOptimization) => call('optimizations/create', { form: leanCliForm(o), creds: cli.creds, base: cli.base }),
   read: (cli: LeanCli, optimizationId: string) => call('optimizations/read', { form: [['optimizationId', optimizationId]], creds: cli.creds, base: cli.base }),
-  abort: (cli: LeanCli, optimizationId: string) => call('optimizations/abort', { form: [['optimizationId', optimizationId]], creds: cli.creds, base: cli.base }),
-  delete: (cli: LeanCli, optimizationId: string) => call('optimizations/delete', { form: [['optimizationId', optimizationId]], creds: cli.creds, base: cli.base }),
+  abort: (cli: LeanCli, optimizationId: string) =>
+    call('optimizations/abort', { form: [['optimizationId', optimizationId]], creds: cli.creds, base: cli.base }),
+  delete: (cli: LeanCli, optimizationId: string) =>
+    call('optimizations/delete', { form: [['optimizationId', optimizationId]], creds: cli.creds, base: cli.base }),
   /** LEAN's and the MCP server's JSON form. */
   json: (cli: LeanCli, endpoint: string, body: Record<string, unknown>) => call(endpoint, { json: body, creds: cli.creds, base: cli.base }),
 };

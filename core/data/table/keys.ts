@@ -68,5 +68,14 @@ export const keys = {
   objectUsage: (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'OBJECTUSAGE' }),
   /** An object/get zip job; under the organisation, so another organisation's job id is not found. */
   objectJob: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `OBJECTJOB#${jobId}` }),
-  prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', nodeWaiter: 'NODEWAIT#', file: 'FILE#', compile: 'COMPILE#', backtest: 'BACKTEST#', optimizationPoint: 'POINT#' },
+  prefixes: {
+    member: 'MEMBER#',
+    token: 'TOKEN#',
+    node: 'NODE#',
+    nodeWaiter: 'NODEWAIT#',
+    file: 'FILE#',
+    compile: 'COMPILE#',
+    backtest: 'BACKTEST#',
+    optimizationPoint: 'POINT#',
+  },
 };

@@ -71,7 +71,10 @@ async function launchPoints(optimization: Optimization): Promise<number> {
       started++;
       recordEvent('OptimizationPoints', { event: 'queued' });
     } catch (err) {
-      await optimizationRepository.recordPoint({ ...point, phase: 'failed', exitCode: 1, error: (err as Error).message, finished: isoNow(), statistics: [] }, 0);
+      await optimizationRepository.recordPoint(
+        { ...point, phase: 'failed', exitCode: 1, error: (err as Error).message, finished: isoNow(), statistics: [] },
+        0,
+      );
       recordEvent('OptimizationPoints', { event: 'failed' });
     }
   }
@@ -94,13 +97,20 @@ async function outcomeOf(optimization: Optimization, point: OptimizationPoint): 
   const finished = isoNow();
   if (!backtest) return { point: { ...point, phase: 'failed', exitCode: 1, error: 'The backtest was deleted.', finished, statistics: [] }, seconds: 0 };
   const seconds = wallSeconds(backtest.started, backtest.finished);
-  const dates = { ...(backtest.backtestStart ? { backtestStart: backtest.backtestStart } : {}), ...(backtest.backtestEnd ? { backtestEnd: backtest.backtestEnd } : {}) };
+  const dates = {
+    ...(backtest.backtestStart ? { backtestStart: backtest.backtestStart } : {}),
+    ...(backtest.backtestEnd ? { backtestEnd: backtest.backtestEnd } : {}),
+  };
   if (backtest.phase !== 'completed') {
     const error = backtest.phase === 'stopped' ? 'The backtest was stopped.' : (backtest.error ?? 'Runtime Error');
     return { point: { ...point, ...dates, phase: 'failed', exitCode: 1, error, finished, statistics: statisticsArray(backtest.statistics) }, seconds };
   }
   const summary = await resultStore.readSummary(point.projectId, point.backtestId);
-  const document = { statistics: backtest.statistics ?? summary?.statistics ?? {}, runtimeStatistics: summary?.runtimeStatistics ?? {}, totalPerformance: summary?.totalPerformance ?? {} };
+  const document = {
+    statistics: backtest.statistics ?? summary?.statistics ?? {},
+    runtimeStatistics: summary?.runtimeStatistics ?? {},
+    totalPerformance: summary?.totalPerformance ?? {},
+  };
   const value = readTarget(document, optimization.target);
   return {
     point: {
@@ -188,7 +198,12 @@ export async function onPointFinished(optimizationId: string, projectId: number,
   if (!(await optimizationRepository.recordPoint(outcome.point, outcome.seconds))) return 'duplicate';
   recordEvent('OptimizationPoints', { event: outcome.point.phase === 'completed' ? 'finished' : 'failed' });
   const value = outcome.point.targetValue;
-  if (outcome.point.phase === 'completed' && outcome.point.meetsConstraints && value !== undefined && better(optimization.extremum, optimization.best?.value, value)) {
+  if (
+    outcome.point.phase === 'completed' &&
+    outcome.point.meetsConstraints &&
+    value !== undefined &&
+    better(optimization.extremum, optimization.best?.value, value)
+  ) {
     const reached = targetReached(optimization.extremum, optimization.targetValue, value);
     await optimizationRepository.offerBest(optimizationId, { backtestId, value, parameterSet: point.parameterSet }, optimization.extremum, reached);
   }

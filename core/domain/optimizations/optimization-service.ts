@@ -2,13 +2,13 @@ import { backtestRepository } from '../../data/backtests/backtest-repository';
 import { nodeRepository } from '../../data/jobs/node-repository';
 import { optimizationRepository } from '../../data/optimizations/optimization-repository';
 import { resultStore } from '../../data/results/result-store';
+import type { TaskLauncher } from '../../ports/task-runner';
 import { OPTIMIZATION_NODE_LIMITS, skuInfo } from '../../shared/catalog';
 import { config } from '../../shared/config';
 import { isoNow, qcDate } from '../../shared/dates';
 import { InvalidError, NotFoundError } from '../../shared/errors';
 import { hexId } from '../../shared/ids';
 import type { Principal } from '../../shared/principal';
-import type { TaskLauncher } from '../../ports/task-runner';
 import { stopBacktest } from '../backtests/backtest-stop';
 import { getCompileForBacktest } from '../compile/compile-reads';
 import { projectAccess } from '../identity/access';
@@ -47,7 +47,8 @@ function checkPlan(request: OptimizationRequest): { target: string; strategy: St
   const strategy = request.strategy ?? GRID_STRATEGY;
   if (strategy !== GRID_STRATEGY && strategy !== EULER_STRATEGY) throw new InvalidError(`strategy: must be ${GRID_STRATEGY} or ${EULER_STRATEGY}`);
   const limit = OPTIMIZATION_NODE_LIMITS[request.nodeType];
-  if (limit === undefined) throw new InvalidError(`nodeType: unknown node type '${request.nodeType}'; one of ${Object.keys(OPTIMIZATION_NODE_LIMITS).join(', ')}`);
+  if (limit === undefined)
+    throw new InvalidError(`nodeType: unknown node type '${request.nodeType}'; one of ${Object.keys(OPTIMIZATION_NODE_LIMITS).join(', ')}`);
   if (request.parallelNodes > limit) throw new InvalidError(`parallelNodes: at most ${limit} for ${request.nodeType}`);
   const names = new Set(request.parameters.map((p) => p.name));
   if (names.size !== request.parameters.length) throw new InvalidError('parameters: each parameter may appear once');

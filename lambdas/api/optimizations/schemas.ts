@@ -35,7 +35,8 @@ const parameter = preprocess(
 
 /** lean-cli sends `target-value` (LEAN's backwards-compatible name), JSON clients `targetValue`. */
 const constraint = preprocess(
-  (v) => (v && typeof v === 'object' && !('targetValue' in v) && 'target-value' in v ? { ...v, targetValue: (v as Record<string, unknown>)['target-value'] } : v),
+  (v) =>
+    v && typeof v === 'object' && !('targetValue' in v) && 'target-value' in v ? { ...v, targetValue: (v as Record<string, unknown>)['target-value'] } : v,
   z.object({ target: qc.text(300), operator: operatorField, targetValue: qc.number() }),
 );
 
