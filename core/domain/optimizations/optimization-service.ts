@@ -30,7 +30,8 @@ export interface OptimizationRequest {
   targetTo: Extremum;
   targetValue?: number;
   strategy?: string;
-  parameters: StepParameter[];
+  /** `minStep` absent: the step itself (LEAN's OptimizationStepParameter), i.e. no Euler refinement. */
+  parameters: (Omit<StepParameter, 'minStep'> & { minStep?: number | undefined })[];
   constraints: Constraint[];
   nodeType: string;
   parallelNodes: number;
@@ -38,7 +39,8 @@ export interface OptimizationRequest {
 }
 
 /** The checks a request's body alone allows (the schema has checked shapes); the grid's size. */
-function checkPlan(request: OptimizationRequest): { target: string; strategy: StrategyName; size: number } {
+function checkPlan(request: OptimizationRequest): { target: string; strategy: StrategyName; size: number; parameters: StepParameter[] } {
+  const parameters = request.parameters.map((p) => ({ ...p, minStep: p.minStep ?? p.step }));
   const target = canonicalTarget(request.target);
   if (!target) throw new InvalidError(`target: unknown target '${request.target}'; use TotalPerformance.PortfolioStatistics.<statistic>, e.g. SharpeRatio`);
   for (const [i, c] of request.constraints.entries()) {
@@ -52,10 +54,10 @@ function checkPlan(request: OptimizationRequest): { target: string; strategy: St
   if (request.parallelNodes > limit) throw new InvalidError(`parallelNodes: at most ${limit} for ${request.nodeType}`);
   const names = new Set(request.parameters.map((p) => p.name));
   if (names.size !== request.parameters.length) throw new InvalidError('parameters: each parameter may appear once');
-  const size = gridSize(request.parameters);
+  const size = gridSize(parameters);
   const ceiling = config().LCS_OPTIMIZATION_MAX_POINTS;
   if (size > ceiling) throw new InvalidError(`parameters: the grid has ${size} points; this server runs at most ${ceiling} per optimization`);
-  return { target, strategy, size };
+  return { target, strategy, size, parameters };
 }
 
 async function visibleOptimization(principal: Principal, optimizationId: string, need: 'read' | 'write'): Promise<Optimization> {
@@ -119,7 +121,7 @@ export const optimizationService = {
 
   async create(principal: Principal, request: OptimizationRequest) {
     const { project } = await projectAccess(principal, request.projectId, 'write');
-    const { target, strategy, size } = checkPlan(request);
+    const { target, strategy, size, parameters } = checkPlan(request);
     await getCompileForBacktest(project.id, request.compileId);
     const nodes = (await nodeRepository.listByOrg(project.orgId)).filter((n) => n.kind === 'optimization');
     if (!nodes.length) throw new InvalidError('nodeType: this organization has no optimization nodes (LCS_OPTIMIZATION_NODES)');
@@ -136,13 +138,13 @@ export const optimizationService = {
       target,
       extremum: request.targetTo,
       targetValue: request.targetValue ?? null,
-      parameters: request.parameters,
+      parameters,
       constraints: request.constraints.map((c) => ({ ...c, target: canonicalTarget(c.target) as string })),
       nodeType: request.nodeType,
       parallelNodes: request.parallelNodes,
       estimatedCost: request.estimatedCost ?? 0,
       created,
-      round: { number: 1, parameters: request.parameters, size, next: 0 },
+      round: { number: 1, parameters, size, next: 0 },
       total: size,
       running: 0,
       completed: 0,

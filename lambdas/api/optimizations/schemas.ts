@@ -40,8 +40,7 @@ const constraint = preprocess(
   z.object({ target: qc.text(300), operator: operatorField, targetValue: qc.number() }),
 );
 
-const optimizationRequest = z.pipe(
-  z.object({
+const optimizationRequest = z.object({
     projectId: projectIdField,
     compileId: compileIdField,
     name: qc.optional(qc.text(200)),
@@ -54,10 +53,7 @@ const optimizationRequest = z.pipe(
     estimatedCost: qc.optional(qc.number()),
     nodeType: qc.text(20),
     parallelNodes: z.pipe(qc.int(), z.number().check(z.int(), z.gte(1, 'must be at least 1'))),
-  }),
-  // LEAN's OptimizationStepParameter: a missing minStep is the step itself.
-  z.transform((r) => ({ ...r, parameters: r.parameters.map((p) => ({ ...p, minStep: p.minStep ?? p.step })) })),
-);
+});
 
 export const optimizationSchemas = {
   optimizationRequest,
