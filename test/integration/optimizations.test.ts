@@ -13,7 +13,8 @@ import { createTenant, type Tenant } from '../support/tenants';
  * parameters (`fake-lean-optimum`, test/support/fake-lean/objective.mjs), so the best point is known:
  * Sharpe = 2 − Σ ((p − optimum)/10)², Drawdown = Σ p / 200.
  */
-jest.setTimeout(240_000);
+// Points are real runner processes; on a shared two-core machine a 20-point grid takes minutes.
+jest.setTimeout(400_000);
 
 const SHARPE = 'TotalPerformance.PortfolioStatistics.SharpeRatio';
 const DRAWDOWN = 'TotalPerformance.PortfolioStatistics.Drawdown';

@@ -102,7 +102,7 @@ export async function pollOptimization(
   options: { timeoutMs?: number; until?: (o: OptimizationBody) => boolean } = {},
 ): Promise<{ final: OptimizationBody; seen: OptimizationBody[] }> {
   const until = options.until ?? ((o: OptimizationBody) => !['new', 'running', 'active'].includes(o.status));
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   const seen: OptimizationBody[] = [];
   while (Date.now() < deadline) {
     const read: Answer = await optimizeCalls.read(cli, optimizationId);
@@ -112,7 +112,8 @@ export async function pollOptimization(
     if (until(body)) return { final: body, seen };
     await sleep(300);
   }
-  throw new Error(`optimization ${optimizationId} did not end: last seen ${JSON.stringify(seen.at(-1)).slice(0, 500)}`);
+  const last = seen.at(-1);
+  throw new Error(`optimization ${optimizationId} did not end: last seen ${last?.status} ${JSON.stringify(last?.runtimeStatistics)}`);
 }
 
 export function points(o: OptimizationBody): PointBody[] {
