@@ -105,7 +105,7 @@ async function outcomeOf(optimization: Optimization, point: OptimizationPoint): 
     const error = backtest.phase === 'stopped' ? 'The backtest was stopped.' : (backtest.error ?? 'Runtime Error');
     return { point: { ...point, ...dates, phase: 'failed', exitCode: 1, error, finished, statistics: statisticsArray(backtest.statistics) }, seconds };
   }
-  const summary = await resultStore.readSummary(point.projectId, point.backtestId);
+  const [summary, equity] = await Promise.all([resultStore.readSummary(point.projectId, point.backtestId), equityCandles(point)]);
   const document = {
     statistics: backtest.statistics ?? summary?.statistics ?? {},
     runtimeStatistics: summary?.runtimeStatistics ?? {},
@@ -122,9 +122,20 @@ async function outcomeOf(optimization: Optimization, point: OptimizationPoint): 
       statistics: statisticsArray(document.statistics),
       ...(value !== undefined ? { targetValue: value } : {}),
       meetsConstraints: meetsConstraints(document, optimization.constraints),
+      equity,
     },
     seconds,
   };
+}
+
+/** Candles of the point's equity kept on the point: few, so reading 500 points stays small. */
+const EQUITY_CANDLES = 20;
+
+/** Strategy Equity candles `[time, open, high, low, close]` (OptimizationBacktest.Equity), down-sampled. */
+async function equityCandles(point: OptimizationPoint): Promise<number[][]> {
+  const chart = await resultStore.readChart(point.projectId, point.backtestId, 'Strategy Equity', { count: EQUITY_CANDLES }).catch(() => undefined);
+  const values = chart?.series.Equity?.values ?? [];
+  return values.filter((v): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number'));
 }
 
 /**
