@@ -26,8 +26,20 @@ export interface JobFinishedMessage {
   attempt: number;
 }
 
-/** Everything the jobs queue carries: jobs to start, and ends of jobs to hand on. */
-export type QueueMessage = JobMessage | JobFinishedMessage;
+/**
+ * An optimization was created: its first points start from the queue's consumer, not in the
+ * API call, so optimizations/create answers at once whatever `parallelNodes` is.
+ */
+export interface OptimizationStartMessage {
+  kind: 'optimization-start';
+  orgId: string;
+  projectId: number;
+  optimizationId: string;
+  attempt: number;
+}
+
+/** Everything the jobs queue carries: jobs to start, ends of jobs to hand on, optimizations to start. */
+export type QueueMessage = JobMessage | JobFinishedMessage | OptimizationStartMessage;
 
 /** What a launcher needs to start the runner for one job. */
 export interface LaunchRequest {

@@ -39,7 +39,7 @@ export function dispatcher(deps: DispatcherDeps) {
           messageId: record.messageId,
           ...job,
           attempt: message.attempt,
-          waits: message.kind === 'job-finished' ? 0 : (message.waits ?? 0),
+          waits: 'waits' in message ? (message.waits ?? 0) : 0,
           outcome,
         });
         recordEvent('JobsDispatched', { kind: job.kind, outcome });

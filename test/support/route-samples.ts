@@ -287,14 +287,15 @@ export const routeSamples = {
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
 
-  // optimizations: a one-point grid of a scratch compile (each sample makes its own where it changes one)
+  // optimizations: a one-point grid; create, abort and delete make their own, reads use one that
+  // was aborted at once in a project of its own (an ended optimization answers the same every time)
   'optimizations/estimate': async (f) => optimizationRequest(await f.scratchCompile()),
   'optimizations/create': async (f) => optimizationRequest(await f.scratchCompile()),
-  'optimizations/read': async (f) => ({ optimizationId: await sharedOptimization(f) }),
-  'optimizations/list': async (f) => ({ projectId: (await f.scratchCompile()).projectId }),
-  'optimizations/update': async (f) => ({ optimizationId: await sharedOptimization(f), name: `Renamed ${rand()}` }),
-  'optimizations/abort': async (f) => ({ optimizationId: await newOptimization(f) }),
-  'optimizations/delete': async (f) => ({ optimizationId: await newOptimization(f) }),
+  'optimizations/read': async (f) => ({ optimizationId: (await endedOptimization(f)).optimizationId }),
+  'optimizations/list': async (f) => ({ projectId: (await endedOptimization(f)).projectId }),
+  'optimizations/update': async (f) => ({ optimizationId: (await endedOptimization(f)).optimizationId, name: `Renamed ${rand()}` }),
+  'optimizations/abort': async (f) => ({ optimizationId: await newOptimization(await f.scratchCompile(), f) }),
+  'optimizations/delete': async (f) => ({ optimizationId: await newOptimization(await f.scratchCompile(), f) }),
 } satisfies Record<RoutePath, Sample>;
 
 function optimizationRequest(compile: { projectId: number; compileId: string }): Params {
@@ -310,35 +311,24 @@ function optimizationRequest(compile: { projectId: number; compileId: string }):
   };
 }
 
-async function newOptimization(f: Fixture): Promise<string> {
-  const created = await must('optimizations/create', call('optimizations/create', { json: optimizationRequest(await f.scratchCompile()), creds: f.admin }));
+async function newOptimization(compile: { projectId: number; compileId: string }, f: Fixture): Promise<string> {
+  const created = await must('optimizations/create', call('optimizations/create', { json: optimizationRequest(compile), creds: f.admin }));
   return (created.body.optimizations as { optimizationId: string }[])[0]!.optimizationId;
 }
 
-const sharedOptimizations = new WeakMap<Fixture, Promise<string>>();
-/** One optimization per fixture for the read samples. */
-function sharedOptimization(f: Fixture): Promise<string> {
-  let made = sharedOptimizations.get(f);
+const endedOptimizations = new WeakMap<Fixture, Promise<{ projectId: number; optimizationId: string }>>();
+/** One optimization per fixture, aborted as soon as it is made, in a project of its own. */
+function endedOptimization(f: Fixture): Promise<{ projectId: number; optimizationId: string }> {
+  let made = endedOptimizations.get(f);
   if (!made) {
-    made = newOptimization(f);
-    sharedOptimizations.set(f, made);
+    made = (async () => {
+      const projectId = await f.freshProject([{ name: 'main.py', content: f.fileContent }]);
+      const { compileId } = await compileProject(new LeanCli(f.admin, f.orgId), projectId);
+      const optimizationId = await newOptimization({ projectId, compileId }, f);
+      await must('optimizations/abort', call('optimizations/abort', { json: { optimizationId }, creds: f.admin }));
+      return { projectId, optimizationId };
+    })();
+    endedOptimizations.set(f, made);
   }
   return made;
-}
-
-/** The sample of a route; fails loudly for a route added to the table without one. */
-export function sampleFor(route: RouteDef | string): Sample {
-  const path = typeof route === 'string' ? route : route.path;
-  const sample = (routeSamples as Record<string, Sample | undefined>)[path];
-  if (!sample) throw new Error(`The route '${path}' has no contract sample: add one to test/support/route-samples.ts`);
-  return sample;
-}
-
-/** Routes of the table that have no sample, and samples that name no route (both must be empty). */
-export function sampleCoverage(): { missing: string[]; stale: string[] } {
-  const paths = new Set<string>(routes.map((r) => r.path));
-  return {
-    missing: [...paths].filter((p) => !(p in routeSamples)),
-    stale: Object.keys(routeSamples).filter((p) => !paths.has(p)),
-  };
 }

@@ -38,6 +38,7 @@ export const jobQueue = {
 
 /** The id a log line or metric names a job message by. */
 export function jobMessageId(message: QueueMessage): string {
+  if (message.kind === 'optimization-start') return message.optimizationId;
   return message.kind === 'build' ? message.compileId : message.backtestId;
 }
 
@@ -49,7 +50,9 @@ export function parseQueueMessage(body: string): QueueMessage {
       ? typeof parsed.backtestId === 'string'
       : parsed.kind === 'job-finished'
         ? typeof parsed.backtestId === 'string' && typeof parsed.optimizationId === 'string'
-        : parsed.kind === 'build' && typeof parsed.compileId === 'string';
+        : parsed.kind === 'optimization-start'
+          ? typeof parsed.optimizationId === 'string'
+          : parsed.kind === 'build' && typeof parsed.compileId === 'string';
   if (!idOk || typeof parsed.orgId !== 'string' || typeof parsed.projectId !== 'number' || typeof parsed.attempt !== 'number') {
     throw new Error(`not a job message: ${body.slice(0, 200)}`);
   }
@@ -59,6 +62,6 @@ export function parseQueueMessage(body: string): QueueMessage {
 /** A job a runner task was started for (a build or a backtest): never a job's end. */
 export function parseJobMessage(body: string): JobMessage {
   const parsed = parseQueueMessage(body);
-  if (parsed.kind === 'job-finished') throw new Error(`not a job to run: ${body.slice(0, 200)}`);
+  if (parsed.kind === 'job-finished' || parsed.kind === 'optimization-start') throw new Error(`not a job to run: ${body.slice(0, 200)}`);
   return parsed;
 }

@@ -7,7 +7,7 @@ import { config } from '../../shared/config';
 import { isoNow } from '../../shared/dates';
 import { backtestLifecycle, releaseNodes } from '../backtests/backtest-lifecycle';
 import { type Backtest, isFinal } from '../backtests/types';
-import { onPointFinished } from '../optimizations/optimization-runner';
+import { advanceOptimization, onPointFinished } from '../optimizations/optimization-runner';
 import type { VirtualNode } from './types';
 
 /**
@@ -35,6 +35,10 @@ export async function dispatchJob(message: QueueMessage, deps: DispatchDeps): Pr
   if (message.kind === 'build') return dispatchBuild(message, deps);
   // Not a job to start: the end of one, handed to whoever waits for it (an optimization).
   if (message.kind === 'job-finished') return onPointFinished(message.optimizationId, message.projectId, message.backtestId);
+  if (message.kind === 'optimization-start') {
+    await advanceOptimization(message.optimizationId);
+    return 'started';
+  }
   return dispatchBacktest(message, deps);
 }
 
@@ -147,7 +151,7 @@ async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' 
  */
 export async function failUndispatchable(message: QueueMessage, reason: string, receives: number): Promise<void> {
   const text = `The job could not be started after ${receives} attempts: ${reason}`;
-  if (message.kind === 'job-finished') return;
+  if (message.kind === 'job-finished' || message.kind === 'optimization-start') return;
   if (message.kind === 'build') {
     await compileRepository.finish(message.projectId, message.compileId, 'BuildError', [`Build Error: ${text}`]);
     return;

@@ -1,4 +1,5 @@
 import { backtestRepository } from '../../data/backtests/backtest-repository';
+import { jobQueue } from '../../data/jobs/job-queue';
 import { nodeRepository } from '../../data/jobs/node-repository';
 import { optimizationRepository } from '../../data/optimizations/optimization-repository';
 import { resultStore } from '../../data/results/result-store';
@@ -7,13 +8,13 @@ import { OPTIMIZATION_NODE_LIMITS, skuInfo } from '../../shared/catalog';
 import { config } from '../../shared/config';
 import { isoNow, qcDate } from '../../shared/dates';
 import { InvalidError, NotFoundError } from '../../shared/errors';
+import { sha256Hex } from '../../shared/hashing';
 import { hexId } from '../../shared/ids';
 import type { Principal } from '../../shared/principal';
 import { stopBacktest } from '../backtests/backtest-stop';
 import { getCompileForBacktest } from '../compile/compile-reads';
 import { projectAccess } from '../identity/access';
 import { canonicalTarget } from './objectives';
-import { advanceOptimization } from './optimization-runner';
 import { optimizationSummaryView, optimizationView } from './optimization-view';
 import { gridSize } from './search-space';
 import { type Constraint, EULER_STRATEGY, type Extremum, GRID_STRATEGY, type Optimization, type StepParameter, type StrategyName } from './types';
@@ -108,7 +109,8 @@ export const optimizationService = {
     const parallel = Math.max(1, request.parallelNodes);
     return {
       estimate: {
-        estimateId: hexId(),
+        // Same request, same estimate: a read answers the same whoever asks and however.
+        estimateId: sha256Hex(JSON.stringify({ ...request, projectId: project.id })).slice(0, 32),
         time,
         balance: LCS_CREDIT_BALANCE,
         // Beyond QuantConnect's fields: what the operator's AWS bill sees.
@@ -152,9 +154,20 @@ export const optimizationService = {
       runtimeSeconds: 0,
     };
     await optimizationRepository.create(optimization);
-    await advanceOptimization(optimization.optimizationId);
-    const now = (await optimizationRepository.get(optimization.optimizationId)) ?? optimization;
-    return { optimizations: [optimizationSummaryView(now)], optimization: now };
+    try {
+      await jobQueue.send({
+        kind: 'optimization-start',
+        orgId: optimization.orgId,
+        projectId: optimization.projectId,
+        optimizationId: optimization.optimizationId,
+        attempt: 1,
+      });
+    } catch (err) {
+      // Nothing half-made: without its start message the optimization would stay "new" forever.
+      await optimizationRepository.delete(optimization.optimizationId);
+      throw err;
+    }
+    return { optimizations: [optimizationSummaryView(optimization)], optimization };
   },
 
   async read(principal: Principal, optimizationId: string) {
