@@ -332,3 +332,20 @@ function endedOptimization(f: Fixture): Promise<{ projectId: number; optimizatio
   }
   return made;
 }
+
+/** The sample of a route; fails loudly for a route added to the table without one. */
+export function sampleFor(route: RouteDef | string): Sample {
+  const path = typeof route === 'string' ? route : route.path;
+  const sample = (routeSamples as Record<string, Sample | undefined>)[path];
+  if (!sample) throw new Error(`The route '${path}' has no contract sample: add one to test/support/route-samples.ts`);
+  return sample;
+}
+
+/** Routes of the table that have no sample, and samples that name no route (both must be empty). */
+export function sampleCoverage(): { missing: string[]; stale: string[] } {
+  const paths = new Set<string>(routes.map((r) => r.path));
+  return {
+    missing: [...paths].filter((p) => !(p in routeSamples)),
+    stale: Object.keys(routeSamples).filter((p) => !paths.has(p)),
+  };
+}
