@@ -287,8 +287,8 @@ export const routeSamples = {
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
 
-  // optimizations: a one-point grid; create, abort and delete make their own, reads use one that
-  // was aborted at once in a project of its own (an ended optimization answers the same every time)
+  // optimizations: a one-point grid; create, abort and delete make their own in the scratch
+  // project, reads use one of the fixture project aborted at once (it answers the same every time)
   'optimizations/estimate': async (f) => optimizationRequest(await f.scratchCompile()),
   'optimizations/create': async (f) => optimizationRequest(await f.scratchCompile()),
   'optimizations/read': async (f) => ({ optimizationId: (await endedOptimization(f)).optimizationId }),
@@ -317,16 +317,15 @@ async function newOptimization(compile: { projectId: number; compileId: string }
 }
 
 const endedOptimizations = new WeakMap<Fixture, Promise<{ projectId: number; optimizationId: string }>>();
-/** One optimization per fixture, aborted as soon as it is made, in a project of its own. */
+/** One optimization of the fixture project per fixture, aborted as soon as it is made. */
 function endedOptimization(f: Fixture): Promise<{ projectId: number; optimizationId: string }> {
   let made = endedOptimizations.get(f);
   if (!made) {
     made = (async () => {
-      const projectId = await f.freshProject([{ name: 'main.py', content: f.fileContent }]);
-      const { compileId } = await compileProject(new LeanCli(f.admin, f.orgId), projectId);
-      const optimizationId = await newOptimization({ projectId, compileId }, f);
+      const { compileId } = await f.completedBacktest();
+      const optimizationId = await newOptimization({ projectId: f.projectId, compileId }, f);
       await must('optimizations/abort', call('optimizations/abort', { json: { optimizationId }, creds: f.admin }));
-      return { projectId, optimizationId };
+      return { projectId: f.projectId, optimizationId };
     })();
     endedOptimizations.set(f, made);
   }

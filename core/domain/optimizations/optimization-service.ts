@@ -110,7 +110,7 @@ export const optimizationService = {
     return {
       estimate: {
         // Same request, same estimate: a read answers the same whoever asks and however.
-        estimateId: sha256Hex(JSON.stringify({ ...request, projectId: project.id })).slice(0, 32),
+        estimateId: sha256Hex(JSON.stringify({ ...request, name: undefined, projectId: project.id })).slice(0, 32),
         time,
         balance: LCS_CREDIT_BALANCE,
         // Beyond QuantConnect's fields: what the operator's AWS bill sees.
