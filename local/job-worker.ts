@@ -3,6 +3,7 @@ import { jobMessageId, jobQueue, parseQueueMessage, sqs } from '../core/data/job
 import { backtestLifecycle } from '../core/domain/backtests/backtest-lifecycle';
 import { dispatchJob, failUndispatchable } from '../core/domain/jobs/job-dispatcher';
 import { reconcileTaskEnd } from '../core/domain/jobs/job-reconciler';
+import { resumeOptimizations } from '../core/domain/optimizations/optimization-runner';
 import type { JobMessage, QueueMessage, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
 import { config } from '../core/shared/config';
 import { processLauncher } from './process-launcher';
@@ -95,6 +96,8 @@ export async function startJobWorker(options: JobWorkerOptions) {
   };
   const processes = processLauncher({ ...options, onEnd });
   await failOrphans(options.log);
+  const resumed = await resumeOptimizations();
+  if (resumed) options.log(`${resumed} optimization(s) a previous server left running: resumed`);
 
   const { client, sdk } = await sqs();
   let stopping = false;

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BestPoint, Optimization, OptimizationPoint, Round } from '../../domain/optimizations/types';
 import { documentClient, tableName } from '../table/clients';
 import { unlessConditionFails } from '../table/dynamo-errors';
@@ -40,6 +40,27 @@ export const optimizationRepository = {
     const head = items.find((i) => i.SK === 'OPT');
     const points = items.filter((i) => i.SK !== 'OPT').map((i) => fromItem<OptimizationPoint>(i));
     return { ...(head ? { optimization: fromItem<Optimization>(head) } : {}), points };
+  },
+
+  /**
+   * Optimizations still new or running, in every organisation: a full table scan for local mode's
+   * start-up (where the table is small), like backtestRepository.scanInPhases. A deployment never calls it.
+   */
+  async *scanLive(): AsyncGenerator<Optimization> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db().send(
+        new ScanCommand({
+          TableName: tableName(),
+          FilterExpression: '#type = :type AND #status IN (:new, :running)',
+          ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+          ExpressionAttributeValues: { ':type': 'Optimization', ...LIVE_STATUSES },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) yield fromItem<Optimization>(item);
+      start = page.LastEvaluatedKey;
+    } while (start);
   },
 
   async listByProject(projectId: number): Promise<Optimization[]> {

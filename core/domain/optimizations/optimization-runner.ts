@@ -221,3 +221,22 @@ export async function onPointFinished(optimizationId: string, projectId: number,
   await advanceOptimization(optimizationId);
   return 'recorded';
 }
+
+/**
+ * Local mode's start-up (after backtests a previous server left running were marked failed): a
+ * point whose backtest ended while no worker ran, or whose "job finished" message was lost with
+ * the stopping server, is recorded now, and each optimization moves on. Returns how many resumed.
+ */
+export async function resumeOptimizations(): Promise<number> {
+  let resumed = 0;
+  for await (const optimization of optimizationRepository.scanLive()) {
+    const { points } = await optimizationRepository.getWithPoints(optimization.optimizationId);
+    for (const point of points.filter((p) => p.phase === 'running')) {
+      const backtest = await backtestRepository.get(point.projectId, point.backtestId);
+      if (!backtest || isFinal(backtest)) await onPointFinished(optimization.optimizationId, point.projectId, point.backtestId);
+    }
+    await advanceOptimization(optimization.optimizationId);
+    resumed++;
+  }
+  return resumed;
+}
