@@ -322,7 +322,7 @@ function endedOptimization(f: Fixture): Promise<{ projectId: number; optimizatio
   let made = endedOptimizations.get(f);
   if (!made) {
     made = (async () => {
-      const { compileId } = await f.completedBacktest();
+      const { compileId } = await compileProject(new LeanCli(f.admin, f.orgId), f.projectId);
       const optimizationId = await newOptimization({ projectId: f.projectId, compileId }, f);
       await must('optimizations/abort', call('optimizations/abort', { json: { optimizationId }, creds: f.admin }));
       return { projectId: f.projectId, optimizationId };
