@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { SKUS } from '../../core/shared/catalog';
 import type { Settings } from '../config/settings';
 import { ApiFunction, type JobsRefs, type LaunchRefs } from '../constructs/api-function';
+import { acknowledgeWildcardResources } from '../constructs/nag-ids';
 import { RunnerTask } from '../constructs/runner-task';
 import { metricsNamespace, prefix, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import type { StatefulStack } from './stateful-stack';
@@ -132,6 +133,11 @@ export class JobsStack extends Stack {
       // A "job finished" message hands a point's end to its optimization: the dispatcher reads the
       // result summary (target, constraints) and removes the results of a point an abort orphaned.
       .bindBucket('artifacts', data, 'readWrite');
+    acknowledgeWildcardResources(
+      this.dispatcher.role,
+      [`${data.buckets.artifacts.arn}/*`],
+      "The dispatcher reads an optimization point's result summary and chart, and removes the results of a point an abort orphaned, under per-project key prefixes decided at run time; only object actions are granted on <bucket>/*.",
+    );
     // The dispatcher fails a job on its last delivery, so it must know which one that is.
     this.dispatcher.function.addEnvironment('LCS_JOB_MAX_RECEIVES', String(settings.jobs.maxReceiveCount));
     this.dispatcher.function.addEventSource(
