@@ -1,9 +1,10 @@
 import { backtestRepository } from '../core/data/backtests/backtest-repository';
-import { jobQueue, parseJobMessage, sqs } from '../core/data/jobs/job-queue';
+import { jobMessageId, jobQueue, parseQueueMessage, sqs } from '../core/data/jobs/job-queue';
 import { backtestLifecycle } from '../core/domain/backtests/backtest-lifecycle';
 import { dispatchJob, failUndispatchable } from '../core/domain/jobs/job-dispatcher';
 import { reconcileTaskEnd } from '../core/domain/jobs/job-reconciler';
-import type { JobMessage, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
+import { resumeOptimizations } from '../core/domain/optimizations/optimization-runner';
+import type { JobMessage, QueueMessage, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
 import { config } from '../core/shared/config';
 import { processLauncher } from './process-launcher';
 
@@ -69,11 +70,11 @@ export async function handleJobMessages(
 ): Promise<void> {
   const { client, sdk } = await sqs();
   for (const message of messages) {
-    let job: JobMessage | undefined;
+    let job: QueueMessage | undefined;
     try {
-      job = parseJobMessage(message.Body ?? '');
+      job = parseQueueMessage(message.Body ?? '');
       const outcome = await dispatchJob(job, { launcher: deps.launcher, requeue: deps.requeue });
-      deps.log(`job ${job.kind} ${job.kind === 'backtest' ? job.backtestId : job.compileId}: ${outcome}`);
+      deps.log(`job ${job.kind} ${jobMessageId(job)}: ${outcome}`);
       await client.send(new sdk.DeleteMessageCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: message.ReceiptHandle }));
     } catch (err) {
       const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
@@ -95,6 +96,8 @@ export async function startJobWorker(options: JobWorkerOptions) {
   };
   const processes = processLauncher({ ...options, onEnd });
   await failOrphans(options.log);
+  const resumed = await resumeOptimizations();
+  if (resumed) options.log(`${resumed} optimization(s) a previous server left running: resumed`);
 
   const { client, sdk } = await sqs();
   let stopping = false;

@@ -10,6 +10,7 @@ import { dataSchemas } from '../lambdas/api/data/schemas';
 import { fileSchemas } from '../lambdas/api/files/schemas';
 import { moduleSchemas } from '../lambdas/api/modules/schemas';
 import { objectSchemas } from '../lambdas/api/objects/schemas';
+import { optimizationSchemas } from '../lambdas/api/optimizations/schemas';
 import { projectSchemas } from '../lambdas/api/projects/schemas';
 import { routes } from '../lambdas/api/routes';
 import type { RouteDef, RouteGroup } from '../lambdas/api/routes/route-types';
@@ -29,7 +30,17 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'docs', 'openapi.json');
 
 /** Every request schema by name: `projectRead` becomes the component `ProjectReadRequest`. */
-const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas, ...moduleSchemas, ...aiSchemas };
+const schemas = {
+  ...commonSchemas,
+  ...projectSchemas,
+  ...fileSchemas,
+  ...dataSchemas,
+  ...objectSchemas,
+  ...backtestSchemas,
+  ...optimizationSchemas,
+  ...moduleSchemas,
+  ...aiSchemas,
+};
 
 const GROUPS: Record<RouteGroup, string> = {
   system: 'Reachability and credential checks.',
@@ -40,6 +51,7 @@ const GROUPS: Record<RouteGroup, string> = {
   data: 'Market data for LEAN and lean-cli.',
   objects: 'The object store.',
   backtests: 'Compiles and backtests: jobs, progress and pre-split results.',
+  optimizations: 'Parameter searches (grid, Euler) whose points are backtests on optimization nodes.',
   services: 'Terminal services (news: none on a self-hosted server).',
   modules: 'LEAN modules (brokerages, data feeds) the operator uploaded, for lean-cli to install.',
   ai: 'AI tools: syntax check and PEP 8 conversion here; the model-backed tools through Amazon Bedrock when enabled.',

@@ -12,6 +12,35 @@ export type JobMessage =
   | { kind: 'backtest'; orgId: string; projectId: number; backtestId: string; attempt: number; waits?: number }
   | { kind: 'build'; orgId: string; projectId: number; compileId: string; attempt: number; waits?: number };
 
+/**
+ * A job reached a final state (completed, failed, stopped) and something waits for it: an
+ * optimization's aggregator. The backtest's lifecycle sends it on the same queue; the dispatcher
+ * hands it on, so it travels the same way in AWS and in local mode. `attempt` is always 1.
+ */
+export interface JobFinishedMessage {
+  kind: 'job-finished';
+  orgId: string;
+  projectId: number;
+  backtestId: string;
+  optimizationId: string;
+  attempt: number;
+}
+
+/**
+ * An optimization was created: its first points start from the queue's consumer, not in the
+ * API call, so optimizations/create answers at once whatever `parallelNodes` is.
+ */
+export interface OptimizationStartMessage {
+  kind: 'optimization-start';
+  orgId: string;
+  projectId: number;
+  optimizationId: string;
+  attempt: number;
+}
+
+/** Everything the jobs queue carries: jobs to start, ends of jobs to hand on, optimizations to start. */
+export type QueueMessage = JobMessage | JobFinishedMessage | OptimizationStartMessage;
+
 /** What a launcher needs to start the runner for one job. */
 export interface LaunchRequest {
   job: JobMessage;

@@ -33,7 +33,7 @@ export const LEAN_ENVIRONMENTS = [{ id: 1, name: 'Default', path: '', descriptio
 export const DEFAULT_LEAN_ENVIRONMENT = 1;
 
 /** What a node is for: QuantConnect's three node families. */
-export type NodeKind = 'backtest' | 'research' | 'live';
+export type NodeKind = 'backtest' | 'research' | 'live' | 'optimization';
 
 export interface Sku {
   sku: string;
@@ -54,7 +54,22 @@ export const SKUS: Sku[] = [
   { sku: 'R2-8', kind: 'research', cpu: 2, vcpu: 2, ramGb: 8, speedGhz: 2.5, description: '2 cores, 8 GB' },
   { sku: 'L-MICRO', kind: 'live', cpu: 1, vcpu: 0.5, ramGb: 1, speedGhz: 2.5, description: 'Half a core, 1 GB' },
   { sku: 'L2-4', kind: 'live', cpu: 2, vcpu: 2, ramGb: 4, speedGhz: 2.5, description: '2 cores, 4 GB' },
+  ...optimizationSkus(),
 ];
+
+/**
+ * Optimization node types (lean-cli `optimizer_config_manager.py`: O2-8, O4-12, O8-16) with the
+ * parallel-node limits lean-cli checks client side (contract §6); the server checks them too.
+ */
+export const OPTIMIZATION_NODE_LIMITS: Readonly<Record<string, number>> = { 'O2-8': 24, 'O4-12': 12, 'O8-16': 6 };
+
+function optimizationSkus(): Sku[] {
+  return [
+    { sku: 'O2-8', kind: 'optimization', cpu: 2, vcpu: 2, ramGb: 8, speedGhz: 2.5, description: 'Optimization: 2 cores, 8 GB' },
+    { sku: 'O4-12', kind: 'optimization', cpu: 4, vcpu: 4, ramGb: 12, speedGhz: 2.5, description: 'Optimization: 4 cores, 12 GB' },
+    { sku: 'O8-16', kind: 'optimization', cpu: 8, vcpu: 8, ramGb: 16, speedGhz: 2.5, description: 'Optimization: 8 cores, 16 GB' },
+  ];
+}
 
 export function skuInfo(sku: string): Sku | undefined {
   return SKUS.find((s) => s.sku === sku);

@@ -32,6 +32,15 @@ const schema = z.object({
   LCS_NODE_WAIT_MAX_SECONDS: count(60, 1, 900),
   /** Wall-clock limit of one backtest, seconds (QuantConnect's cloud stops backtests after hours). */
   LCS_BACKTEST_MAX_SECONDS: count(12 * 3600, 10),
+  /** Most backtests one optimization may plan (QuantConnect caps at 3 parameters; the ceiling here is the operator's). */
+  LCS_OPTIMIZATION_MAX_POINTS: count(1000, 1, 100_000),
+  /** Optimization nodes (concurrency slots) a new organisation gets; all its optimizations share them. */
+  LCS_OPTIMIZATION_NODES: count(6, 0, 1000),
+  /** optimizations/estimate's time per backtest when the project has no finished backtest yet, seconds. */
+  LCS_OPTIMIZATION_DEFAULT_BACKTEST_SECONDS: count(60, 1),
+  /** Fargate price used for the estimate's cost (us-east-1 on-demand, USD per vCPU-hour and per GB-hour). */
+  LCS_FARGATE_VCPU_HOUR_USD: z._default(z.coerce.number().check(z.gte(0)), 0.04048),
+  LCS_FARGATE_GB_HOUR_USD: z._default(z.coerce.number().check(z.gte(0)), 0.004445),
   ARTIFACTS_BUCKET_NAME: resourceName(),
   /** LEAN market data in LEAN's own folder layout (`lcs data push`), served by data/read links. */
   DATA_BUCKET_NAME: resourceName(),

@@ -1,8 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ecsLauncher } from '../../core/aws/ecs-task-runner';
-import { jobQueue, parseJobMessage } from '../../core/data/jobs/job-queue';
+import { jobMessageId, jobQueue, parseQueueMessage } from '../../core/data/jobs/job-queue';
 import { dispatchJob, failUndispatchable } from '../../core/domain/jobs/job-dispatcher';
-import type { JobMessage, TaskLauncher } from '../../core/ports/task-runner';
+import type { JobMessage, QueueMessage, TaskLauncher } from '../../core/ports/task-runner';
 import { config } from '../../core/shared/config';
 import { logger } from '../../core/shared/logger';
 import { recordEvent } from '../../core/shared/metrics';
@@ -23,19 +23,25 @@ export function dispatcher(deps: DispatcherDeps) {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
-      let message: JobMessage;
+      let message: QueueMessage;
       try {
-        message = parseJobMessage(record.body);
+        message = parseQueueMessage(record.body);
       } catch (err) {
         // Never valid, so every retry fails too: it ends in the dead-letter queue for a human.
         logger.error('Malformed job message', { messageId: record.messageId, receives, bodyLength: record.body.length, error: err });
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
-      const job = message.kind === 'backtest' ? { kind: 'backtest', id: message.backtestId } : { kind: 'build', id: message.compileId };
+      const job = { kind: message.kind, id: jobMessageId(message) };
       try {
         const outcome = await dispatchJob(message, deps);
-        logger.info('Job dispatched', { messageId: record.messageId, ...job, attempt: message.attempt, waits: message.waits ?? 0, outcome });
+        logger.info('Job dispatched', {
+          messageId: record.messageId,
+          ...job,
+          attempt: message.attempt,
+          waits: 'waits' in message ? (message.waits ?? 0) : 0,
+          outcome,
+        });
         recordEvent('JobsDispatched', { kind: job.kind, outcome });
       } catch (err) {
         logger.error('Job dispatch failed; the queue will retry it', { messageId: record.messageId, receives, ...job, error: err });

@@ -186,5 +186,20 @@ export class OpsDashboard extends Construct {
         graph('Live restarts', [metrics.app('LiveRestarts', {}, { label: 'Restarts' })], 8),
       ),
     );
+    // Optimizations: points queued, finished and failed (OptimizationPoints by event), and how many
+    // run at once (the aggregator's gauge after each change), from core/domain/optimizations.
+    this.dashboard.addWidgets(
+      new Row(
+        graph(
+          'Optimization points (queued, finished, failed)',
+          OPTIMIZATION_POINT_EVENTS.map((event) => metrics.app('OptimizationPoints', { event }, { label: event })),
+          12,
+        ),
+        graph('Optimization points running', [metrics.app('OptimizationPointsRunning', {}, { statistic: 'Maximum', label: 'Running (max)' })], 12),
+      ),
+    );
   }
 }
+
+/** The `event` dimension of OptimizationPoints (core/domain/optimizations/optimization-runner.ts). */
+export const OPTIMIZATION_POINT_EVENTS = ['queued', 'finished', 'failed'] as const;

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { SKUS } from '../../core/shared/catalog';
 import type { Settings } from '../config/settings';
 import { ApiFunction, type JobsRefs, type LaunchRefs, type LiveRefs } from '../constructs/api-function';
+import { acknowledgeWildcardResources } from '../constructs/nag-ids';
 import { RunnerTask } from '../constructs/runner-task';
 import { metricsNamespace, prefix, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import type { StatefulStack } from './stateful-stack';
@@ -25,6 +26,8 @@ export const DISPATCHER_BATCH_SIZE = 5;
 
 /** The SKUs that run as backtest tasks: one task definition each. */
 export const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
+/** An optimization's points are backtests on these task sizes (its `nodeType`). */
+export const OPTIMIZATION_SKUS = SKUS.filter((s) => s.kind === 'optimization');
 
 /** The SKUs that run live deployments: one base task definition each, copied per deployment. */
 export const LIVE_SKUS = SKUS.filter((s) => s.kind === 'live');
@@ -119,7 +122,7 @@ export class JobsStack extends Stack {
     };
 
     const apiUrlParameter = StringParameter.fromStringParameterName(this, 'ApiUrl', apiUrlParameterName(settings));
-    this.runner = new RunnerTask(this, 'Runner', { settings, prefix: name, skus: BACKTEST_SKUS, data, jobs, apiUrlParameter });
+    this.runner = new RunnerTask(this, 'Runner', { settings, prefix: name, skus: [...BACKTEST_SKUS, ...OPTIMIZATION_SKUS], data, jobs, apiUrlParameter });
 
     const launch: LaunchRefs = {
       taskDefinitions: Object.fromEntries([...this.runner.taskDefinitions].map(([sku, task]) => [sku, { arn: task.taskDefinitionArn, family: task.family }])),
@@ -162,7 +165,15 @@ export class JobsStack extends Stack {
       .bindJobs(jobs, 'send')
       .bindTaskLauncher(jobs, launch)
       // Deploying and removing live services goes through the queue too: the API never waits on ECS.
-      .bindLiveServices(jobs, live);
+      .bindLiveServices(jobs, live)
+      // A "job finished" message hands a point's end to its optimization: the dispatcher reads the
+      // result summary (target, constraints) and removes the results of a point an abort orphaned.
+      .bindBucket('artifacts', data, 'readWrite');
+    acknowledgeWildcardResources(
+      this.dispatcher.role,
+      [`${data.buckets.artifacts.arn}/*`],
+      "The dispatcher reads an optimization point's result summary and chart, and removes the results of a point an abort orphaned, under per-project key prefixes decided at run time; only object actions are granted on <bucket>/*.",
+    );
     // The dispatcher fails a job on its last delivery, so it must know which one that is.
     this.dispatcher.function.addEnvironment('LCS_JOB_MAX_RECEIVES', String(settings.jobs.maxReceiveCount));
     this.dispatcher.function.addEventSource(

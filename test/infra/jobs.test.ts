@@ -27,6 +27,8 @@ beforeAll(() => {
 
 const resourcesOf = (t: CfnTemplate, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
+/** Backtests' and optimization points' task sizes: one runner task definition each. */
+const RUNNER_SKUS = SKUS.filter((s) => s.kind === 'backtest' || s.kind === 'optimization');
 const INDEXES = Object.values(TABLE_SCHEMA.indexes).map((i) => i.name);
 const array = (value: unknown) => ([] as unknown[]).concat(value);
 /** ECS authorises these on no resource (live deployments register a definition each). */
@@ -104,12 +106,12 @@ describe('cluster and task definitions', () => {
     expect(() => fargateSize({ vcpu: 32, ramGb: 64 })).toThrow(/No Fargate task size/);
   });
 
-  test('one task definition per backtest SKU: size from the SKU table, linux/amd64, 60 GiB, own family', () => {
+  test('one task definition per backtest and optimization SKU: size from the SKU table, linux/amd64, 60 GiB, own family', () => {
     const tasks = resourcesOf(jobs, 'AWS::ECS::TaskDefinition').map(([, t]) => t.Properties as Json);
     // Live SKUs have base definitions of their own (test/infra/live.test.ts).
     const live = SKUS.filter((s) => s.kind === 'live').map((s) => `lcs-test-live-runner-${s.sku.toLowerCase()}`);
-    expect(tasks.map((t) => t.Family).sort()).toEqual([...BACKTEST_SKUS.map((s) => `lcs-test-runner-${s.sku.toLowerCase()}`), ...live].sort());
-    for (const sku of BACKTEST_SKUS) {
+    expect(tasks.map((t) => t.Family).sort()).toEqual([...RUNNER_SKUS.map((s) => `lcs-test-runner-${s.sku.toLowerCase()}`), ...live].sort());
+    for (const sku of RUNNER_SKUS) {
       const task = tasks.find((t) => t.Family === `lcs-test-runner-${sku.sku.toLowerCase()}`)!;
       const size = fargateSize(sku);
       expect(task).toMatchObject({
@@ -239,9 +241,7 @@ describe('dispatcher', () => {
 
   test('grants: the table, RunTask on the runner families in this cluster, PassRole of the runner roles only, send, stop', () => {
     const document = policyOf(jobs, lcs.jobs.dispatcher);
-    const families = BACKTEST_SKUS.map(
-      (s) => `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/lcs-test-runner-${s.sku.toLowerCase()}:*`,
-    );
+    const families = RUNNER_SKUS.map((s) => `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/lcs-test-runner-${s.sku.toLowerCase()}:*`);
     // The backtest runner's two roles for RunTask, the live runner's two for its services.
     const roles = [lcs.jobs.runner.taskRole, lcs.jobs.runner.executionRole, lcs.jobs.liveRunner.taskRole, lcs.jobs.liveRunner.executionRole].map(
       (r) => `<${logicalId(r.node.defaultChild!)}.Arn>`,
@@ -260,11 +260,13 @@ describe('dispatcher', () => {
         ...INDEXES.map((i) => `dynamodb:Query on table/index/${i}`),
       ]),
     );
-    // Nothing on S3, nothing else on ECS or IAM than jobs and the live-* services (test/infra/live.test.ts).
+    // On S3 only the artifacts bucket (an optimization point's result summary); nothing else on ECS
+    // or IAM than jobs and the live-* services (test/infra/live.test.ts).
+    expect(grants.filter((g) => /^s3:/.test(g) && !/ on bucket:artifacts/.test(g))).toEqual([]);
     const liveGrants = grants.filter((g) => /^ecs:\w+Services? on .*\/live-\*$/.test(g) || /^ecs:\w+TaskDefinition on \*$/.test(g));
     expect(liveGrants).toHaveLength(7);
     expect(
-      grants.filter((g) => /^(s3|iam|ecs):/.test(g) && !/^(ecs:RunTask|ecs:StopTask|ecs:TagResource|iam:PassRole) /.test(g) && !liveGrants.includes(g)),
+      grants.filter((g) => /^(iam|ecs):/.test(g) && !/^(ecs:RunTask|ecs:StopTask|ecs:TagResource|iam:PassRole) /.test(g) && !liveGrants.includes(g)),
     ).toEqual([]);
     const statements = (document as { Statement: Json[] }).Statement;
     const cluster = { 'Fn::GetAtt': [logicalId(lcs.jobs.cluster.node.defaultChild!), 'Arn'] };

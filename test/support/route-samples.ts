@@ -312,6 +312,15 @@ export const routeSamples = {
     await marketDataStore.put(`${MODULES_PREFIX}2/${fileName}`, 'sample package\n');
     return { productId: 2, organizationId: f.orgId, fileName };
   },
+  // optimizations: a one-point grid; create, abort and delete make their own in the scratch
+  // project, reads use one of the fixture project aborted at once (it answers the same every time)
+  'optimizations/estimate': async (f) => optimizationRequest(await f.scratchCompile()),
+  'optimizations/create': async (f) => optimizationRequest(await f.scratchCompile()),
+  'optimizations/read': async (f) => ({ optimizationId: (await endedOptimization(f)).optimizationId }),
+  'optimizations/list': async (f) => ({ projectId: (await endedOptimization(f)).projectId }),
+  'optimizations/update': async (f) => ({ optimizationId: (await endedOptimization(f)).optimizationId, name: `Renamed ${rand()}` }),
+  'optimizations/abort': async (f) => ({ optimizationId: await newOptimization(await f.scratchCompile(), f) }),
+  'optimizations/delete': async (f) => ({ optimizationId: await newOptimization(await f.scratchCompile(), f) }),
 } satisfies Record<RoutePath, Sample>;
 
 /**
@@ -331,6 +340,40 @@ export function offByDefault(path: string): RegExp | undefined {
 export function validSummary(path: string): { status: number; success: boolean; errors: unknown } {
   const off = offByDefault(path);
   return off ? { status: 200, success: false, errors: [expect.stringMatching(off)] } : { status: 200, success: true, errors: undefined };
+}
+
+function optimizationRequest(compile: { projectId: number; compileId: string }): Params {
+  return {
+    ...compile,
+    name: `Contract ${rand()}`,
+    target: 'TotalPerformance.PortfolioStatistics.SharpeRatio',
+    targetTo: 'max',
+    parameters: [{ name: 'contract', min: 1, max: 1, step: 1 }],
+    constraints: [],
+    nodeType: 'O2-8',
+    parallelNodes: 1,
+  };
+}
+
+async function newOptimization(compile: { projectId: number; compileId: string }, f: Fixture): Promise<string> {
+  const created = await must('optimizations/create', call('optimizations/create', { json: optimizationRequest(compile), creds: f.admin }));
+  return (created.body.optimizations as { optimizationId: string }[])[0]!.optimizationId;
+}
+
+const endedOptimizations = new WeakMap<Fixture, Promise<{ projectId: number; optimizationId: string }>>();
+/** One optimization of the fixture project per fixture, aborted as soon as it is made. */
+function endedOptimization(f: Fixture): Promise<{ projectId: number; optimizationId: string }> {
+  let made = endedOptimizations.get(f);
+  if (!made) {
+    made = (async () => {
+      const { compileId } = await compileProject(new LeanCli(f.admin, f.orgId), f.projectId);
+      const optimizationId = await newOptimization({ projectId: f.projectId, compileId }, f);
+      await must('optimizations/abort', call('optimizations/abort', { json: { optimizationId }, creds: f.admin }));
+      return { projectId: f.projectId, optimizationId };
+    })();
+    endedOptimizations.set(f, made);
+  }
+  return made;
 }
 
 /** The sample of a route; fails loudly for a route added to the table without one. */

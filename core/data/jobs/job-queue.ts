@@ -1,4 +1,4 @@
-import type { JobMessage } from '../../ports/task-runner';
+import type { JobMessage, QueueMessage } from '../../ports/task-runner';
 import { config } from '../../shared/config';
 
 /**
@@ -24,7 +24,7 @@ export function queueUrl(): string {
 
 export const jobQueue = {
   /** Sends a job; `delaySeconds` (≤ 900) holds it back, which is how waiting for a node backs off. */
-  async send(message: JobMessage, delaySeconds = 0): Promise<void> {
+  async send(message: QueueMessage, delaySeconds = 0): Promise<void> {
     const { client, sdk } = await sqs();
     await client.send(
       new sdk.SendMessageCommand({
@@ -36,12 +36,32 @@ export const jobQueue = {
   },
 };
 
+/** The id a log line or metric names a job message by. */
+export function jobMessageId(message: QueueMessage): string {
+  if (message.kind === 'optimization-start') return message.optimizationId;
+  return message.kind === 'build' ? message.compileId : message.backtestId;
+}
+
 /** Parses a queue message body; anything else is refused (it goes to the dead-letter queue). */
-export function parseJobMessage(body: string): JobMessage {
-  const parsed = JSON.parse(body) as JobMessage;
-  const idOk = parsed.kind === 'backtest' ? typeof parsed.backtestId === 'string' : parsed.kind === 'build' && typeof parsed.compileId === 'string';
+export function parseQueueMessage(body: string): QueueMessage {
+  const parsed = JSON.parse(body) as QueueMessage;
+  const idOk =
+    parsed.kind === 'backtest'
+      ? typeof parsed.backtestId === 'string'
+      : parsed.kind === 'job-finished'
+        ? typeof parsed.backtestId === 'string' && typeof parsed.optimizationId === 'string'
+        : parsed.kind === 'optimization-start'
+          ? typeof parsed.optimizationId === 'string'
+          : parsed.kind === 'build' && typeof parsed.compileId === 'string';
   if (!idOk || typeof parsed.orgId !== 'string' || typeof parsed.projectId !== 'number' || typeof parsed.attempt !== 'number') {
     throw new Error(`not a job message: ${body.slice(0, 200)}`);
   }
+  return parsed;
+}
+
+/** A job a runner task was started for (a build or a backtest): never a job's end. */
+export function parseJobMessage(body: string): JobMessage {
+  const parsed = parseQueueMessage(body);
+  if (parsed.kind === 'job-finished' || parsed.kind === 'optimization-start') throw new Error(`not a job to run: ${body.slice(0, 200)}`);
   return parsed;
 }

@@ -16,6 +16,8 @@
  * | project file      | PROJECT#<id>        | FILE#<name>        |                     |                |
  * | compile           | PROJECT#<id>        | COMPILE#<compileId>|                     |                |
  * | backtest          | PROJECT#<id>        | BACKTEST#<btId>    |                     |                |
+ * | optimization      | OPT#<optId>         | OPT                | PROJECTOPTS#<projId>| <created>#<id> |
+ * | optimization point| OPT#<optId>         | POINT#<btId>       |                     |                |
  * | counter           | COUNTER#<name>      | COUNTER            |                     |                |
  * | audit event       | AUDIT#<orgId>       | <iso time>#<reqId> | AUDITUSER#<userId>  | <iso time>     |
  * | object usage      | ORG#<orgId>         | OBJECTUSAGE        |                     |                |
@@ -55,6 +57,10 @@ export const keys = {
   file: (projectId: number, name: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `FILE#${name}` }),
   compile: (projectId: number, compileId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `COMPILE#${compileId}` }),
   backtest: (projectId: number, backtestId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `BACKTEST#${backtestId}` }),
+  optimization: (optimizationId: string): Key => ({ PK: `OPT#${optimizationId}`, SK: 'OPT' }),
+  optimizationPartition: (optimizationId: string) => `OPT#${optimizationId}`,
+  optimizationPoint: (optimizationId: string, backtestId: string): Key => ({ PK: `OPT#${optimizationId}`, SK: `POINT#${backtestId}` }),
+  projectOptimizationsIndex: (projectId: number) => `PROJECTOPTS#${projectId}`,
   counter: (name: string): Key => ({ PK: `COUNTER#${name}`, SK: 'COUNTER' }),
   audit: (orgId: string, at: string, requestId: string): Key => ({ PK: `AUDIT#${orgId}`, SK: `${at}#${requestId}` }),
   auditPartition: (orgId: string) => `AUDIT#${orgId}`,
@@ -65,5 +71,14 @@ export const keys = {
   objectJob: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `OBJECTJOB#${jobId}` }),
   /** LEAN's credential for one job (core/domain/identity/job-credential.ts), found by the id LEAN sends. */
   jobCredential: (credentialId: number): Key => ({ PK: `JOBCRED#${credentialId}`, SK: 'JOBCRED' }),
-  prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', nodeWaiter: 'NODEWAIT#', file: 'FILE#', compile: 'COMPILE#', backtest: 'BACKTEST#' },
+  prefixes: {
+    member: 'MEMBER#',
+    token: 'TOKEN#',
+    node: 'NODE#',
+    nodeWaiter: 'NODEWAIT#',
+    file: 'FILE#',
+    compile: 'COMPILE#',
+    backtest: 'BACKTEST#',
+    optimizationPoint: 'POINT#',
+  },
 };

@@ -83,6 +83,24 @@ async function wakeWaitingJob(orgId: string): Promise<void> {
   if (message) await jobQueue.send(message, 0);
 }
 
+/**
+ * Tells whoever waits for this backtest that it has ended: a "job finished" message on the jobs
+ * queue, which the dispatcher hands to the waiter (an optimization's aggregator). Sent only by
+ * the one caller whose conditional update moved the backtest to its final phase, so at most once
+ * per ending (the queue may still deliver twice; the aggregator is idempotent).
+ */
+async function announceEnd(done: Backtest | undefined): Promise<void> {
+  if (!done?.optimizationId) return;
+  await jobQueue.send({
+    kind: 'job-finished',
+    orgId: done.orgId,
+    projectId: done.projectId,
+    backtestId: done.backtestId,
+    optimizationId: done.optimizationId,
+    attempt: 1,
+  });
+}
+
 export const backtestLifecycle = {
   /** The runner started LEAN. */
   running(b: Backtest, taskRef: string): Promise<Backtest | undefined> {
@@ -105,6 +123,7 @@ export const backtestLifecycle = {
       LIVE,
     );
     await releaseNodes(b.orgId, b.backtestId, b.nodeId);
+    await announceEnd(done);
     return done;
   },
 
@@ -130,6 +149,7 @@ export const backtestLifecycle = {
       LIVE,
     );
     await releaseNodes(b.orgId, b.backtestId, b.nodeId ?? current?.nodeId);
+    await announceEnd(done);
     return done;
   },
 };

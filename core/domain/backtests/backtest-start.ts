@@ -3,7 +3,7 @@ import { jobQueue } from '../../data/jobs/job-queue';
 import { getCompileForBacktest } from '../compile/compile-reads';
 import type { Project } from '../projects/types';
 import { newBacktest } from './backtest-lifecycle';
-import type { Backtest, ParameterValue } from './types';
+import type { Backtest, NodeRequest, ParameterValue } from './types';
 
 /**
  * Starting one backtest, whoever asks: `backtests/create` on behalf of a caller it has already
@@ -20,6 +20,9 @@ export interface BacktestStart {
   parameters?: Record<string, ParameterValue>;
   requestSource?: string;
   optimizationId?: string;
+  nodeRequest?: NodeRequest;
+  /** Chosen by the caller when it must record the id before the job can possibly end. */
+  backtestId?: string;
 }
 
 export async function startBacktest(start: BacktestStart): Promise<Backtest> {
@@ -35,6 +38,8 @@ export async function startBacktest(start: BacktestStart): Promise<Backtest> {
     parameterSet,
     ...(start.requestSource ? { requestSource: start.requestSource } : {}),
     ...(start.optimizationId ? { optimizationId: start.optimizationId } : {}),
+    ...(start.nodeRequest ? { nodeRequest: start.nodeRequest } : {}),
+    ...(start.backtestId ? { backtestId: start.backtestId } : {}),
   });
   await backtestRepository.put(backtest);
   try {

@@ -1,3 +1,5 @@
+import type { NodeKind } from '../../shared/catalog';
+
 /**
  * Where a backtest is in its life. `status` is the QuantConnect text derived from it
  * (`In Queue...`, `Running: n%`, `Completed.`, `Runtime Error`).
@@ -6,6 +8,11 @@
 export type ParameterValue = string | number | boolean;
 
 export type BacktestPhase = 'queued' | 'starting' | 'running' | 'completed' | 'failed' | 'stopped';
+
+export interface NodeRequest {
+  kind: NodeKind;
+  sku: string;
+}
 
 export interface Backtest {
   backtestId: string;
@@ -49,6 +56,11 @@ export interface Backtest {
   chartNames: string[];
   requestSource?: string;
   optimizationId?: string;
+  /**
+   * The node family and task size this backtest must run on, when not the organisation's backtest
+   * nodes (an optimization's points run on its optimization nodes, sized by its node type).
+   */
+  nodeRequest?: NodeRequest;
   /** A delete asked the runner to stop; the runner reports `stopped` instead of a failure. */
   stopRequested?: boolean;
 }

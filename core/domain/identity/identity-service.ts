@@ -3,6 +3,7 @@ import { tokenCipher } from '../../data/identity/token-cipher';
 import { nodeRepository } from '../../data/jobs/node-repository';
 import { nextId } from '../../data/table/counters';
 import { DEFAULT_NODE_SKUS, skuInfo } from '../../shared/catalog';
+import { config } from '../../shared/config';
 import { isoNow } from '../../shared/dates';
 import { ConflictError, InvalidError, NotFoundError } from '../../shared/errors';
 import { sha256Hex } from '../../shared/hashing';
@@ -25,6 +26,22 @@ export interface IssuedToken {
 export interface IssuedKey {
   keyId: string;
   secret: string;
+}
+
+/**
+ * An organisation's optimization nodes: concurrency slots its optimizations share (at most this
+ * many points run at once). A slot runs any optimization node type; the task size comes from the
+ * optimization's `nodeType`.
+ */
+function optimizationNodes(org: Organization) {
+  return Array.from({ length: config().LCS_OPTIMIZATION_NODES }, (_, i) => ({
+    id: `O-${hexId().slice(0, 8)}`,
+    orgId: org.id,
+    kind: 'optimization' as const,
+    sku: 'O2-8',
+    name: `Optimization node ${i + 1}`,
+    created: org.created,
+  }));
 }
 
 export const identityService = {
@@ -54,6 +71,7 @@ export const identityService = {
         created: org.created,
       })),
     );
+    await nodeRepository.putMany(optimizationNodes(org));
     return org;
   },
 

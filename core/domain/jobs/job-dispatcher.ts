@@ -1,12 +1,13 @@
 import { backtestRepository, compileRepository } from '../../data/backtests/backtest-repository';
 import { nodeRepository } from '../../data/jobs/node-repository';
 import { projectRepository } from '../../data/projects/project-repository';
-import type { JobMessage, TaskLauncher } from '../../ports/task-runner';
+import type { JobMessage, QueueMessage, TaskLauncher } from '../../ports/task-runner';
 import { LaunchRefused } from '../../ports/task-runner';
 import { config } from '../../shared/config';
 import { isoNow } from '../../shared/dates';
 import { backtestLifecycle, releaseNodes } from '../backtests/backtest-lifecycle';
 import { type Backtest, isFinal } from '../backtests/types';
+import { advanceOptimization, onPointFinished } from '../optimizations/optimization-runner';
 import type { VirtualNode } from './types';
 
 /**
@@ -21,7 +22,7 @@ export interface DispatchDeps {
   requeue(message: JobMessage, delaySeconds: number): Promise<void>;
 }
 
-export type DispatchOutcome = 'started' | 'waiting' | 'duplicate' | 'gone' | 'failed';
+export type DispatchOutcome = 'started' | 'waiting' | 'duplicate' | 'gone' | 'failed' | 'recorded';
 
 /** Builds have no node: compiling is free on QuantConnect, and a build is short. */
 const BUILD_SKU = 'B2-8';
@@ -30,8 +31,15 @@ export function jobToken(message: JobMessage): string {
   return message.kind === 'backtest' ? `${message.backtestId}-${message.attempt}` : `build-${message.compileId}`;
 }
 
-export async function dispatchJob(message: JobMessage, deps: DispatchDeps): Promise<DispatchOutcome> {
-  return message.kind === 'build' ? dispatchBuild(message, deps) : dispatchBacktest(message, deps);
+export async function dispatchJob(message: QueueMessage, deps: DispatchDeps): Promise<DispatchOutcome> {
+  if (message.kind === 'build') return dispatchBuild(message, deps);
+  // Not a job to start: the end of one, handed to whoever waits for it (an optimization).
+  if (message.kind === 'job-finished') return onPointFinished(message.optimizationId, message.projectId, message.backtestId);
+  if (message.kind === 'optimization-start') {
+    await advanceOptimization(message.optimizationId);
+    return 'started';
+  }
+  return dispatchBacktest(message, deps);
 }
 
 async function dispatchBuild(message: Extract<JobMessage, { kind: 'build' }>, deps: DispatchDeps): Promise<DispatchOutcome> {
@@ -48,10 +56,15 @@ async function dispatchBuild(message: Extract<JobMessage, { kind: 'build' }>, de
   }
 }
 
-/** The organisation's backtest nodes this project may use, the one it already holds first. */
+/**
+ * The organisation's nodes this backtest may use, the one it already holds first: its backtest
+ * nodes (narrowed to the project's selection), or the family it asks for (an optimization's
+ * points share the organisation's optimization nodes; the task size comes from the request).
+ */
 async function candidateNodes(backtest: Backtest): Promise<VirtualNode[]> {
-  const all = (await nodeRepository.listByOrg(backtest.orgId)).filter((n) => n.kind === 'backtest');
-  const stored = await projectRepository.get(backtest.projectId);
+  const kind = backtest.nodeRequest?.kind ?? 'backtest';
+  const all = (await nodeRepository.listByOrg(backtest.orgId)).filter((n) => n.kind === kind);
+  const stored = kind === 'backtest' ? await projectRepository.get(backtest.projectId) : undefined;
   const active = stored?.project.activeNodes ?? [];
   const chosen = active.length && !stored?.project.autoSelectNode ? all.filter((n) => active.includes(n.id)) : all;
   return chosen.sort((a, b) => Number(b.busyWith?.id === backtest.backtestId) - Number(a.busyWith?.id === backtest.backtestId));
@@ -65,11 +78,10 @@ async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' 
   if (backtest.phase === 'queued') {
     const nodes = await candidateNodes(backtest);
     if (nodes.length === 0) {
-      await backtestLifecycle.failed(
-        backtest,
-        'This organization has no backtest node that this project may use. Add one with `lcs admin` or select nodes with projects/nodes/update.',
-        '',
-      );
+      const reason = backtest.nodeRequest
+        ? `This organization has no ${backtest.nodeRequest.kind} node.`
+        : 'This organization has no backtest node that this project may use. Add one with `lcs admin` or select nodes with projects/nodes/update.';
+      await backtestLifecycle.failed(backtest, reason, '');
       return 'failed';
     }
     const claim = { kind: 'backtest' as const, id: backtest.backtestId, projectId: backtest.projectId, since: isoNow() };
@@ -91,7 +103,13 @@ async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' 
     const started = await backtestRepository.update(
       backtest.projectId,
       backtest.backtestId,
-      { phase: 'starting', nodeId: node.id, nodeName: `${node.sku} node ${node.id.slice(0, 8)}`, sku: node.sku, attempt: message.attempt },
+      {
+        phase: 'starting',
+        nodeId: node.id,
+        nodeName: `${node.sku} node ${node.id.slice(0, 8)}`,
+        sku: backtest.nodeRequest?.sku ?? node.sku,
+        attempt: message.attempt,
+      },
       ['queued'],
     );
     if (!started) {
@@ -131,8 +149,9 @@ async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' 
  * failed with the reason, so a backtest does not sit "In Queue..." (or a compile InQueue) forever.
  * The message still goes to the dead-letter queue for the operator.
  */
-export async function failUndispatchable(message: JobMessage, reason: string, receives: number): Promise<void> {
+export async function failUndispatchable(message: QueueMessage, reason: string, receives: number): Promise<void> {
   const text = `The job could not be started after ${receives} attempts: ${reason}`;
+  if (message.kind === 'job-finished' || message.kind === 'optimization-start') return;
   if (message.kind === 'build') {
     await compileRepository.finish(message.projectId, message.compileId, 'BuildError', [`Build Error: ${text}`]);
     return;

@@ -6,6 +6,7 @@ import { fileRoutes } from './files';
 import { leanRoutes } from './lean';
 import { moduleRoutes } from './modules';
 import { objectRoutes } from './objects';
+import { optimizationRoutes } from './optimizations';
 import { projectRoutes } from './projects';
 import type { RouteDef } from './route-types';
 import { serviceRoutes } from './services';
@@ -29,6 +30,7 @@ export const routes = [
   ...serviceRoutes,
   ...moduleRoutes,
   ...aiRoutes,
+  ...optimizationRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];

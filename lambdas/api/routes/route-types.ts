@@ -6,7 +6,19 @@ import type * as z from '../../../core/shared/zod';
  * One row of the route table. Plain data: CDK reads it to create functions, grants and methods;
  * the local server mounts it; contract tests iterate it; the OpenAPI document is generated from it.
  */
-export type RouteGroup = 'system' | 'account' | 'projects' | 'files' | 'lean' | 'data' | 'objects' | 'backtests' | 'services' | 'modules' | 'ai';
+export type RouteGroup =
+  | 'system'
+  | 'account'
+  | 'projects'
+  | 'files'
+  | 'lean'
+  | 'data'
+  | 'objects'
+  | 'backtests'
+  | 'optimizations'
+  | 'services'
+  | 'modules'
+  | 'ai';
 
 /** artifacts: spilled files, compile snapshots, results; data: LEAN market data; objects: the object store. */
 export type BucketName = 'artifacts' | 'data' | 'objects';

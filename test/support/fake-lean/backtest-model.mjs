@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { objectiveOf, objectivePortfolioStatistics, objectiveStatistics } from './objective.mjs';
 
 /**
  * The synthetic backtest the fake LEAN reports: an equity curve, orders with their events, closed
@@ -59,6 +60,7 @@ export function createBacktest(settings) {
   const pointTime = (i) => startInstant + Math.floor((i * span) / points);
   const priceAt = (i) => round(380 + 20 * Math.sin(i / 997) + random(seed ^ i)() * 2, 2);
   const orderTime = (id) => startInstant + Math.floor(((id - 0.5) * span) / Math.max(1, orderCount));
+  const objective = objectiveOf(settings.optimum, settings.parameters);
 
   const model = {
     algorithmId,
@@ -197,7 +199,13 @@ export function createBacktest(settings) {
         'End Equity': String(endEquity),
         'Net Profit': `${round(net * 100, 3).toFixed(3)}%`,
         'Total Fees': money(orders * FEE),
+        ...objectiveStatistics(objective),
       };
+    },
+
+    /** `totalPerformance.portfolioStatistics` (LEAN's decimals, as strings). */
+    portfolioStatistics() {
+      return { ...templates.portfolioStatistics, ...objectivePortfolioStatistics(objective) };
     },
 
     runtimeStatistics(orders, endEquity) {

@@ -54,6 +54,18 @@ export function parseParameters(value) {
   return parameters;
 }
 
+/** `a=1,b=2` (a marker's value has no spaces) → { a: '1', b: '2' }; undefined when not given. */
+function parsePairs(value) {
+  if (value === undefined || value === null || value === '') return undefined;
+  return Object.fromEntries(
+    String(value)
+      .split(',')
+      .map((pair) => pair.split('='))
+      .filter((kv) => kv.length === 2)
+      .map(([k, v]) => [k.trim(), v.trim()]),
+  );
+}
+
 /** `# fake-lean-scenario: slow` or `// fake-lean-orders: 5` anywhere in the algorithm's source. */
 export function algorithmMarkers(source) {
   const markers = {};
@@ -98,7 +110,10 @@ export function loadSettings(argv, cwd = process.cwd()) {
   // Command line and config key first, then the algorithm file, then the algorithm's parameters.
   const pick = (key) => flat[key] ?? markers[key] ?? parameters[key];
 
-  const scenario = String(pick('fake-lean-scenario') ?? 'ok');
+  // An optimization's failing point: `# fake-lean-fail-when: fast=10` fails the runs with those values.
+  const failWhen = parsePairs(pick('fake-lean-fail-when'));
+  const failing = failWhen !== undefined && Object.entries(failWhen).every(([k, v]) => parameters[k] !== undefined && Number(parameters[k]) === Number(v));
+  const scenario = failing ? 'runtime-error' : String(pick('fake-lean-scenario') ?? 'ok');
   if (!SCENARIOS.includes(scenario)) throw new Error(`unknown fake-lean-scenario '${scenario}' (one of ${SCENARIOS.join(', ')})`);
   const tunables = {};
   for (const [key, fallback] of Object.entries(TUNABLE_DEFAULTS)) {
@@ -151,5 +166,7 @@ export function loadSettings(argv, cwd = process.cwd()) {
     objectStoreRoot: flat['object-store-root'] ? resolve(cwd, String(flat['object-store-root'])) : undefined,
     storeWrite: pick('fake-lean-store-write'),
     storeDelete: pick('fake-lean-store-delete'),
+    // `# fake-lean-optimum: fast=15,slow=40`: statistics derived from the parameters (objective.mjs).
+    optimum: parsePairs(pick('fake-lean-optimum')),
   };
 }

@@ -119,7 +119,7 @@ export function writeFinal(run, fraction, { status, runtimeError = '', stackTrac
     InsightCount: String(insights),
     Status: status,
   });
-  const performance = { tradeStatistics: { ...templates.tradeStatistics, totalNumberOfTrades: trades }, portfolioStatistics: templates.portfolioStatistics };
+  const performance = { tradeStatistics: { ...templates.tradeStatistics, totalNumberOfTrades: trades }, portfolioStatistics: model.portfolioStatistics() };
   const endDay = algorithmConfiguration.endDate.slice(0, 10).replaceAll('-', '');
   const rollingWindow = Object.fromEntries(['M1', 'M3', 'M6', 'M12'].map((window) => [`${window}_${endDay}`, { ...performance, closedTrades: [] }]));
 

@@ -1,0 +1,10 @@
+import { optimizationService } from '../../../core/domain/optimizations/optimization-service';
+import { awsPorts } from '../aws-ports';
+import { apiHandlerWithPorts } from '../pipeline';
+import { route } from '../routes/optimizations';
+
+export const handler = apiHandlerWithPorts(route('optimizations/delete'), awsPorts, async (input, ctx, ports) => {
+  const o = await optimizationService.delete(ctx.principal, input.optimizationId, await ports.tasks());
+  ctx.audit = { orgId: o.orgId, target: `optimization/${o.projectId}/${o.optimizationId}`, detail: { status: o.status } };
+  return {};
+});

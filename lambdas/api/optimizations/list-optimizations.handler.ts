@@ -1,0 +1,5 @@
+import { optimizationService } from '../../../core/domain/optimizations/optimization-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes/optimizations';
+
+export const handler = apiHandler(route('optimizations/list'), (input, ctx) => optimizationService.list(ctx.principal, input.projectId));
