@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { backtestSchemas } from '../lambdas/api/backtests/schemas';
 import { dataSchemas } from '../lambdas/api/data/schemas';
 import { fileSchemas } from '../lambdas/api/files/schemas';
+import { liveSchemas } from '../lambdas/api/live/schemas';
 import { objectSchemas } from '../lambdas/api/objects/schemas';
 import { projectSchemas } from '../lambdas/api/projects/schemas';
 import { routes } from '../lambdas/api/routes';
@@ -27,7 +28,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(root, 'docs', 'openapi.json');
 
 /** Every request schema by name: `projectRead` becomes the component `ProjectReadRequest`. */
-const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas };
+const schemas = { ...commonSchemas, ...projectSchemas, ...fileSchemas, ...dataSchemas, ...objectSchemas, ...backtestSchemas, ...liveSchemas };
 
 const GROUPS: Record<RouteGroup, string> = {
   system: 'Reachability and credential checks.',
@@ -38,6 +39,7 @@ const GROUPS: Record<RouteGroup, string> = {
   data: 'Market data for LEAN and lean-cli.',
   objects: 'The object store.',
   backtests: 'Compiles and backtests: jobs, progress and pre-split results.',
+  live: 'Live trading: deployments, their published results, commands, stop and liquidate.',
 };
 
 /** Any one of these is enough; each lists the schemes that are sent together. */

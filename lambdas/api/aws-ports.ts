@@ -12,4 +12,7 @@ export const awsPorts: ApiPorts = {
     tasks ??= import('../../core/aws/ecs-task-runner').then((m) => m.ecsLauncher());
     return tasks;
   },
+  // The ECS service / Secrets Manager adapters (core/aws/) are the integrator's; until they exist
+  // a live route deployed on Lambda answers this in its error envelope.
+  live: () => Promise.reject(new Error('Live trading on AWS needs core/aws live-services adapters, which are not part of this build yet.')),
 };

@@ -286,6 +286,29 @@ export const routeSamples = {
   'backtests/insights/read': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
+
+  // live trading: reads of the fixture project (never deployed: "No live deployment found"),
+  // writes on projects of their own. TODO(live): a fixture deployment so every read succeeds.
+  'live/create': async (f) => ({
+    ...(await f.scratchCompile()),
+    nodeId: 'no-such-node',
+    brokerage: { id: 'QuantConnectBrokerage' },
+    dataProviders: { QuantConnectBrokerage: { id: 'QuantConnectBrokerage' } },
+    automaticRedeploy: false,
+  }),
+  'live/read': async (f) => ({ projectId: f.projectId }),
+  'live/list': async () => ({ status: 'Running' }),
+  'live/update/stop': async (f) => ({ projectId: await f.freshProject() }),
+  'live/update/liquidate': async (f) => ({ projectId: await f.freshProject() }),
+  'live/logs/read': async (f) => ({ format: 'json', projectId: f.projectId, algorithmId: `L-${rand(16)}`, startLine: 0, endLine: 250 }),
+  'live/portfolio/read': async (f) => ({ projectId: f.projectId }),
+  'live/orders/read': async (f) => ({ projectId: f.projectId, start: 0, end: 1000 }),
+  'live/insights/read': async (f) => ({ projectId: f.projectId, start: 0, end: 100 }),
+  'live/chart/read': async (f) => ({ projectId: f.projectId, name: 'Strategy Equity', count: 100 }),
+  'live/commands/create': async (f) => ({ projectId: await f.freshProject(), command: { text: 'hello' } }),
+  'live/commands/broadcast': async (f) => ({ organizationId: f.orgId, excludeProjectId: f.projectId, command: { text: 'hello' } }),
+  'live/auth0/read': async () => ({ brokerage: 'alpaca' }),
+  'live/auth0/authorize': async (f) => ({ brokerage: 'alpaca', projectId: f.projectId }),
 } satisfies Record<RoutePath, Sample>;
 
 /** The sample of a route; fails loudly for a route added to the table without one. */

@@ -16,6 +16,9 @@
  * | project file      | PROJECT#<id>        | FILE#<name>        |                     |                |
  * | compile           | PROJECT#<id>        | COMPILE#<compileId>|                     |                |
  * | backtest          | PROJECT#<id>        | BACKTEST#<btId>    |                     |                |
+ * | live deployment   | PROJECT#<id>        | LIVE#<deployId>    | ORGLIVE#<orgId>     | <launched>#<id>|
+ * | live slot         | PROJECT#<id>        | LIVESLOT           |                     |                |
+ * | live command      | PROJECT#<id>        | LIVECMD#<deployId>#<cmdId> |             |                |
  * | counter           | COUNTER#<name>      | COUNTER            |                     |                |
  * | audit event       | AUDIT#<orgId>       | <iso time>#<reqId> | AUDITUSER#<userId>  | <iso time>     |
  * | object usage      | ORG#<orgId>         | OBJECTUSAGE        |                     |                |
@@ -54,6 +57,12 @@ export const keys = {
   file: (projectId: number, name: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `FILE#${name}` }),
   compile: (projectId: number, compileId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `COMPILE#${compileId}` }),
   backtest: (projectId: number, backtestId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `BACKTEST#${backtestId}` }),
+  liveDeployment: (projectId: number, deployId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `LIVE#${deployId}` }),
+  /** The project's one live slot: which deployment is its newest, and whether it still runs. */
+  liveSlot: (projectId: number): Key => ({ PK: `PROJECT#${projectId}`, SK: 'LIVESLOT' }),
+  liveCommand: (projectId: number, deployId: string, commandId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `LIVECMD#${deployId}#${commandId}` }),
+  liveCommandPrefix: (deployId: string) => `LIVECMD#${deployId}#`,
+  orgLiveIndex: (orgId: string) => `ORGLIVE#${orgId}`,
   counter: (name: string): Key => ({ PK: `COUNTER#${name}`, SK: 'COUNTER' }),
   audit: (orgId: string, at: string, requestId: string): Key => ({ PK: `AUDIT#${orgId}`, SK: `${at}#${requestId}` }),
   auditPartition: (orgId: string) => `AUDIT#${orgId}`,
@@ -62,5 +71,14 @@ export const keys = {
   objectUsage: (orgId: string): Key => ({ PK: `ORG#${orgId}`, SK: 'OBJECTUSAGE' }),
   /** An object/get zip job; under the organisation, so another organisation's job id is not found. */
   objectJob: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `OBJECTJOB#${jobId}` }),
-  prefixes: { member: 'MEMBER#', token: 'TOKEN#', node: 'NODE#', nodeWaiter: 'NODEWAIT#', file: 'FILE#', compile: 'COMPILE#', backtest: 'BACKTEST#' },
+  prefixes: {
+    member: 'MEMBER#',
+    token: 'TOKEN#',
+    node: 'NODE#',
+    nodeWaiter: 'NODEWAIT#',
+    file: 'FILE#',
+    compile: 'COMPILE#',
+    backtest: 'BACKTEST#',
+    live: 'LIVE#',
+  },
 };

@@ -3,6 +3,7 @@ import { backtestRoutes } from './backtests';
 import { dataRoutes } from './data';
 import { fileRoutes } from './files';
 import { leanRoutes } from './lean';
+import { liveRoutes } from './live';
 import { objectRoutes } from './objects';
 import { projectRoutes } from './projects';
 import type { RouteDef } from './route-types';
@@ -23,6 +24,7 @@ export const routes = [
   ...dataRoutes,
   ...objectRoutes,
   ...backtestRoutes,
+  ...liveRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];

@@ -6,7 +6,7 @@ import type * as z from '../../../core/shared/zod';
  * One row of the route table. Plain data: CDK reads it to create functions, grants and methods;
  * the local server mounts it; contract tests iterate it; the OpenAPI document is generated from it.
  */
-export type RouteGroup = 'system' | 'account' | 'projects' | 'files' | 'lean' | 'data' | 'objects' | 'backtests';
+export type RouteGroup = 'system' | 'account' | 'projects' | 'files' | 'lean' | 'data' | 'objects' | 'backtests' | 'live';
 
 /** artifacts: spilled files, compile snapshots, results; data: LEAN market data; objects: the object store. */
 export type BucketName = 'artifacts' | 'data' | 'objects';
@@ -16,6 +16,8 @@ export interface RouteAccess {
   buckets?: Partial<Record<BucketName, 'read' | 'readWrite'>>;
   /** Job queue and runner tasks: `send` enqueues jobs; `stop` may also stop a running task. */
   jobs?: 'send' | 'sendAndStop';
+  /** Live runners (design §8): `manage` starts and removes a deployment's service and its secret. */
+  live?: 'manage';
 }
 
 /** The environment variable naming a bucket: CDK sets it with the bucket's grant, config() reads it. */
