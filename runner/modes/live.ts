@@ -37,8 +37,6 @@ export interface LiveJobOptions {
   stopSignal: Promise<void>;
 }
 
-/** LEAN runs until it is stopped: no time limit of its own. */
-const NO_LIMIT_SECONDS = 10 * 365 * 24 * 3600;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -137,7 +135,7 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
         command: options.leanCommand,
         configFile,
         cwd: leanCwd,
-        maxSeconds: NO_LIMIT_SECONDS,
+        maxSeconds: Number.POSITIVE_INFINITY,
         env,
         user,
         echo: (t) => process.stdout.write(t),
