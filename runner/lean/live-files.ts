@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { timeOf } from '../../core/data/results/chart-levels';
 import type { Chart, ChartPoint, InsightItem, OrderItem } from '../../core/data/results/result-model';
@@ -86,7 +86,10 @@ export function liveFilesReader(resultsDir: string, deployId: string) {
       const minuteFiles = names.filter((n) => n.startsWith(prefix) && n.endsWith('_minute.json')).sort();
       const eventFiles = names.filter((n) => n.startsWith(prefix) && n.endsWith('-order-events.json') && DAY_FILE.test(n.slice(prefix.length)));
       const status = asObject(await readJson(join(resultsDir, `${deployId}.json`)));
-      const minute = minuteFiles.length ? asObject(await readJson(join(resultsDir, minuteFiles[minuteFiles.length - 1]!))) : {};
+      // The newest by time written, not by name: a restarted LEAN's clock may be behind the crashed one's files.
+      const written = await Promise.all(minuteFiles.map(async (f) => ({ f, at: (await stat(join(resultsDir, f)).catch(() => undefined))?.mtimeMs ?? 0 })));
+      const newest = written.sort((a, b) => a.at - b.at).at(-1)?.f;
+      const minute = newest ? asObject(await readJson(join(resultsDir, newest))) : {};
       const current = Object.keys(minute).length ? minute : status;
 
       for (const file of eventFiles) {

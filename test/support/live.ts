@@ -18,7 +18,13 @@ export async function liveNode(cli: LeanCli): Promise<{ id: string; name: string
 }
 
 /** `lean cloud live deploy <project> --brokerage "Paper Trading" --node … --auto-restart …` */
-export function deploy(cli: LeanCli, projectId: number, compileId: string, nodeId: string, options: { autoRestart?: boolean; brokerage?: Record<string, unknown> } = {}) {
+export function deploy(
+  cli: LeanCli,
+  projectId: number,
+  compileId: string,
+  nodeId: string,
+  options: { autoRestart?: boolean; brokerage?: Record<string, unknown> } = {},
+) {
   return call('live/create', {
     json: {
       projectId,

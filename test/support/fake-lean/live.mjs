@@ -52,11 +52,12 @@ export async function runLive(settings, log, control) {
   const start = settings.liveHoldings.find((h) => (h.Symbol?.ID ?? h.symbol?.ID) === SPY);
   let quantity = start ? Number(start.Quantity) : 0;
   let averagePrice = start ? Number(start.AveragePrice) : 0;
+  mkdirSync(join(out, id), { recursive: true });
+  const logFile = join(out, `${id}-log.txt`);
+  appendFileSync(logFile, `${algorithmStamp(Math.floor(Date.now() / 1000))} Starting cash ${cash.toFixed(2)}, SPY holdings ${quantity}\n`);
   log.trace(`Starting cash ${cash}, SPY holdings ${quantity}`);
   log.trace(`Debug: Launching analysis for ${id} with LEAN Engine v2.5.0.0`);
 
-  mkdirSync(join(out, id), { recursive: true });
-  const logFile = join(out, `${id}-log.txt`);
   let price = 400;
   let clock = Math.floor(Date.now() / 1000);
   let tick = 0;
