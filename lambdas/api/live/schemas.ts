@@ -11,9 +11,16 @@ import { organizationIdField, preprocess, projectIdField, qc } from '../schema';
 const compileIdField = z.pipe(qc.string(), z.string().check(z.regex(/^[0-9a-f]{32}-[0-9a-f]{32}$/, 'must be a compile id (<32 hex>-<32 hex>)')));
 const deployIdField = z.pipe(qc.string(), z.string().check(z.regex(/^L-[0-9a-f]{32}$/, 'must be a deploy id (L-<32 hex>)')));
 const index = z.pipe(qc.int(), z.number().check(z.int(), z.gte(0, 'must be 0 or more')));
-const settingValue = z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean(), z.null()], {
-  error: 'settings must be strings, numbers or booleans',
+const settingValue = z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean()], { error: 'settings must be strings, numbers or booleans' });
+/** Any JSON value (a command's fields, notification targets): passed on as given. */
+const anyValue = z.custom<unknown>(() => true).register(z.globalRegistry, {
+  // The document generator needs a type; a command's fields may be any JSON value.
+  type: 'object',
+  description: 'any JSON value',
 });
+/** Settings with a null value count as not given. */
+const withoutNulls = (v: unknown) =>
+  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, inner]) => inner !== null)) : v;
 
 /** A JSON object that may arrive as JSON text (the query-string form of a GET link). */
 const jsonObject = (what: string) =>
@@ -26,23 +33,26 @@ const jsonObject = (what: string) =>
         return v;
       }
     },
-    z.record(z.string(), z.unknown(), { error: `${what} must be an object` }),
+    z.record(z.string(), anyValue, { error: `${what} must be an object` }),
   );
 
 const cash = z.array(z.object({ currency: qc.text(10), amount: qc.number() })).check(z.maxLength(100));
 const holdings = z.array(z.object({ symbol: qc.text(100), symbolId: qc.text(200), quantity: qc.number(), averagePrice: qc.number() })).check(z.maxLength(1000));
 
-const brokerage = z.catchall(
-  z.object({
-    id: qc.text(100),
-    cash: qc.optional(cash),
-    holdings: qc.optional(holdings),
-  }),
-  settingValue,
+const brokerage = preprocess(
+  withoutNulls,
+  z.catchall(
+    z.object({
+      id: qc.text(100),
+      cash: qc.optional(cash),
+      holdings: qc.optional(holdings),
+    }),
+    settingValue,
+  ),
 );
 
 const dataProviders = z
-  .record(qc.text(100), z.catchall(z.object({ id: qc.optional(qc.text(100)) }), settingValue))
+  .record(qc.text(100), preprocess(withoutNulls, z.catchall(z.object({ id: qc.optional(qc.text(100)) }), settingValue)))
   .check(z.refine((p) => Object.keys(p).length <= 10, 'at most 10 data providers'));
 
 /** A page window with a maximum size. */
@@ -64,9 +74,9 @@ export const liveSchemas = {
     dataProviders: z._default(qc.optional(dataProviders), {}),
     automaticRedeploy: z._default(qc.optional(qc.bool()), false),
     // Notification targets are accepted but not sent yet (docs/live.md).
-    notification: qc.optional(z.record(z.string(), z.unknown())),
+    notification: qc.optional(z.record(z.string(), anyValue)),
     signature: qc.optional(qc.text(100)),
-    parameters: qc.optional(z.record(z.string(), z.unknown())),
+    parameters: qc.optional(z.record(z.string(), anyValue)),
   }),
   liveRead: z.object({ projectId: projectIdField, deployId: qc.optional(deployIdField) }),
   liveList: z.object({
