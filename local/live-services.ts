@@ -56,7 +56,8 @@ export function localLiveServices(options: LocalLiveOptions) {
   };
 
   const run = (ref: string, s: Supervised) => {
-    const token = `live-${s.job.deployId}-${s.replacements}`;
+    // A new name for every runner, so a replacement (or a server restart) is recorded as a restart.
+    const token = `live-${s.job.deployId}-${Date.now().toString(36)}`;
     const extraEnv: Record<string, string> = {};
     if (s.secretRef) {
       try {
