@@ -89,6 +89,16 @@ export function summary(answer: Answer) {
 }
 
 /**
+ * What a valid request's answer must be: success, except from the routes that refuse by design
+ * (`live/auth0/read` and `live/auth0/authorize`: no OAuth brokerage is configured, docs/live.md), whose own error is the
+ * accepted answer.
+ */
+export function accepted(answer: Answer) {
+  const designed = /has no OAuth brokerage configured/.test(answer.body.errors?.[0] ?? '');
+  return designed ? { status: 200, success: false, errors: answer.body.errors } : { status: 200, success: true, errors: undefined };
+}
+
+/**
  * Everything a call could change in an organisation: its projects with their stored versions
  * (every project or file write bumps the version), the files of the given projects, the members,
  * and the newest audit event. Equal snapshots mean nothing was written.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { nodeRepository } from '../../core/data/jobs/node-repository';
 import { type RoutePath, routes } from '../../lambdas/api/routes';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { type Answer, call, LeanCli } from './api';
@@ -48,6 +49,15 @@ export interface Fixture {
    * backtest list does not change while read samples compare answers.
    */
   scratchCompile(): Promise<{ projectId: number; compileId: string }>;
+  /** A running live deployment of a project of its own (shared like the scratch project), for the live read samples. */
+  liveDeployment(): Promise<{ projectId: number; deployId: string }>;
+  /**
+   * A compiled fresh project and a free live node for a sample that deploys: the deployments
+   * earlier samples started are stopped first, so their nodes are free again.
+   */
+  liveSlot(): Promise<{ projectId: number; compileId: string; nodeId: string }>;
+  /** A fresh project with a running deployment, for stop and liquidate. */
+  deployedProject(): Promise<number>;
 }
 
 export const rand = (bytes = 4) => randomBytes(bytes).toString('hex');
@@ -94,6 +104,35 @@ export async function buildFixture(label: string): Promise<Fixture> {
   const nodes = await must('nodes/read', call('nodes/read', { json: { organizationId: orgId }, creds }));
   const nodeId = (nodes.body.backtest as { id: string }[])[0]?.id;
   if (!nodeId) throw new Error('fixture: the organisation has no backtest node');
+  // Live samples need nodes of their own besides the one the read samples' deployment holds.
+  const created = new Date().toISOString();
+  await nodeRepository.putMany(
+    [1, 2].map((i) => ({ id: `LMICRO-extra${i}${rand(2)}`, orgId, kind: 'live' as const, sku: 'L-MICRO', name: `L-MICRO extra ${i}`, created })),
+  );
+  /** Projects whose deployments samples started; stopped before the next sample needs a node. */
+  const sampleDeployments = new Set<number>();
+  const liveCompile = async (readers: TestUser[]) => {
+    const id = await createProject(`Contract/live-${rand(6)}`);
+    await createFile(id, fileName, fileContent);
+    for (const reader of readers) await addCollaborator(id, reader, reader === member);
+    const compiled = await compileProject(new LeanCli(admin, ''), id);
+    return { projectId: id, compileId: compiled.compileId };
+  };
+  const freeLiveNode = async (): Promise<string> => {
+    for (const id of sampleDeployments) await call('live/update/stop', { json: { projectId: id }, creds });
+    sampleDeployments.clear();
+    const live = (await must('nodes/read', call('nodes/read', { json: { organizationId: orgId }, creds }))).body.live as { id: string; busy: boolean }[];
+    const free = live.find((n) => !n.busy);
+    if (!free) throw new Error('fixture: no free live node');
+    return free.id;
+  };
+  const deployOn = async (projectId: number, compileId: string, nodeId: string) => {
+    const answer = await must(
+      'live/create',
+      call('live/create', { json: { projectId, compileId, nodeId, brokerage: { id: 'QuantConnectBrokerage' }, automaticRedeploy: false }, creds }),
+    );
+    return answer.body.deployId as string;
+  };
 
   const fixture: Fixture = {
     label,
@@ -120,6 +159,9 @@ export async function buildFixture(label: string): Promise<Fixture> {
       completed ??= completeBacktest(projectId, admin);
       return completed;
     },
+    liveDeployment: () => Promise.reject(new Error('set below')),
+    liveSlot: () => Promise.reject(new Error('set below')),
+    deployedProject: () => Promise.reject(new Error('set below')),
     scratchCompile: () => {
       scratch ??= (async () => {
         // Shared like the fixture project: the member may write, the viewer read.
@@ -135,6 +177,33 @@ export async function buildFixture(label: string): Promise<Fixture> {
   };
   let completed: Promise<{ compileId: string; backtestId: string }> | undefined;
   let scratch: Promise<{ projectId: number; compileId: string }> | undefined;
+  let liveRead: Promise<{ projectId: number; deployId: string }> | undefined;
+  fixture.liveDeployment = () => {
+    liveRead ??= (async () => {
+      const { projectId: id, compileId } = await liveCompile([member, viewer]);
+      const deployId = await deployOn(id, compileId, await freeLiveNode());
+      // Running, and something published (the read samples answer the same shape every time).
+      for (let i = 0; i < 100; i++) {
+        const read = await call('live/read', { json: { projectId: id }, creds });
+        if (read.body.status === 'Running' && (read.body.charts as object) && Object.keys(read.body.charts as object).length) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return { projectId: id, deployId };
+    })();
+    return liveRead;
+  };
+  fixture.liveSlot = async () => {
+    await fixture.liveDeployment();
+    const compiled = await liveCompile(fixture.freshProjectReaders);
+    const slot = { ...compiled, nodeId: await freeLiveNode() };
+    sampleDeployments.add(compiled.projectId);
+    return slot;
+  };
+  fixture.deployedProject = async () => {
+    const slot = await fixture.liveSlot();
+    await deployOn(slot.projectId, slot.compileId, slot.nodeId);
+    return slot.projectId;
+  };
   return fixture;
 }
 
@@ -287,25 +356,27 @@ export const routeSamples = {
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
 
-  // live trading: reads of the fixture project (never deployed: "No live deployment found"),
-  // writes on projects of their own. TODO(live): a fixture deployment so every read succeeds.
+  // live trading: reads of the fixture's running deployment; deploy, stop and liquidate on projects of their own
   'live/create': async (f) => ({
-    ...(await f.scratchCompile()),
-    nodeId: 'no-such-node',
+    ...(await f.liveSlot()),
     brokerage: { id: 'QuantConnectBrokerage' },
     dataProviders: { QuantConnectBrokerage: { id: 'QuantConnectBrokerage' } },
     automaticRedeploy: false,
+    versionId: -1,
   }),
-  'live/read': async (f) => ({ projectId: f.projectId }),
+  'live/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId }),
   'live/list': async () => ({ status: 'Running' }),
-  'live/update/stop': async (f) => ({ projectId: await f.freshProject() }),
-  'live/update/liquidate': async (f) => ({ projectId: await f.freshProject() }),
-  'live/logs/read': async (f) => ({ format: 'json', projectId: f.projectId, algorithmId: `L-${rand(16)}`, startLine: 0, endLine: 250 }),
-  'live/portfolio/read': async (f) => ({ projectId: f.projectId }),
-  'live/orders/read': async (f) => ({ projectId: f.projectId, start: 0, end: 1000 }),
-  'live/insights/read': async (f) => ({ projectId: f.projectId, start: 0, end: 100 }),
-  'live/chart/read': async (f) => ({ projectId: f.projectId, name: 'Strategy Equity', count: 100 }),
-  'live/commands/create': async (f) => ({ projectId: await f.freshProject(), command: { text: 'hello' } }),
+  'live/update/stop': async (f) => ({ projectId: await f.deployedProject() }),
+  'live/update/liquidate': async (f) => ({ projectId: await f.deployedProject() }),
+  'live/logs/read': async (f) => {
+    const { projectId, deployId } = await f.liveDeployment();
+    return { format: 'json', projectId, algorithmId: deployId, startLine: 0, endLine: 250 };
+  },
+  'live/portfolio/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId }),
+  'live/orders/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, start: 0, end: 1000 }),
+  'live/insights/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, start: 0, end: 100 }),
+  'live/chart/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, name: 'Strategy Equity', count: 100 }),
+  'live/commands/create': async (f) => ({ projectId: (await f.liveDeployment()).projectId, command: { text: 'hello' } }),
   'live/commands/broadcast': async (f) => ({ organizationId: f.orgId, excludeProjectId: f.projectId, command: { text: 'hello' } }),
   'live/auth0/read': async () => ({ brokerage: 'alpaca' }),
   'live/auth0/authorize': async (f) => ({ brokerage: 'alpaca', projectId: f.projectId }),
