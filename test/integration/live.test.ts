@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -127,6 +128,26 @@ describe('lean cloud live deploy → status → stop', () => {
         creds: tenant.admin,
       });
       return (tail.body.logs as string[]).some((l) => /acknowledged by LEAN: success/.test(l));
+    });
+  });
+
+  test("LEAN's GET link form of live/commands/create, authenticated in the query", async () => {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const hash = createHash('sha256').update(`${tenant.admin.token}:${timestamp}`).digest('hex');
+    const authorization = `Basic ${Buffer.from(`${tenant.admin.userId}:${hash}`).toString('base64')}`;
+    const sent = await call('live/commands/create', {
+      method: 'GET',
+      query: { projectId, command: JSON.stringify({ text: 'from a link' }), authorization, timestamp },
+    });
+    expect(sent.body).toEqual({ success: true });
+    await waitFor('the link command acknowledged', async () => {
+      const logs = await call('live/logs/read', { json: { format: 'json', projectId, algorithmId: deployId, startLine: 0, endLine: 1 }, creds: tenant.admin });
+      const total = logs.body.length as number;
+      const tail = await call('live/logs/read', {
+        json: { format: 'json', projectId, algorithmId: deployId, startLine: Math.max(0, total - 250), endLine: total },
+        creds: tenant.admin,
+      });
+      return (tail.body.logs as string[]).some((l) => l.includes('from a link'));
     });
   });
 

@@ -49,7 +49,7 @@ export interface Fixture {
    * backtest list does not change while read samples compare answers.
    */
   scratchCompile(): Promise<{ projectId: number; compileId: string }>;
-  /** A running live deployment of a project of its own (shared like the scratch project), for the live read samples. */
+  /** A stopped live deployment that published results, of a project of its own (shared like the scratch project), for the live read samples. */
   liveDeployment(): Promise<{ projectId: number; deployId: string }>;
   /**
    * A compiled fresh project and a free live node for a sample that deploys: the deployments
@@ -58,6 +58,8 @@ export interface Fixture {
   liveSlot(): Promise<{ projectId: number; compileId: string; nodeId: string }>;
   /** A fresh project with a running deployment, for stop and liquidate. */
   deployedProject(): Promise<number>;
+  /** A project whose deployment keeps running (commands are sent to it). */
+  runningDeployment(): Promise<number>;
 }
 
 export const rand = (bytes = 4) => randomBytes(bytes).toString('hex');
@@ -162,6 +164,7 @@ export async function buildFixture(label: string): Promise<Fixture> {
     liveDeployment: () => Promise.reject(new Error('set below')),
     liveSlot: () => Promise.reject(new Error('set below')),
     deployedProject: () => Promise.reject(new Error('set below')),
+    runningDeployment: () => Promise.reject(new Error('set below')),
     scratchCompile: () => {
       scratch ??= (async () => {
         // Shared like the fixture project: the member may write, the viewer read.
@@ -178,22 +181,38 @@ export async function buildFixture(label: string): Promise<Fixture> {
   let completed: Promise<{ compileId: string; backtestId: string }> | undefined;
   let scratch: Promise<{ projectId: number; compileId: string }> | undefined;
   let liveRead: Promise<{ projectId: number; deployId: string }> | undefined;
+  let liveRunning: Promise<number> | undefined;
+  const waitForLive = async (id: number, done: (body: Record<string, unknown>) => boolean) => {
+    for (let i = 0; i < 150; i++) {
+      const read = await call('live/read', { json: { projectId: id }, creds });
+      if (done(read.body)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`fixture: live deployment of project ${id} did not get there`);
+  };
   fixture.liveDeployment = () => {
+    // Published something, then stopped: reads answer the same every time.
     liveRead ??= (async () => {
       const { projectId: id, compileId } = await liveCompile([member, viewer]);
       const deployId = await deployOn(id, compileId, await freeLiveNode());
-      // Running, and something published (the read samples answer the same shape every time).
-      for (let i = 0; i < 100; i++) {
-        const read = await call('live/read', { json: { projectId: id }, creds });
-        if (read.body.status === 'Running' && (read.body.charts as object) && Object.keys(read.body.charts as object).length) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitForLive(id, (b) => b.status === 'Running' && Object.keys((b.charts as object | undefined) ?? {}).length > 0);
+      await must('live/update/stop', call('live/update/stop', { json: { projectId: id }, creds }));
+      await waitForLive(id, (b) => b.status === 'Stopped');
       return { projectId: id, deployId };
     })();
     return liveRead;
   };
+  fixture.runningDeployment = () => {
+    liveRunning ??= (async () => {
+      await fixture.liveDeployment();
+      const { projectId: id, compileId } = await liveCompile([member, viewer]);
+      await deployOn(id, compileId, await freeLiveNode());
+      return id;
+    })();
+    return liveRunning;
+  };
   fixture.liveSlot = async () => {
-    await fixture.liveDeployment();
+    await fixture.runningDeployment();
     const compiled = await liveCompile(fixture.freshProjectReaders);
     const slot = { ...compiled, nodeId: await freeLiveNode() };
     sampleDeployments.add(compiled.projectId);
@@ -356,7 +375,7 @@ export const routeSamples = {
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
 
-  // live trading: reads of the fixture's running deployment; deploy, stop and liquidate on projects of their own
+  // live trading: reads of the fixture's stopped deployment, commands to its running one; deploy, stop and liquidate on projects of their own
   'live/create': async (f) => ({
     ...(await f.liveSlot()),
     brokerage: { id: 'QuantConnectBrokerage' },
@@ -365,7 +384,7 @@ export const routeSamples = {
     versionId: -1,
   }),
   'live/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId }),
-  'live/list': async () => ({ status: 'Running' }),
+  'live/list': async (f) => ({ projectId: (await f.liveDeployment()).projectId }),
   'live/update/stop': async (f) => ({ projectId: await f.deployedProject() }),
   'live/update/liquidate': async (f) => ({ projectId: await f.deployedProject() }),
   'live/logs/read': async (f) => {
@@ -376,7 +395,7 @@ export const routeSamples = {
   'live/orders/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, start: 0, end: 1000 }),
   'live/insights/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, start: 0, end: 100 }),
   'live/chart/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, name: 'Strategy Equity', count: 100 }),
-  'live/commands/create': async (f) => ({ projectId: (await f.liveDeployment()).projectId, command: { text: 'hello' } }),
+  'live/commands/create': async (f) => ({ projectId: await f.runningDeployment(), command: { text: 'hello' } }),
   'live/commands/broadcast': async (f) => ({ organizationId: f.orgId, excludeProjectId: f.projectId, command: { text: 'hello' } }),
   'live/auth0/read': async () => ({ brokerage: 'alpaca' }),
   'live/auth0/authorize': async (f) => ({ brokerage: 'alpaca', projectId: f.projectId }),

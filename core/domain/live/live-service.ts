@@ -124,7 +124,7 @@ export const liveService = {
       await retireDeployment(failed, ports, 'deploy failed').catch(() => undefined);
       throw new ConflictError(`The live deployment could not start: ${(err as Error).message}`);
     }
-    return {
+    const answer = {
       projectId: project.id,
       deployId,
       versionId: started.versionId,
@@ -133,6 +133,7 @@ export const liveService = {
       status: started.status,
       live: liveListView(started),
     };
+    return { deployment: started, answer };
   },
 
   async read(principal: Principal, projectId: number, deployId?: string) {

@@ -5,10 +5,10 @@ import { route } from '../routes/live';
 
 /** lean-cli requires `projectId` and `deployId` at the top level of the answer. */
 export const handler = apiHandlerWithPorts(route('live/create'), awsPorts, async (input, ctx, ports) => {
-  const answer = await liveService.create(ctx.principal, input, await ports.live());
+  const { deployment, answer } = await liveService.create(ctx.principal, input, await ports.live());
   // Brokerage and data-feed settings are credentials: only their ids go into the audit event.
   ctx.audit = {
-    orgId: ctx.principal.memberships.find((m) => m.orgId === ctx.principal.preferredOrgId)?.orgId,
+    orgId: deployment.orgId,
     target: `live/${answer.projectId}/${answer.deployId}`,
     detail: {
       compileId: input.compileId,

@@ -13,11 +13,13 @@ const deployIdField = z.pipe(qc.string(), z.string().check(z.regex(/^L-[0-9a-f]{
 const index = z.pipe(qc.int(), z.number().check(z.int(), z.gte(0, 'must be 0 or more')));
 const settingValue = z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean()], { error: 'settings must be strings, numbers or booleans' });
 /** Any JSON value (a command's fields, notification targets): passed on as given. */
-const anyValue = z.custom<unknown>(() => true).register(z.globalRegistry, {
-  // The document generator needs a type; a command's fields may be any JSON value.
-  type: 'object',
-  description: 'any JSON value',
-});
+const anyValue = z
+  .custom<unknown>(() => true)
+  .register(z.globalRegistry, {
+    // The document generator needs a type; a command's fields may be any JSON value.
+    type: 'object',
+    description: 'any JSON value',
+  });
 /** Settings with a null value count as not given. */
 const withoutNulls = (v: unknown) =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, inner]) => inner !== null)) : v;
