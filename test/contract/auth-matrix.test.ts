@@ -28,7 +28,7 @@ import {
 type Auth = Pick<CallOptions, 'headers' | 'query'>;
 
 // Live samples compile and deploy (a few seconds each).
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let f: Fixture;
 let badCases: [string, () => Auth][];

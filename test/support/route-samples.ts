@@ -109,7 +109,7 @@ export async function buildFixture(label: string): Promise<Fixture> {
   // Live samples need nodes of their own besides the one the read samples' deployment holds.
   const created = new Date().toISOString();
   await nodeRepository.putMany(
-    [1, 2].map((i) => ({ id: `LMICRO-extra${i}${rand(2)}`, orgId, kind: 'live' as const, sku: 'L-MICRO', name: `L-MICRO extra ${i}`, created })),
+    [1, 2, 3, 4].map((i) => ({ id: `LMICRO-extra${i}${rand(2)}`, orgId, kind: 'live' as const, sku: 'L-MICRO', name: `L-MICRO extra ${i}`, created })),
   );
   /** Projects whose deployments samples started; stopped before the next sample needs a node. */
   const sampleDeployments = new Set<number>();
@@ -121,10 +121,17 @@ export async function buildFixture(label: string): Promise<Fixture> {
     return { projectId: id, compileId: compiled.compileId };
   };
   const freeLiveNode = async (): Promise<string> => {
-    for (const id of sampleDeployments) await call('live/update/stop', { json: { projectId: id }, creds });
-    sampleDeployments.clear();
-    const live = (await must('nodes/read', call('nodes/read', { json: { organizationId: orgId }, creds }))).body.live as { id: string; busy: boolean }[];
-    const free = live.find((n) => !n.busy);
+    const freeNode = async () =>
+      ((await must('nodes/read', call('nodes/read', { json: { organizationId: orgId }, creds }))).body.live as { id: string; busy: boolean }[]).find(
+        (n) => !n.busy,
+      );
+    let free = await freeNode();
+    if (!free) {
+      // All taken: stop what earlier samples deployed, together (each stop waits for LEAN's final files).
+      await Promise.all([...sampleDeployments].map((id) => call('live/update/stop', { json: { projectId: id }, creds })));
+      sampleDeployments.clear();
+      free = await freeNode();
+    }
     if (!free) throw new Error('fixture: no free live node');
     return free.id;
   };
