@@ -1,6 +1,9 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { FAKE_DATA_QUEUE } from '../core/domain/live/live-feeds';
+import type { DeploymentSecrets, LiveServices } from '../core/ports/live-services';
 import type { TaskLauncher } from '../core/ports/task-runner';
 import { loadSettings, type Settings } from '../lib/config/settings';
 import { checkPrerequisites } from '../scripts/check-prereqs.mjs';
@@ -71,6 +74,8 @@ function silenceSqliteWarning(): void {
   });
 }
 
+type LocalLive = { services: LiveServices; secrets: DeploymentSecrets };
+
 async function main(): Promise<void> {
   silenceSqliteWarning();
   const program = new Command()
@@ -139,6 +144,8 @@ async function main(): Promise<void> {
     POWERTOOLS_LOG_LEVEL: process.env.LCS_LOG_LEVEL ?? 'WARN',
     // CloudWatch embedded metrics mean nothing on a laptop.
     POWERTOOLS_METRICS_DISABLED: 'true',
+    // Paper trading works out of the box on LEAN's FakeDataQueue: simulated prices, not market data (docs/live.md).
+    LCS_LIVE_FEEDS: process.env.LCS_LIVE_FEEDS ?? JSON.stringify({ defaultDataQueueHandler: FAKE_DATA_QUEUE, dataQueueHandlers: {}, brokerages: {} }),
   });
   await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE);
   for (const bucket of Object.values(LOCAL_BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket);
@@ -163,7 +170,11 @@ async function main(): Promise<void> {
   const launcher = new Promise<TaskLauncher>((resolve) => {
     workerStarted = resolve;
   });
-  const server = createApiServer({ rateLimit: settings.rateLimit, ports: { tasks: () => launcher } });
+  let liveStarted: (live: LocalLive) => void = () => {};
+  const live = new Promise<LocalLive>((resolve) => {
+    liveStarted = resolve;
+  });
+  const server = createApiServer({ rateLimit: settings.rateLimit, ports: { tasks: () => launcher, live: () => live } });
   await server.warm(routes);
   let port: number;
   try {
@@ -189,6 +200,20 @@ async function main(): Promise<void> {
     },
   });
   workerStarted(worker.launcher);
+  const { localLiveServices } = await import('./live-services');
+  const liveServices = localLiveServices({
+    jobsDir: paths.jobs,
+    leanDataDir: paths.leanData,
+    apiUrl,
+    progressMs: process.env.LCS_PROGRESS_MS ? Number(process.env.LCS_PROGRESS_MS) : undefined,
+    secretsDir: join(paths.root, 'live-secrets'),
+    log: (line) => {
+      appendFileSync(paths.jobLog, `${new Date().toISOString()} ${line}\n`);
+      if (!options.quiet) process.stdout.write(`live: ${line}\n`);
+    },
+  });
+  liveStarted(liveServices);
+  await liveServices.restore();
   writeFileSync(
     paths.runtime,
     `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey, jobsQueueUrl: queues.jobs, deadLetterQueueUrl: queues.deadLetter }, null, 2)}\n`,
@@ -204,7 +229,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${signal}: finishing requests in flight, then stopping the storage...\n`);
     server.closeIdleConnections();
     await new Promise<void>((done) => server.close(() => done()));
-    // Running jobs are stopped and their ends recorded before the storage goes away.
+    // Running jobs and live deployments are stopped and their ends recorded before the storage goes away.
+    await liveServices.stopAll();
     await worker.stop();
     await storage.stop();
     rmSync(paths.runtime, { force: true });

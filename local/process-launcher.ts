@@ -76,7 +76,7 @@ function runDocker(args: string[], timeoutMs = 120_000): Promise<void> {
   return new Promise((done) => execFile(DOCKER, args, { timeout: timeoutMs }, () => done()));
 }
 
-function engineCommands(jobsDir: string, leanDataDir: string, token?: string): { lean?: string; dotnet?: string; leanInDocker: boolean } {
+export function engineCommands(jobsDir: string, leanDataDir: string, token?: string): { lean?: string; dotnet?: string; leanInDocker: boolean } {
   const lean = process.env.LCS_LEAN_COMMAND;
   const dotnet = process.env.LCS_DOTNET_COMMAND;
   if (lean && dotnet) return { lean, dotnet, leanInDocker: false };
@@ -98,6 +98,41 @@ export function describeEngine(jobsDir: string, leanDataDir: string): string {
   if (!engines.lean) return 'backtests: no LEAN engine found; install Docker or set LCS_LEAN_COMMAND (backtests fail until then)';
   const how = process.env.LCS_LEAN_COMMAND ? `LCS_LEAN_COMMAND (${process.env.LCS_LEAN_COMMAND})` : `Docker (${LEAN_IMAGE})`;
   return `backtests: LEAN runs through ${how}`;
+}
+
+/**
+ * Starts the real runner as a child process for one job (a backtest, a build, a live deployment)
+ * with the variables of a Fargate task's runner, checked by runner/settings.ts at start. The
+ * server's own environment is the runner's too, but never LEAN's: the runner starts LEAN with a
+ * minimal environment of its own (runner/lean/environment.ts), and a `docker run` passes none into
+ * the container. `extraEnv` carries what a task definition would inject (a live deployment's secret).
+ */
+export function spawnRunner(
+  options: Pick<ProcessLauncherOptions, 'jobsDir' | 'leanDataDir' | 'apiUrl' | 'progressMs'>,
+  job: unknown,
+  token: string,
+  engines = engineCommands(options.jobsDir, options.leanDataDir, token),
+  extraEnv: Record<string, string> = {},
+) {
+  const workDir = join(options.jobsDir, token);
+  mkdirSync(workDir, { recursive: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'runner', 'main.ts')], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      LCS_JOB: JSON.stringify(job),
+      LCS_TASK_REF: `local:${token}`,
+      LCS_WORK_DIR: workDir,
+      LCS_LEAN_DATA_DIR: options.leanDataDir,
+      LCS_API_URL: leanApiUrl(options.apiUrl, engines.leanInDocker),
+      LCS_PROGRESS_MS: String(options.progressMs ?? 2000),
+      ...(engines.lean ? { LCS_LEAN_COMMAND: engines.lean } : {}),
+      ...(engines.dotnet ? { LCS_DOTNET_COMMAND: engines.dotnet } : {}),
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { child, workDir, engines };
 }
 
 export function processLauncher(options: ProcessLauncherOptions) {
@@ -138,27 +173,7 @@ export function processLauncher(options: ProcessLauncherOptions) {
           throw new LaunchRefused(`Could not copy LEAN's data folder out of ${LEAN_IMAGE} into ${options.leanDataDir}: ${(err as Error).message}`);
         });
       }
-      const workDir = join(options.jobsDir, request.token);
-      mkdirSync(workDir, { recursive: true });
-      const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'runner', 'main.ts')], {
-        cwd: projectRoot,
-        // The variables of a Fargate task's runner, checked by runner/settings.ts at start. The
-        // server's own environment is the runner's too, but never LEAN's: the runner starts LEAN
-        // with a minimal environment of its own (runner/lean/environment.ts), and a `docker run`
-        // passes none into the container.
-        env: {
-          ...process.env,
-          LCS_JOB: JSON.stringify(request.job),
-          LCS_TASK_REF: taskRef,
-          LCS_WORK_DIR: workDir,
-          LCS_LEAN_DATA_DIR: options.leanDataDir,
-          LCS_API_URL: leanApiUrl(options.apiUrl, engines.leanInDocker),
-          LCS_PROGRESS_MS: String(options.progressMs ?? 2000),
-          ...(engines.lean ? { LCS_LEAN_COMMAND: engines.lean } : {}),
-          ...(engines.dotnet ? { LCS_DOTNET_COMMAND: engines.dotnet } : {}),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const { child, workDir } = spawnRunner(options, request.job, request.token, engines);
       let tail = '';
       const keep = (d: Buffer) => {
         tail = (tail + d.toString()).slice(-4000);

@@ -1,5 +1,6 @@
 import { runBacktestJob } from './modes/backtest';
 import { runBuildJob } from './modes/build';
+import { runLiveJob } from './modes/live';
 import { InvalidRunnerSettings, runnerSettings } from './settings';
 import { stopRequested, TaskStopped, taskRef } from './task';
 
@@ -19,6 +20,23 @@ async function main(): Promise<void> {
   const stop = stopRequested();
   if (job.kind === 'build') {
     await runBuildJob(job, { workDir, ...settings.build });
+    return;
+  }
+  if (job.kind === 'live') {
+    const { leanCommand, leanCwd, dataDir, apiUrl, pipCommand, leanUser } = settings.backtest;
+    await runLiveJob(job, {
+      workDir,
+      taskRef: await taskRef(settings.taskRef, settings.taskMetadataUrl),
+      leanCommand,
+      leanCwd,
+      dataDir,
+      apiUrl,
+      pipCommand,
+      leanUser,
+      ...settings.live,
+      log,
+      stopSignal: stop,
+    });
     return;
   }
   await runBacktestJob(job, {

@@ -1,12 +1,14 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJobMessage } from '../core/data/jobs/job-queue';
+import type { LiveRunnerJob } from '../core/ports/live-services';
 import type { JobMessage } from '../core/ports/task-runner';
 import { type Config, config } from '../core/shared/config';
 import * as z from '../core/shared/zod';
 import { LEAN_IMAGE } from './lean/image';
 import type { BacktestJobOptions } from './modes/backtest';
 import type { BuildOptions } from './modes/build';
+import type { LiveJobOptions } from './modes/live';
 
 /**
  * The runner's settings, read from the environment once at start and validated, so a missing or
@@ -29,7 +31,7 @@ const schema = z.object({
     z.string({ error: 'not set: the job message (ECS passes it as a container override, local mode in the environment)' }),
     z.transform((body: string, ctx) => {
       try {
-        return parseJobMessage(body);
+        return parseRunnerJob(body);
       } catch (err) {
         ctx.issues.push({ code: 'custom', message: `not a job message (${(err as Error).message})`, input: body });
         return z.NEVER;
@@ -62,16 +64,45 @@ const schema = z.object({
   LCS_LEAN_UID: optional(z.coerce.number().check(z.int(), z.positive())),
   LCS_LEAN_GID: optional(z.coerce.number().check(z.int(), z.positive())),
   LCS_LEAN_HOME: optional(z.string()),
+  /** A live deployment's secret (brokerage and feed credentials, LEAN config keys → values): ECS injects it from Secrets Manager. */
+  LCS_LIVE_SECRETS: optional(
+    z.pipe(
+      z.string(),
+      z.transform((text: string, ctx) => {
+        try {
+          const parsed = JSON.parse(text) as unknown;
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+        } catch {
+          // reported below; the value itself is never echoed
+        }
+        ctx.issues.push({ code: 'custom', message: 'not a JSON object of config keys to values', input: '(hidden)' });
+        return z.NEVER;
+      }),
+    ),
+  ),
+  /** Automatic restarts of a crashed live algorithm (automaticRedeploy), and the first back-off. */
+  LCS_LIVE_MAX_RESTARTS: optional(z.coerce.number().check(z.int(), z.gte(0))),
+  LCS_LIVE_RESTART_BACKOFF_MS: optional(z.coerce.number().check(z.int(), z.gte(0))),
 });
 
+/** A backtest/build job message, or a live deployment's job (core/ports/live-services.ts). */
+function parseRunnerJob(body: string): JobMessage | LiveRunnerJob {
+  const parsed = JSON.parse(body) as Partial<LiveRunnerJob>;
+  if (parsed.kind !== 'live') return parseJobMessage(body);
+  if (typeof parsed.orgId !== 'string' || typeof parsed.projectId !== 'number' || typeof parsed.deployId !== 'string')
+    throw new Error(`not a live job: ${body.slice(0, 200)}`);
+  return { kind: 'live', orgId: parsed.orgId, projectId: parsed.projectId, deployId: parsed.deployId };
+}
+
 export interface RunnerSettings {
-  job: JobMessage;
+  job: JobMessage | LiveRunnerJob;
   workDir: string;
   /** The task's own name for the job's item, when the launcher gave one (local mode). */
   taskRef?: string;
   /** Where the ECS task metadata (the task ARN) is read. */
   taskMetadataUrl?: string;
   build: Pick<BuildOptions, 'dotnetCommand'>;
+  live: Pick<LiveJobOptions, 'publishMs' | 'maxRestarts' | 'restartBackoffMs' | 'secrets'>;
   backtest: Pick<
     BacktestJobOptions,
     'leanCommand' | 'leanCwd' | 'dataDir' | 'apiUrl' | 'maxSeconds' | 'pollMs' | 'memoryMb' | 'reportCommand' | 'reportCwd' | 'pipCommand' | 'leanUser'
@@ -120,6 +151,12 @@ export function runnerSettings(env: NodeJS.ProcessEnv = process.env): Readonly<R
     taskRef: s.LCS_TASK_REF,
     taskMetadataUrl: s.ECS_CONTAINER_METADATA_URI_V4,
     build: { dotnetCommand: s.LCS_DOTNET_COMMAND ?? LEAN_IMAGE.dotnet },
+    live: {
+      publishMs: s.LCS_PROGRESS_MS ?? 5_000,
+      maxRestarts: s.LCS_LIVE_MAX_RESTARTS ?? 5,
+      restartBackoffMs: s.LCS_LIVE_RESTART_BACKOFF_MS ?? 10_000,
+      secrets: s.LCS_LIVE_SECRETS ?? {},
+    },
     backtest: {
       leanCommand: s.LCS_LEAN_COMMAND ?? LEAN_IMAGE.launcher.command,
       leanCwd: inImage ? LEAN_IMAGE.launcher.cwd : undefined,

@@ -8,6 +8,7 @@ import { aiSchemas } from '../lambdas/api/ai/schemas';
 import { backtestSchemas } from '../lambdas/api/backtests/schemas';
 import { dataSchemas } from '../lambdas/api/data/schemas';
 import { fileSchemas } from '../lambdas/api/files/schemas';
+import { liveSchemas } from '../lambdas/api/live/schemas';
 import { moduleSchemas } from '../lambdas/api/modules/schemas';
 import { objectSchemas } from '../lambdas/api/objects/schemas';
 import { optimizationSchemas } from '../lambdas/api/optimizations/schemas';
@@ -40,6 +41,7 @@ const schemas = {
   ...optimizationSchemas,
   ...moduleSchemas,
   ...aiSchemas,
+  ...liveSchemas,
 };
 
 const GROUPS: Record<RouteGroup, string> = {
@@ -55,6 +57,7 @@ const GROUPS: Record<RouteGroup, string> = {
   services: 'Terminal services (news: none on a self-hosted server).',
   modules: 'LEAN modules (brokerages, data feeds) the operator uploaded, for lean-cli to install.',
   ai: 'AI tools: syntax check and PEP 8 conversion here; the model-backed tools through Amazon Bedrock when enabled.',
+  live: 'Live trading: deployments, their published results, commands, stop and liquidate.',
 };
 
 /** Any one of these is enough; each lists the schemes that are sent together. */

@@ -38,8 +38,21 @@ export interface OptimizationStartMessage {
   attempt: number;
 }
 
-/** Everything the jobs queue carries: jobs to start, ends of jobs to hand on, optimizations to start. */
-export type QueueMessage = JobMessage | JobFinishedMessage | OptimizationStartMessage;
+/**
+ * A live deployment ended (stopped, liquidated, failed): its service and secret are removed. The
+ * runner cannot remove its own ECS service (its task role may not), and a service left in place
+ * would start the runner again and again; the dispatcher holds the rights to remove it.
+ */
+export interface LiveRetireMessage {
+  kind: 'live-retire';
+  orgId: string;
+  projectId: number;
+  deployId: string;
+  attempt: number;
+}
+
+/** Everything the jobs queue carries: jobs to start, ends of jobs to hand on, optimizations to start, deployments to retire. */
+export type QueueMessage = JobMessage | JobFinishedMessage | OptimizationStartMessage | LiveRetireMessage;
 
 /** What a launcher needs to start the runner for one job. */
 export interface LaunchRequest {

@@ -2,6 +2,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { auditRepository } from '../../core/data/identity/audit-repository';
 import { assertJobScope } from '../../core/domain/identity/job-credential';
+import type { DeploymentSecrets, LiveServices } from '../../core/ports/live-services';
 import type { TaskLauncher } from '../../core/ports/task-runner';
 import { requireBindings } from '../../core/shared/config';
 import { errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
@@ -45,6 +46,8 @@ export type RouteRun<S extends z.ZodMiniType> = (input: z.output<S>, ctx: CallCo
  */
 export interface ApiPorts {
   tasks(): Promise<TaskLauncher>;
+  /** Live runners and their secrets (design §8): ECS services and Secrets Manager in AWS, supervised children locally. */
+  live(): Promise<{ services: LiveServices; secrets: DeploymentSecrets }>;
 }
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;

@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ecsLauncher } from '../../core/aws/ecs-task-runner';
 import { jobMessageId, jobQueue, parseQueueMessage } from '../../core/data/jobs/job-queue';
 import { dispatchJob, failUndispatchable } from '../../core/domain/jobs/job-dispatcher';
+import type { LivePorts } from '../../core/domain/live/live-service';
 import type { JobMessage, QueueMessage, TaskLauncher } from '../../core/ports/task-runner';
 import { config } from '../../core/shared/config';
 import { logger } from '../../core/shared/logger';
@@ -15,6 +16,7 @@ import { recordEvent } from '../../core/shared/metrics';
  */
 export interface DispatcherDeps {
   launcher: TaskLauncher;
+  live?: () => Promise<LivePorts>;
   requeue(message: JobMessage, delaySeconds: number): Promise<void>;
 }
 
@@ -54,4 +56,12 @@ export function dispatcher(deps: DispatcherDeps) {
   };
 }
 
-export const handler = dispatcher({ launcher: ecsLauncher(), requeue: (message, delaySeconds) => jobQueue.send(message, delaySeconds) });
+export const handler = dispatcher({
+  launcher: ecsLauncher(),
+  requeue: (message, delaySeconds) => jobQueue.send(message, delaySeconds),
+  // Retiring an ended deployment: its ECS service and its secret (loaded on the first such message).
+  live: async () => {
+    const [services, secrets] = await Promise.all([import('../../core/aws/ecs-live-services'), import('../../core/aws/secrets-manager-deployment-secrets')]);
+    return { services: services.ecsLiveServices(), secrets: secrets.secretsManagerDeploymentSecrets() };
+  },
+});

@@ -223,7 +223,7 @@ export class ApiFunction extends Construct {
   }
 
   /** Everything a route declares in the route table. */
-  bindRouteAccess(access: RouteAccess, data: DataRefs, jobs?: JobsRefs): this {
+  bindRouteAccess(access: RouteAccess, data: DataRefs, jobs?: JobsRefs, live?: LiveRefs): this {
     this.bindTable(data, access.table);
     for (const [name, level] of Object.entries(access.buckets ?? {}) as [BucketName, 'read' | 'readWrite'][]) {
       this.bindBucket(name, data, level);
@@ -231,6 +231,10 @@ export class ApiFunction extends Construct {
     if (access.jobs) {
       if (!jobs) throw new Error(`${this.node.path}: the route declares jobs access, but no jobs stack was given`);
       this.bindJobs(jobs, access.jobs);
+    }
+    if (access.live) {
+      if (!jobs || !live) throw new Error(`${this.node.path}: the route manages live deployments, but no jobs stack was given`);
+      this.bindLiveServices(jobs, { ...live, keyArn: data.keyArn });
     }
     return this;
   }

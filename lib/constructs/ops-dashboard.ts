@@ -181,7 +181,8 @@ export class OpsDashboard extends Construct {
       ),
       // Live trading (design §8): how many deployments run, the oldest heartbeat among them, restarts.
       new Row(
-        graph('Live deployments running', [metrics.app('LiveDeploymentsRunning', {}, { statistic: 'Maximum', label: 'Running' })], 8),
+        // Each live runner counts itself once a minute: the sum per minute is how many run.
+        graph('Live deployments running', [metrics.app('LiveDeploymentsRunning', {}, { statistic: 'Sum', period: Duration.minutes(1), label: 'Running' })], 8),
         graph('Oldest live heartbeat (s)', [metrics.app('LiveHeartbeatAgeSeconds', {}, { statistic: 'Maximum', label: 'Oldest heartbeat' })], 8),
         graph('Live restarts', [metrics.app('LiveRestarts', {}, { label: 'Restarts' })], 8),
       ),

@@ -12,7 +12,7 @@ import {
 import type { Construct } from 'constructs';
 import type { RouteDef, RouteGroup } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
-import { ApiFunction, type DataRefs, type JobsRefs } from '../constructs/api-function';
+import { ApiFunction, type DataRefs, type JobsRefs, type LiveRefs } from '../constructs/api-function';
 import { pascal } from '../naming';
 
 /** Endpoints live under /api/v2/ (QuantConnect's base path, which lean-cli and LEAN append to). */
@@ -36,6 +36,8 @@ export interface ApiGroupStackProps extends NestedStackProps {
   data: DataRefs;
   /** The jobs queue and cluster, in the parent's terms; named parameters too, if a route uses them. */
   jobs?: JobsRefs;
+  /** Live task definitions, network and roles (the jobs stack's), for routes that manage live deployments. */
+  live?: LiveRefs;
 }
 
 /**
@@ -66,7 +68,7 @@ export class ApiGroupStack extends NestedStack {
       parameters[`${pascal(name)}BucketName`] = bucket.name;
       parameters[`${pascal(name)}BucketArn`] = bucket.arn;
     }
-    const usesJobs = props.routes.some((r) => r.access.jobs);
+    const usesJobs = props.routes.some((r) => r.access.jobs || r.access.live);
     if (usesJobs && props.jobs) {
       parameters.JobsQueueUrl = props.jobs.queueUrl;
       parameters.JobsQueueArn = props.jobs.queueArn;
@@ -120,7 +122,7 @@ export class ApiGroupStack extends NestedStack {
         entry: `lambdas/api/${route.entry}.handler.ts`,
         settings: props.settings,
         description: `${route.path}: ${route.summary}`.slice(0, 256),
-      }).bindRouteAccess(route.access, local, localJobs);
+      }).bindRouteAccess(route.access, local, localJobs, props.live);
       // AI tools are off unless the operator names a Bedrock model; then only those routes may call it.
       if (route.access.bedrock && props.settings.ai.modelId) fn.bindBedrockModel(props.settings.ai.modelId);
       this.functions.set(route.path, fn);

@@ -68,6 +68,8 @@ export class JobsStack extends Stack {
   readonly runner: RunnerTask;
   /** Live SKUs' base task definitions, roles and logs: each deployment runs as a service on its own copy. */
   readonly liveRunner: RunnerTask;
+  /** What managing live deployments takes (the live routes and the dispatcher bind it). */
+  readonly live: LiveRefs;
   readonly dispatcher: ApiFunction;
   readonly reconciler: ApiFunction;
   readonly taskStopped: Rule;
@@ -143,7 +145,7 @@ export class JobsStack extends Stack {
     });
     const secretPrefix = name;
     this.liveRunner.grantLiveSecrets(`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${secretPrefix}/live/*`, data.keyArn);
-    const live: LiveRefs = {
+    const live: LiveRefs = (this.live = {
       taskDefinitions: Object.fromEntries(
         [...this.liveRunner.taskDefinitions].map(([sku, task]) => [sku, { arn: task.taskDefinitionArn, family: task.family }]),
       ),
@@ -154,7 +156,7 @@ export class JobsStack extends Stack {
       familyPrefix: liveFamilyPrefix(name),
       secretPrefix,
       keyArn: data.keyArn,
-    };
+    });
     this.dispatcher = new ApiFunction(this, 'Dispatcher', {
       entry: DISPATCHER_ENTRY,
       settings,
@@ -164,7 +166,7 @@ export class JobsStack extends Stack {
       .bindTable(data, 'readWrite')
       .bindJobs(jobs, 'send')
       .bindTaskLauncher(jobs, launch)
-      // Deploying and removing live services goes through the queue too: the API never waits on ECS.
+      // The live routes start and stop deployments; the dispatcher retires those that ended on their own.
       .bindLiveServices(jobs, live)
       // A "job finished" message hands a point's end to its optimization: the dispatcher reads the
       // result summary (target, constraints) and removes the results of a point an abort orphaned.

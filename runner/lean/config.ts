@@ -7,7 +7,7 @@ import type { Backtest } from '../../core/domain/backtests/types';
  * or a container with the job folder mounted at the same path.
  */
 export interface LeanConfigInput {
-  backtest: Backtest;
+  backtest: Pick<Backtest, 'backtestId' | 'name' | 'projectId' | 'orgId' | 'parameterSet'>;
   language: 'Py' | 'C#';
   projectDir: string;
   resultsDir: string;

@@ -22,6 +22,7 @@ export function startLean(options: {
   command: string;
   configFile: string;
   cwd: string;
+  /** Infinity for no limit. */
   maxSeconds: number;
   /** LEAN's whole environment (never the runner's: see environment.ts); default: leanEnvironment(process.env). */
   env?: Record<string, string>;
@@ -65,10 +66,13 @@ export function startLean(options: {
     signalGroup('SIGINT');
     killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs);
   };
-  const limit = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, options.maxSeconds * 1000);
+  // Infinity (a live deployment): no limit; a timer that long would overflow and fire at once.
+  const limit = Number.isFinite(options.maxSeconds)
+    ? setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, options.maxSeconds * 1000)
+    : undefined;
   const done = new Promise<Awaited<LeanRun['done']>>((resolve) => {
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(limit);

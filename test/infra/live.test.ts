@@ -82,3 +82,18 @@ test('one alarm for stale heartbeats and one for restarts, across all deployment
   expect(restarts[0]).toMatchObject({ Threshold: 0, Statistic: 'Sum' });
   for (const alarm of [...stale, ...restarts]) expect(JSON.stringify(alarm.Dimensions)).not.toContain('deploy');
 });
+
+test('the routes that start and stop deployments may manage live services; the read routes may not', () => {
+  const group = lcs.api.groups.get('live')!;
+  const nested = templateOf(group).json;
+  for (const path of ['live/create', 'live/update/stop', 'live/update/liquidate']) {
+    const fn = group.functions.get(path)!;
+    const doc = policyOf(nested, fn);
+    expect(withAction(doc, 'ecs:CreateService')).toHaveLength(1);
+    expect(withAction(doc, 'secretsmanager:CreateSecret')).toHaveLength(1);
+    expect(Object.keys(envOf(nested, fn))).toEqual(expect.arrayContaining(['LIVE_TASK_DEFINITIONS', 'LCS_LIVE_SECRET_PREFIX', 'CLUSTER_ARN']));
+  }
+  for (const path of ['live/read', 'live/portfolio/read', 'live/commands/create']) {
+    expect(JSON.stringify(policyOf(nested, group.functions.get(path)!))).not.toMatch(/ecs:|secretsmanager:/);
+  }
+});

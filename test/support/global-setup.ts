@@ -54,6 +54,8 @@ export default async function globalSetup(): Promise<void> {
     LCS_LEAN_DATA_DIR: join(root, 'test', 'fixtures', 'lean-data'),
     LCS_PROGRESS_MS: '250',
     LCS_NODE_WAIT_MAX_SECONDS: '1',
+    // Live: a crashed algorithm restarts after 200 ms (then 400 ms, …), not 10 s.
+    LCS_LIVE_RESTART_BACKOFF_MS: '200',
   };
   // Limits far above what the suites send; rate limiting has its own test with tight limits.
   const config = join(dir, 'lcs.config.json');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { nodeRepository } from '../../core/data/jobs/node-repository';
 import { MODULES_PREFIX, marketDataStore } from '../../core/data/market-data/market-data-store';
 import { starterFiles } from '../../core/domain/projects/starter-files';
 import { type RoutePath, routes } from '../../lambdas/api/routes';
@@ -50,6 +51,17 @@ export interface Fixture {
    * backtest list does not change while read samples compare answers.
    */
   scratchCompile(): Promise<{ projectId: number; compileId: string }>;
+  /** A stopped live deployment that published results, of a project of its own (shared like the scratch project), for the live read samples. */
+  liveDeployment(): Promise<{ projectId: number; deployId: string }>;
+  /**
+   * A compiled fresh project and a free live node for a sample that deploys: the deployments
+   * earlier samples started are stopped first, so their nodes are free again.
+   */
+  liveSlot(): Promise<{ projectId: number; compileId: string; nodeId: string }>;
+  /** A fresh project with a running deployment, for stop and liquidate. */
+  deployedProject(): Promise<number>;
+  /** A project whose deployment keeps running (commands are sent to it). */
+  runningDeployment(): Promise<number>;
 }
 
 export const rand = (bytes = 4) => randomBytes(bytes).toString('hex');
@@ -100,6 +112,42 @@ export async function buildFixture(label: string): Promise<Fixture> {
   const nodes = await must('nodes/read', call('nodes/read', { json: { organizationId: orgId }, creds }));
   const nodeId = (nodes.body.backtest as { id: string }[])[0]?.id;
   if (!nodeId) throw new Error('fixture: the organisation has no backtest node');
+  // Live samples need nodes of their own besides the one the read samples' deployment holds.
+  const created = new Date().toISOString();
+  await nodeRepository.putMany(
+    [1, 2, 3, 4].map((i) => ({ id: `LMICRO-extra${i}${rand(2)}`, orgId, kind: 'live' as const, sku: 'L-MICRO', name: `L-MICRO extra ${i}`, created })),
+  );
+  /** Projects whose deployments samples started; stopped before the next sample needs a node. */
+  const sampleDeployments = new Set<number>();
+  const liveCompile = async (readers: TestUser[]) => {
+    const id = await createProject(`Contract/live-${rand(6)}`);
+    await createFile(id, fileName, fileContent);
+    for (const reader of readers) await addCollaborator(id, reader, reader === member);
+    const compiled = await compileProject(new LeanCli(admin, ''), id);
+    return { projectId: id, compileId: compiled.compileId };
+  };
+  const freeLiveNode = async (): Promise<string> => {
+    const freeNode = async () =>
+      ((await must('nodes/read', call('nodes/read', { json: { organizationId: orgId }, creds }))).body.live as { id: string; busy: boolean }[]).find(
+        (n) => !n.busy,
+      );
+    let free = await freeNode();
+    if (!free) {
+      // All taken: stop what earlier samples deployed, together (each stop waits for LEAN's final files).
+      await Promise.all([...sampleDeployments].map((id) => call('live/update/stop', { json: { projectId: id }, creds })));
+      sampleDeployments.clear();
+      free = await freeNode();
+    }
+    if (!free) throw new Error('fixture: no free live node');
+    return free.id;
+  };
+  const deployOn = async (projectId: number, compileId: string, nodeId: string) => {
+    const answer = await must(
+      'live/create',
+      call('live/create', { json: { projectId, compileId, nodeId, brokerage: { id: 'QuantConnectBrokerage' }, automaticRedeploy: false }, creds }),
+    );
+    return answer.body.deployId as string;
+  };
 
   const fixture: Fixture = {
     label,
@@ -128,6 +176,10 @@ export async function buildFixture(label: string): Promise<Fixture> {
       completed ??= completeBacktest(projectId, admin);
       return completed;
     },
+    liveDeployment: () => Promise.reject(new Error('set below')),
+    liveSlot: () => Promise.reject(new Error('set below')),
+    deployedProject: () => Promise.reject(new Error('set below')),
+    runningDeployment: () => Promise.reject(new Error('set below')),
     scratchCompile: () => {
       scratch ??= (async () => {
         // Shared like the fixture project: the member may write, the viewer read.
@@ -143,6 +195,49 @@ export async function buildFixture(label: string): Promise<Fixture> {
   };
   let completed: Promise<{ compileId: string; backtestId: string }> | undefined;
   let scratch: Promise<{ projectId: number; compileId: string }> | undefined;
+  let liveRead: Promise<{ projectId: number; deployId: string }> | undefined;
+  let liveRunning: Promise<number> | undefined;
+  const waitForLive = async (id: number, done: (body: Record<string, unknown>) => boolean) => {
+    for (let i = 0; i < 150; i++) {
+      const read = await call('live/read', { json: { projectId: id }, creds });
+      if (done(read.body)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`fixture: live deployment of project ${id} did not get there`);
+  };
+  fixture.liveDeployment = () => {
+    // Published something, then stopped: reads answer the same every time.
+    liveRead ??= (async () => {
+      const { projectId: id, compileId } = await liveCompile([member, viewer]);
+      const deployId = await deployOn(id, compileId, await freeLiveNode());
+      await waitForLive(id, (b) => b.status === 'Running' && Object.keys((b.charts as object | undefined) ?? {}).length > 0);
+      await must('live/update/stop', call('live/update/stop', { json: { projectId: id }, creds }));
+      await waitForLive(id, (b) => b.status === 'Stopped');
+      return { projectId: id, deployId };
+    })();
+    return liveRead;
+  };
+  fixture.runningDeployment = () => {
+    liveRunning ??= (async () => {
+      await fixture.liveDeployment();
+      const { projectId: id, compileId } = await liveCompile([member, viewer]);
+      await deployOn(id, compileId, await freeLiveNode());
+      return id;
+    })();
+    return liveRunning;
+  };
+  fixture.liveSlot = async () => {
+    await fixture.runningDeployment();
+    const compiled = await liveCompile(fixture.freshProjectReaders);
+    const slot = { ...compiled, nodeId: await freeLiveNode() };
+    sampleDeployments.add(compiled.projectId);
+    return slot;
+  };
+  fixture.deployedProject = async () => {
+    const slot = await fixture.liveSlot();
+    await deployOn(slot.projectId, slot.compileId, slot.nodeId);
+    return slot.projectId;
+  };
   return fixture;
 }
 
@@ -321,6 +416,30 @@ export const routeSamples = {
   'optimizations/update': async (f) => ({ optimizationId: (await endedOptimization(f)).optimizationId, name: `Renamed ${rand()}` }),
   'optimizations/abort': async (f) => ({ optimizationId: await newOptimization(await f.scratchCompile(), f) }),
   'optimizations/delete': async (f) => ({ optimizationId: await newOptimization(await f.scratchCompile(), f) }),
+  // live trading: reads of the fixture's stopped deployment, commands to its running one; deploy, stop and liquidate on projects of their own
+  'live/create': async (f) => ({
+    ...(await f.liveSlot()),
+    brokerage: { id: 'QuantConnectBrokerage' },
+    dataProviders: { QuantConnectBrokerage: { id: 'QuantConnectBrokerage' } },
+    automaticRedeploy: false,
+    versionId: -1,
+  }),
+  'live/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId }),
+  'live/list': async (f) => ({ projectId: (await f.liveDeployment()).projectId }),
+  'live/update/stop': async (f) => ({ projectId: await f.deployedProject() }),
+  'live/update/liquidate': async (f) => ({ projectId: await f.deployedProject() }),
+  'live/logs/read': async (f) => {
+    const { projectId, deployId } = await f.liveDeployment();
+    return { format: 'json', projectId, algorithmId: deployId, startLine: 0, endLine: 250 };
+  },
+  'live/portfolio/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId }),
+  'live/orders/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, start: 0, end: 1000 }),
+  'live/insights/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, start: 0, end: 100 }),
+  'live/chart/read': async (f) => ({ projectId: (await f.liveDeployment()).projectId, name: 'Strategy Equity', count: 100 }),
+  'live/commands/create': async (f) => ({ projectId: await f.runningDeployment(), command: { text: 'hello' } }),
+  'live/commands/broadcast': async (f) => ({ organizationId: f.orgId, excludeProjectId: f.projectId, command: { text: 'hello' } }),
+  'live/auth0/read': async () => ({ brokerage: 'alpaca' }),
+  'live/auth0/authorize': async (f) => ({ brokerage: 'alpaca', projectId: f.projectId }),
 } satisfies Record<RoutePath, Sample>;
 
 /**
@@ -328,9 +447,14 @@ export const routeSamples = {
  * answer this error instead of success. The AI tools' model is tested against a Bedrock stand-in
  * in test/unit/ai-bedrock.test.ts.
  */
-const OFF_BY_DEFAULT: Record<string, RegExp> = Object.fromEntries(
-  ['ai/tools/backtest-init', 'ai/tools/complete', 'ai/tools/error-enhance', 'ai/tools/search'].map((p) => [p, /^AI tools are not enabled on this server/]),
-);
+const OFF_BY_DEFAULT: Record<string, RegExp> = Object.fromEntries([
+  ...['ai/tools/backtest-init', 'ai/tools/complete', 'ai/tools/error-enhance', 'ai/tools/search'].map((p): [string, RegExp] => [
+    p,
+    /^AI tools are not enabled on this server/,
+  ]),
+  // No OAuth brokerage is configured on the test server (docs/live.md): these refuse by design.
+  ...['live/auth0/read', 'live/auth0/authorize'].map((p): [string, RegExp] => [p, /has no OAuth brokerage configured/]),
+]);
 
 export function offByDefault(path: string): RegExp | undefined {
   return OFF_BY_DEFAULT[path];

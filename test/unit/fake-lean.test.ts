@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newYorkDay } from '../../runner/map-factor-files';
@@ -215,10 +215,90 @@ describe('hang', () => {
   });
 });
 
-test('live mode is not implemented yet and says so', async () => {
-  const run = track(await runFakeLean({ config: { environment: 'live-paper', environments: { 'live-paper': { 'live-mode': true } } } }));
-  expect(run.code).toBe(2);
-  expect(run.log()).toContain('ERROR:: FakeLean: live mode is not implemented');
+describe('live mode (lean-runtime §4.3, §6)', () => {
+  const live = (config: Record<string, unknown> = {}) =>
+    track(
+      startFakeLean({
+        config: {
+          environment: 'live-paper',
+          environments: { 'live-paper': { 'live-mode': true } },
+          'fake-lean-live-interval-ms': 40,
+          ...config,
+        },
+      }),
+    );
+  const minuteFiles = (run: { resultsDir: string; algorithmId: string }) =>
+    (existsSync(run.resultsDir) ? readdirSync(run.resultsDir) : []).filter((n) => n.startsWith(`${run.algorithmId}-`) && n.endsWith('_minute.json'));
+  const writeCommand = (run: { dir: string }, command: Record<string, unknown>) => {
+    // As the runner does: a temporary name LEAN ignores, then the rename.
+    writeFileSync(join(run.dir, 'tmp-command.json'), JSON.stringify(command));
+    renameSync(join(run.dir, 'tmp-command.json'), join(run.dir, `command-${Date.now()}.json`));
+  };
+
+  test('rewrites the minute and status files, order events by UTC day, insights, and appends the algorithm log', async () => {
+    const run = live({ 'fake-lean-live-hours-per-tick': 8 });
+    await waitFor(() => minuteFiles(run).length >= 3);
+    run.child.kill('SIGINT');
+    expect((await run.exited).code).toBe(0);
+    const days = minuteFiles(run).sort();
+    // An earlier day's file, last written while running (the newest one is the final packet).
+    const today = readResultJson(run, days[0]!);
+    expect(today).toMatchObject({ accountCurrency: 'USD', cash: { USD: { symbol: 'USD', currencySymbol: '$' } }, state: { Status: 'Running' } });
+    // Only orders touched that UTC day are in a minute file.
+    for (const order of Object.values(today.orders) as { lastFillTime: string }[])
+      expect(order.lastFillTime.slice(0, 10)).toBe(days[0]!.slice(run.algorithmId.length + 1, run.algorithmId.length + 11));
+    const status = readResultJson(run, `${run.algorithmId}.json`);
+    expect(status.state.Status).toBe('Completed'); // after a stop LEAN reports Completed
+    expect(Object.keys(status.orders).length).toBeGreaterThan(Object.keys(today.orders).length);
+    const eventFiles = readdirSync(run.resultsDir).filter((n) => n.endsWith('-order-events.json'));
+    expect(eventFiles.length).toBeGreaterThan(1);
+    expect(readResultJson(run, join(run.algorithmId, 'alpha-results.json')).length).toBeGreaterThan(0);
+    expect(readFileSync(join(run.resultsDir, `${run.algorithmId}-log.txt`), 'utf8')).toMatch(/Debug: update 1 SPY/);
+    expect(run.log()).toContain(`Launching analysis for ${run.algorithmId}`);
+  });
+
+  test('reads command files, deletes them and acknowledges each command that has an Id', async () => {
+    const run = live();
+    await waitFor(() => minuteFiles(run).length > 0);
+    writeCommand(run, { $type: '', text: 'hello', Id: 'c1' });
+    await waitFor(() => existsSync(join(run.dir, 'result-command-c1.json')));
+    expect(JSON.parse(readFileSync(join(run.dir, 'result-command-c1.json'), 'utf8'))).toEqual({
+      CommandName: 'CallbackCommand',
+      Success: true,
+      Type: 'CommandResult',
+      Channel: '',
+    });
+    expect(readdirSync(run.dir).filter((n) => n.startsWith('command'))).toEqual([]);
+    writeCommand(run, { $type: 'QuantConnect.Commands.AlgorithmStatusCommand, QuantConnect.Common', Status: 'Stopped', Id: 'c2' });
+    expect((await run.exited).code).toBe(0);
+    expect(readResultJson(run, `${run.algorithmId}.json`).state.Status).toBe('Completed');
+  });
+
+  test('Liquidated closes the position before it stops', async () => {
+    const run = live();
+    // Invested after the second update (a fill every other update).
+    const algorithmLog = join(run.resultsDir, `${run.algorithmId}-log.txt`);
+    await waitFor(() => existsSync(algorithmLog) && readFileSync(algorithmLog, 'utf8').includes('filled: 10 SPY'));
+    writeCommand(run, { $type: 'QuantConnect.Commands.AlgorithmStatusCommand, QuantConnect.Common', Status: 'Liquidated', Id: 'l1' });
+    expect((await run.exited).code).toBe(0);
+    expect(readResultJson(run, `${run.algorithmId}.json`).holdings).toEqual({});
+  });
+
+  test('SIGTERM: killed without final files', async () => {
+    const run = live();
+    await waitFor(() => minuteFiles(run).length > 0);
+    rmSync(join(run.resultsDir, `${run.algorithmId}.json`), { force: true });
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(143);
+    expect(existsSync(join(run.resultsDir, `${run.algorithmId}.json`))).toBe(false);
+  });
+
+  test('the crash switch: the first run in a folder aborts with 134 and no final files, the next runs', async () => {
+    const run = live({ 'fake-lean-scenario': 'crash', 'fake-lean-seconds': 0.3 });
+    expect((await run.exited).code).toBe(134);
+    expect(run.output.stderr).toContain('Unhandled exception');
+    expect(readResultJson(run, `${run.algorithmId}.json`).state.Status).toBe('Running');
+  });
 });
 
 describe("LEAN's data folder", () => {

@@ -39,6 +39,7 @@ export const jobQueue = {
 /** The id a log line or metric names a job message by. */
 export function jobMessageId(message: QueueMessage): string {
   if (message.kind === 'optimization-start') return message.optimizationId;
+  if (message.kind === 'live-retire') return message.deployId;
   return message.kind === 'build' ? message.compileId : message.backtestId;
 }
 
@@ -52,7 +53,9 @@ export function parseQueueMessage(body: string): QueueMessage {
         ? typeof parsed.backtestId === 'string' && typeof parsed.optimizationId === 'string'
         : parsed.kind === 'optimization-start'
           ? typeof parsed.optimizationId === 'string'
-          : parsed.kind === 'build' && typeof parsed.compileId === 'string';
+          : parsed.kind === 'live-retire'
+            ? typeof parsed.deployId === 'string'
+            : parsed.kind === 'build' && typeof parsed.compileId === 'string';
   if (!idOk || typeof parsed.orgId !== 'string' || typeof parsed.projectId !== 'number' || typeof parsed.attempt !== 'number') {
     throw new Error(`not a job message: ${body.slice(0, 200)}`);
   }
@@ -62,6 +65,7 @@ export function parseQueueMessage(body: string): QueueMessage {
 /** A job a runner task was started for (a build or a backtest): never a job's end. */
 export function parseJobMessage(body: string): JobMessage {
   const parsed = parseQueueMessage(body);
-  if (parsed.kind === 'job-finished' || parsed.kind === 'optimization-start') throw new Error(`not a job to run: ${body.slice(0, 200)}`);
+  if (parsed.kind === 'job-finished' || parsed.kind === 'optimization-start' || parsed.kind === 'live-retire')
+    throw new Error(`not a job to run: ${body.slice(0, 200)}`);
   return parsed;
 }

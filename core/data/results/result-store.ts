@@ -13,10 +13,6 @@ import { type Chart, type InsightItem, type LeanResults, type OrderItem, RESULT_
  */
 const UPLOAD_CONCURRENCY = 16;
 
-const chartIndexKey = (projectId: number, backtestId: string, name: string) => `${resultKeys.chartPrefix(projectId, backtestId, name)}index.json`;
-const chartBlockKey = (projectId: number, backtestId: string, name: string, level: number, block: number) =>
-  `${resultKeys.chartPrefix(projectId, backtestId, name)}${level}/${block}.json`;
-
 type Upload = () => Promise<void>;
 
 /** Runs the uploads with at most `limit` in flight; bodies are built as each one starts. */
@@ -36,8 +32,8 @@ const putJson =
   () =>
     blobStore.put(key, JSON.stringify(build()), 'application/json');
 
-/** An object's text, or undefined when there is no such object. */
-async function readText(key: string): Promise<string | undefined> {
+/** An object's text in the artifacts bucket, or undefined when there is no such object. */
+export async function readText(key: string): Promise<string | undefined> {
   const { client, sdk } = await s3();
   try {
     const out = await client.send(new sdk.GetObjectCommand({ Bucket: config().ARTIFACTS_BUCKET_NAME, Key: key }));
@@ -69,6 +65,41 @@ async function readWindow<T>(keyOf: (page: number) => string, start: number, end
   return pages.flatMap((p) => p ?? []).slice(start - offset, stop - offset);
 }
 
+/** One chart as an index plus level-of-detail blocks (chart-levels.ts) under `prefix`. */
+function chartUploads(prefix: string, chart: Chart): Upload[] {
+  const { index, blocks } = splitChart(chart);
+  const uploads: Upload[] = [];
+  blocks.forEach((level, l) => {
+    level.forEach((block, b) => {
+      uploads.push(putJson(`${prefix}${l}/${b}.json`, () => block));
+    });
+  });
+  uploads.push(putJson(`${prefix}index.json`, () => index));
+  return uploads;
+}
+
+/**
+ * The level-of-detail chart store by key prefix, for results other than a backtest's (a live
+ * deployment republishes its charts while it runs).
+ */
+export const chartStore = {
+  async write(charts: { prefix: string; chart: Chart }[]): Promise<void> {
+    await runBounded(
+      charts.flatMap((c) => chartUploads(c.prefix, c.chart)),
+      UPLOAD_CONCURRENCY,
+    );
+  },
+
+  /** One chart down-sampled to `count` points per series within the window; undefined when none is stored. */
+  async read(prefix: string, request: ChartRequest): Promise<Chart | undefined> {
+    const index = await readJson<ChartIndex>(`${prefix}index.json`);
+    if (!index) return undefined;
+    const plan = planRead(index, request);
+    const blocks = await Promise.all(plan.blocks.map(async (b) => (await readJson<ChartBlock>(`${prefix}${plan.level}/${b}.json`)) ?? { values: {} }));
+    return assembleChart(index, blocks, request);
+  },
+};
+
 export interface WrittenResults {
   orderCount: number;
   insightCount: number;
@@ -78,15 +109,7 @@ export interface WrittenResults {
 export const resultStore = {
   async writeResults(projectId: number, backtestId: string, results: LeanResults): Promise<WrittenResults> {
     const uploads: Upload[] = [];
-    for (const chart of results.charts) {
-      const { index, blocks } = splitChart(chart);
-      blocks.forEach((level, l) => {
-        level.forEach((block, b) => {
-          uploads.push(putJson(chartBlockKey(projectId, backtestId, chart.name, l, b), () => block));
-        });
-      });
-      uploads.push(putJson(chartIndexKey(projectId, backtestId, chart.name), () => index));
-    }
+    for (const chart of results.charts) uploads.push(...chartUploads(resultKeys.chartPrefix(projectId, backtestId, chart.name), chart));
     uploads.push(...pageUploads(results.orders, (page) => resultKeys.ordersPage(projectId, backtestId, page)));
     uploads.push(...pageUploads(results.insights, (page) => resultKeys.insightsPage(projectId, backtestId, page)));
     uploads.push(() => blobStore.put(resultKeys.log(projectId, backtestId), results.algorithmLog, 'text/plain; charset=utf-8'));
@@ -113,14 +136,8 @@ export const resultStore = {
   },
 
   /** One chart down-sampled to `count` points per series within the window; undefined for an unknown name. */
-  async readChart(projectId: number, backtestId: string, name: string, request: ChartRequest): Promise<Chart | undefined> {
-    const index = await readJson<ChartIndex>(chartIndexKey(projectId, backtestId, name));
-    if (!index) return undefined;
-    const plan = planRead(index, request);
-    const blocks = await Promise.all(
-      plan.blocks.map(async (b) => (await readJson<ChartBlock>(chartBlockKey(projectId, backtestId, name, plan.level, b))) ?? { values: {} }),
-    );
-    return assembleChart(index, blocks, request);
+  readChart(projectId: number, backtestId: string, name: string, request: ChartRequest): Promise<Chart | undefined> {
+    return chartStore.read(resultKeys.chartPrefix(projectId, backtestId, name), request);
   },
 
   async writeReport(projectId: number, backtestId: string, html: string): Promise<void> {

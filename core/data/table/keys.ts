@@ -18,6 +18,9 @@
  * | backtest          | PROJECT#<id>        | BACKTEST#<btId>    |                     |                |
  * | optimization      | OPT#<optId>         | OPT                | PROJECTOPTS#<projId>| <created>#<id> |
  * | optimization point| OPT#<optId>         | POINT#<btId>       |                     |                |
+ * | live deployment   | PROJECT#<id>        | LIVE#<deployId>    | ORGLIVE#<orgId>     | <launched>#<id>|
+ * | live slot         | PROJECT#<id>        | LIVESLOT           |                     |                |
+ * | live command      | PROJECT#<id>        | LIVECMD#<deployId>#<cmdId> |             |                |
  * | counter           | COUNTER#<name>      | COUNTER            |                     |                |
  * | audit event       | AUDIT#<orgId>       | <iso time>#<reqId> | AUDITUSER#<userId>  | <iso time>     |
  * | object usage      | ORG#<orgId>         | OBJECTUSAGE        |                     |                |
@@ -61,6 +64,12 @@ export const keys = {
   optimizationPartition: (optimizationId: string) => `OPT#${optimizationId}`,
   optimizationPoint: (optimizationId: string, backtestId: string): Key => ({ PK: `OPT#${optimizationId}`, SK: `POINT#${backtestId}` }),
   projectOptimizationsIndex: (projectId: number) => `PROJECTOPTS#${projectId}`,
+  liveDeployment: (projectId: number, deployId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `LIVE#${deployId}` }),
+  /** The project's one live slot: which deployment is its newest, and whether it still runs. */
+  liveSlot: (projectId: number): Key => ({ PK: `PROJECT#${projectId}`, SK: 'LIVESLOT' }),
+  liveCommand: (projectId: number, deployId: string, commandId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `LIVECMD#${deployId}#${commandId}` }),
+  liveCommandPrefix: (deployId: string) => `LIVECMD#${deployId}#`,
+  orgLiveIndex: (orgId: string) => `ORGLIVE#${orgId}`,
   counter: (name: string): Key => ({ PK: `COUNTER#${name}`, SK: 'COUNTER' }),
   audit: (orgId: string, at: string, requestId: string): Key => ({ PK: `AUDIT#${orgId}`, SK: `${at}#${requestId}` }),
   auditPartition: (orgId: string) => `AUDIT#${orgId}`,
@@ -80,5 +89,6 @@ export const keys = {
     compile: 'COMPILE#',
     backtest: 'BACKTEST#',
     optimizationPoint: 'POINT#',
+    live: 'LIVE#',
   },
 };

@@ -7,6 +7,7 @@ import { config } from '../../shared/config';
 import { isoNow } from '../../shared/dates';
 import { backtestLifecycle, releaseNodes } from '../backtests/backtest-lifecycle';
 import { type Backtest, isFinal } from '../backtests/types';
+import { type LivePorts, retireEnded } from '../live/live-service';
 import { advanceOptimization, onPointFinished } from '../optimizations/optimization-runner';
 import type { VirtualNode } from './types';
 
@@ -18,6 +19,8 @@ import type { VirtualNode } from './types';
  */
 export interface DispatchDeps {
   launcher: TaskLauncher;
+  /** Live services and secrets, where this consumer may remove them (AWS's dispatcher); local mode's supervisor retires its own. */
+  live?: () => Promise<LivePorts>;
   /** Re-sends a message after a delay (SQS DelaySeconds); waiting for a node backs off this way. */
   requeue(message: JobMessage, delaySeconds: number): Promise<void>;
 }
@@ -35,6 +38,7 @@ export async function dispatchJob(message: QueueMessage, deps: DispatchDeps): Pr
   if (message.kind === 'build') return dispatchBuild(message, deps);
   // Not a job to start: the end of one, handed to whoever waits for it (an optimization).
   if (message.kind === 'job-finished') return onPointFinished(message.optimizationId, message.projectId, message.backtestId);
+  if (message.kind === 'live-retire') return retireEnded(message.projectId, message.deployId, deps.live);
   if (message.kind === 'optimization-start') {
     await advanceOptimization(message.optimizationId);
     return 'started';
@@ -151,7 +155,7 @@ async function dispatchBacktest(message: Extract<JobMessage, { kind: 'backtest' 
  */
 export async function failUndispatchable(message: QueueMessage, reason: string, receives: number): Promise<void> {
   const text = `The job could not be started after ${receives} attempts: ${reason}`;
-  if (message.kind === 'job-finished' || message.kind === 'optimization-start') return;
+  if (message.kind === 'job-finished' || message.kind === 'optimization-start' || message.kind === 'live-retire') return;
   if (message.kind === 'build') {
     await compileRepository.finish(message.projectId, message.compileId, 'BuildError', [`Build Error: ${text}`]);
     return;

@@ -4,6 +4,7 @@ import { backtestRoutes } from './backtests';
 import { dataRoutes } from './data';
 import { fileRoutes } from './files';
 import { leanRoutes } from './lean';
+import { liveRoutes } from './live';
 import { moduleRoutes } from './modules';
 import { objectRoutes } from './objects';
 import { optimizationRoutes } from './optimizations';
@@ -31,6 +32,7 @@ export const routes = [
   ...moduleRoutes,
   ...aiRoutes,
   ...optimizationRoutes,
+  ...liveRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export type RoutePath = (typeof routes)[number]['path'];

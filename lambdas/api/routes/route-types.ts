@@ -18,7 +18,8 @@ export type RouteGroup =
   | 'optimizations'
   | 'services'
   | 'modules'
-  | 'ai';
+  | 'ai'
+  | 'live';
 
 /** artifacts: spilled files, compile snapshots, results; data: LEAN market data; objects: the object store. */
 export type BucketName = 'artifacts' | 'data' | 'objects';
@@ -30,6 +31,8 @@ export interface RouteAccess {
   jobs?: 'send' | 'sendAndStop';
   /** Amazon Bedrock: bedrock:InvokeModel on the operator's configured model, when AI tools are enabled. */
   bedrock?: true;
+  /** Live runners (design §8): `manage` starts and removes a deployment's service and its secret. */
+  live?: 'manage';
 }
 
 /** The environment variable naming a bucket: CDK sets it with the bucket's grant, config() reads it. */

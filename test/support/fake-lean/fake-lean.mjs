@@ -17,6 +17,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBacktest } from './backtest.mjs';
 import { openEngineLog } from './engine-log.mjs';
+import { runLive } from './live.mjs';
 import { loadSettings } from './options.mjs';
 
 /** Stop requests (SIGINT) and the waits that end early because of them. */
@@ -118,11 +119,7 @@ async function main() {
   const log = openEngineLog(settings.resultsDir);
   const control = createControl(log);
   try {
-    if (settings.liveMode) {
-      // The live contract (status/minute files on timers, command*.json polling) is not built yet.
-      log.error('FakeLean: live mode is not implemented');
-      return 2;
-    }
+    if (settings.liveMode) return await runLive(settings, log, control);
     return await runBacktest(settings, log, control);
   } finally {
     log.close();

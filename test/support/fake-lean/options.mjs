@@ -20,6 +20,9 @@ const TUNABLE_DEFAULTS = {
   'fake-lean-half-write-ms': 0,
   // Files whose data/read LEAN's ApiDataProvider saw refused with HTTP 429 (an API under load).
   'fake-lean-throttled-reads': 0,
+  // Live mode: ms between updates, and simulated hours per update (> 0 crosses UTC days quickly).
+  'fake-lean-live-interval-ms': 300,
+  'fake-lean-live-hours-per-tick': 0,
 };
 
 /** `--key value`, `--key=value`; a flag followed by another flag (or nothing) reads as `true`. */
@@ -143,6 +146,12 @@ export function loadSettings(argv, cwd = process.cwd()) {
     pythonAdditionalPaths: Array.isArray(flat['python-additional-paths']) ? flat['python-additional-paths'].map(String) : [],
     composerDllDirectory: flat['composer-dll-directory'] ? resolve(cwd, String(flat['composer-dll-directory'])) : undefined,
     liveMode: truthy(flat['live-mode']),
+    liveIntervalMs: Math.max(20, tunables['fake-lean-live-interval-ms']),
+    liveHoursPerTick: tunables['fake-lean-live-hours-per-tick'],
+    liveCash: Array.isArray(flat['live-cash-balance']) ? flat['live-cash-balance'] : [],
+    liveHoldings: Array.isArray(flat['live-holdings']) ? flat['live-holdings'] : [],
+    brokerage: flat['live-mode-brokerage'],
+    dataQueueHandler: flat['data-queue-handler'],
     closeAutomatically: truthy(flat['close-automatically']),
     parameters,
     scenario,

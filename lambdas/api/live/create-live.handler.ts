@@ -1,0 +1,22 @@
+import { liveService } from '../../../core/domain/live/live-service';
+import { awsPorts } from '../aws-ports';
+import { apiHandlerWithPorts } from '../pipeline';
+import { route } from '../routes/live';
+
+/** lean-cli requires `projectId` and `deployId` at the top level of the answer. */
+export const handler = apiHandlerWithPorts(route('live/create'), awsPorts, async (input, ctx, ports) => {
+  const { deployment, answer } = await liveService.create(ctx.principal, input, await ports.live());
+  // Brokerage and data-feed settings are credentials: only their ids go into the audit event.
+  ctx.audit = {
+    orgId: deployment.orgId,
+    target: `live/${answer.projectId}/${answer.deployId}`,
+    detail: {
+      compileId: input.compileId,
+      nodeId: input.nodeId,
+      brokerage: input.brokerage.id,
+      dataProviders: Object.keys(input.dataProviders),
+      automaticRedeploy: input.automaticRedeploy,
+    },
+  };
+  return answer;
+});

@@ -1,0 +1,5 @@
+import { liveResultsService } from '../../../core/domain/live/live-results-service';
+import { apiHandler } from '../pipeline';
+import { route } from '../routes/live';
+
+export const handler = apiHandler(route('live/logs/read'), (input, ctx) => liveResultsService.logs(ctx.principal, input));

@@ -1,0 +1,156 @@
+import { liveSchemas } from '../live/schemas';
+import { commonSchemas } from '../schema';
+import { defineRoute, filesRead, type RouteDef, routeLookup, tableRead, tableWrite } from './route-types';
+
+/** Stop, liquidate and create start or remove a runner and its secret, and read the artifacts bucket. */
+const manage = { table: 'readWrite', buckets: { artifacts: 'read' }, live: 'manage' } as const;
+/** Published results (orders, insights, logs, charts) are in the artifacts bucket. */
+const resultsRead = filesRead;
+
+/** Route group `live` (the full table: ./index.ts): live deployments (contract §3.8). */
+export const liveRoutes = [
+  defineRoute({
+    path: 'live/create',
+    group: 'live',
+    summary: 'Deploys a compile to a live node with a brokerage and data feed.',
+    entry: 'live/create-live',
+    schema: liveSchemas.liveCreate,
+    role: 'member',
+    mutating: true,
+    access: manage,
+  }),
+  defineRoute({
+    path: 'live/read',
+    group: 'live',
+    summary: "A project's newest (or the given) live deployment.",
+    entry: 'live/read-live',
+    schema: liveSchemas.liveRead,
+    role: 'viewer',
+    mutating: false,
+    access: tableRead,
+  }),
+  defineRoute({
+    path: 'live/list',
+    group: 'live',
+    summary: "The organization's live deployments, optionally by status or project.",
+    entry: 'live/list-live',
+    schema: liveSchemas.liveList,
+    role: 'viewer',
+    mutating: false,
+    access: tableRead,
+  }),
+  defineRoute({
+    path: 'live/update/stop',
+    group: 'live',
+    summary: "Stops the project's running deployment (LEAN writes its final files).",
+    entry: 'live/stop-live',
+    schema: commonSchemas.project,
+    role: 'member',
+    mutating: true,
+    access: manage,
+  }),
+  defineRoute({
+    path: 'live/update/liquidate',
+    group: 'live',
+    summary: "Liquidates the project's running deployment, then stops it.",
+    entry: 'live/liquidate-live',
+    schema: commonSchemas.project,
+    role: 'member',
+    mutating: true,
+    access: manage,
+  }),
+  defineRoute({
+    path: 'live/logs/read',
+    group: 'live',
+    summary: 'Log lines of a deployment (at most 250 a call).',
+    entry: 'live/read-logs',
+    schema: liveSchemas.liveLogs,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'live/portfolio/read',
+    group: 'live',
+    summary: 'Holdings and cash the deployment last published.',
+    entry: 'live/read-portfolio',
+    schema: commonSchemas.project,
+    role: 'viewer',
+    mutating: false,
+    access: tableRead,
+  }),
+  defineRoute({
+    path: 'live/orders/read',
+    group: 'live',
+    summary: 'Orders start..end (at most 1,000) with their events.',
+    entry: 'live/read-orders',
+    schema: liveSchemas.liveOrders,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'live/insights/read',
+    group: 'live',
+    summary: 'Insights start..end (at most 100).',
+    entry: 'live/read-insights',
+    schema: liveSchemas.liveInsights,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'live/chart/read',
+    group: 'live',
+    summary: 'One chart, down-sampled to count points, or the loading form.',
+    entry: 'live/read-chart',
+    schema: liveSchemas.liveChart,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
+  defineRoute({
+    path: 'live/commands/create',
+    group: 'live',
+    summary: 'Sends a command to the running deployment (POST, or a GET link).',
+    entry: 'live/create-command',
+    schema: liveSchemas.liveCommand,
+    role: 'member',
+    mutating: true,
+    access: tableWrite,
+  }),
+  defineRoute({
+    path: 'live/commands/broadcast',
+    group: 'live',
+    summary: "Sends a command to every running deployment of the organization but the excluded project's.",
+    entry: 'live/broadcast-command',
+    schema: liveSchemas.liveBroadcast,
+    role: 'member',
+    mutating: true,
+    access: tableWrite,
+  }),
+  defineRoute({
+    path: 'live/auth0/read',
+    group: 'live',
+    summary: "An OAuth brokerage's authorization (none are configured here).",
+    entry: 'live/read-auth0',
+    schema: liveSchemas.liveAuth0Read,
+    role: 'viewer',
+    mutating: false,
+    access: tableRead,
+  }),
+  // A browser opens this link (lean-cli), without API credentials.
+  defineRoute({
+    path: 'live/auth0/authorize',
+    group: 'live',
+    summary: 'Starts an OAuth brokerage authorization (none are configured here).',
+    entry: 'live/authorize-auth0',
+    schema: liveSchemas.liveAuth0Authorize,
+    role: 'public',
+    mutating: false,
+    access: tableRead,
+  }),
+] as const satisfies readonly RouteDef[];
+
+/** The typed route of a path of this group, for its handler files. */
+export const route = routeLookup(liveRoutes);
