@@ -41,18 +41,18 @@ const constraint = preprocess(
 );
 
 const optimizationRequest = z.object({
-    projectId: projectIdField,
-    compileId: compileIdField,
-    name: qc.optional(qc.text(200)),
-    target: qc.text(300),
-    targetTo: preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['min', 'max'], { error: 'must be min or max' })),
-    targetValue: qc.optional(qc.number()),
-    strategy: qc.optional(qc.text(300)),
-    parameters: qc.list(parameter, 50).check(z.minLength(1, 'must have at least one parameter')),
-    constraints: z._default(qc.list(constraint, 50), []),
-    estimatedCost: qc.optional(qc.number()),
-    nodeType: qc.text(20),
-    parallelNodes: z.pipe(qc.int(), z.number().check(z.int(), z.gte(1, 'must be at least 1'))),
+  projectId: projectIdField,
+  compileId: compileIdField,
+  name: qc.optional(qc.text(200)),
+  target: qc.text(300),
+  targetTo: preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['min', 'max'], { error: 'must be min or max' })),
+  targetValue: qc.optional(qc.number()),
+  strategy: qc.optional(qc.text(300)),
+  parameters: qc.list(parameter, 50).check(z.minLength(1, 'must have at least one parameter')),
+  constraints: z._default(qc.list(constraint, 50), []),
+  estimatedCost: qc.optional(qc.number()),
+  nodeType: qc.text(20),
+  parallelNodes: z.pipe(qc.int(), z.number().check(z.int(), z.gte(1, 'must be at least 1'))),
 });
 
 export const optimizationSchemas = {
