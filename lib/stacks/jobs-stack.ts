@@ -145,7 +145,7 @@ export class JobsStack extends Stack {
     });
     const secretPrefix = name;
     this.liveRunner.grantLiveSecrets(`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${secretPrefix}/live/*`, data.keyArn);
-    const live: LiveRefs = (this.live = {
+    this.live = {
       taskDefinitions: Object.fromEntries(
         [...this.liveRunner.taskDefinitions].map(([sku, task]) => [sku, { arn: task.taskDefinitionArn, family: task.family }]),
       ),
@@ -156,7 +156,8 @@ export class JobsStack extends Stack {
       familyPrefix: liveFamilyPrefix(name),
       secretPrefix,
       keyArn: data.keyArn,
-    });
+    };
+    const live = this.live;
     this.dispatcher = new ApiFunction(this, 'Dispatcher', {
       entry: DISPATCHER_ENTRY,
       settings,
