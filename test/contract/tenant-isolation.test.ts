@@ -10,6 +10,9 @@ import { postAs, rows, schemaFields, snapshotOf, summary } from './contract-help
  * organisation A's id gets "not found", word for word what a non-existent id gets (no existence
  * leak), and nothing in organisation A changes.
  */
+// Live samples compile and deploy (a few seconds each), for both organisations.
+jest.setTimeout(180_000);
+
 let a: Fixture;
 let b: Fixture;
 
