@@ -170,14 +170,22 @@ export const deploymentRepository = {
     );
   },
 
+  /**
+   * The command is the client's arbitrary JSON: stored as text, because DynamoDB refuses some
+   * JSON as a map (an empty key, numbers beyond its range) and the runner hands it to LEAN as is.
+   */
   async putCommand(projectId: number, command: LiveCommand): Promise<void> {
+    const item = { ...command, command: JSON.stringify(command.command) };
     await db().send(
-      new PutCommand({ TableName: tableName(), Item: toItem('LiveCommand', keys.liveCommand(projectId, command.deployId, command.commandId), command) }),
+      new PutCommand({ TableName: tableName(), Item: toItem('LiveCommand', keys.liveCommand(projectId, command.deployId, command.commandId), item) }),
     );
   },
 
   async listCommands(projectId: number, deployId: string): Promise<LiveCommand[]> {
-    return (await queryAll(keys.projectPartition(projectId), keys.liveCommandPrefix(deployId))).map((i) => fromItem<LiveCommand>(i));
+    return (await queryAll(keys.projectPartition(projectId), keys.liveCommandPrefix(deployId))).map((i) => {
+      const stored = fromItem<Omit<LiveCommand, 'command'> & { command: string | Record<string, unknown> }>(i);
+      return { ...stored, command: typeof stored.command === 'string' ? (JSON.parse(stored.command) as Record<string, unknown>) : stored.command };
+    });
   },
 
   async updateCommand(projectId: number, deployId: string, commandId: string, changes: Partial<LiveCommand>): Promise<void> {
