@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { identityService } from '../../core/domain/identity/identity-service';
 import { type Answer, type CallOptions, qcHeaders, signJwt } from '../support/api';
-import { buildFixture, type Fixture, rand, sampleFor, validSummary } from '../support/route-samples';
+import { buildFixture, type Fixture, rand, sampleFor, stopLiveDeployments, validSummary } from '../support/route-samples';
 import {
   AUTH_KINDS,
   basicValue,
@@ -95,6 +95,9 @@ beforeAll(async () => {
     ['Basic with a revoked token', () => ({ headers: { Authorization: `Basic ${basicValue(admin.userId, revokedToken.token)}` } })],
   ];
 }, 60_000);
+
+// The samples deploy live algorithms: stop them, so later files do not share the machine with them.
+afterAll(() => stopLiveDeployments(f), 120_000);
 
 function expectRefused(name: string, answer: Answer): void {
   expect({ case: name, status: answer.status, success: answer.body.success, first: firstError(answer) }).toEqual({

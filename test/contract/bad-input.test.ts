@@ -4,7 +4,7 @@ import { routes } from '../../lambdas/api/routes';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { endpointFromPath } from '../../lambdas/api/transport';
 import { type Answer, apiUrl, call } from '../support/api';
-import { buildFixture, type Fixture, type Params, rand, sampleFor, validSummary } from '../support/route-samples';
+import { buildFixture, type Fixture, type Params, rand, sampleFor, stopLiveDeployments, validSummary } from '../support/route-samples';
 import { envelopeProblem, expectEnvelope, postAs, rows, schemaFields, snapshotOf, summary } from './contract-helpers';
 
 /**
@@ -21,6 +21,9 @@ let f: Fixture;
 beforeAll(async () => {
   f = await buildFixture('bad-input');
 }, 60_000);
+
+// The samples deploy live algorithms: stop them, so later files do not share the machine with them.
+afterAll(() => stopLiveDeployments(f), 120_000);
 
 type Junk =
   | { kind: 'json-value'; value: unknown }

@@ -1,7 +1,7 @@
 import { routes } from '../../lambdas/api/routes';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import type { Answer } from '../support/api';
-import { buildFixture, type Fixture, type Params, rand, sampleFor, validSummary } from '../support/route-samples';
+import { buildFixture, type Fixture, type Params, rand, sampleFor, stopLiveDeployments, validSummary } from '../support/route-samples';
 import { postAs, rows, schemaFields, snapshotOf, summary } from './contract-helpers';
 
 /**
@@ -39,6 +39,9 @@ function normalised(answer: Answer, ...ids: unknown[]): string[] {
 beforeAll(async () => {
   [a, b] = await Promise.all([buildFixture('tenant-a'), buildFixture('tenant-b')]);
 }, 60_000);
+
+// The samples deploy live algorithms: stop them, so later files do not share the machine with them.
+afterAll(() => Promise.all([stopLiveDeployments(a), stopLiveDeployments(b)]), 120_000);
 
 test('the routes that name an organisation-owned resource are found from the schemas', () => {
   const paths = scopedRoutes.map((r) => r.path);

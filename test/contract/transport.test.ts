@@ -2,7 +2,7 @@ import qs from 'qs';
 import { routes } from '../../lambdas/api/routes';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { type Answer, apiUrl, call } from '../support/api';
-import { buildFixture, type Fixture, type Params, sampleCoverage, sampleFor, validSummary } from '../support/route-samples';
+import { buildFixture, type Fixture, type Params, sampleCoverage, sampleFor, stopLiveDeployments, validSummary } from '../support/route-samples';
 import { expectEnvelope, postAs, rows, shapeOf, summary } from './contract-helpers';
 
 /**
@@ -16,6 +16,9 @@ let f: Fixture;
 beforeAll(async () => {
   f = await buildFixture('transport');
 }, 60_000);
+
+// The samples deploy live algorithms: stop them, so later files do not share the machine with them.
+afterAll(() => stopLiveDeployments(f), 120_000);
 
 const ok = { status: 200, success: true, errors: undefined };
 

@@ -131,6 +131,15 @@ describe('lean cloud live deploy → status → stop', () => {
     });
   });
 
+  test('any JSON object is a command: an empty key and a number beyond DynamoDB’s range are stored and delivered as sent', async () => {
+    // Both made the command's table item invalid (an internal error) before commands were stored as text.
+    const command = { '': [true, null, 'x'], huge: 2.548210042120928e296, text: 'odd' };
+    const sent = await call('live/commands/create', { json: { projectId, command }, creds: tenant.admin });
+    expect(sent.body).toMatchObject({ success: true });
+    const sentAgain = await call('live/commands/broadcast', { json: { organizationId: tenant.orgId, command }, creds: tenant.admin });
+    expect(sentAgain.body).toMatchObject({ success: true });
+  });
+
   test("LEAN's GET link form of live/commands/create, authenticated in the query", async () => {
     const timestamp = Math.floor(Date.now() / 1000);
     const hash = createHash('sha256').update(`${tenant.admin.token}:${timestamp}`).digest('hex');

@@ -460,6 +460,18 @@ export function offByDefault(path: string): RegExp | undefined {
   return OFF_BY_DEFAULT[path];
 }
 
+/**
+ * Stops the fixture's live deployments that still run (the samples deploy some): each is a runner
+ * and a LEAN process, and left running they slow every later test file on the shared server.
+ */
+export async function stopLiveDeployments(f: Fixture): Promise<void> {
+  const listed = await call('live/list', { json: {}, creds: f.admin });
+  const running = ((listed.body.live as { projectId: number; status: string }[] | undefined) ?? []).filter(
+    (d) => d.status === 'Running' || d.status === 'Initializing',
+  );
+  await Promise.all(running.map((d) => call('live/update/stop', { json: { projectId: d.projectId }, creds: f.admin })));
+}
+
 /** What a route's valid sample answers on the test server, as contract-helpers' `summary` reads it. */
 export function validSummary(path: string): { status: number; success: boolean; errors: unknown } {
   const off = offByDefault(path);
