@@ -72,8 +72,37 @@ export const commonSchemas = {
  * which is how a missing field ("is required") is told apart from a wrong one.
  */
 export function parseParams<S extends z.core.$ZodType>(schema: S, params: unknown): { ok: true; data: z.output<S> } | { ok: false; errors: string[] } {
+  const broken = illFormedText(params);
+  if (broken) return { ok: false, errors: [`${broken}: is not valid Unicode text (it holds a lone surrogate)`] };
   const parsed = z.safeParse(schema, params, { reportInput: true });
   return parsed.success ? { ok: true, data: parsed.data } : { ok: false, errors: describeIssues(parsed.error) };
+}
+
+/** A UTF-16 surrogate without its pair: JSON can carry it (`"\ud800"`), UTF-8 storage cannot. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The path of the first key or string in the input that is not well-formed Unicode, or undefined.
+ * Such text reached S3 keys and DynamoDB items and failed there as an internal error; it is bad
+ * input, refused before any handler runs.
+ */
+export function illFormedText(input: unknown): string | undefined {
+  const stack: [unknown, string][] = [[input, 'request']];
+  while (stack.length) {
+    const [value, path] = stack.pop() as [unknown, string];
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return path;
+    } else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) stack.push([item, `${path}.${i}`]);
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        const at = path === 'request' ? key : `${path}.${key}`;
+        if (LONE_SURROGATE.test(key)) return at;
+        stack.push([item, at]);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** "<field>: <what is wrong>" for every problem, as the envelope's `errors` list. */

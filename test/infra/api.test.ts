@@ -177,14 +177,15 @@ describe('routes', () => {
     for (const name of routeBindings(route.access)) expect([name, env[name]]).toEqual([name, expect.anything()]);
   });
 
-  test('no wildcard actions, and "*" resources only for X-Ray, in any policy of the API', () => {
+  test('no wildcard actions, and "*" resources only where IAM has no resource type (X-Ray, task definitions), in any policy of the API', () => {
     for (const template of [root, ...nested.values()]) {
       for (const [, policy] of resourcesOf(template, 'AWS::IAM::Policy')) {
         for (const statement of statementsOf(policy)) {
           const actions = ([] as string[]).concat(statement.Action as string[]);
           for (const action of actions) expect(action).not.toMatch(/\*/);
           if (([] as unknown[]).concat(statement.Resource).includes('*')) {
-            expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
+            // X-Ray, and the live routes' task-definition actions, which take no resource in IAM.
+            expect(actions.every((a) => a.startsWith('xray:') || /^ecs:(Describe|Register|Deregister)TaskDefinition$/.test(a))).toBe(true);
           }
         }
       }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { describeIssues, organizationIdField, parseParams, projectIdField, qc } from '../../lambdas/api/schema';
+import { describeIssues, illFormedText, organizationIdField, parseParams, projectIdField, qc } from '../../lambdas/api/schema';
 
 /** The wire coercions of contract §2: numbers and booleans as text, "" as "not given". */
 describe('coercions', () => {
@@ -94,5 +94,16 @@ describe('describeIssues', () => {
 
   test('every message has the "<field>: <problem>" shape', () => {
     for (const line of issues({ projectId: null, name: 5000000000000, files: [{}] })) expect(line).toMatch(/^[\w.]+: \S/);
+  });
+});
+
+describe('ill-formed Unicode', () => {
+  test('a lone surrogate in any string or key is refused with its path; pairs and plain text pass', () => {
+    const schema = z.object({ name: z.string() });
+    expect(parseParams(schema, { name: '\ud800/\ud800' })).toEqual({ ok: false, errors: ['name: is not valid Unicode text (it holds a lone surrogate)'] });
+    expect(illFormedText({ a: [{ b: 'ok', c: 'x\udc00' }] })).toBe('a.0.c');
+    expect(illFormedText({ a: { '\ud83d': 1 } })).toBe('a.\ud83d');
+    expect(illFormedText({ emoji: '😀 ünïcode', list: ['a', 'b'] })).toBeUndefined();
+    expect(parseParams(schema, { name: '😀' })).toMatchObject({ ok: true });
   });
 });
