@@ -11,6 +11,8 @@ import { expectEnvelope, postAs, rows, shapeOf, summary } from './contract-helpe
  * slashes, empty POSTs (what LEAN sends), string spellings of numbers and booleans and `""` for
  * "not given" all work; every answer is the JSON envelope.
  */
+// Live samples deploy (a project, a compile, a runner and LEAN each): far beyond the 5 s default.
+jest.setTimeout(180_000);
 let f: Fixture;
 
 beforeAll(async () => {
