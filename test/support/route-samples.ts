@@ -126,19 +126,23 @@ export async function buildFixture(label: string): Promise<Fixture> {
     const compiled = await compileProject(new LeanCli(admin, ''), id);
     return { projectId: id, compileId: compiled.compileId };
   };
+  /** Nodes handed to samples not yet sent: a test may build two samples before it deploys either. */
+  const handedOut = new Set<string>();
   const freeLiveNode = async (): Promise<string> => {
     const freeNode = async () =>
       ((await must('nodes/read', call('nodes/read', { json: { organizationId: orgId }, creds }))).body.live as { id: string; busy: boolean }[]).find(
-        (n) => !n.busy,
+        (n) => !n.busy && !handedOut.has(n.id),
       );
     let free = await freeNode();
     if (!free) {
       // All taken: stop what earlier samples deployed, together (each stop waits for LEAN's final files).
       await Promise.all([...sampleDeployments].map((id) => call('live/update/stop', { json: { projectId: id }, creds })));
       sampleDeployments.clear();
+      handedOut.clear();
       free = await freeNode();
     }
     if (!free) throw new Error('fixture: no free live node');
+    handedOut.add(free.id);
     return free.id;
   };
   const deployOn = async (projectId: number, compileId: string, nodeId: string) => {
