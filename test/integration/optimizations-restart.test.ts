@@ -60,7 +60,9 @@ test('stopping the server stops the running point; finished points survive and t
     const cli = cliOf(second, dataDir);
     const { final } = await pollOptimization(cli, optimizationId);
     expect(final.status).toBe('completed');
-    const finishedBefore = points(before).filter((p) => p.exitCode === 0);
+    // Finished before the stop: progress 1 as well (a running point also reads exit code 0 until it ends).
+    const finishedBefore = points(before).filter((p) => p.progress === 1 && p.exitCode === 0);
+    expect(finishedBefore.length).toBeGreaterThan(0);
     for (const p of finishedBefore) expect(points(final).find((q) => q.id === p.id)).toMatchObject({ exitCode: 0, parameterSet: p.parameterSet });
     expect(final.runtimeStatistics).toMatchObject({ Total: '4', Running: '0', 'In Queue': '0' });
     expect(points(final)).toHaveLength(4);
