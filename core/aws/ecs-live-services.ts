@@ -1,7 +1,8 @@
 import type { LiveServices, LiveStartRequest } from '../ports/live-services';
 import { config } from '../shared/config';
 import { JOB_ENV, LIVE_SECRETS_ENV, RUNNER_CONTAINER } from '../shared/deployment-names';
-import { _default, minLength, NEVER, object, enum as oneOf, pipe, record, string, transform } from '../shared/zod';
+import { _default, minLength, object, enum as oneOf, pipe, string, transform } from '../shared/zod';
+import { subnetIdsVariable, taskDefinitionsVariable } from './ecs-task-runner';
 
 /**
  * Live deployments on ECS (design §8): one service per deployment (desiredCount 1) in the jobs
@@ -27,25 +28,10 @@ export interface EcsLiveSettings {
   spot: boolean;
 }
 
-const jsonRecord = pipe(
-  _default(string(), '{}'),
-  transform((text, ctx) => {
-    try {
-      return record(string(), string()).parse(JSON.parse(text));
-    } catch {
-      ctx.issues.push({ code: 'custom', message: 'not a JSON object of SKU → task definition ARN', input: text });
-      return NEVER;
-    }
-  }),
-);
-
 const envSchema = object({
   CLUSTER_ARN: string().check(minLength(1)),
-  LIVE_TASK_DEFINITIONS: jsonRecord,
-  SUBNET_IDS: pipe(
-    _default(string(), ''),
-    transform((text) => text.split(',').filter(Boolean)),
-  ),
+  LIVE_TASK_DEFINITIONS: taskDefinitionsVariable,
+  SUBNET_IDS: subnetIdsVariable,
   SECURITY_GROUP_ID: _default(string(), ''),
   LCS_LIVE_FAMILY_PREFIX: string().check(minLength(1)),
   LCS_LIVE_SPOT: pipe(

@@ -24,23 +24,29 @@ export interface EcsLauncherSettings {
   spot: boolean;
 }
 
+/** A variable holding a JSON object of SKU → task definition ARN (jobs and live deployments alike). */
+export const taskDefinitionsVariable = pipe(
+  _default(string(), '{}'),
+  transform((text, ctx) => {
+    try {
+      return record(string(), string()).parse(JSON.parse(text));
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'not a JSON object of SKU → task definition ARN', input: text });
+      return NEVER;
+    }
+  }),
+);
+
+/** A variable holding comma-separated subnet ids. */
+export const subnetIdsVariable = pipe(
+  _default(string(), ''),
+  transform((text) => text.split(',').filter(Boolean)),
+);
+
 const envSchema = object({
   CLUSTER_ARN: string().check(minLength(1)),
-  TASK_DEFINITIONS: pipe(
-    _default(string(), '{}'),
-    transform((text, ctx) => {
-      try {
-        return record(string(), string()).parse(JSON.parse(text));
-      } catch {
-        ctx.issues.push({ code: 'custom', message: 'not a JSON object of SKU → task definition ARN', input: text });
-        return NEVER;
-      }
-    }),
-  ),
-  SUBNET_IDS: pipe(
-    _default(string(), ''),
-    transform((text) => text.split(',').filter(Boolean)),
-  ),
+  TASK_DEFINITIONS: taskDefinitionsVariable,
+  SUBNET_IDS: subnetIdsVariable,
   SECURITY_GROUP_ID: _default(string(), ''),
   LCS_SPOT: pipe(
     _default(oneOf(['true', 'false']), 'true'),
