@@ -1,5 +1,6 @@
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
 import { nodeRepository } from '../../core/data/jobs/node-repository';
+import { optimizationRepository } from '../../core/data/optimizations/optimization-repository';
 import { isFinal } from '../../core/domain/backtests/types';
 import { call } from '../support/api';
 import { algorithm, pythonProject } from '../support/backtests';
@@ -235,6 +236,35 @@ describe('abort mid-way, then delete', () => {
     expect(await backtestRepository.listByProject(project.projectId)).toEqual([]);
     const backtestRead = await tenant.cli.readBacktest(project.projectId, kept[0]?.id as string);
     expect(backtestRead.body.success).toBe(false);
+  });
+});
+
+describe('deleting the project of a running optimization', () => {
+  it('aborts and removes the optimization with its points, and frees its nodes', async () => {
+    const project = await pythonProject(
+      tenant.cli,
+      'Optimize/Project delete',
+      algorithm({ optimum: 'fast=3', scenario: 'slow', seconds: 2, orders: 1, insights: 0 }),
+    );
+    const created = await optimizeCalls.create(tenant.cli, {
+      ...project,
+      name: 'Orphan',
+      target: SHARPE,
+      extremum: 'max',
+      parameters: [{ name: 'fast', min: 1, max: 8, step: 1 }],
+      nodeType: 'O2-8',
+      parallelNodes: 2,
+    });
+    const { optimizationId } = (created.body.optimizations as OptimizationBody[])[0] as OptimizationBody;
+    await pollOptimization(tenant.cli, optimizationId, { until: (o) => Number(o.runtimeStatistics.Running) >= 1 });
+
+    expect((await tenant.cli.deleteProject(project.projectId)).body).toMatchObject({ success: true });
+    expect((await optimizeCalls.read(tenant.cli, optimizationId)).body.success).toBe(false);
+    expect(await optimizationRepository.listByProject(project.projectId)).toEqual([]);
+    await sleep(3000); // a point would have started by now, had the optimization kept going
+    expect(await backtestRepository.listByProject(project.projectId)).toEqual([]);
+    const nodes = await nodeRepository.listByOrg(tenant.orgId);
+    expect(nodes.filter((n) => n.kind === 'optimization' && n.busyWith)).toEqual([]);
   });
 });
 

@@ -245,6 +245,9 @@ export async function buildFixture(label: string): Promise<Fixture> {
   return fixture;
 }
 
+/** Routes whose every sample deploys a live algorithm (seconds each, and a live node while it runs). */
+export const DEPLOYING_SAMPLES: ReadonlySet<RoutePath> = new Set<RoutePath>(['live/create', 'live/update/stop', 'live/update/liquidate']);
+
 async function completeBacktest(projectId: number, creds: TestUser): Promise<{ compileId: string; backtestId: string }> {
   const cli = new LeanCli(creds, '');
   const compiled = await compileProject(cli, projectId);

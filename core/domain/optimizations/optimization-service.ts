@@ -206,17 +206,32 @@ export const optimizationService = {
   /** Aborts what still runs, then removes the optimization, its points and their backtests with their results. */
   async delete(principal: Principal, optimizationId: string, tasks: TaskLauncher) {
     const optimization = await visibleOptimization(principal, optimizationId, 'write');
-    await optimizationRepository.abort(optimizationId, isoNow());
-    const { points } = await optimizationRepository.getWithPoints(optimizationId);
-    for (const point of points) {
-      if (point.phase === 'running') {
-        await dropPoint(optimization, point.backtestId, tasks);
-        continue;
-      }
-      await backtestRepository.delete(optimization.projectId, point.backtestId);
-      await resultStore.deleteResults(optimization.projectId, point.backtestId);
-    }
-    await optimizationRepository.delete(optimizationId);
+    await removeOptimization(optimization, tasks);
     return optimization;
   },
 };
+
+async function removeOptimization(optimization: Optimization, tasks: TaskLauncher): Promise<void> {
+  // Aborted first, so the runner starts no further point while the points are removed.
+  await optimizationRepository.abort(optimization.optimizationId, isoNow());
+  const { points } = await optimizationRepository.getWithPoints(optimization.optimizationId);
+  for (const point of points) {
+    if (point.phase === 'running') {
+      await dropPoint(optimization, point.backtestId, tasks);
+      continue;
+    }
+    await backtestRepository.delete(optimization.projectId, point.backtestId);
+    await resultStore.deleteResults(optimization.projectId, point.backtestId);
+  }
+  await optimizationRepository.delete(optimization.optimizationId);
+}
+
+/**
+ * Every optimization of a project being deleted: they live outside the project's partition, so
+ * deleting the project alone would leave them listed and their runner trying to start points.
+ */
+export async function removeProjectOptimizations(projectId: number, tasks: TaskLauncher): Promise<number> {
+  const optimizations = await optimizationRepository.listByProject(projectId);
+  for (const optimization of optimizations) await removeOptimization(optimization, tasks);
+  return optimizations.length;
+}

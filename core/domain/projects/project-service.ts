@@ -1,5 +1,6 @@
 import { fileRepository } from '../../data/files/file-repository';
 import { nodeRepository } from '../../data/jobs/node-repository';
+import { deploymentRepository } from '../../data/live/deployment-repository';
 import { projectRepository } from '../../data/projects/project-repository';
 import { nextId } from '../../data/table/counters';
 import type { TaskLauncher } from '../../ports/task-runner';
@@ -14,6 +15,8 @@ import type { ProjectFile } from '../files/types';
 import { canSee, orgAccess, type ProjectAccess, projectAccess } from '../identity/access';
 import { displayUsers } from '../identity/user-directory';
 import { nodeView } from '../jobs/node-views';
+import { isFinalLive } from '../live/types';
+import { removeProjectOptimizations } from '../optimizations/optimization-service';
 import { projectView } from './project-views';
 import { starterFiles } from './starter-files';
 import type { Language, Project, ProjectParameter } from './types';
@@ -190,6 +193,13 @@ export const projectService = {
     if (access.role !== 'admin' && !access.collaborator?.owner) {
       throw new ForbiddenError('Only the project owner or an organization admin can delete a project.');
     }
+    // A live algorithm holds positions at a brokerage: deleting its project would orphan them
+    // and its results; the owner stops or liquidates it deliberately first.
+    const live = await deploymentRepository.latest(access.project.id);
+    if (live && !isFinalLive(live)) {
+      throw new ConflictError('The project has a live algorithm running: stop or liquidate it first (lean cloud live stop), then delete the project.');
+    }
+    await removeProjectOptimizations(access.project.id, tasks);
     // Running backtests stop now rather than when their runner next finds the project gone.
     await stopProjectBacktests(access.project.id, tasks);
     await projectRepository.delete(access.project, access.version);
