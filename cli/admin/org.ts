@@ -5,10 +5,10 @@ import { identityService } from '../../core/domain/identity/identity-service';
 import { objectStoreService } from '../../core/domain/objects/object-store-service';
 import { adminAction, withTarget } from './action';
 import { fields, table } from './output';
-import { orgId, positiveInt, text, userId } from './parse';
+import { orgId, positiveInt, text, userId, wholeNumber } from './parse';
 import type { OpenTarget } from './target';
 
-/** `lcs admin org create|list|quota|attach-key`. */
+/** `lcs admin org create|list|quota|optimization-nodes|attach-key`. */
 export function registerOrg(admin: Command): void {
   const org = admin.command('org').description('organizations');
 
@@ -77,6 +77,39 @@ export function registerOrg(admin: Command): void {
           ['object store used (bytes)', q.used],
           ['quota (bytes)', q.quota],
           ['quota source', q.override ? 'organization' : 'server default (LCS_OBJECT_QUOTA_BYTES)'],
+        ]),
+      };
+    }),
+  );
+
+  withTarget(
+    org
+      .command('optimization-nodes')
+      .description(
+        'set how many optimization nodes (points run at once, shared by its optimizations) an organization has; organizations created before optimizations have none',
+      )
+      .requiredOption('--org <id>', 'organization id', orgId)
+      .requiredOption('--count <n>', 'number of optimization nodes (only idle ones are removed)', wholeNumber(0, 1000)),
+  ).action(
+    adminAction<{ org: string; count: number }>(async (o, ctx) => {
+      const changed = await identityService.setOptimizationNodes(o.org, o.count);
+      await recordAdminChange({
+        action: 'admin/org/optimization-nodes',
+        orgId: o.org,
+        target: `org/${o.org}`,
+        actorUserId: ctx.actor,
+        detail: { count: o.count, added: changed.added, removed: changed.removed },
+      });
+      if (changed.busy) {
+        throw new Error(`removed ${changed.removed} idle optimization nodes; ${changed.busy} more are busy with optimizations: run again when they end`);
+      }
+      return {
+        json: { organizationId: o.org, ...changed },
+        text: fields([
+          ['organization id', o.org],
+          ['optimization nodes', changed.total],
+          ['added', changed.added],
+          ['removed', changed.removed],
         ]),
       };
     }),

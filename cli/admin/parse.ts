@@ -47,9 +47,13 @@ export function expiry(value: string): string {
 }
 
 export function positiveInt(max: number) {
+  return wholeNumber(1, max);
+}
+
+export function wholeNumber(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
     return n;
   };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { identityRepository } from '../../core/data/identity/identity-repository';
+import { nodeRepository } from '../../core/data/jobs/node-repository';
 import { call } from '../support/api';
 import { describeStacksAnswer, type LcsRun, runLcs } from '../support/lcs';
 import { type Loopback, startLoopback } from '../support/loopback';
@@ -98,6 +99,37 @@ test('org quota: an organization quota is enforced by object/set, and --default 
   const audit = await lcs(['audit', '--org', orgId, '--action', 'admin/org/quota']);
   expect(audit.stdout.match(/admin\/org\/quota/g)).toHaveLength(2);
   expect((await lcs(['org', 'quota', '--org', orgId, '--bytes', '10', '--default'])).stderr).toBe('lcs: give --bytes or --default, not both\n');
+});
+
+test('org optimization-nodes: an organization without optimization nodes gets them, and only idle ones are removed', async () => {
+  const optimizationNodes = async () => (await nodeRepository.listByOrg(orgId)).filter((n) => n.kind === 'optimization');
+  // As an organization created before optimizations existed: no optimization nodes at all.
+  for (const node of await optimizationNodes()) await nodeRepository.deleteIdle(orgId, node.id);
+  expect(await optimizationNodes()).toEqual([]);
+
+  expect(await lcsJson(['org', 'optimization-nodes', '--org', orgId, '--count', '3'])).toEqual({
+    organizationId: orgId,
+    added: 3,
+    removed: 0,
+    total: 3,
+    busy: 0,
+  });
+  const three = await optimizationNodes();
+  expect(three.map((n) => n.name).sort()).toEqual(['Optimization node 1', 'Optimization node 2', 'Optimization node 3']);
+
+  // One node runs a point: going down to zero removes the two idle ones and says why it stopped.
+  const busy = three[0] as (typeof three)[number];
+  expect(await nodeRepository.claim(orgId, busy.id, { kind: 'optimization', id: 'point-1', projectId: 1, since: new Date().toISOString() })).toBe(true);
+  const partial = await lcs(['org', 'optimization-nodes', '--org', orgId, '--count', '0']);
+  expect(partial.code).not.toBe(0);
+  expect(partial.stderr).toMatch(/removed 2 idle optimization nodes; 1 more are busy/);
+  expect((await optimizationNodes()).map((n) => n.id)).toEqual([busy.id]);
+  await nodeRepository.release(orgId, busy.id, 'point-1');
+  expect(await lcsJson(['org', 'optimization-nodes', '--org', orgId, '--count', '0'])).toMatchObject({ removed: 1, total: 0 });
+  expect(await optimizationNodes()).toEqual([]);
+
+  const audit = await lcsJson<{ action: string }[]>(['audit', '--org', orgId, '--action', 'admin/org/optimization-nodes']);
+  expect(audit).toHaveLength(3);
 });
 
 test('key issue → the key works → key revoke → refused; both changes are in the audit trail', async () => {

@@ -33,6 +33,20 @@ export const nodeRepository = {
     }
   },
 
+  /** Deletes a node unless a job holds it (conditional, so a claim racing the delete wins); false when busy or gone. */
+  async deleteIdle(orgId: string, nodeId: string): Promise<boolean> {
+    const done = await unlessConditionFails(() =>
+      documentClient().send(
+        new DeleteCommand({
+          TableName: tableName(),
+          Key: keys.node(orgId, nodeId),
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(busyWith)',
+        }),
+      ),
+    );
+    return done !== undefined;
+  },
+
   /**
    * Takes the node's slot for a job: succeeds when the node is free or already held by the same
    * job (a duplicate delivery re-claims, it does not take a second node). Conditional, so two

@@ -33,14 +33,14 @@ export interface IssuedKey {
  * many points run at once). A slot runs any optimization node type; the task size comes from the
  * optimization's `nodeType`.
  */
-function optimizationNodes(org: Organization) {
-  return Array.from({ length: config().LCS_OPTIMIZATION_NODES }, (_, i) => ({
+function optimizationNodes(org: Pick<Organization, 'id'>, count: number, first = 0, created = isoNow()) {
+  return Array.from({ length: count }, (_, i) => ({
     id: `O-${hexId().slice(0, 8)}`,
     orgId: org.id,
     kind: 'optimization' as const,
     sku: 'O2-8',
-    name: `Optimization node ${i + 1}`,
-    created: org.created,
+    name: `Optimization node ${first + i + 1}`,
+    created,
   }));
 }
 
@@ -71,8 +71,30 @@ export const identityService = {
         created: org.created,
       })),
     );
-    await nodeRepository.putMany(optimizationNodes(org));
+    await nodeRepository.putMany(optimizationNodes(org, config().LCS_OPTIMIZATION_NODES, 0, org.created));
     return org;
+  },
+
+  /**
+   * Sets how many optimization nodes (slots its optimizations share) an organization has: for
+   * organizations created before optimizations existed, or to change the server-wide default.
+   * Only idle nodes are removed; a node running a point is never taken away.
+   */
+  async setOptimizationNodes(orgId: string, count: number): Promise<{ added: number; removed: number; total: number; busy: number }> {
+    const org = await identityService.getOrganization(orgId);
+    const current = (await nodeRepository.listByOrg(org.id)).filter((n) => n.kind === 'optimization');
+    if (count >= current.length) {
+      await nodeRepository.putMany(optimizationNodes(org, count - current.length, current.length));
+      return { added: count - current.length, removed: 0, total: count, busy: 0 };
+    }
+    let removed = 0;
+    // Newest first, so the remaining nodes keep their names 1..count where they can.
+    for (const node of current.filter((n) => !n.busyWith).reverse()) {
+      if (removed === current.length - count) break;
+      if (await nodeRepository.deleteIdle(org.id, node.id)) removed++;
+    }
+    // Busy nodes stay; the caller reports how many could not be removed yet.
+    return { added: 0, removed, total: current.length - removed, busy: current.length - removed - count };
   },
 
   async addMember(orgId: string, userId: number, role: Role): Promise<void> {
