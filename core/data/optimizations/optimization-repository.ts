@@ -15,6 +15,29 @@ import { queryAll, queryIndexAll } from '../table/query';
 const db = () => documentClient();
 const LIVE_STATUSES = { ':new': 'new', ':running': 'running' };
 
+/**
+ * A point's bulky fields (statistics array, equity candles, parameter set) are kept as one JSON
+ * string: as nested DynamoDB lists, every number is a typed attribute to marshal and unmarshal,
+ * and reading a 500-point optimization cost about a second of that. Items written before hold
+ * the fields as lists and read as they are.
+ */
+const BULKY = ['statistics', 'equity', 'parameterSet'] as const;
+
+function pointItem(point: OptimizationPoint): Record<string, unknown> {
+  const bulky: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = { ...point };
+  for (const field of BULKY) {
+    if (point[field] !== undefined) bulky[field] = point[field];
+    delete rest[field];
+  }
+  return toItem('OptimizationPoint', keys.optimizationPoint(point.optimizationId, point.backtestId), { ...rest, bulkyJson: JSON.stringify(bulky) });
+}
+
+function pointFromItem(item: Record<string, unknown>): OptimizationPoint {
+  const { bulkyJson, ...rest } = fromItem<OptimizationPoint & { bulkyJson?: string }>(item);
+  return typeof bulkyJson === 'string' ? { ...rest, ...(JSON.parse(bulkyJson) as Partial<OptimizationPoint>) } : rest;
+}
+
 export const optimizationRepository = {
   async create(optimization: Optimization): Promise<void> {
     await db().send(
@@ -38,7 +61,7 @@ export const optimizationRepository = {
   async getWithPoints(optimizationId: string): Promise<{ optimization?: Optimization; points: OptimizationPoint[] }> {
     const items = await queryAll(keys.optimizationPartition(optimizationId));
     const head = items.find((i) => i.SK === 'OPT');
-    const points = items.filter((i) => i.SK !== 'OPT').map((i) => fromItem<OptimizationPoint>(i));
+    const points = items.filter((i) => i.SK !== 'OPT').map(pointFromItem);
     return { ...(head ? { optimization: fromItem<Optimization>(head) } : {}), points };
   },
 
@@ -93,14 +116,12 @@ export const optimizationRepository = {
   },
 
   async putPoint(point: OptimizationPoint): Promise<void> {
-    await db().send(
-      new PutCommand({ TableName: tableName(), Item: toItem('OptimizationPoint', keys.optimizationPoint(point.optimizationId, point.backtestId), point) }),
-    );
+    await db().send(new PutCommand({ TableName: tableName(), Item: pointItem(point) }));
   },
 
   async getPoint(optimizationId: string, backtestId: string): Promise<OptimizationPoint | undefined> {
     const out = await db().send(new GetCommand({ TableName: tableName(), Key: keys.optimizationPoint(optimizationId, backtestId), ConsistentRead: true }));
-    return out.Item ? fromItem<OptimizationPoint>(out.Item) : undefined;
+    return out.Item ? pointFromItem(out.Item) : undefined;
   },
 
   /**
@@ -117,7 +138,7 @@ export const optimizationRepository = {
             {
               Put: {
                 TableName: tableName(),
-                Item: toItem('OptimizationPoint', keys.optimizationPoint(point.optimizationId, point.backtestId), point),
+                Item: pointItem(point),
                 ConditionExpression: '#phase = :running',
                 ExpressionAttributeNames: { '#phase': 'phase' },
                 ExpressionAttributeValues: { ':running': 'running' },
