@@ -126,6 +126,7 @@ export async function sendWithRetries(
 
 /** A key per order event (LEAN's event id `<algorithm>-<order>-<event>`, else order and event ids). */
 const eventKey = (order: OrderItem, event: Record<string, unknown>, i: number) => String(event.id ?? `${String(order.id)}-${String(event.orderEventId ?? i)}`);
+const eventsOf = (order: OrderItem) => (Array.isArray(order.events) ? (order.events as Record<string, unknown>[]) : []);
 const insightKey = (insight: InsightItem, i: number) => String(insight.id ?? `#${i}`);
 
 export function liveNotifier(config: NotificationConfig | undefined, deployment: NotifiedDeployment, options: NotifierOptions) {
@@ -186,26 +187,26 @@ export function liveNotifier(config: NotificationConfig | undefined, deployment:
   return {
     /** What an earlier runner of this deployment already saw (published): not notified again. */
     seed(orders: OrderItem[], insights: InsightItem[]): void {
-      for (const o of orders) (Array.isArray(o.events) ? (o.events as Record<string, unknown>[]) : []).forEach((e, i) => seenEvents.add(eventKey(o, e, i)));
-      insights.forEach((x, i) => seenInsights.add(insightKey(x, i)));
+      for (const o of orders) for (const [i, e] of eventsOf(o).entries()) seenEvents.add(eventKey(o, e, i));
+      for (const [i, x] of insights.entries()) seenInsights.add(insightKey(x, i));
     },
 
     /** Notifies each order event and insight not seen before (in the order LEAN wrote them). */
     observe(orders: OrderItem[], insights: InsightItem[]): void {
       for (const o of orders) {
-        (Array.isArray(o.events) ? (o.events as Record<string, unknown>[]) : []).forEach((e, i) => {
+        for (const [i, e] of eventsOf(o).entries()) {
           const key = eventKey(o, e, i);
-          if (seenEvents.has(key)) return;
+          if (seenEvents.has(key)) continue;
           seenEvents.add(key);
           if (wantsOrders) dispatch(orderEventMessage(deployment, e));
-        });
+        }
       }
-      insights.forEach((x, i) => {
+      for (const [i, x] of insights.entries()) {
         const key = insightKey(x, i);
-        if (seenInsights.has(key)) return;
+        if (seenInsights.has(key)) continue;
         seenInsights.add(key);
         if (wantsInsights) dispatch(insightMessage(deployment, x));
-      });
+      }
     },
 
     /** Waits for what is queued (at most `timeoutMs`), e.g. before the runner exits. */
