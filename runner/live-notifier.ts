@@ -124,10 +124,15 @@ export async function sendWithRetries(
   }
 }
 
-/** A key per order event (LEAN's event id `<algorithm>-<order>-<event>`, else order and event ids). */
-const eventKey = (order: OrderItem, event: Record<string, unknown>, i: number) => String(event.id ?? `${String(order.id)}-${String(event.orderEventId ?? i)}`);
+/**
+ * A key per order event: LEAN's event id (`<algorithm>-<order>-<event>`, else the order and event
+ * ids) with its time and status, since a restarted LEAN numbers its orders afresh; the same for
+ * insights (id and generation time).
+ */
+const eventKey = (order: OrderItem, event: Record<string, unknown>, i: number) =>
+  `${String(event.id ?? `${String(order.id)}-${String(event.orderEventId ?? i)}`)}|${String(event.time ?? event.utcTime ?? '')}|${String(event.status ?? '')}`;
 const eventsOf = (order: OrderItem) => (Array.isArray(order.events) ? (order.events as Record<string, unknown>[]) : []);
-const insightKey = (insight: InsightItem, i: number) => String(insight.id ?? `#${i}`);
+const insightKey = (insight: InsightItem, i: number) => `${String(insight.id ?? `#${i}`)}|${String(insight.generatedTime ?? '')}`;
 
 export function liveNotifier(config: NotificationConfig | undefined, deployment: NotifiedDeployment, options: NotifierOptions) {
   const seenEvents = new Set<string>();

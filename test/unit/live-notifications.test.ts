@@ -268,6 +268,15 @@ describe('sending over HTTP (a receiver on loopback)', () => {
     expect(lines.join('\n')).not.toMatch(/secret|\+1555/);
   });
 
+  test('a restarted LEAN that numbers its orders afresh is notified again; the same event read twice is not', async () => {
+    const notifier = liveNotifier({ events: ['orderEvent'], targets: [{ kind: 'webhook', url: `${base}/hook`, headers: {} }] }, deployment, options([]));
+    notifier.observe([{ id: 3, events: [orderEvent] }], []);
+    notifier.observe([{ id: 3, events: [orderEvent] }], []);
+    notifier.observe([{ id: 3, events: [{ ...orderEvent, time: orderEvent.time + 60 }] }], []);
+    expect(await notifier.drain(5000)).toEqual({ sent: 2, failed: 0 });
+    expect(received.map((r) => (r.body.orderEvent as { time: number }).time)).toEqual([orderEvent.time, orderEvent.time + 60]);
+  });
+
   test('insights when asked; a receiver that never answers well is noted without its URL', async () => {
     const lines: string[] = [];
     const notifier = liveNotifier(
