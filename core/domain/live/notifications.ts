@@ -182,8 +182,8 @@ export function secretValuesOf(target: NotificationTarget): string[] {
     case 'telegram':
       return [target.chatId, ...(target.token ? [target.token] : [])];
     case 'webhook': {
-      const url = new URL(target.url);
-      return [target.url, `${url.pathname}${url.search}`, ...Object.values(target.headers)].filter((s) => s.length > 1);
+      const url = URL.canParse(target.url) ? new URL(target.url) : undefined;
+      return [target.url, ...(url ? [`${url.pathname}${url.search}`] : []), ...Object.values(target.headers ?? {})].filter((s) => s.length > 1);
     }
   }
 }
