@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import {
   describeTarget,
   insightMessage,
@@ -102,6 +103,37 @@ describe("lean-cli's notification object", () => {
     expect(error).toBeInstanceOf(InvalidError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toMatch(/secret|pw-|169\.254/);
+  });
+
+  test('any JSON is either accepted or refused as bad input, never another error', () => {
+    const targetLike = fc.record(
+      {
+        address: fc.oneof(fc.string(), fc.webUrl(), fc.emailAddress()),
+        headers: fc.jsonValue(),
+        subject: fc.jsonValue(),
+        phoneNumber: fc.jsonValue(),
+        id: fc.jsonValue(),
+        token: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
+    const notification = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.record({
+        events: fc.oneof(fc.jsonValue(), fc.subarray(['orderEvent', 'insight', 'other'])),
+        targets: fc.oneof(fc.jsonValue(), fc.array(targetLike, { maxLength: 25 })),
+      }),
+    );
+    fc.assert(
+      fc.property(notification, (raw) => {
+        try {
+          parseNotification(raw);
+        } catch (err) {
+          if (!(err instanceof InvalidError)) throw err;
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('kept in the secret under its own key and taken out again before LEAN sees the secret', () => {
