@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { InsightItem, OrderItem } from '../core/data/results/result-model';
 import {
   describeTarget,
@@ -64,6 +66,19 @@ class SendFailure extends Error {
   }
 }
 
+/** Link-local addresses (the cloud metadata and credential endpoints): a webhook's name may not lead there. */
+const LINK_LOCAL = /^(169\.254\.|fe[89ab][0-9a-f]:|fd00:ec2::|::ffff:(169\.254\.|a9fe:))/i;
+
+async function resolvesLinkLocal(hostname: string): Promise<boolean> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return LINK_LOCAL.test(host);
+  try {
+    return (await lookup(host, { all: true })).some((a) => LINK_LOCAL.test(a.address));
+  } catch {
+    return false; // fetch reports the name that does not resolve
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends one message to one target, once; throws a {@link SendFailure}. */
@@ -83,6 +98,7 @@ async function sendOnce(target: NotificationTarget, message: NotificationMessage
   let init: RequestInit;
   if (target.kind === 'webhook') {
     url = target.url;
+    if (await resolvesLinkLocal(new URL(url).hostname)) throw new SendFailure('the host resolves to a link-local address', false);
     init = { method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: JSON.stringify(message.payload) };
   } else {
     if (!target.token) throw new SendFailure('no bot token (this server has no bot of its own)', false);

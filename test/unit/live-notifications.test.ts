@@ -53,6 +53,7 @@ describe("lean-cli's notification object", () => {
         { address: 'quant@example.com' },
         { address: 'https://hooks.example.com/abc?key=1', headers: { 'X-Token': 'secret-1' } },
         { address: 'hooks.example.com/path' },
+        { address: 'hooks.example.com/@me' },
         { phoneNumber: '+15551234567' },
         { id: '123456789', token: '111:AAAAAAAAAAAAAAAAAAAAAA' },
         { id: '-100200300' },
@@ -65,6 +66,7 @@ describe("lean-cli's notification object", () => {
         { kind: 'email', address: 'quant@example.com' },
         { kind: 'webhook', url: 'https://hooks.example.com/abc?key=1', headers: { 'X-Token': 'secret-1' } },
         { kind: 'webhook', url: 'https://hooks.example.com/path', headers: {} },
+        { kind: 'webhook', url: 'https://hooks.example.com/@me', headers: {} },
         { kind: 'sms', phoneNumber: '+15551234567' },
         { kind: 'telegram', chatId: '123456789', token: '111:AAAAAAAAAAAAAAAAAAAAAA' },
         { kind: 'telegram', chatId: '-100200300' },
@@ -87,6 +89,8 @@ describe("lean-cli's notification object", () => {
     [{ events: ['orderEvent'], targets: [{ subject: 'x' }] }, /targets\[0\]/],
     [{ events: ['orderEvent'], targets: [{ address: 'ftp://example.com/x' }] }, /http or https/],
     [{ events: ['orderEvent'], targets: [{ address: 'http://169.254.170.2/v2/credentials' }] }, /link-local/],
+    [{ events: ['orderEvent'], targets: [{ address: 'http://[::ffff:169.254.169.254]/latest' }] }, /link-local/],
+    [{ events: ['orderEvent'], targets: [{ address: 'http://[fe80::1]/' }] }, /link-local/],
     [{ events: ['orderEvent'], targets: [{ address: 'https://user:pw-secret@example.com/' }] }, /user name or password/],
     [{ events: ['orderEvent'], targets: [{ address: 'https://x.example.com/', headers: { 'Bad Header': 'v' } }] }, /header name/],
     [{ events: ['orderEvent'], targets: [{ address: 'https://x.example.com/', headers: { A: 'v\r\nB: injected-secret' } }] }, /one line/],
@@ -132,7 +136,7 @@ describe("lean-cli's notification object", () => {
           if (!(err instanceof InvalidError)) throw err;
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 
@@ -254,6 +258,14 @@ describe('sending over HTTP (a receiver on loopback)', () => {
     answers = [503, 503, 503, 503];
     await expect(sendWithRetries(target, insightMessage(deployment, insight), options([]), () => undefined)).rejects.toThrow('HTTP 503');
     expect(received).toHaveLength(4);
+  });
+
+  test('a stored webhook that leads to a link-local address is not called (checked again when sending)', async () => {
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[::ffff:169.254.170.2]/v2/credentials', 'http://[fd00:ec2::254]/']) {
+      const target = { kind: 'webhook' as const, url, headers: {} };
+      await expect(sendWithRetries(target, insightMessage(deployment, insight), options([]), () => undefined)).rejects.toThrow(/link-local/);
+    }
+    expect(received).toHaveLength(0);
   });
 
   test("Telegram: the Bot API's sendMessage with the chat id and the text", async () => {

@@ -8,7 +8,7 @@ import { InvalidError } from '../../shared/errors';
  * where each target is a model dump with its empty fields dropped:
  * email `{address, subject?}`, webhook `{address, headers?}`, SMS `{phoneNumber}`, Telegram
  * `{id, token?}`. An email and a header-less webhook both arrive as `{address}`: an address with a
- * URL scheme, or without an `@`, is a webhook. LEAN's own `live/create` sends `{}` (nothing asked).
+ * URL scheme, a `/` or no `@` is a webhook. LEAN's own `live/create` sends `{}` (nothing asked).
  *
  * Every target holds something secret (an address, a phone number, header values, a bot token):
  * targets are kept in the deployment's secret under {@link NOTIFICATION_SECRET_KEY}, never in a
@@ -39,7 +39,7 @@ const PHONE = /^\+?[0-9][0-9 ().-]{4,24}$/;
 const CHAT_ID = /^(-?[0-9]{1,20}|@[A-Za-z0-9_]{4,64})$/;
 const BOT_TOKEN = /^[0-9]{1,20}:[A-Za-z0-9_-]{10,100}$/;
 /** Host names a webhook may not name: link-local addresses (the cloud metadata and credential endpoints). */
-const FORBIDDEN_HOST = /^(169\.254\.|\[fe80:|\[fd00:ec2::|metadata\.google\.internal$|instance-data)/i;
+const FORBIDDEN_HOST = /^(169\.254\.|\[fe[89ab][0-9a-f]:|\[fd00:ec2::|\[::ffff:a9fe:|metadata\.google\.internal$|instance-data)/i;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : undefined);
@@ -98,7 +98,7 @@ function targetOf(raw: unknown, i: number): NotificationTarget {
   }
   const address = text(raw.address);
   if (!address) return refuse(where, 'a target needs an address (email or webhook), a phoneNumber (SMS) or an id (Telegram)');
-  const looksLikeUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(address) || !address.includes('@');
+  const looksLikeUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(address) || !address.includes('@') || address.includes('/');
   if (raw.headers !== undefined || looksLikeUrl)
     return { kind: 'webhook', url: webhookUrl(address, `${where}.address`), headers: headersOf(raw.headers, `${where}.headers`) };
   if (!EMAIL.test(address)) refuse(`${where}.address`, 'not an email address');
