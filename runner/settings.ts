@@ -80,6 +80,11 @@ const schema = z.object({
       }),
     ),
   ),
+  /** Telegram's Bot API (deployment notifications); a test points it at a local receiver. */
+  LCS_TELEGRAM_API_URL: httpUrl,
+  /** Notification tries per message and target, and the first back-off between them (doubled each time). */
+  LCS_NOTIFY_ATTEMPTS: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(10))),
+  LCS_NOTIFY_RETRY_MS: optional(z.coerce.number().check(z.int(), z.gte(0))),
   /** Automatic restarts of a crashed live algorithm (automaticRedeploy), and the first back-off. */
   LCS_LIVE_MAX_RESTARTS: optional(z.coerce.number().check(z.int(), z.gte(0))),
   LCS_LIVE_RESTART_BACKOFF_MS: optional(z.coerce.number().check(z.int(), z.gte(0))),
@@ -102,7 +107,7 @@ export interface RunnerSettings {
   /** Where the ECS task metadata (the task ARN) is read. */
   taskMetadataUrl?: string;
   build: Pick<BuildOptions, 'dotnetCommand'>;
-  live: Pick<LiveJobOptions, 'publishMs' | 'maxRestarts' | 'restartBackoffMs' | 'secrets'>;
+  live: Pick<LiveJobOptions, 'publishMs' | 'maxRestarts' | 'restartBackoffMs' | 'secrets' | 'notify'>;
   backtest: Pick<
     BacktestJobOptions,
     'leanCommand' | 'leanCwd' | 'dataDir' | 'apiUrl' | 'maxSeconds' | 'pollMs' | 'memoryMb' | 'reportCommand' | 'reportCwd' | 'pipCommand' | 'leanUser'
@@ -156,6 +161,12 @@ export function runnerSettings(env: NodeJS.ProcessEnv = process.env): Readonly<R
       maxRestarts: s.LCS_LIVE_MAX_RESTARTS ?? 5,
       restartBackoffMs: s.LCS_LIVE_RESTART_BACKOFF_MS ?? 10_000,
       secrets: s.LCS_LIVE_SECRETS ?? {},
+      // No email/SMS sender: the AWS SDK's SES and SNS clients are not dependencies (docs/live.md).
+      notify: {
+        telegramApiUrl: s.LCS_TELEGRAM_API_URL ?? 'https://api.telegram.org',
+        attempts: s.LCS_NOTIFY_ATTEMPTS ?? 4,
+        retryBaseMs: s.LCS_NOTIFY_RETRY_MS ?? 2_000,
+      },
     },
     backtest: {
       leanCommand: s.LCS_LEAN_COMMAND ?? LEAN_IMAGE.launcher.command,

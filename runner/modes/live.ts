@@ -4,6 +4,7 @@ import { jobQueue } from '../../core/data/jobs/job-queue';
 import { deploymentRepository } from '../../core/data/live/deployment-repository';
 import { liveResults } from '../../core/data/live/live-results';
 import { liveLifecycle } from '../../core/domain/live/live-lifecycle';
+import { readNotificationSecret } from '../../core/domain/live/notifications';
 import { isFinalLive, type LiveDeployment } from '../../core/domain/live/types';
 import type { LiveRunnerJob } from '../../core/ports/live-services';
 import { qcDate } from '../../core/shared/dates';
@@ -14,6 +15,7 @@ import { liveLeanConfig } from '../lean/live-config';
 import { liveFilesReader } from '../lean/live-files';
 import { startLean } from '../lean/process';
 import { commandChannel } from '../live-commands';
+import { liveNotifier, type NotifierOptions } from '../live-notifier';
 import { installRequirements, prepareAssembly } from '../project-setup';
 import { TaskStopped } from '../task';
 import { materialiseSnapshot } from '../workspace';
@@ -30,8 +32,10 @@ export interface LiveJobOptions {
   /** Automatic restarts after a crash (automaticRedeploy), and the first back-off (doubled each time, at most 5 min). */
   maxRestarts: number;
   restartBackoffMs: number;
-  /** The deployment's secret values (LEAN config keys), from `LCS_LIVE_SECRETS`. */
+  /** The deployment's secret values (LEAN config keys, and the notification targets), from `LCS_LIVE_SECRETS`. */
   secrets: Record<string, string>;
+  /** How notifications are sent (issue 12 item 7): Telegram's API URL, retries, the email/SMS sender if any. */
+  notify: Pick<NotifierOptions, 'telegramApiUrl' | 'retryBaseMs' | 'attempts' | 'messages'>;
   pipCommand?: string;
   leanUser?: LeanUser;
   log: (line: string) => void;
@@ -71,6 +75,9 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
 
   let stoppedFromOutside = false;
   let credentials: LeanApiCredential | undefined;
+  // The notification targets are in the secret too; LEAN's config gets only its own keys.
+  const { leanSecrets, notification } = readNotificationSecret(options.secrets);
+  const notifier = liveNotifier(notification, d, { ...options.notify, log: (line) => options.log(`live ${job.deployId}: ${line}`), note });
   try {
     const { manifest, files } = await materialiseSnapshot(d.projectId, d.compileId, dirs.project);
     const assembly = manifest.language === 'C#' ? await prepareAssembly(d, files, options.workDir, options.leanCwd) : undefined;
@@ -89,12 +96,15 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
       ? await jobCredentials({ orgId: d.orgId, projectId: d.projectId, userId: d.userId, job: { kind: 'live', id: d.deployId } })
       : undefined;
     const reader = liveFilesReader(dirs.results, d.deployId);
+    // What an earlier runner of this deployment published was notified by it.
+    if (notification) notifier.seed(await liveResults.readOrders(d.projectId, d.deployId), await liveResults.readInsights(d.projectId, d.deployId));
     const commands = commandChannel(leanCwd, d, note);
 
     const publish = async (current: LiveDeployment, launched: boolean): Promise<LiveDeployment | undefined> => {
       const snap = await reader.read();
       for (const line of snap.newLogLines) logLines.push(line);
       await commands.collect();
+      if (snap.ordersChanged || snap.insightsChanged) notifier.observe(snap.orders, snap.insights);
       if (snap.ordersChanged) await liveResults.writeOrders(current.projectId, current.deployId, snap.orders);
       if (snap.insightsChanged) await liveResults.writeInsights(current.projectId, current.deployId, snap.insights);
       if (snap.chartsChanged) await liveResults.writeCharts(current.projectId, current.deployId, snap.charts);
@@ -131,7 +141,7 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
         assembly,
         cash: restarted ? cashFrom(d) : d.initialCash,
         holdings: restarted ? holdingsFrom(d) : d.initialHoldings,
-        secrets: options.secrets,
+        secrets: leanSecrets,
       });
       await writeFile(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
       if (user) await giveTo(options.workDir, user);
@@ -228,6 +238,11 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
     await liveResults.writeLog(d.projectId, d.deployId, logLines).catch(() => undefined);
     await liveLifecycle.ended(d, d.status === 'Running' ? 'RuntimeError' : 'DeployError', { error: `The live runner failed: ${(err as Error).message}` });
   } finally {
+    // What is still queued goes out before the runner exits (bounded: a stop must not hang on a dead receiver).
+    if (notification) {
+      await notifier.drain(NOTIFY_DRAIN_MS);
+      await liveResults.writeLog(d.projectId, d.deployId, logLines).catch(() => undefined);
+    }
     await credentials?.revoke().catch(() => undefined);
     // Ended: the service and secret go (the dispatcher removes them; this runner may not).
     const now = await deploymentRepository.get(d.projectId, d.deployId).catch(() => undefined);
@@ -241,6 +256,7 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
 }
 
 const MINUTE = 60_000;
+const NOTIFY_DRAIN_MS = 15_000;
 const CREDENTIAL_RENEW_MS = 60 * MINUTE;
 const heartbeat = liveHeartbeat();
 

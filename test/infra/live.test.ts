@@ -97,3 +97,11 @@ test('the routes that start and stop deployments may manage live services; the r
     expect(JSON.stringify(policyOf(nested, group.functions.get(path)!))).not.toMatch(/ecs:|secretsmanager:/);
   }
 });
+
+test('notifications: the live runner reaches webhooks and Telegram over its egress; no role may send email or SMS (no sender exists)', () => {
+  const group = propsOf(jobs, lcs.jobs.securityGroup);
+  expect(group.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' })]);
+  const everyPolicy = Object.values(jobs.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::IAM::Policy');
+  expect(everyPolicy.length).toBeGreaterThan(0);
+  expect(JSON.stringify(everyPolicy)).not.toMatch(/"(sns:Publish|ses:Send\w*)"/);
+});

@@ -38,7 +38,13 @@ test('on ECS (no LEAN command): the LEAN image provides launcher, report generat
     taskRef: undefined,
     taskMetadataUrl: 'http://169.254.170.2/v4/0123-abcd',
     build: { dotnetCommand: 'dotnet' },
-    live: { publishMs: 5_000, maxRestarts: 5, restartBackoffMs: 10_000, secrets: {} },
+    live: {
+      publishMs: 5_000,
+      maxRestarts: 5,
+      restartBackoffMs: 10_000,
+      secrets: {},
+      notify: { telegramApiUrl: 'https://api.telegram.org', attempts: 4, retryBaseMs: 2_000 },
+    },
     backtest: {
       leanCommand: 'dotnet QuantConnect.Lean.Launcher.dll',
       leanCwd: '/Lean/Launcher/bin/Debug',

@@ -13,6 +13,7 @@ import { canSee, orgAccess, projectAccess } from '../identity/access';
 import { chooseFeeds, liveFeeds } from './live-feeds';
 import { liveLifecycle } from './live-lifecycle';
 import { liveListView, liveReadView, NoLiveDeploymentError } from './live-view';
+import { notificationSecret, notificationSummary, parseNotification } from './notifications';
 import { ACTIVE_LIVE_STATUSES, type CashAmount, type InitialHolding, isFinalLive, type LiveDeployment, type LiveStatus } from './types';
 
 /**
@@ -34,6 +35,8 @@ export interface CreateLive {
   brokerage: Record<string, unknown> & { id: string; cash?: CashAmount[]; holdings?: InitialHolding[] };
   dataProviders: Record<string, Record<string, unknown>>;
   automaticRedeploy: boolean;
+  /** lean-cli's `{events, targets}` (core/domain/live/notifications.ts); its targets go to the secret. */
+  notification?: Record<string, unknown>;
 }
 
 /** How long stop and liquidate wait for LEAN's final files before they stop the runner (API Gateway allows 29 s). */
@@ -80,6 +83,7 @@ export const liveService = {
     if (!node) throw new NotFoundError('Node');
     if (node.kind !== 'live') throw new InvalidError(`nodeId: ${node.name} is a ${node.kind} node; live trading needs a live node`);
     const feeds = chooseFeeds(request.brokerage, request.dataProviders, liveFeeds());
+    const notification = parseNotification(request.notification);
     const deployId = `L-${hexId()}`;
     const now = isoNow();
     const deployment: LiveDeployment = {
@@ -121,7 +125,8 @@ export const liveService = {
     }
     let started = deployment;
     try {
-      const secretRef = Object.keys(feeds.secretValues).length ? await ports.secrets.create(deployId, feeds.secretValues) : undefined;
+      const secretValues = { ...feeds.secretValues, ...notificationSecret(notification) };
+      const secretRef = Object.keys(secretValues).length ? await ports.secrets.create(deployId, secretValues) : undefined;
       if (secretRef) started = (await deploymentRepository.update(project.id, deployId, { secretRef })) ?? started;
       const { serviceRef } = await ports.services.start({
         job: { kind: 'live', orgId: project.orgId, projectId: project.id, deployId },
@@ -144,7 +149,7 @@ export const liveService = {
       status: started.status,
       live: liveListView(started),
     };
-    return { deployment: started, answer };
+    return { deployment: started, answer, notification: notificationSummary(notification) };
   },
 
   async read(principal: Principal, projectId: number, deployId?: string) {

@@ -5,8 +5,9 @@ import { route } from '../routes/live';
 
 /** lean-cli requires `projectId` and `deployId` at the top level of the answer. */
 export const handler = apiHandlerWithPorts(route('live/create'), awsPorts, async (input, ctx, ports) => {
-  const { deployment, answer } = await liveService.create(ctx.principal, input, await ports.live());
-  // Brokerage and data-feed settings are credentials: only their ids go into the audit event.
+  const { deployment, answer, notification } = await liveService.create(ctx.principal, input, await ports.live());
+  // Brokerage and data-feed settings are credentials: only their ids go into the audit event;
+  // of the notification targets only their kinds (addresses, numbers, headers and tokens are secret).
   ctx.audit = {
     orgId: deployment.orgId,
     target: `live/${answer.projectId}/${answer.deployId}`,
@@ -16,6 +17,7 @@ export const handler = apiHandlerWithPorts(route('live/create'), awsPorts, async
       brokerage: input.brokerage.id,
       dataProviders: Object.keys(input.dataProviders),
       automaticRedeploy: input.automaticRedeploy,
+      ...(notification ? { notification } : {}),
     },
   };
   return answer;

@@ -75,7 +75,7 @@ export const liveSchemas = {
     brokerage,
     dataProviders: z._default(qc.optional(dataProviders), {}),
     automaticRedeploy: z._default(qc.optional(qc.bool()), false),
-    // Notification targets are accepted but not sent yet (docs/live.md).
+    // Checked by the live domain (core/domain/live/notifications.ts), whose refusals never echo a target's secret values.
     notification: qc.optional(z.record(z.string(), anyValue)),
     signature: qc.optional(qc.text(100)),
     parameters: qc.optional(z.record(z.string(), anyValue)),
