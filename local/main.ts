@@ -174,7 +174,12 @@ async function main(): Promise<void> {
   const live = new Promise<LocalLive>((resolve) => {
     liveStarted = resolve;
   });
-  const server = createApiServer({ rateLimit: settings.rateLimit, ports: { tasks: () => launcher, live: () => live } });
+  // Market-data links point at this server, not at the embedded storage's loopback port.
+  const { localDataLinks } = await import('./data-links');
+  const { signDataLinksWith } = await import('../core/data/market-data/market-data-store');
+  const dataLinks = localDataLinks();
+  signDataLinksWith(dataLinks.signer);
+  const server = createApiServer({ rateLimit: settings.rateLimit, ports: { tasks: () => launcher, live: () => live }, dataLinks });
   await server.warm(routes);
   let port: number;
   try {
