@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { marketDataStore } from '../../core/data/market-data/market-data-store';
 import { localDataLinks } from '../../local/data-links';
-import { type Answer, apiUrl, call } from '../support/api';
+import { apiUrl, call } from '../support/api';
 import { leanDataDownload, okBody } from '../support/lean-data-download';
 import { createTenant, type Tenant } from '../support/tenants';
 
