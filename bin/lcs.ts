@@ -10,7 +10,7 @@ import { registerProxy } from '../cli/proxy/index';
 import { registerStatus } from '../cli/status/index';
 import { registerWorkspace } from '../cli/workspace/index';
 
-/** `lcs`: the operator's command line (`npm run lcs -- admin …`). */
+/** `lcs`: the operator's command line (`npx lcs admin …`). */
 const program = new Command()
   .name('lcs')
   .description('Lean Cloud Server command line')

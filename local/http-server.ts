@@ -10,6 +10,7 @@ import { findRoute } from '../lambdas/api/routes';
 import type { RouteDef } from '../lambdas/api/routes/route-types';
 import { endpointFromPath } from '../lambdas/api/transport';
 import { cachedAuthenticator } from '../lambdas/auth/credential-cache';
+import { DATA_LINK_PATH, type LocalDataLinks } from './data-links';
 import { lambdaContext, type RawRequest, toProxyEvent } from './proxy-event';
 import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-limiter';
 
@@ -58,8 +59,12 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: LoadHandler, limiter?: RateLimiter): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: LoadHandler, limiter?: RateLimiter, dataLinks?: LocalDataLinks): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (dataLinks && url.pathname.startsWith(DATA_LINK_PATH)) {
+    await dataLinks.serve(req, res, url);
+    return;
+  }
   if (!/^\/+api\/+v2(\/|$)/i.test(url.pathname)) {
     send(res, 404, errorEnvelope([`Not found: the API is served under /api/v2/`]));
     return;
@@ -117,14 +122,18 @@ export interface ApiServerOptions {
   ports: ApiPorts;
   /** Each organisation is limited as the deployed usage plan limits it. */
   rateLimit?: RateLimitSettings;
+  /** Market-data links served by this server (local/data-links.ts) instead of the storage's own port. */
+  dataLinks?: LocalDataLinks;
 }
 
 /** The server; `warm` loads every handler module up front so the first request of each endpoint is not slow. */
 export function createApiServer(options: ApiServerOptions): Server & { warm(routes: readonly RouteDef[]): Promise<void> } {
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const loadHandler = handlerLoader(options.ports);
+  const { dataLinks } = options;
   const server = createServer((req, res) => {
-    handle(req, res, loadHandler, limiter).catch((err: unknown) => {
+    const handled = dataLinks ? dataLinks.withOrigin(req, () => handle(req, res, loadHandler, limiter, dataLinks)) : handle(req, res, loadHandler, limiter);
+    handled.catch((err: unknown) => {
       const requestId = randomUUID();
       logger.error('local server failure', { requestId, error: err as Error });
       if (!res.headersSent) send(res, 200, errorEnvelope([`Internal error. Request id: ${requestId}`]));

@@ -1,8 +1,8 @@
-import { backtestRepository } from '../core/data/backtests/backtest-repository';
+import { backtestRepository, compileRepository } from '../core/data/backtests/backtest-repository';
 import { jobMessageId, jobQueue, parseQueueMessage, sqs } from '../core/data/jobs/job-queue';
 import { backtestLifecycle } from '../core/domain/backtests/backtest-lifecycle';
 import { dispatchJob, failUndispatchable } from '../core/domain/jobs/job-dispatcher';
-import { reconcileTaskEnd } from '../core/domain/jobs/job-reconciler';
+import { describeTaskEnd, reconcileTaskEnd } from '../core/domain/jobs/job-reconciler';
 import { resumeOptimizations } from '../core/domain/optimizations/optimization-runner';
 import type { JobMessage, QueueMessage, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
 import { config } from '../core/shared/config';
@@ -59,6 +59,13 @@ async function failOrphans(log: (line: string) => void): Promise<void> {
   }
 }
 
+/** Why a job the dispatcher failed failed, as its compile or backtest records it (for jobs.log). */
+async function failureReason(job: QueueMessage): Promise<string> {
+  if (job.kind === 'build') return ((await compileRepository.get(job.projectId, job.compileId))?.logs ?? []).join(' ');
+  if (job.kind === 'backtest') return (await backtestRepository.get(job.projectId, job.backtestId))?.error ?? '';
+  return '';
+}
+
 /**
  * What the Lambda event source does with a batch: each message is dispatched; a handled one is
  * deleted; one that throws stays on the queue, to be redelivered after the visibility timeout and
@@ -74,7 +81,8 @@ export async function handleJobMessages(
     try {
       job = parseQueueMessage(message.Body ?? '');
       const outcome = await dispatchJob(job, { launcher: deps.launcher, requeue: deps.requeue });
-      deps.log(`job ${job.kind} ${jobMessageId(job)}: ${outcome}`);
+      const reason = outcome === 'failed' ? await failureReason(job).catch(() => '') : '';
+      deps.log(`job ${job.kind} ${jobMessageId(job)}: ${outcome}${reason ? `: ${reason}` : ''}`);
       await client.send(new sdk.DeleteMessageCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: message.ReceiptHandle }));
     } catch (err) {
       const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
@@ -89,7 +97,8 @@ export async function startJobWorker(options: JobWorkerOptions) {
   const ends: Promise<unknown>[] = [];
   const onEnd = (end: TaskEnd) => {
     const handled = reconcileTaskEnd(end, { requeue }).then(
-      (outcome) => options.log(`task ${end.taskRef} ended (exit ${end.exitCode ?? '?'}): ${outcome}`),
+      // A failure says why, as the job's own error does (the runner's output is in its work folder while it runs).
+      (outcome) => options.log(`task ${end.taskRef} ended (exit ${end.exitCode ?? '?'}): ${outcome}${outcome === 'failed' ? `: ${describeTaskEnd(end)}` : ''}`),
       (err: unknown) => options.log(`reconcile failed: ${(err as Error).message}`),
     );
     ends.push(handled);

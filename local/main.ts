@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { FAKE_DATA_QUEUE } from '../core/domain/live/live-feeds';
@@ -50,6 +50,29 @@ function runningServer(runtimeFile: string): number | undefined {
   } catch {
     return undefined; // unreadable, or the process is gone: a stale file from a crash
   }
+}
+
+/** Why the server could not listen, in one line. */
+function listenProblem(err: unknown, port: number, host: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `port ${port} is already in use on ${host}; stop the other server or pass --port`;
+  if (code === 'EACCES') return `not allowed to listen on port ${port}; use a port above 1023`;
+  return `cannot listen on ${host}:${port}: ${(err as Error).message}`;
+}
+
+/**
+ * Binds the port once and lets it go, before anything is written: a start refused for a busy port
+ * leaves no data folder (and no admin credentials) behind.
+ */
+async function probePort(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  try {
+    await listen(probe, port, host);
+  } catch (err) {
+    fail(listenProblem(err, port, host));
+  }
+  await new Promise<void>((done) => probe.close(() => done()));
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -114,6 +137,7 @@ async function main(): Promise<void> {
   const paths = dataPaths(options.dataDir);
   const owner = runningServer(paths.runtime);
   if (owner) fail(`another Lean Cloud Server (pid ${owner}) is using ${paths.root}; stop it first or pass another --data-dir`);
+  await probePort(options.port, options.host);
   if (leanDataSource) {
     try {
       seedFromFolder(paths.leanData, leanDataSource);
@@ -161,8 +185,9 @@ async function main(): Promise<void> {
   // Imported only now: the handlers read their configuration from the environment set above.
   const { createApiServer } = await import('./http-server');
   const { routes } = await import('../lambdas/api/routes');
-  const { ensureLocalAdmin, loginInstructions } = await import('./bootstrap');
-  const { admin } = await ensureLocalAdmin(paths.admin);
+  const { ensureLocalAdmin, loginInstructions, tokenProblem } = await import('./bootstrap');
+  const { admin, created } = await ensureLocalAdmin(paths.admin);
+  const problem = created ? undefined : await tokenProblem(admin);
 
   // The job worker needs the server's address, so it starts after the server listens; a request
   // that stops a runner task before then waits for it.
@@ -174,17 +199,19 @@ async function main(): Promise<void> {
   const live = new Promise<LocalLive>((resolve) => {
     liveStarted = resolve;
   });
-  const server = createApiServer({ rateLimit: settings.rateLimit, ports: { tasks: () => launcher, live: () => live } });
+  // Market-data links point at this server, not at the embedded storage's loopback port.
+  const { localDataLinks } = await import('./data-links');
+  const { signDataLinksWith } = await import('../core/data/market-data/market-data-store');
+  const dataLinks = localDataLinks();
+  signDataLinksWith(dataLinks.signer);
+  const server = createApiServer({ rateLimit: settings.rateLimit, ports: { tasks: () => launcher, live: () => live }, dataLinks });
   await server.warm(routes);
   let port: number;
   try {
     port = await listen(server, options.port, options.host);
   } catch (err) {
     await storage.stop();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fail(`port ${options.port} is already in use on ${options.host}; stop the other server or pass --port`);
-    if (code === 'EACCES') fail(`not allowed to listen on port ${options.port}; use a port above 1023`);
-    fail(`cannot listen on ${options.host}:${options.port}: ${(err as Error).message}`);
+    fail(listenProblem(err, options.port, options.host));
   }
   const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
   const apiUrl = `http://${shownHost}:${port}/api/v2/`;
@@ -220,7 +247,11 @@ async function main(): Promise<void> {
     { mode: 0o600 },
   );
   const engine = options.quiet ? '' : `${describeEngine(paths.jobs, paths.leanData)}\n`;
-  process.stdout.write(options.quiet ? `listening ${apiUrl}\n` : `${loginInstructions(admin, apiUrl, port === DEFAULT_PORT)}\n${engine}listening ${apiUrl}\n`);
+  process.stdout.write(
+    options.quiet
+      ? `listening ${apiUrl}\n`
+      : `${loginInstructions(admin, { apiUrl, portIsDefault: port === DEFAULT_PORT, file: paths.admin, created, problem })}\n${engine}listening ${apiUrl}\n`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -36,15 +36,31 @@ export function describeError(err: unknown): string {
 
 /** Adds the target and output options to a leaf command. */
 export function withTarget(command: Command): Command {
-  return command
+  command
     .option('--data-dir <dir>', 'local mode: the data folder of the server', '.lcs-data')
-    .option('--stack <name>', 'AWS: a deployed stack whose outputs name the table, KMS key and usage plan (repeatable)', collect)
-    .option('--region <region>', 'AWS: the stack region (default: the AWS CLI/SDK default)')
-    .option('--table-name <name>', 'AWS: the table, instead of --stack')
-    .option('--kms-key-id <id>', 'AWS: the token KMS key, instead of --stack')
-    .option('--usage-plan-id <id>', 'AWS: the usage plan for organization keys, instead of --stack')
     .option('--as <userId>', 'the acting admin recorded in the audit trail (default 0: the CLI)', userId)
     .option('--json', 'print JSON');
+  return awsOnly(command, (c) =>
+    c
+      .option('--stack <name>', 'a deployed stack whose outputs name the table, KMS key and usage plan (repeatable)', collect)
+      .option('--region <region>', 'the stack region (default: the AWS CLI/SDK default)')
+      .option('--table-name <name>', 'the table, instead of --stack')
+      .option('--kms-key-id <id>', 'the token KMS key, instead of --stack')
+      .option('--usage-plan-id <id>', 'the usage plan for organization keys, instead of --stack'),
+  );
+}
+
+/** The help heading of options that only apply to a deployed stack. */
+export const AWS_OPTIONS_HEADING = 'Deployed stack (AWS) options, not needed in local mode:';
+
+/**
+ * Adds options that only apply to a deployed stack under their own help heading, after the
+ * command's other options, so a local-mode user can tell them apart (and skip them).
+ */
+export function awsOnly(command: Command, add: (c: Command) => Command): Command {
+  command.optionsGroup(AWS_OPTIONS_HEADING);
+  add(command);
+  return command.optionsGroup('Options:');
 }
 
 export function adminAction<O extends object>(run: (options: O & CommonOptions, ctx: AdminContext) => Promise<Output>) {

@@ -3,10 +3,10 @@ import { NO_ORGANIZATION, recordAdminChange } from '../../core/domain/identity/a
 import { identityService } from '../../core/domain/identity/identity-service';
 import type { Role } from '../../core/shared/principal';
 import { adminAction, withTarget } from './action';
-import { fields } from './output';
+import { fields, table } from './output';
 import { email, orgId, ROLES, text } from './parse';
 
-/** `lcs admin user create`. */
+/** `lcs admin user create|list`. */
 export function registerUser(admin: Command): void {
   const user = admin.command('user').description('users');
 
@@ -41,6 +41,19 @@ export function registerUser(admin: Command): void {
           ['organization', o.org],
           ['role', role],
         ]),
+      };
+    }),
+  );
+
+  withTarget(user.command('list').description('list every user, oldest first, with the organizations they belong to')).action(
+    adminAction<Record<string, never>>(async () => {
+      const users = await identityService.listUsers();
+      return {
+        json: users,
+        text: table(
+          ['USER ID', 'EMAIL', 'NAME', 'CREATED', 'ORGANIZATIONS (ROLE)'],
+          users.map((u) => [u.id, u.email, u.name, u.created, u.memberships.map((m) => `${m.orgId} (${m.role})`).join(', ')]),
+        ),
       };
     }),
   );

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { s3 } from '../../core/data/table/clients';
 import { ensureBucket } from '../../local/embedded-storage';
-import { describeError, fail } from '../admin/action';
+import { awsOnly, describeError, fail } from '../admin/action';
 import { collect } from '../admin/parse';
 import { type OpenTarget, openTarget } from '../admin/target';
 
@@ -23,11 +23,13 @@ export interface DataContext {
 }
 
 export function withDataTarget(command: Command): Command {
-  return command
-    .option('--data-dir <dir>', 'local mode: the data folder of the server', '.lcs-data')
-    .option('--stack <name>', 'AWS: a deployed stack whose DataBucketName output names the bucket (repeatable)', collect)
-    .option('--region <region>', 'AWS: the stack region (default: the AWS CLI/SDK default)')
-    .option('--data-bucket <name>', 'AWS: the market-data bucket, instead of --stack');
+  command.option('--data-dir <dir>', 'local mode: the data folder of the server', '.lcs-data');
+  return awsOnly(command, (c) =>
+    c
+      .option('--stack <name>', 'a deployed stack whose DataBucketName output names the bucket (repeatable)', collect)
+      .option('--region <region>', 'the stack region (default: the AWS CLI/SDK default)')
+      .option('--data-bucket <name>', 'the market-data bucket, instead of --stack'),
+  );
 }
 
 export function positiveInt(max: number) {

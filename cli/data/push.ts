@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type DataOptions, dataAction, formatMB, positiveInt, withDataTarget } from './action';
 import { checkAuxiliaryFiles } from './aux-check';
+import { layoutWarning } from './layout';
 import { MB, type PushResult, pushFiles } from './uploader';
-import { walkFolder } from './walk';
+import { invalidKey, walkFolder } from './walk';
 
 /** `lcs data push <folder>`: upload a LEAN data folder to the data bucket, skipping unchanged files. */
 interface PushCliOptions extends DataOptions {
   concurrency: number;
+  prefix?: string;
   multipartThreshold: number;
   quiet?: boolean;
 }
@@ -16,6 +18,15 @@ interface PushCliOptions extends DataOptions {
 export function summary(result: PushResult): string {
   const rate = result.seconds > 0 ? result.uploadedBytes / MB / result.seconds : 0;
   return `uploaded ${result.uploaded} file${result.uploaded === 1 ? '' : 's'} / ${formatMB(result.uploadedBytes)}, skipped ${result.skipped} unchanged, took ${result.seconds.toFixed(1)} s, ${rate.toFixed(1)} MB/s`;
+}
+
+/** `--prefix`: a relative folder path the keys are put under (no leading or trailing '/'). */
+function keyPrefix(value: string): string {
+  const trimmed = value.replace(/^\/+|\/+$/g, '');
+  if (!trimmed || trimmed.split('/').some((s) => s === '' || s === '.' || s === '..') || invalidKey(trimmed)) {
+    throw new InvalidArgumentError('must be a relative folder path such as equity/usa/daily');
+  }
+  return trimmed;
 }
 
 export function registerPush(data: Command): void {
@@ -27,6 +38,7 @@ export function registerPush(data: Command): void {
       )
       .argument('<folder>', 'the LEAN data folder; its relative paths become the keys'),
   )
+    .option('--prefix <path>', 'put the files under this folder of the bucket (e.g. equity/usa/daily for a folder of daily zips)', keyPrefix)
     .option('--concurrency <n>', 'files uploaded at once', positiveInt(256), 8)
     .option(
       '--multipart-threshold <MB>',
@@ -38,7 +50,14 @@ export function registerPush(data: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(
       dataAction<[string], PushCliOptions>(async ({ client, bucket }, options, folder) => {
-        const files = await walkFolder(resolve(folder));
+        const walked = await walkFolder(resolve(folder));
+        const files = options.prefix ? walked.map((f) => ({ ...f, key: `${options.prefix}/${f.key}` })) : walked;
+        for (const f of files) {
+          const problem = invalidKey(f.key);
+          if (problem) throw new Error(`cannot upload ${f.path}: its key ${problem}`);
+        }
+        const layout = layoutWarning(files, folder);
+        if (layout) process.stderr.write(`lcs: warning: ${layout}\n`);
         // Map and factor zips LEAN could not read are refused before anything is uploaded.
         const aux = await checkAuxiliaryFiles(files);
         for (const note of aux.notes) process.stderr.write(`lcs: note: ${note}\n`);

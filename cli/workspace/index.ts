@@ -22,7 +22,7 @@ export function workspaceFiles(organizationId: string, dir: string): WorkspaceFi
     nextSteps: [
       `cd ${JSON.stringify(dir)}`,
       'export QC_API=local',
-      'lean login --user-id <your user id> --api-token <your API token>   # local mode prints both when it starts',
+      'lean login --user-id <your user id> --api-token <your API token>   # local mode: printed at its first start, kept in <data-dir>/admin.json',
       'lean project-create --language python "My Project"',
       'lean cloud push --project "My Project"',
       'lean cloud backtest "My Project" --push',

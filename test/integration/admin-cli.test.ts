@@ -65,6 +65,18 @@ beforeAll(async () => {
   userId = user.id;
 });
 
+test('user list finds every user, one created without --org too, with their organizations and roles', async () => {
+  const loner = await lcsJson<{ id: number; email: string }>(['user', 'create', '--email', `loner-${unique()}@cli.test`, '--name', 'No Org']);
+  const users = await lcsJson<{ id: number; email: string; memberships: { orgId: string; role: string }[] }[]>(['user', 'list']);
+  expect(users).toContainEqual(expect.objectContaining({ id: loner.id, email: loner.email, memberships: [] }));
+  expect(users).toContainEqual(expect.objectContaining({ id: userId, memberships: [{ orgId, role: 'member' }] }));
+  expect(users).toContainEqual(expect.objectContaining({ id: ownerId, memberships: expect.arrayContaining([{ orgId, role: 'admin' }]) }));
+  const ids = users.map((u) => u.id);
+  expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  const text = await lcs(['user', 'list']);
+  expect(text.stdout).toMatch(new RegExp(`^${loner.id}\\s+${loner.email.replace(/[.]/g, '\\.')}\\s+No Org\\s+\\S+\\s+-$`, 'm'));
+});
+
 test('org list and member list show what was created', async () => {
   const orgs = await lcsJson<{ id: string; ownerUserId: number }[]>(['org', 'list']);
   expect(orgs).toContainEqual(expect.objectContaining({ id: orgId, ownerUserId: ownerId }));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { zipSync } from 'fflate';
+import { layoutWarning } from '../../cli/data/layout';
 import { pushFiles, sha256File } from '../../cli/data/uploader';
 import { walkFolder } from '../../cli/data/walk';
 import { cloudFormationStandIn, type LcsRun, runLcs, testDataDir } from '../support/lcs';
@@ -156,6 +157,33 @@ test('a killed push leaves no partial objects, and the re-run completes it', asy
   const rerun = summaryOf(await push(big));
   expect(rerun.uploaded + rerun.skipped).toBe(1);
   expect((await bytesOf(`${sub}/big.zip`)).equals(bytes)).toBe(true);
+});
+
+test("a folder one level above LEAN's is pushed with a warning naming the folder to push; --prefix puts files under a folder", async () => {
+  // `folder` holds <top>/equity/…: keys LEAN never reads.
+  const again = await push(folder);
+  expect(again.stderr).toContain(`lcs: warning: ${folder} has top-level folder ${top}, which LEAN never reads`);
+  expect(again.stderr).toContain(`push ${folder}/${top} instead (it holds LEAN's equity, forex, market-hours, symbol-properties)`);
+  // A LEAN data folder itself: no warning.
+  expect(layoutWarning(await walkFolder(join(folder, top)), join(folder, top))).toBeUndefined();
+
+  // A folder of daily zips: a warning without --prefix, the right keys with it.
+  const zips = join(dir, 'zips');
+  mkdirSync(zips);
+  writeFileSync(join(zips, 'abc.zip'), 'a');
+  writeFileSync(join(zips, 'xyz.zip'), 'x');
+  expect(layoutWarning(await walkFolder(zips), zips)).toMatch(/has only files at its top level, which LEAN never reads .*--prefix <path>/);
+  const prefix = `equity/usa/daily/${top}`;
+  const prefixed = await lcs(['push', zips, '--prefix', `/${prefix}/`, '--quiet', '--json']);
+  expect({ code: prefixed.code, stderr: prefixed.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(await keysUnder(`${prefix}/`)).toEqual([`${prefix}/abc.zip`, `${prefix}/xyz.zip`]);
+  for (const bad of ['../equity', 'equity//usa', '.']) {
+    const refused = await lcs(['push', zips, '--prefix', bad]);
+    expect({ code: refused.code, stderr: refused.stderr.trim() }).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/--prefix.*must be a relative folder path/),
+    });
+  }
 });
 
 test('ls lists keys with sizes under a prefix, as text or JSON lines', async () => {

@@ -52,6 +52,11 @@ test('with no LEAN engine, a backtest fails at once saying what to install; a C#
     const build = await compileProject(cli, csId);
     expect(build.state).toBe('BuildError');
     expect(build.logs.join('\n')).toMatch(/Docker.*LCS_DOTNET_COMMAND/);
+    // jobs.log says why each failed, not just "failed".
+    const log = readFileSync(join(dataDir, 'jobs.log'), 'utf8');
+    const backtestId = (created.body.backtest as BacktestBody).backtestId;
+    expect(log).toMatch(new RegExp(`${backtestId}\\S*: failed: .*install Docker.*LCS_LEAN_COMMAND`));
+    expect(log).toMatch(/job build \S+: failed: .*Docker.*LCS_DOTNET_COMMAND/);
   } finally {
     await server.stop();
   }

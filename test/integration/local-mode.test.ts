@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServerProcess } from '../../local/server-process';
 import { call } from '../support/api';
+import { runLcs } from '../support/lcs';
 
 /**
- * `npm start` as a user meets it: the first-start banner with working credentials, state kept
- * across Ctrl-C and restart, and one-line errors for a bad or busy port.
+ * `npm start` as a user meets it: the first-start banner with working credentials (printed that
+ * once), state kept across Ctrl-C and restart, a revoked token never printed, and one-line errors
+ * for a bad or busy port that leave nothing behind.
  */
 const root = resolve(__dirname, '..', '..');
 let dir: string;
@@ -55,19 +57,41 @@ test('first start prints working lean-cli and LEAN settings; Ctrl-C then restart
     expect(clash.stderr.trim()).toBe(
       `lcs: another Lean Cloud Server (pid ${second.runtime.pid}) is using ${dataDir}; stop it first or pass another --data-dir`,
     );
-    expect(banner(second.output())).toEqual(admin);
+    // The token is printed once, on the start that created it; later starts point at the 0600 file.
+    const later = second.output();
+    expect(later).not.toContain(admin.token);
+    const saved = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { userId: number; token: string; organizationId: string; tokenId: string };
+    expect(saved).toMatchObject({ userId: admin.userId, token: admin.token, organizationId: admin.orgId });
+    expect(later).toContain(`lean login --user-id ${admin.userId} --api-token $(node -p 'require("${join(dataDir, 'admin.json')}").token')`);
+    expect(later).toContain(`"job-organization-id": "${admin.orgId}"`);
+    // The command the banner prints gives the token back.
+    const printedCommand = /\$\(node -p '(.+)'\)/.exec(later)?.[1] as string;
+    expect(spawnSync(process.execPath, ['-p', printedCommand], { encoding: 'utf8' }).stdout.trim()).toBe(admin.token);
     const files = await call('files/read', { method: 'GET', query: { projectId }, creds, path: `${second.apiUrl}files/read` });
     const byName = Object.fromEntries((files.body.files as { name: string; content: string }[]).map((f) => [f.name, f.content]));
     // research.ipynb is the new project's starter notebook, kept like the rest.
     expect(byName).toEqual({ 'main.py': 'print("kept")\n', 'big.py': big, 'research.ipynb': expect.stringContaining('"nbformat": 4') });
     const orgs = await call('organizations/list', { json: {}, creds, path: `${second.apiUrl}organizations/list` });
     expect(orgs.body.organizations).toHaveLength(1);
+    // Revoked: the next start says so and how to issue a new token, and prints no login line that would fail.
+    const revoked = await runLcs(['admin', 'token', 'revoke', '--user', String(admin.userId), '--token-id', saved.tokenId, '--data-dir', dataDir]);
+    expect(revoked).toMatchObject({ code: 0 });
   } finally {
     await second.stop();
   }
+  const third = await startServerProcess({ dataDir });
+  try {
+    const after = third.output();
+    expect(after).toContain(`The first admin's token in ${join(dataDir, 'admin.json')} was revoked`);
+    expect(after).toContain(`npx lcs admin token issue --user ${admin.userId}`);
+    expect(after).not.toContain(admin.token);
+    expect(after).not.toContain('require(');
+  } finally {
+    await third.stop();
+  }
   // The credentials file holds a secret: only its owner may read it.
   expect(statSync(join(dataDir, 'admin.json')).mode & 0o077).toBe(0);
-}, 90_000);
+}, 240_000);
 
 function startExpectingFailure(args: string[], dataDir = join(dir, 'failing')) {
   return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'local', 'main.ts'), '--data-dir', dataDir, ...args], {
@@ -95,9 +119,12 @@ test('a busy port is a one-line error naming the port', async () => {
     }),
   );
   try {
-    const run = startExpectingFailure(['--port', String(port)]);
+    const dataDir = join(dir, 'busy-port');
+    const run = startExpectingFailure(['--port', String(port)], dataDir);
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe(`lcs: port ${port} is already in use on 127.0.0.1; stop the other server or pass --port`);
+    // Refused before anything was written: no data folder, no admin credentials.
+    expect(existsSync(dataDir)).toBe(false);
   } finally {
     blocker.close();
   }

@@ -20,6 +20,18 @@ export const MODULES_PREFIX = 'lcs-modules/';
 /** S3 keys are at most 1024 bytes of UTF-8. */
 export const MAX_KEY_BYTES = 1024;
 
+/**
+ * Signs a link to one key instead of S3 presigning it: local mode serves market data through its
+ * own HTTP server (local/data-links.ts), so a LEAN container that reaches the API reaches the data.
+ */
+export type DataLinkSigner = (path: string, signingDate: Date, expiresIn: number) => string;
+let linkSigner: DataLinkSigner | undefined;
+
+/** Local mode only; AWS keeps S3 presigned links. */
+export function signDataLinksWith(signer: DataLinkSigner | undefined): void {
+  linkSigner = signer;
+}
+
 export interface DataListing {
   /** Keys of the files directly under the prefix. */
   files: string[];
@@ -47,12 +59,14 @@ export const marketDataStore = {
    * URL is valid from the signing date for `expiresIn` seconds, and needs no other credentials.
    */
   async link(path: string, signingDate: Date, expiresIn: number): Promise<string> {
+    if (linkSigner) return linkSigner(path, signingDate, expiresIn);
     const { client } = await s3();
     return presignedGet(client, bucket(), path, { signingDate, expiresIn });
   },
 
   /**
-   * What lies directly under a folder prefix (ending in '/'): files and sub-folders, in key order,
+   * What lies directly under a folder prefix (ending in '/'), or in the folder of a plain key prefix
+   * and starting with it: files and sub-folders, in key order,
    * at most `cap` entries. With a delimiter S3 groups everything below a sub-folder into one entry,
    * so the cost is O(entries returned), a page (≤ 1000 keys) per request, never the whole tree.
    */
@@ -71,7 +85,8 @@ export const marketDataStore = {
           MaxKeys: Math.min(1000, cap - files.length - folders.length),
         }),
       );
-      for (const o of page.Contents ?? []) if (o.Key && o.Key !== prefix) files.push(o.Key);
+      // A key equal to a folder prefix is a folder marker; one equal to a plain prefix is that file.
+      for (const o of page.Contents ?? []) if (o.Key && !(o.Key === prefix && prefix.endsWith('/'))) files.push(o.Key);
       for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token && files.length + folders.length < cap);
@@ -94,6 +109,18 @@ export const marketDataStore = {
     try {
       const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket(), Key: path }));
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  },
+
+  /** A file's bytes as a stream, with its size, or undefined when there is no such file (local data links). */
+  async open(path: string): Promise<{ body: NodeJS.ReadableStream; size: number } | undefined> {
+    const { client, sdk } = await s3();
+    try {
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket(), Key: path }));
+      return { body: out.Body as NodeJS.ReadableStream, size: out.ContentLength ?? 0 };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from './clients';
 import { keys } from './keys';
 
@@ -15,4 +15,10 @@ export async function nextId(name: 'user' | 'project', start: number): Promise<n
     }),
   );
   return Number(out.Attributes?.value);
+}
+
+/** The last id handed out, or undefined when none was (ids are handed out in order from `start + 1`). */
+export async function lastId(name: 'user' | 'project'): Promise<number | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: tableName(), Key: keys.counter(name) }));
+  return out.Item ? Number(out.Item.value) : undefined;
 }

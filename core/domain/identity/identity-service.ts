@@ -1,8 +1,9 @@
 import { identityRepository } from '../../data/identity/identity-repository';
 import { tokenCipher } from '../../data/identity/token-cipher';
 import { nodeRepository } from '../../data/jobs/node-repository';
-import { nextId } from '../../data/table/counters';
+import { lastId, nextId } from '../../data/table/counters';
 import { DEFAULT_NODE_SKUS, skuInfo } from '../../shared/catalog';
+import { mapLimit } from '../../shared/concurrency';
 import { config } from '../../shared/config';
 import { isoNow } from '../../shared/dates';
 import { ConflictError, InvalidError, NotFoundError } from '../../shared/errors';
@@ -203,6 +204,22 @@ export const identityService = {
     if (member.role === 'admin') await keepOneAdmin(orgId, userId);
     await identityRepository.removeMember(orgId, userId);
     return member;
+  },
+
+  /**
+   * Every user, oldest first, with the organisations they belong to. User ids are handed out in
+   * order by one counter, so the users are read by id (a batch of 100 at a time), never scanned.
+   */
+  async listUsers(): Promise<(User & { memberships: { orgId: string; role: Role }[] })[]> {
+    const last = await lastId('user');
+    if (last === undefined) return [];
+    const ids = Array.from({ length: last - FIRST_USER_ID }, (_, i) => FIRST_USER_ID + 1 + i);
+    const users = await identityRepository.getUsers(ids);
+    const found = ids.flatMap((id) => users.get(id) ?? []);
+    return mapLimit(found, 8, async (user) => {
+      const loaded = await identityRepository.loadUserForAuth(user.id);
+      return { ...user, memberships: (loaded?.memberships ?? []).map((m) => ({ orgId: m.orgId, role: m.role })) };
+    });
   },
 
   /** A user's tokens without their (encrypted) values. */

@@ -112,6 +112,38 @@ function datasetId(folder: string): number {
   return Number.parseInt(createHash('sha256').update(folder).digest('hex').slice(0, 7), 16);
 }
 
+/** The name `lean data download --dataset` takes for a top-level folder's dataset. */
+export function datasetName(folder: string): string {
+  return `${folder} (local data)`;
+}
+
+/** The `lean data download` option naming the files to fetch (`--files usa/daily/spy.zip,...`). */
+export const FILES_OPTION = 'files';
+
+/**
+ * A dataset's entry in data/prices' `datasources`, in lean-cli's form (lean-cli:lean/models/data.py
+ * `Dataset`): one text option, the comma-separated paths of files under the folder, and one path
+ * template that puts each under it. lean-cli lists each file's prefix with data/list (a plain key
+ * prefix, see `list`) and downloads those that exist with data/read. No option lists a folder's
+ * files for you: `lcs data ls` does.
+ */
+function datasource(folder: string) {
+  return {
+    options: [
+      {
+        type: 'text',
+        id: FILES_OPTION,
+        label: 'File path(s)',
+        description: `Comma-separated files under ${folder}/, e.g. usa/daily/spy.zip (list them with: npx lcs data ls ${folder}/)`,
+        transform: 'lowercase',
+        multiple: true,
+      },
+    ],
+    paths: [{ templates: { all: [`${folder}/{${FILES_OPTION}}`], latest: [] as string[] } }],
+    requirements: {},
+  };
+}
+
 export const dataService = {
   async readLink(principal: Principal, input: { filePath: string; organizationId?: string }) {
     orgAccess(principal, input.organizationId, 'viewer');
@@ -131,15 +163,19 @@ export const dataService = {
    * The files and sub-folders directly under a folder. Entries are relative to the top-level
    * (security-type) folder: lean-cli prefixes each with the first segment of the request
    * (contract §3.9), so `equity/usa/daily/` lists `usa/daily/spy.zip`. Sub-folders end in '/'.
+   * A path that is no folder is a plain key prefix, as lean-cli's `lean data download` sends it
+   * (the common prefix of the files it wants, e.g. `equity/usa/minute/spy/2013100` or one file's
+   * whole path): the files and sub-folders of its folder whose names start with it.
    */
   async list(principal: Principal, input: { filePath: string; organizationId?: string }) {
     orgAccess(principal, input.organizationId, 'viewer');
-    const folder = dataPath(input.filePath.endsWith('/') ? input.filePath.slice(0, -1) : input.filePath);
-    const prefix = `${folder}/`;
-    const listing = await marketDataStore.list(prefix, MAX_LIST_ENTRIES);
+    const isFolder = input.filePath.endsWith('/');
+    const path = dataPath(isFolder ? input.filePath.slice(0, -1) : input.filePath);
+    let listing = await marketDataStore.list(`${path}/`, MAX_LIST_ENTRIES);
+    if (!isFolder && listing.files.length + listing.folders.length === 0) listing = await marketDataStore.list(path, MAX_LIST_ENTRIES);
     const entries = [...listing.files, ...listing.folders].sort();
-    if (entries.length === 0) throw new NotFoundError('Data directory');
-    const topLength = folder.split('/')[0]!.length + 1;
+    if (entries.length === 0) throw new NotFoundError(isFolder ? 'Data directory' : `Data file or directory '${path}'`);
+    const topLength = path.split('/')[0]!.length + 1;
     return { objects: entries.map((key) => key.slice(topLength)) };
   },
 
@@ -167,18 +203,21 @@ export const dataService = {
         paths: [] as string[],
       })),
       agreement: AGREEMENT_URL,
-      datasources: {},
+      datasources: Object.fromEntries(folders.map((folder) => [String(datasetId(folder)), datasource(folder)])),
     };
   },
 
-  /** The datasets `lean data download` offers: one per top-level folder of the data bucket. */
+  /**
+   * The datasets `lean data download` offers: one per top-level folder of the data bucket, each with
+   * its entry in data/prices' `datasources` under the same id (lean-cli drops a dataset without one).
+   */
   async marketList(principal: Principal) {
     orgAccess(principal, undefined, 'viewer');
     const folders = await marketDataStore.topFolders();
     return {
       list: folders.map((folder) => ({
         id: datasetId(folder),
-        name: `${folder} (local data)`,
+        name: datasetName(folder),
         delivery: 'cloud & download',
         vendorName: VENDOR,
         tags: [{ name: folder }],
