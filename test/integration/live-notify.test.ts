@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
 import { type Answer, type Creds, call } from '../support/api';
 import { algorithm } from '../support/backtests';
+import { until } from '../support/live';
 
 /**
  * Live notifications end to end in local mode (issue 12 item 7): lean-cli's `notification` with a
@@ -50,16 +51,6 @@ const api = async (endpoint: string, options: Parameters<typeof call>[1]) => {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (ok(last)) return last;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last).slice(0, 600)}`);
-}
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { startServerProcess } from '../../local/server-process';
 import { type Creds, call } from '../support/api';
 import { algorithm } from '../support/backtests';
+import { until } from '../support/live';
 
 /**
  * Local mode's live lifecycle across a server restart (issue 12 item 9): stopping the server stops
@@ -26,19 +27,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lcs-live-restart-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (ok(last)) return last;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last).slice(0, 600)}`);
-}
 
 test('automaticRedeploy deployments run again after a server restart; the others show Stopped with the reason', async () => {
   const dataDir = join(dir, 'state');

@@ -62,3 +62,15 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** Reads until the value passes `ok`; the error shows the last value read. */
+export async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 40_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (ok(last)) return last;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last).slice(0, 600)}`);
+}
