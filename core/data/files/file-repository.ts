@@ -4,6 +4,7 @@ import type { FileSetRef, ProjectFile } from '../../domain/files/types';
 import type { Project } from '../../domain/projects/types';
 import { config } from '../../shared/config';
 import { isoNow } from '../../shared/dates';
+import { NotFoundError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
 import { blobStore } from '../blobs/blob-store';
 import { changedConcurrently, projectBlobPrefix, projectItem, projectRepository, renameOps, writeProjectTransaction } from '../projects/project-repository';
@@ -198,7 +199,7 @@ async function readCommitted<T>(project: Project, read: (ref: FileSetRef | undef
     // The old form is read item by item: once a write has moved it into packs, what was just read may be partial.
     const fresh = await projectRepository.get(project.id);
     if (answer !== undefined && !fresh?.project.fileSet) return answer;
-    if (!fresh) throw changedConcurrently();
+    if (!fresh) throw new NotFoundError('Project');
     if (attempt >= READ_ATTEMPTS) throw new Error(`The files of project ${project.id} kept changing while being read`);
     ref = fresh.project.fileSet;
   }
