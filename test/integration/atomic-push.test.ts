@@ -55,12 +55,13 @@ async function newProject(cli: LeanCli, name: string): Promise<number> {
   return (created.body.projects as { projectId: number }[])[0]?.projectId as number;
 }
 
-test('parallel pushes of 300 files: the project ends with exactly one of them, every other caller is refused, readers never see a mix', async () => {
+test('parallel pushes of 300 files: the project ends with the whole set of one that succeeded, each success is one commit, the others are refused, readers never see a mix', async () => {
   const projectId = await newProject(tenant.cli, 'Race/Parallel');
   const initial = fileSet('initial', 320, 2000);
   expect((await tenant.cli.push(projectId, { name: 'Race/Parallel', files: initial })).body).toEqual({ success: true });
 
   let previous = initial;
+  let version = (await projectRepository.get(projectId))?.version as number;
   for (let round = 0; round < 2; round++) {
     const sets = Array.from({ length: 5 }, (_, i) => fileSet(`r${round}p${i}`, 300 + i, 2000));
     const pushes = Promise.all(sets.map((files) => tenant.cli.push(projectId, { name: 'Race/Parallel', files })));
@@ -71,15 +72,20 @@ test('parallel pushes of 300 files: the project ends with exactly one of them, e
       await new Promise((r) => setTimeout(r, 40));
     }
     const answers = await pushes;
+    // Each success is one commit of one whole set: the version moved once per success, and the
+    // files are the set of one that succeeded. Under load a push may read the project only after
+    // another committed, and then rightly succeeds on top of it; every other push is refused.
     const succeeded = answers.flatMap((a, i) => (a.body.success === true ? [i] : []));
-    expect(succeeded).toHaveLength(1);
-    const winner = succeeded[0] as number;
+    expect(succeeded.length).toBeGreaterThanOrEqual(1);
+    expect((await projectRepository.get(projectId))?.version).toBe(version + succeeded.length);
+    version += succeeded.length;
     for (const [i, a] of answers.entries()) {
-      if (i === winner) continue;
+      if (succeeded.includes(i)) continue;
       expect(a.status).toBe(200);
       expect(a.body).toEqual({ success: false, errors: [CONFLICT] });
     }
-    expect(whichSet(await readSet(tenant.cli, projectId), sets)).toBe(winner);
+    const winner = whichSet(await readSet(tenant.cli, projectId), sets);
+    expect(succeeded).toContain(winner);
     for (const seen of await Promise.all(reads)) expect(whichSet(seen, [previous, ...sets])).not.toBe(-1);
     previous = sets[winner] as PushedFile[];
   }
@@ -156,7 +162,8 @@ test('a server killed (SIGKILL) during a 500-file push comes back with the old o
       await new Promise((r) => setTimeout(r, pushMs * (0.05 + 0.9 * Math.random())));
       await server.stop('SIGKILL');
       const answered = await push;
-      server = await startServerProcess({ dataDir });
+      // DynamoDB Local (Java) starting again is most of a round; on a loaded machine it takes long.
+      server = await startServerProcess({ dataDir, timeoutMs: 150_000 });
       cli = new LeanCli(admin, admin.organizationId, server.apiUrl);
       const seen = await readSet(cli, projectId);
       const which = whichSet(seen, [current, next]);
@@ -172,7 +179,7 @@ test('a server killed (SIGKILL) during a 500-file push comes back with the old o
     await server.stop('SIGKILL');
     rmSync(join(dataDir, '..'), { recursive: true, force: true });
   }
-}, 180_000);
+}, 420_000);
 
 test('a push refused for a taken name writes nothing', async () => {
   const first = await newProject(tenant.cli, 'Names/Taken');
