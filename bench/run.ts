@@ -12,6 +12,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ['data-push', (await import('./data-push')).runDataPush],
   ['job-start', (await import('./job-start')).runJobStart],
   ['optimizations', (await import('./optimizations')).runOptimizations],
+  ['project-push', (await import('./project-push')).runProjectPush],
 ];
 
 const only = process.argv[2];

@@ -98,7 +98,10 @@ export async function snapshot(orgId: string, projectIds: number[] = []) {
     projectRepository.listByOrg(orgId),
     identityRepository.listMembers(orgId),
     auditRepository.query({ orgId, limit: 1 }),
-    ...projectIds.map((id) => fileRepository.list(id)),
+    ...projectIds.map(async (id) => {
+      const stored = await projectRepository.get(id);
+      return stored ? fileRepository.list(stored.project) : [];
+    }),
   ]);
   return {
     projects: projects.map((p) => ({ ...p.project, version: p.version })).sort((a, b) => a.id - b.id),

@@ -33,7 +33,7 @@ function toStored(item: Record<string, unknown>): StoredProject {
 }
 
 const nameTaken = (name: string) => new ConflictError(`A project named '${name}' already exists in this organization`);
-const changedConcurrently = () => new ConflictError('The project was changed by another request; please retry');
+export const changedConcurrently = () => new ConflictError('The project was changed by another request; please retry');
 
 type TransactionItem = Record<string, unknown>;
 

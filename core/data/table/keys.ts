@@ -13,7 +13,9 @@
  * | job waiting for a node | ORG#<orgId>    | NODEWAIT#<jobId>   |                     |                |
  * | project           | PROJECT#<id>        | PROJECT            | ORGPROJECTS#<orgId> | <id, padded>   |
  * | project name      | ORG#<orgId>         | PROJECTNAME#<name> |                     |                |
- * | project file      | PROJECT#<id>        | FILE#<name>        |                     |                |
+ * | project file (legacy, read until the project's first write) | PROJECT#<id> | FILE#<name> |  |    |
+ * | file pack         | PROJECT#<id>        | FILEPACK#<packId>  |                     |                |
+ * | file write stage  | PROJECT#<id>        | FILESTAGE#<stageId>|                     |                |
  * | compile           | PROJECT#<id>        | COMPILE#<compileId>|                     |                |
  * | backtest          | PROJECT#<id>        | BACKTEST#<btId>    |                     |                |
  * | optimization      | OPT#<optId>         | OPT                | PROJECTOPTS#<projId>| <created>#<id> |
@@ -58,6 +60,10 @@ export const keys = {
   projectSort: (projectId: number) => String(projectId).padStart(12, '0'),
   projectName: (orgId: string, name: string): Key => ({ PK: `ORG#${orgId}`, SK: `PROJECTNAME#${name.toLowerCase()}` }),
   file: (projectId: number, name: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `FILE#${name}` }),
+  /** An immutable group of a project's files; the project item names the packs of its committed file set. */
+  filePack: (projectId: number, packId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `FILEPACK#${packId}` }),
+  /** A large file write in progress: the packs it writes, so a crashed write's leftovers can be found. */
+  fileStage: (projectId: number, stageId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `FILESTAGE#${stageId}` }),
   compile: (projectId: number, compileId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `COMPILE#${compileId}` }),
   backtest: (projectId: number, backtestId: string): Key => ({ PK: `PROJECT#${projectId}`, SK: `BACKTEST#${backtestId}` }),
   optimization: (optimizationId: string): Key => ({ PK: `OPT#${optimizationId}`, SK: 'OPT' }),
@@ -86,6 +92,7 @@ export const keys = {
     node: 'NODE#',
     nodeWaiter: 'NODEWAIT#',
     file: 'FILE#',
+    fileStage: 'FILESTAGE#',
     compile: 'COMPILE#',
     backtest: 'BACKTEST#',
     optimizationPoint: 'POINT#',

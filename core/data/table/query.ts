@@ -22,6 +22,16 @@ export function queryAll(pk: string, skPrefix?: string): Promise<Record<string, 
   });
 }
 
+/** The keys alone of a partition's items under a sort-key prefix (for deleting them). */
+export async function queryKeys(pk: string, skPrefix: string): Promise<{ PK: string; SK: string }[]> {
+  const items = await allPages({
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+    ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix },
+    ProjectionExpression: 'PK, SK',
+  });
+  return items.map((i) => ({ PK: String(i.PK), SK: String(i.SK) }));
+}
+
 /** All items of a GSI1 partition, in index order. */
 export function queryIndexAll(pk: string): Promise<Record<string, unknown>[]> {
   return allPages({ IndexName: TABLE_SCHEMA.indexes.gsi1.name, KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': pk } });

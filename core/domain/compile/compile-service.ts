@@ -44,7 +44,7 @@ async function libraryFiles(project: Project): Promise<{ files: SnapshotFile[]; 
     if (!stored || stored.project.orgId !== project.orgId) continue;
     const folder = libraryFolder(stored.project);
     libraries.push({ projectId: id, name: stored.project.name });
-    for (const f of await fileRepository.list(id)) files.push({ name: `${folder}/${f.name}`, content: f.content });
+    for (const f of await fileRepository.list(stored.project)) files.push({ name: `${folder}/${f.name}`, content: f.content });
   }
   return { files, libraries };
 }
@@ -77,7 +77,7 @@ function pythonLogs(header: string, files: SnapshotFile[], errors: PythonSyntaxE
 export const compileService = {
   async createCompile(principal: Principal, projectId: number) {
     const { project } = await projectAccess(principal, projectId, 'write');
-    const own = (await fileRepository.list(project.id)).map((f): SnapshotFile => ({ name: f.name, content: f.content }));
+    const own = (await fileRepository.list(project)).map((f): SnapshotFile => ({ name: f.name, content: f.content }));
     const library = await libraryFiles(project);
     const files = [...own, ...library.files];
     const { signature, signatureOrder } = snapshotSignature(files.map((f) => ({ name: f.name, sha256: contentHash(f.content) })));

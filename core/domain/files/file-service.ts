@@ -40,7 +40,7 @@ export const fileService = {
     const content = input.content ?? '';
     checkFileContent(name, content, { allowEmpty: input.content === undefined });
     const access = await writable(principal, input);
-    if (await fileRepository.get(access.project.id, name)) throw new ConflictError(`A file named '${name}' already exists in this project`);
+    if (await fileRepository.get(access.project, name)) throw new ConflictError(`A file named '${name}' already exists in this project`);
     const now = isoNow();
     const file: ProjectFile = { projectId: access.project.id, name, content, created: now, modified: now };
     await fileRepository.apply(touch(access, now), access.version, { put: [file], remove: [] });
@@ -50,18 +50,18 @@ export const fileService = {
   async read(principal: Principal, input: { projectId: number; name?: string }) {
     const { project } = await projectAccess(principal, input.projectId, 'read');
     if (input.name !== undefined) {
-      const file = await fileRepository.get(project.id, input.name);
+      const file = await fileRepository.get(project, input.name);
       if (!file) throw new NotFoundError(`File '${input.name}'`);
       return { files: [fileView(file)] };
     }
-    const own = (await fileRepository.list(project.id)).map((f) => fileView(f));
+    const own = (await fileRepository.list(project)).map((f) => fileView(f));
     // Library files come after the project's own, marked isLibrary and placed under the
     // library's name, as lean-cli keeps them in Library/<name>/ locally (pull skips them).
     const libraries = await Promise.all(
       project.libraries.map(async (id) => {
         const library = await projectAccess(principal, id, 'read').catch(() => undefined);
         if (!library) return [];
-        const files = await fileRepository.list(id);
+        const files = await fileRepository.list(library.project);
         return files.map((f) => fileView(f, { isLibrary: true, displayName: `${library.project.name}/${f.name}` }));
       }),
     );
@@ -72,12 +72,12 @@ export const fileService = {
   async update(principal: Principal, input: WriteTarget & { name: string; newName?: string; content?: string }) {
     if (input.newName === undefined && input.content === undefined) throw new InvalidError('request: give newName to rename or content to replace the file');
     const access = await writable(principal, input);
-    const current = await fileRepository.get(access.project.id, input.name);
+    const current = await fileRepository.get(access.project, input.name);
     if (!current) throw new NotFoundError(`File '${input.name}'`);
     const name = input.newName !== undefined ? checkFileName(input.newName, 'newName') : current.name;
     const content = input.content ?? current.content;
     checkFileContent(name, content);
-    if (name !== current.name && (await fileRepository.get(access.project.id, name))) {
+    if (name !== current.name && (await fileRepository.get(access.project, name))) {
       throw new ConflictError(`A file named '${name}' already exists in this project`);
     }
     const now = isoNow();
@@ -88,7 +88,7 @@ export const fileService = {
 
   async delete(principal: Principal, input: WriteTarget & { name: string }) {
     const access = await writable(principal, input);
-    if (!(await fileRepository.get(access.project.id, input.name))) throw new NotFoundError(`File '${input.name}'`);
+    if (!(await fileRepository.get(access.project, input.name))) throw new NotFoundError(`File '${input.name}'`);
     await fileRepository.apply(touch(access, isoNow()), access.version, { put: [], remove: [input.name] });
     return { project: access.project };
   },
@@ -108,7 +108,7 @@ export const fileService = {
     patches = patches.filter((p) => p.hunks.length > 0 || p.oldFileName || p.newFileName);
     if (patches.length === 0) throw new InvalidError('patch: contains no file changes');
     const access = await writable(principal, input);
-    const original = new Map((await fileRepository.list(access.project.id)).map((f) => [f.name, f]));
+    const original = new Map((await fileRepository.list(access.project)).map((f) => [f.name, f]));
     const state = new Map(original);
     const touched = new Set<string>();
     const now = isoNow();

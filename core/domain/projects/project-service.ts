@@ -178,7 +178,7 @@ export const projectService = {
     }
     // A pushed file set replaces the project's files: unchanged files are left alone,
     // changed and new ones written, and files the client no longer has are deleted.
-    const existing = new Map((await fileRepository.list(project.id)).map((f) => [f.name, f]));
+    const existing = new Map((await fileRepository.list(project)).map((f) => [f.name, f]));
     const put: ProjectFile[] = files
       .filter((f) => existing.get(f.name)?.content !== f.content)
       .map((f) => ({ projectId: project.id, name: f.name, content: f.content, created: existing.get(f.name)?.created ?? now, modified: now }));

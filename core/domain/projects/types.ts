@@ -1,3 +1,5 @@
+import type { FileSetRef } from '../files/types';
+
 /** A project as the services see it; its files are separate entities (files/types.ts). */
 export interface Collaborator {
   userId: number;
@@ -34,4 +36,6 @@ export interface Project {
   activeNodes: string[];
   autoSelectNode: boolean;
   lock?: { userId: number; codeSourceId: string; acquired: string };
+  /** The committed file set's storage (core/data/files); absent on projects not written since it was introduced. */
+  fileSet?: FileSetRef;
 }
