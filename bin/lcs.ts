@@ -5,6 +5,8 @@ import { fail } from '../cli/admin/action';
 import { registerAdmin } from '../cli/admin/index';
 import { registerCost } from '../cli/cost/index';
 import { registerData } from '../cli/data/index';
+import { registerLeanConfig } from '../cli/lean-config/index';
+import { registerMigrate } from '../cli/migrate/index';
 import { registerModules } from '../cli/modules/index';
 import { registerProxy } from '../cli/proxy/index';
 import { registerStatus } from '../cli/status/index';
@@ -35,5 +37,7 @@ registerModules(program);
 registerProxy(program);
 registerStatus(program);
 registerWorkspace(program);
+registerLeanConfig(program);
+registerMigrate(program);
 
 program.parseAsync().catch((err: unknown) => fail((err as Error).message));
