@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
+import { type BacktestImport, importBacktest, importedBacktestIds } from '../../core/domain/backtests/backtest-import';
+import type { ParameterValue } from '../../core/domain/backtests/types';
+import type { Chart } from '../../core/data/results/result-model';
 import { fileService } from '../../core/domain/files/file-service';
 import { objectStoreService } from '../../core/domain/objects/object-store-service';
 import { projectService } from '../../core/domain/projects/project-service';
 import { mapLimit } from '../../core/shared/concurrency';
 import { NotFoundError } from '../../core/shared/errors';
 import type { Principal } from '../../core/shared/principal';
-import type { QcSource, SourceFile, SourceProject } from './source';
+import { QcBacktests, type QcSource, type SourceBacktest, type SourceFile, type SourceProject } from './source';
 
 /**
  * Imports a source organization into one of this server's organizations through the domain
@@ -25,6 +28,14 @@ export interface ProjectOutcome {
   files: number;
   libraries: string[];
   hash?: string;
+  error?: string;
+  backtests?: BacktestOutcome;
+}
+
+export interface BacktestOutcome {
+  imported: number;
+  unchanged: number;
+  failed: number;
   error?: string;
 }
 
@@ -106,6 +117,7 @@ export interface MigrateOptions {
   organizationId: string;
   dryRun?: boolean;
   withObjectStore?: boolean;
+  withBacktests?: boolean;
   concurrency?: number;
   events?: MigrationEvents;
 }
@@ -159,6 +171,18 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
       outcome.action = 'failed';
       outcome.error = `linking libraries: ${(err as Error).message}`;
     }
+  }
+
+  if (options.withBacktests) {
+    const backtests = new QcBacktests(source);
+    await mapLimit(
+      sourceProjects.map((sp, i) => [sp, outcomes[i] as ProjectOutcome] as const),
+      options.concurrency ?? 4,
+      async ([sp, outcome]) => {
+        if (outcome.action === 'failed' || outcome.action === 'conflict') return;
+        outcome.backtests = await importBacktests(backtests, sp.projectId, outcome.targetId, principal, source.base, dryRun);
+      },
+    );
   }
 
   const objects = options.withObjectStore ? await importObjects(options, dryRun, events) : undefined;
@@ -257,4 +281,76 @@ async function importObjects(options: MigrateOptions, dryRun: boolean, events: M
     events.objectsProgress?.(Math.min(i + OBJECT_BATCH, keys.length));
   }
   return result;
+}
+
+/** One project's finished backtests: those not imported before are read in full and stored read-only. */
+async function importBacktests(
+  backtests: QcBacktests,
+  sourceProjectId: number,
+  targetId: number | undefined,
+  principal: Principal,
+  sourceUrl: string,
+  dryRun: boolean,
+): Promise<BacktestOutcome> {
+  const result: BacktestOutcome = { imported: 0, unchanged: 0, failed: 0 };
+  try {
+    const listed = (await backtests.list(sourceProjectId)).filter((b) => b.completed);
+    const done = targetId === undefined ? new Set<string>() : await importedBacktestIds(principal, targetId, sourceUrl);
+    for (const summary of listed) {
+      if (done.has(summary.backtestId)) {
+        result.unchanged++;
+        continue;
+      }
+      if (dryRun || targetId === undefined) {
+        result.imported++;
+        continue;
+      }
+      try {
+        const read = await backtests.read(sourceProjectId, summary.backtestId);
+        await importBacktest(principal, targetId, toImport(read, summary.backtestId, sourceUrl));
+        result.imported++;
+      } catch (err) {
+        result.failed++;
+        result.error = (err as Error).message;
+      }
+    }
+  } catch (err) {
+    result.failed++;
+    result.error = (err as Error).message;
+  }
+  return result;
+}
+
+const objectOr = <T extends object>(value: unknown, fallback: T): T => (value && typeof value === 'object' && !Array.isArray(value) ? (value as T) : fallback);
+
+/** QuantConnect's "2023-09-15 16:23:31" (UTC) as ISO; now when absent or unreadable. */
+function isoOf(value: unknown): string {
+  const parsed = typeof value === 'string' ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`) : Number.NaN;
+  return Number.isFinite(parsed) ? new Date(parsed).toISOString() : new Date().toISOString();
+}
+
+export function toImport(read: SourceBacktest, sourceBacktestId: string, source: string): BacktestImport {
+  const b = read.backtest;
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return {
+    source,
+    sourceBacktestId,
+    name: text(b.name) ?? sourceBacktestId,
+    note: text(b.note) ?? '',
+    tags: Array.isArray(b.tags) ? b.tags.map(String) : [],
+    created: isoOf(b.created),
+    parameterSet: objectOr<Record<string, ParameterValue>>(b.parameterSet, {}),
+    summary: {
+      statistics: objectOr(b.statistics, {}),
+      runtimeStatistics: objectOr(b.runtimeStatistics, {}),
+      totalPerformance: b.totalPerformance && typeof b.totalPerformance === 'object' ? (b.totalPerformance as Record<string, unknown>) : null,
+      rollingWindow: objectOr(b.rollingWindow, {}),
+      state: { Status: 'Completed' },
+      ...(text(b.backtestStart) ? { backtestStart: text(b.backtestStart) } : {}),
+      ...(text(b.backtestEnd) ? { backtestEnd: text(b.backtestEnd) } : {}),
+    },
+    charts: read.charts.map((c) => ({ ...c, name: String(c.name), series: objectOr(c.series, {}) }) as Chart),
+    orders: read.orders,
+    insights: read.insights,
+  };
 }

@@ -24,6 +24,7 @@ interface MigrateCliOptions extends CommonOptions {
   org?: string;
   dryRun?: boolean;
   withObjectStore?: boolean;
+  withBacktests?: boolean;
   concurrency: number;
   retries: number;
   quiet?: boolean;
@@ -85,8 +86,15 @@ export function summaryText(result: MigrationResult): string {
   const counts = (action: string) => result.projects.filter((p) => p.action === action).length;
   const lines = [
     table(
-      ['PROJECT', result.dryRun ? 'PLAN' : 'ACTION', 'FILES', 'LIBRARIES', 'NOTE'],
-      result.projects.map((p) => [p.name, p.action, p.files, p.libraries.join(', '), p.error]),
+      ['PROJECT', result.dryRun ? 'PLAN' : 'ACTION', 'FILES', 'LIBRARIES', 'BACKTESTS', 'NOTE'],
+      result.projects.map((p) => [
+        p.name,
+        p.action,
+        p.files,
+        p.libraries.join(', '),
+        p.backtests ? `${p.backtests.imported} new, ${p.backtests.unchanged} had${p.backtests.failed ? `, ${p.backtests.failed} failed` : ''}` : undefined,
+        p.error ?? p.backtests?.error,
+      ]),
     ),
     '',
     `${result.dryRun ? 'plan (dry run, nothing written)' : 'done'}: ${counts('create')} created, ${counts('update')} updated, ${counts('unchanged')} unchanged, ${counts('conflict')} conflicts, ${counts('failed')} failed`,
@@ -105,7 +113,7 @@ export function registerMigrate(program: Command): void {
   withTarget(
     program
       .command('migrate')
-      .description('copy a QuantConnect organization (projects, files, parameters, libraries; optionally the object store) into an organization of this server')
+      .description('copy a QuantConnect organization (projects, files, parameters, libraries; optionally the object store and backtests) into an organization of this server')
       .option('--from <url>', 'the source API (any QuantConnect API v2 server)', QUANTCONNECT_API)
       .option('--user-id <id>', "source user id (default: QC_USER_ID, else lean-cli's ~/.lean/credentials)")
       .option('--api-token <token>', "source API token (default: QC_API_TOKEN, else lean-cli's ~/.lean/credentials)")
@@ -113,6 +121,7 @@ export function registerMigrate(program: Command): void {
       .option('--org <id>', "the organization here (default: the first admin's)", orgId)
       .option('--dry-run', 'print the plan; write nothing')
       .option('--with-object-store', "also copy the source organization's object store")
+      .option('--with-backtests', "also copy finished backtests (statistics, charts, orders, insights), stored read-only")
       .option('--concurrency <n>', 'projects imported at once', positiveInt(16), 4)
       .option('--retries <n>', 'retries of a source request that fails on the network or with HTTP 5xx, before the project counts as failed', positiveInt(20), 4)
       .option('--quiet', 'no progress output'),
@@ -138,6 +147,7 @@ export function registerMigrate(program: Command): void {
         organizationId,
         dryRun: options.dryRun,
         withObjectStore: options.withObjectStore,
+        withBacktests: options.withBacktests,
         concurrency: options.concurrency,
         events: shown.events,
       });
@@ -149,7 +159,7 @@ export function registerMigrate(program: Command): void {
     shown.stop();
     await close?.().catch(() => undefined);
     process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : summaryText(result)}\n`);
-    const failed = result.projects.some((p) => p.action === 'failed' || p.action === 'conflict') || Boolean(result.objects?.failed || result.objects?.error);
+    const failed = result.projects.some((p) => p.action === 'failed' || p.action === 'conflict' || Boolean(p.backtests?.failed)) || Boolean(result.objects?.failed || result.objects?.error);
     process.exit(failed ? 1 : 0);
   });
 }

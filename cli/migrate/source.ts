@@ -208,6 +208,75 @@ export class QcSource {
   }
 }
 
+export interface SourceBacktestSummary {
+  backtestId: string;
+  name: string;
+  completed: boolean;
+}
+
+/** A source backtest read in full, as far as the API exposes it. */
+export interface SourceBacktest {
+  backtest: Record<string, unknown>;
+  charts: Record<string, unknown>[];
+  orders: Record<string, unknown>[];
+  insights: Record<string, unknown>[];
+}
+
+const PAGE = 100;
+const CHART_POINTS = 100_000;
+
+export class QcBacktests {
+  constructor(private readonly source: QcSource) {}
+
+  /** The project's backtests; only finished, successful ones are worth importing. */
+  async list(projectId: number): Promise<SourceBacktestSummary[]> {
+    const answer = await this.source.call<{ backtests?: { backtestId: string; name?: string; status?: string; progress?: number }[] }>('backtests/list', { projectId });
+    return (answer.backtests ?? []).map((b) => ({ backtestId: b.backtestId, name: b.name ?? '', completed: /^Completed/.test(b.status ?? '') }));
+  }
+
+  async read(projectId: number, backtestId: string): Promise<SourceBacktest> {
+    const { backtest } = await this.source.call<{ backtest: Record<string, unknown> }>('backtests/read', { projectId, backtestId });
+    const charts: Record<string, unknown>[] = [];
+    for (const name of Object.keys((backtest.charts as Record<string, unknown>) ?? {})) {
+      const chart = await this.chart(projectId, backtestId, name);
+      if (chart) charts.push({ ...chart, name });
+    }
+    return {
+      backtest,
+      charts,
+      orders: await this.pages('backtests/orders/read', 'orders', projectId, backtestId),
+      insights: await this.pages('backtests/insights/read', 'insights', projectId, backtestId),
+    };
+  }
+
+  /** One chart at full resolution; the source may answer "loading" while it samples it. */
+  private async chart(projectId: number, backtestId: string, name: string): Promise<Record<string, unknown> | undefined> {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const answer: { chart?: Record<string, unknown>; status?: string } = await this.source
+        .call<{ chart?: Record<string, unknown>; status?: string }>('backtests/chart/read', { projectId, backtestId, name, count: CHART_POINTS })
+        .catch((err: unknown) => {
+          // A chart the backtests/read summary names but the source cannot serve is left out.
+          if (err instanceof SourceError && !/cannot reach|rate limit|refused the credentials/.test(err.message)) return {};
+          throw err;
+        });
+      if (answer.chart) return answer.chart;
+      if (answer.status !== 'loading') return undefined;
+      await new Promise((done) => setTimeout(done, 2000));
+    }
+    return undefined;
+  }
+
+  private async pages(endpoint: string, field: 'orders' | 'insights', projectId: number, backtestId: string): Promise<Record<string, unknown>[]> {
+    const all: Record<string, unknown>[] = [];
+    for (let start = 0; ; start += PAGE) {
+      const answer = await this.source.call<Record<string, unknown> & { length?: number }>(endpoint, { projectId, backtestId, start, end: start + PAGE });
+      const items = (answer[field] as Record<string, unknown>[] | undefined) ?? [];
+      all.push(...items);
+      if (items.length < PAGE || (typeof answer.length === 'number' && all.length >= answer.length)) return all;
+    }
+  }
+}
+
 function causeOf(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);

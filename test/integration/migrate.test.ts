@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import { resultStore } from '../../core/data/results/result-store';
+import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
-import { type Answer, type Creds, call, LeanCli, removeStarterFiles } from '../support/api';
+import { type Answer, apiUrl, type Creds, call, LeanCli, removeStarterFiles } from '../support/api';
 import { runLcs, testDataDir } from '../support/lcs';
 import { type Loopback, startLoopback } from '../support/loopback';
+import { syntheticResults } from '../support/synthetic-results';
 import { createTenant, type Tenant } from '../support/tenants';
 
 /**
@@ -147,7 +152,7 @@ async function ownFiles(cli: LeanCli, projectId: number) {
 }
 
 /** Every source project arrives with identical files, description and parameters; libraries point at the imported ids. */
-async function expectSameAsSource(tenant: Tenant, ids: Record<keyof typeof PROJECTS, number>) {
+async function expectSameAsSource(tenant: Tenant) {
   const here = await targetProjects(tenant);
   const sourceProjects = (await sourceCli.listProjects()).body.projects as { projectId: number; name: string; description: string; parameters: unknown[] }[];
   for (const sp of sourceProjects) {
@@ -161,7 +166,6 @@ async function expectSameAsSource(tenant: Tenant, ids: Record<keyof typeof PROJE
   const alpha = here.get(PROJECTS.alpha.name);
   const lib = here.get(PROJECTS.lib.name);
   expect(alpha?.libraries.map((l) => l.projectId)).toEqual([lib?.projectId]);
-  expect(lib?.projectId).not.toBe(ids.lib);
 }
 
 let ids: Record<keyof typeof PROJECTS, number>;
@@ -182,7 +186,7 @@ test('a dry run prints the plan and writes nothing; the migration copies project
   expect(first.code).toBe(0);
   expect(actions(first.summary)).toEqual({ [PROJECTS.lib.name]: 'create', [PROJECTS.alpha.name]: 'create', [PROJECTS.beta.name]: 'create' });
   expect(first.summary?.objects).toEqual(expect.objectContaining({ imported: 2, unchanged: 0, failed: 0 }));
-  await expectSameAsSource(tenant, ids);
+  await expectSameAsSource(tenant);
   const props = await call('object/properties', { json: { organizationId: tenant.orgId, key: 'models/model.bin' }, creds: tenant.admin });
   expect(props.body).toMatchObject({ success: true, metadata: { size: 'binary\u0000data'.length } });
 
@@ -196,7 +200,7 @@ test('a dry run prints the plan and writes nothing; the migration copies project
   expect(changed.body.success).toBe(true);
   const third = await migrate(tenant);
   expect(actions(third.summary)).toEqual({ [PROJECTS.lib.name]: 'unchanged', [PROJECTS.alpha.name]: 'unchanged', [PROJECTS.beta.name]: 'update' });
-  await expectSameAsSource(tenant, ids);
+  await expectSameAsSource(tenant);
 });
 
 test('the source answering 429 slows the import down instead of failing it', async () => {
@@ -211,7 +215,7 @@ test('the source answering 429 slows the import down instead of failing it', asy
   expect(run.summary?.rateLimited).toBe(refused429);
   expect(Date.now() - started).toBeGreaterThanOrEqual(refused429 * 1000);
   expect(new Set(Object.values(actions(run.summary)))).toEqual(new Set(['create']));
-  await expectSameAsSource(tenant, ids);
+  await expectSameAsSource(tenant);
 });
 
 test('the source failing mid-way leaves the target consistent and a re-run completes it', async () => {
@@ -234,7 +238,7 @@ test('the source failing mid-way leaves the target consistent and a re-run compl
   const rerun = await migrate(tenant);
   expect(rerun.code).toBe(0);
   expect(Object.values(actions(rerun.summary))).not.toContain('failed');
-  await expectSameAsSource(tenant, ids);
+  await expectSameAsSource(tenant);
 });
 
 test('bad sources: unreachable, wrong credentials, not an API: one clear line, nothing written', async () => {
@@ -255,4 +259,62 @@ test('bad sources: unreachable, wrong credentials, not an API: one clear line, n
   expect(noCreds.code).toBe(1);
   expect(noCreds.stderr).toMatch(/no source credentials/);
   expect((await targetProjects(tenant)).size).toBe(0);
+});
+
+test('--with-backtests: finished backtests arrive read-only with their statistics, charts, orders and insights; a re-run imports none again', async () => {
+  // The other way round: a tenant of the shared test server is the source, the second server's first organization the target.
+  const from = await createTenant('migrate backtests');
+  const name = `Backtested ${randomBytes(3).toString('hex')}`;
+  const projectId = ((await from.cli.createProject(name)).body.projects as { projectId: number }[])[0]?.projectId as number;
+  const results = syntheticResults({ orders: 150, insights: 3, points: 300 });
+  const finished = newBacktest({ projectId, orgId: from.orgId, userId: from.admin.userId, compileId: 'c', name: 'Old run', parameterSet: { fast: 10 } });
+  const written = await resultStore.writeResults(projectId, finished.backtestId, results);
+  await backtestRepository.put({ ...finished, ...written, phase: 'completed', progress: 1, resultsReady: true, statistics: results.summary.statistics });
+  // A backtest still queued on the source is not imported.
+  await backtestRepository.put(newBacktest({ projectId, orgId: from.orgId, userId: from.admin.userId, compileId: 'c', name: 'Still queued' }));
+
+  const args = ['migrate', '--from', apiUrl(), '--user-id', String(from.admin.userId), '--api-token', from.admin.token, '--with-backtests', '--json', '--data-dir', join(dir, 'source')];
+  const run = await runLcs(args);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const summary = JSON.parse(run.stdout) as Summary & { projects: { backtests?: unknown }[]; organizationId: string };
+  expect(summary.organizationId).toBe(sourceAdmin.organizationId);
+  expect(summary.projects[0]).toMatchObject({ name, action: 'create', backtests: { imported: 1, unchanged: 0, failed: 0 } });
+
+  const here = (await targetProjects({ cli: sourceCli } as Tenant)).get(name);
+  const targetId = here?.projectId as number;
+  const at = (endpoint: string, body: Record<string, unknown>, base?: string) =>
+    call(endpoint, { json: body, creds: base ? sourceAdmin : from.admin, ...(base ? { base } : {}) });
+  const listed = await at('backtests/list', { projectId: targetId }, source.apiUrl);
+  expect(listed.body.backtests).toEqual([expect.objectContaining({ name: 'Old run', status: 'Completed.', parameterSet: { fast: 10 } })]);
+  const importedId = (listed.body.backtests as { backtestId: string }[])[0]?.backtestId as string;
+  const original = (await at('backtests/read', { projectId, backtestId: finished.backtestId })).body.backtest as Record<string, unknown>;
+  const copy = (await at('backtests/read', { projectId: targetId, backtestId: importedId }, source.apiUrl)).body.backtest as Record<string, unknown>;
+  for (const field of ['name', 'status', 'completed', 'statistics', 'runtimeStatistics', 'totalPerformance', 'backtestStart', 'backtestEnd', 'charts', 'parameterSet', 'created']) {
+    expect([field, copy[field]]).toEqual([field, original[field]]);
+  }
+  for (const chart of ['Strategy Equity', 'Benchmark']) {
+    const a = await at('backtests/chart/read', { projectId, backtestId: finished.backtestId, name: chart, count: 100_000 });
+    const b = await at('backtests/chart/read', { projectId: targetId, backtestId: importedId, name: chart, count: 100_000 }, source.apiUrl);
+    expect(b.body.chart).toEqual(a.body.chart);
+  }
+  for (const [endpoint, start] of [
+    ['backtests/orders/read', 0],
+    ['backtests/orders/read', 100],
+    ['backtests/insights/read', 0],
+  ] as const) {
+    const a = await at(endpoint, { projectId, backtestId: finished.backtestId, start, end: start + 100 });
+    const b = await at(endpoint, { projectId: targetId, backtestId: importedId, start, end: start + 100 }, source.apiUrl);
+    expect(b.body).toEqual(a.body);
+  }
+  // Read-only: a rename is refused; the report never comes.
+  const renamed = await at('backtests/update', { projectId: targetId, backtestId: importedId, name: 'renamed' }, source.apiUrl);
+  expect(renamed.body).toMatchObject({ success: false, errors: [expect.stringMatching(/imported .* read-only/)] });
+  const report = await at('backtests/read/report', { projectId: targetId, backtestId: importedId }, source.apiUrl);
+  expect(report.body).toMatchObject({ success: false });
+  expect(report.body.generating).toBeUndefined();
+
+  const again = JSON.parse((await runLcs(args)).stdout) as { projects: { backtests?: unknown }[] };
+  expect(again.projects[0]).toMatchObject({ action: 'unchanged', backtests: { imported: 0, unchanged: 1, failed: 0 } });
+  expect(((await at('backtests/list', { projectId: targetId }, source.apiUrl)).body.backtests as unknown[]).length).toBe(1);
 });
