@@ -32,10 +32,16 @@ export interface LeanConfigOutput {
 }
 
 /** The settings and steps for one user, organization and API address (pure: tested on its own). */
-export function leanConfigFor(input: { apiUrl: string; userId: number; organizationId: string; token?: string; key?: { keyId: string; secret: string } }): LeanConfigOutput {
+export function leanConfigFor(input: {
+  apiUrl: string;
+  userId: number;
+  organizationId: string;
+  token?: string;
+  key?: { keyId: string; secret: string };
+}): LeanConfigOutput {
   const apiUrl = input.apiUrl.endsWith('/') ? input.apiUrl : `${input.apiUrl}/`;
   const local = /^http:\/\/(localhost|127\.0\.0\.1):5612\//.test(apiUrl);
-  const token = input.token ?? '<API token: lcs admin token issue --user ' + input.userId + '>';
+  const token = input.token ?? `<API token: lcs admin token issue --user ${input.userId}>`;
   return {
     config: {
       'api-url': apiUrl,
@@ -98,7 +104,7 @@ export function registerLeanConfig(program: Command): void {
   withTarget(
     program
       .command('lean-config')
-      .description("print (or write into a config file) the LEAN settings that point LEAN and lean-cli at this server for a user and organization")
+      .description('print (or write into a config file) the LEAN settings that point LEAN and lean-cli at this server for a user and organization')
       .requiredOption('--user <userId>', 'the user LEAN acts as', userId)
       .option('--org <id>', "the organization (default: the user's preferred one)", orgId)
       .option('--api-url <url>', "this server's API address (default: the local server's, or the stack's ApiUrl output)")

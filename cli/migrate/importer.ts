@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Chart } from '../../core/data/results/result-model';
 import { type BacktestImport, importBacktest, importedBacktestIds } from '../../core/domain/backtests/backtest-import';
 import type { ParameterValue } from '../../core/domain/backtests/types';
-import type { Chart } from '../../core/data/results/result-model';
 import { fileService } from '../../core/domain/files/file-service';
 import { objectStoreService } from '../../core/domain/objects/object-store-service';
 import { projectService } from '../../core/domain/projects/project-service';
@@ -100,7 +100,14 @@ async function targetProjects(principal: Principal, organizationId: string): Pro
   return new Map(
     answer.projects.map((p) => [
       p.name,
-      { projectId: p.projectId, name: p.name, language: p.language, description: p.description, parameters: p.parameters.map(({ key, value }) => ({ key, value })), libraries: p.libraries },
+      {
+        projectId: p.projectId,
+        name: p.name,
+        language: p.language,
+        description: p.description,
+        parameters: p.parameters.map(({ key, value }) => ({ key, value })),
+        libraries: p.libraries,
+      },
     ]),
   );
 }
@@ -253,7 +260,10 @@ async function importObjects(options: MigrateOptions, dryRun: boolean, events: M
     const batch = keys.slice(i, i + OBJECT_BATCH);
     let contents: Map<string, Uint8Array>;
     try {
-      contents = await source.objects(sourceOrganizationId, batch.map((k) => k.key));
+      contents = await source.objects(
+        sourceOrganizationId,
+        batch.map((k) => k.key),
+      );
     } catch (err) {
       result.failed += batch.length;
       result.error = (err as Error).message;

@@ -49,7 +49,13 @@ async function actingAdmin(organizationId: string, as: number | undefined): Prom
   const admins = members.filter((m) => m.role === 'admin').sort((a, b) => a.userId - b.userId);
   const chosen = as !== undefined && as !== 0 ? admins.find((m) => m.userId === as) : (admins.find((m) => m.userId === org.ownerUserId) ?? admins[0]);
   if (!chosen) throw new Error(as ? `user ${as} is not an admin of organization ${organizationId}` : `organization ${organizationId} has no admin`);
-  return { userId: chosen.userId, authMethod: 'api-key', credentialId: 'lcs-migrate', preferredOrgId: organizationId, memberships: [{ orgId: organizationId, role: 'admin' }] };
+  return {
+    userId: chosen.userId,
+    authMethod: 'api-key',
+    credentialId: 'lcs-migrate',
+    preferredOrgId: organizationId,
+    memberships: [{ orgId: organizationId, role: 'admin' }],
+  };
 }
 
 function progress(quiet: boolean | undefined): { events: MigrationEvents; stop(): void; note(text: string): void } {
@@ -101,7 +107,9 @@ export function summaryText(result: MigrationResult): string {
   ];
   if (result.objects) {
     const o = result.objects;
-    lines.push(`object store: ${o.imported} ${result.dryRun ? 'to import' : 'imported'} (${o.bytes} bytes), ${o.unchanged} unchanged, ${o.failed} failed${o.error ? ` (${o.error})` : ''}`);
+    lines.push(
+      `object store: ${o.imported} ${result.dryRun ? 'to import' : 'imported'} (${o.bytes} bytes), ${o.unchanged} unchanged, ${o.failed} failed${o.error ? ` (${o.error})` : ''}`,
+    );
   }
   lines.push(
     `${result.seconds.toFixed(1)} s, ${result.source_requests} source requests${result.rateLimited ? `, rate-limited ${result.rateLimited} times (waited ${result.waitedSeconds.toFixed(1)} s)` : ''}`,
@@ -113,7 +121,9 @@ export function registerMigrate(program: Command): void {
   withTarget(
     program
       .command('migrate')
-      .description('copy a QuantConnect organization (projects, files, parameters, libraries; optionally the object store and backtests) into an organization of this server')
+      .description(
+        'copy a QuantConnect organization (projects, files, parameters, libraries; optionally the object store and backtests) into an organization of this server',
+      )
       .option('--from <url>', 'the source API (any QuantConnect API v2 server)', QUANTCONNECT_API)
       .option('--user-id <id>', "source user id (default: QC_USER_ID, else lean-cli's ~/.lean/credentials)")
       .option('--api-token <token>', "source API token (default: QC_API_TOKEN, else lean-cli's ~/.lean/credentials)")
@@ -121,9 +131,14 @@ export function registerMigrate(program: Command): void {
       .option('--org <id>', "the organization here (default: the first admin's)", orgId)
       .option('--dry-run', 'print the plan; write nothing')
       .option('--with-object-store', "also copy the source organization's object store")
-      .option('--with-backtests', "also copy finished backtests (statistics, charts, orders, insights), stored read-only")
+      .option('--with-backtests', 'also copy finished backtests (statistics, charts, orders, insights), stored read-only')
       .option('--concurrency <n>', 'projects imported at once', positiveInt(16), 4)
-      .option('--retries <n>', 'retries of a source request that fails on the network or with HTTP 5xx, before the project counts as failed', positiveInt(20), 4)
+      .option(
+        '--retries <n>',
+        'retries of a source request that fails on the network or with HTTP 5xx, before the project counts as failed',
+        positiveInt(20),
+        4,
+      )
       .option('--quiet', 'no progress output'),
   ).action(async (options: MigrateCliOptions) => {
     let close: (() => Promise<void>) | undefined;
@@ -132,7 +147,10 @@ export function registerMigrate(program: Command): void {
     try {
       const creds = sourceCredentials(options);
       if (!/^https?:\/\/\S+$/.test(options.from)) throw new Error('--from: must be an http(s) URL such as https://www.quantconnect.com/api/v2/');
-      const source = new QcSource(options.from, creds, { maxRetries: options.retries, onWait: (ms, why) => shown.note(`source ${why}: waiting ${(ms / 1000).toFixed(1)} s`) });
+      const source = new QcSource(options.from, creds, {
+        maxRetries: options.retries,
+        onWait: (ms, why) => shown.note(`source ${why}: waiting ${(ms / 1000).toFixed(1)} s`),
+      });
       // The source is checked before anything here is opened: wrong credentials write nothing.
       await source.authenticate();
       const sourceOrganizationId = await source.organizationId(options.fromOrg);
@@ -159,7 +177,9 @@ export function registerMigrate(program: Command): void {
     shown.stop();
     await close?.().catch(() => undefined);
     process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : summaryText(result)}\n`);
-    const failed = result.projects.some((p) => p.action === 'failed' || p.action === 'conflict' || Boolean(p.backtests?.failed)) || Boolean(result.objects?.failed || result.objects?.error);
+    const failed =
+      result.projects.some((p) => p.action === 'failed' || p.action === 'conflict' || Boolean(p.backtests?.failed)) ||
+      Boolean(result.objects?.failed || result.objects?.error);
     process.exit(failed ? 1 : 0);
   });
 }

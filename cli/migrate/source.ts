@@ -103,7 +103,12 @@ export class QcSource {
       this.stats.requests++;
       let response: Response;
       try {
-        response = await fetch(`${this.base}${endpoint}`, { method: 'POST', headers: this.headers(), body: JSON.stringify(body), signal: AbortSignal.timeout(100_000) });
+        response = await fetch(`${this.base}${endpoint}`, {
+          method: 'POST',
+          headers: this.headers(),
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(100_000),
+        });
       } catch (err) {
         if (retries++ >= maxRetries) throw new SourceError(`cannot reach the source ${this.base} (${endpoint}): ${causeOf(err)}`);
         this.stats.retried++;
@@ -133,7 +138,8 @@ export class QcSource {
         await this.pause(Math.min(500 * 2 ** retries, maxWait), `HTTP ${response.status}`);
         continue;
       }
-      if (!parsed || typeof parsed !== 'object') throw new SourceError(`the source ${this.base} answered ${endpoint} with something other than JSON (is it a QuantConnect API v2 address?)`);
+      if (!parsed || typeof parsed !== 'object')
+        throw new SourceError(`the source ${this.base} answered ${endpoint} with something other than JSON (is it a QuantConnect API v2 address?)`);
       if (response.status === 401 || response.status === 403 || (parsed.success === false && errors.some((e) => AUTH_TEXT.test(String(e))))) {
         throw new SourceError(`the source ${this.base} refused the credentials of user ${this.creds.userId}: ${errors[0] ?? `HTTP ${response.status}`}`);
       }
@@ -172,11 +178,14 @@ export class QcSource {
     while (folders.length) {
       const path = folders.shift() as string;
       for (let page = 1; ; page++) {
-        const answer = await this.call<{ objects?: { key: string; folder?: boolean; isFolder?: boolean; size?: number }[]; totalPages?: number }>('object/list', {
-          organizationId,
-          path,
-          ...(page > 1 ? { page } : {}),
-        });
+        const answer = await this.call<{ objects?: { key: string; folder?: boolean; isFolder?: boolean; size?: number }[]; totalPages?: number }>(
+          'object/list',
+          {
+            organizationId,
+            path,
+            ...(page > 1 ? { page } : {}),
+          },
+        );
         for (const o of answer.objects ?? []) {
           if (o.folder || o.isFolder) folders.push(o.key.startsWith('/') ? o.key : `/${o.key}`);
           else found.push({ key: o.key.replace(/^\/+/, ''), size: o.size ?? 0 });
@@ -230,7 +239,9 @@ export class QcBacktests {
 
   /** The project's backtests; only finished, successful ones are worth importing. */
   async list(projectId: number): Promise<SourceBacktestSummary[]> {
-    const answer = await this.source.call<{ backtests?: { backtestId: string; name?: string; status?: string; progress?: number }[] }>('backtests/list', { projectId });
+    const answer = await this.source.call<{ backtests?: { backtestId: string; name?: string; status?: string; progress?: number }[] }>('backtests/list', {
+      projectId,
+    });
     return (answer.backtests ?? []).map((b) => ({ backtestId: b.backtestId, name: b.name ?? '', completed: /^Completed/.test(b.status ?? '') }));
   }
 
@@ -286,7 +297,9 @@ function toProject(raw: Record<string, unknown>): SourceProject {
   const params = Array.isArray(raw.parameters)
     ? raw.parameters
     : raw.parameters && typeof raw.parameters === 'object'
-      ? Object.entries(raw.parameters as Record<string, unknown>).map(([key, v]) => (v && typeof v === 'object' ? { key, ...(v as object) } : { key, value: v }))
+      ? Object.entries(raw.parameters as Record<string, unknown>).map(([key, v]) =>
+          v && typeof v === 'object' ? { key, ...(v as object) } : { key, value: v },
+        )
       : [];
   return {
     projectId: Number(raw.projectId),

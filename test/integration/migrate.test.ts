@@ -89,7 +89,8 @@ beforeAll(async () => {
       return;
     }
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers))
+      if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) headers[name] = value;
     fetch(`${origin}${req.url.pathname}${req.url.search}`, { method: req.method, headers, body: req.method === 'GET' ? undefined : req.body })
       .then(async (answer) => {
         res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
@@ -137,9 +138,15 @@ const actions = (s: Summary | undefined) => Object.fromEntries((s?.projects ?? [
 async function targetProjects(tenant: Tenant) {
   const listed = await tenant.cli.listProjects();
   return new Map(
-    (listed.body.projects as { projectId: number; name: string; description: string; parameters: { key: string; value: string }[]; libraries: { projectId: number }[] }[]).map(
-      (p) => [p.name, p],
-    ),
+    (
+      listed.body.projects as {
+        projectId: number;
+        name: string;
+        description: string;
+        parameters: { key: string; value: string }[];
+        libraries: { projectId: number }[];
+      }[]
+    ).map((p) => [p.name, p]),
   );
 }
 
@@ -196,7 +203,13 @@ test('a dry run prints the plan and writes nothing; the migration copies project
   expect(second.summary?.objects).toEqual(expect.objectContaining({ imported: 0, unchanged: 2 }));
   expect((await targetProjects(tenant)).size).toBe(3);
 
-  const changed = await sourceCli.push(ids.beta, { name: PROJECTS.beta.name, files: [{ name: 'main.py', content: '# beta, changed\n' }, { name: 'extra.py', content: 'X = 1\n' }] });
+  const changed = await sourceCli.push(ids.beta, {
+    name: PROJECTS.beta.name,
+    files: [
+      { name: 'main.py', content: '# beta, changed\n' },
+      { name: 'extra.py', content: 'X = 1\n' },
+    ],
+  });
   expect(changed.body.success).toBe(true);
   const third = await migrate(tenant);
   expect(actions(third.summary)).toEqual({ [PROJECTS.lib.name]: 'unchanged', [PROJECTS.alpha.name]: 'unchanged', [PROJECTS.beta.name]: 'update' });
@@ -251,7 +264,18 @@ test('bad sources: unreachable, wrong credentials, not an API: one clear line, n
   expect(unreachable.stderr).toContain('lcs: source unreachable: waiting');
   expect(unreachable.stderr).toMatch(/^lcs: cannot reach the source http:\/\/127\.0\.0\.1:\d+\/api\/v2\/ \(authenticate\): ECONNREFUSED$/m);
 
-  const wrong = await runLcs(['migrate', '--from', source.apiUrl, '--user-id', String(sourceAdmin.userId), '--api-token', 'not-the-token', '--org', tenant.orgId, ...testDataDir()]);
+  const wrong = await runLcs([
+    'migrate',
+    '--from',
+    source.apiUrl,
+    '--user-id',
+    String(sourceAdmin.userId),
+    '--api-token',
+    'not-the-token',
+    '--org',
+    tenant.orgId,
+    ...testDataDir(),
+  ]);
   expect(wrong.code).toBe(1);
   expect(wrong.stderr).toMatch(/^lcs: the source .* refused the credentials of user \d+/);
 
@@ -273,7 +297,19 @@ test('--with-backtests: finished backtests arrive read-only with their statistic
   // A backtest still queued on the source is not imported.
   await backtestRepository.put(newBacktest({ projectId, orgId: from.orgId, userId: from.admin.userId, compileId: 'c', name: 'Still queued' }));
 
-  const args = ['migrate', '--from', apiUrl(), '--user-id', String(from.admin.userId), '--api-token', from.admin.token, '--with-backtests', '--json', '--data-dir', join(dir, 'source')];
+  const args = [
+    'migrate',
+    '--from',
+    apiUrl(),
+    '--user-id',
+    String(from.admin.userId),
+    '--api-token',
+    from.admin.token,
+    '--with-backtests',
+    '--json',
+    '--data-dir',
+    join(dir, 'source'),
+  ];
   const run = await runLcs(args);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
@@ -290,7 +326,19 @@ test('--with-backtests: finished backtests arrive read-only with their statistic
   const importedId = (listed.body.backtests as { backtestId: string }[])[0]?.backtestId as string;
   const original = (await at('backtests/read', { projectId, backtestId: finished.backtestId })).body.backtest as Record<string, unknown>;
   const copy = (await at('backtests/read', { projectId: targetId, backtestId: importedId }, source.apiUrl)).body.backtest as Record<string, unknown>;
-  for (const field of ['name', 'status', 'completed', 'statistics', 'runtimeStatistics', 'totalPerformance', 'backtestStart', 'backtestEnd', 'charts', 'parameterSet', 'created']) {
+  for (const field of [
+    'name',
+    'status',
+    'completed',
+    'statistics',
+    'runtimeStatistics',
+    'totalPerformance',
+    'backtestStart',
+    'backtestEnd',
+    'charts',
+    'parameterSet',
+    'created',
+  ]) {
     expect([field, copy[field]]).toEqual([field, original[field]]);
   }
   for (const chart of ['Strategy Equity', 'Benchmark']) {
