@@ -85,19 +85,17 @@ async function organizationOf(user: number, requested: string | undefined): Prom
   return { orgId: id, role: member.role };
 }
 
-/** Writes the settings into a JSON config file (LEAN's config.json or lean-cli's lean.json), keeping its other keys. */
-function mergeInto(file: string, config: LeanConfig): void {
-  const path = resolve(file);
-  let current: Record<string, unknown> = {};
-  if (existsSync(path)) {
-    try {
-      current = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    } catch {
-      throw new Error(`${path} is not JSON; not changed`);
-    }
-    if (!current || typeof current !== 'object' || Array.isArray(current)) throw new Error(`${path} is not a JSON object; not changed`);
+/** A JSON config file's current keys (none when it does not exist yet); read before any credential is issued. */
+function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  let current: unknown;
+  try {
+    current = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new Error(`${path} is not JSON; not changed`);
   }
-  writeFileSync(path, `${JSON.stringify({ ...current, ...config }, null, 2)}\n`);
+  if (!current || typeof current !== 'object' || Array.isArray(current)) throw new Error(`${path} is not a JSON object; not changed`);
+  return current as Record<string, unknown>;
 }
 
 export function registerLeanConfig(program: Command): void {
@@ -115,6 +113,8 @@ export function registerLeanConfig(program: Command): void {
     adminAction<{ user: number; org?: string; apiUrl?: string; issueToken?: boolean; issueKey?: boolean; write?: string }>(async (o, ctx) => {
       if (o.apiUrl && !/^https?:\/\/[^\s/]+\/\S*$/.test(o.apiUrl)) throw new Error('--api-url: must be an http(s) URL such as http://localhost:5612/api/v2/');
       const { orgId: organizationId } = await organizationOf(o.user, o.org);
+      const writeTo = o.write ? resolve(o.write) : undefined;
+      const existing = writeTo ? readConfigFile(writeTo) : {};
       const apiUrl = await apiUrlOf(o, ctx.target);
       let token: string | undefined;
       let key: { keyId: string; secret: string } | undefined;
@@ -141,7 +141,8 @@ export function registerLeanConfig(program: Command): void {
         });
       }
       const out = leanConfigFor({ apiUrl, userId: o.user, organizationId, ...(token ? { token } : {}), ...(key ? { key } : {}) });
-      if (o.write) mergeInto(o.write, out.config);
+      // The settings go into LEAN's config.json or lean-cli's lean.json; the file's other keys stay.
+      if (writeTo) writeFileSync(writeTo, `${JSON.stringify({ ...existing, ...out.config }, null, 2)}\n`);
       const text = [
         `LEAN settings (config.json, or lean.json when lean-cli runs LEAN):`,
         JSON.stringify(out.config, null, 2),
@@ -152,10 +153,10 @@ export function registerLeanConfig(program: Command): void {
         '',
         'lean-cli:',
         ...out.leanCli.map((s) => `  ${s}`),
-        ...(o.write ? ['', `Wrote the settings into ${resolve(o.write)}`] : []),
+        ...(writeTo ? ['', `Wrote the settings into ${writeTo}`] : []),
         ...(token || key ? ['', 'Credentials are shown only now; store them safely.'] : []),
       ].join('\n');
-      return { json: { ...out, ...(o.write ? { written: resolve(o.write) } : {}) }, text };
+      return { json: { ...out, ...(writeTo ? { written: writeTo } : {}) }, text };
     }),
   );
 }
