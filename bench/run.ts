@@ -11,6 +11,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ['data-links', runDataLinks],
   ['data-push', (await import('./data-push')).runDataPush],
   ['job-start', (await import('./job-start')).runJobStart],
+  ['migrate', (await import('./migrate')).runMigrate],
 ];
 
 const only = process.argv[2];
