@@ -114,22 +114,26 @@ interface Summary {
 }
 
 async function migrate(tenant: Tenant, extra: string[] = [], via = `${proxy.endpoint}/api/v2/`) {
-  const run = await runLcs([
-    'migrate',
-    '--from',
-    via,
-    '--user-id',
-    String(sourceAdmin.userId),
-    '--api-token',
-    sourceAdmin.token,
-    '--org',
-    tenant.orgId,
-    '--json',
-    '--retries',
-    '1',
-    ...testDataDir(),
-    ...extra,
-  ]);
+  const run = await runLcs(
+    [
+      'migrate',
+      '--from',
+      via,
+      '--user-id',
+      String(sourceAdmin.userId),
+      '--api-token',
+      sourceAdmin.token,
+      '--org',
+      tenant.orgId,
+      '--json',
+      '--retries',
+      '1',
+      ...testDataDir(),
+      ...extra,
+      // The target's buckets come from its data folder, never from the caller's environment.
+    ],
+    { OBJECTS_BUCKET_NAME: 'not-the-objects-bucket' },
+  );
   return { ...run, summary: run.stdout.trim() ? (JSON.parse(run.stdout) as Summary) : undefined };
 }
 
