@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { fail } from '../cli/admin/action';
 import { registerAdmin } from '../cli/admin/index';
+import { registerBackup } from '../cli/backup/index';
 import { registerCost } from '../cli/cost/index';
 import { registerData } from '../cli/data/index';
 import { registerLeanConfig } from '../cli/lean-config/index';
@@ -39,5 +40,6 @@ registerStatus(program);
 registerWorkspace(program);
 registerLeanConfig(program);
 registerMigrate(program);
+registerBackup(program);
 
 program.parseAsync().catch((err: unknown) => fail((err as Error).message));

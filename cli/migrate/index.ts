@@ -31,7 +31,7 @@ interface MigrateCliOptions extends CommonOptions {
 }
 
 /** The target organization: --org, else local mode's first admin's (admin.json), else the oldest organization. */
-async function targetOrganization(options: MigrateCliOptions): Promise<string> {
+export async function targetOrganization(options: Pick<MigrateCliOptions, 'org' | 'dataDir' | 'stack' | 'tableName'>): Promise<string> {
   if (options.org) return options.org;
   const admin = dataPaths(options.dataDir).admin;
   if (!options.stack?.length && !options.tableName && existsSync(admin)) {
@@ -43,7 +43,7 @@ async function targetOrganization(options: MigrateCliOptions): Promise<string> {
 }
 
 /** Who writes: --as (an admin of the organization), else its owner, else its first admin. */
-async function actingAdmin(organizationId: string, as: number | undefined): Promise<Principal> {
+export async function actingAdmin(organizationId: string, as: number | undefined): Promise<Principal> {
   const members = await identityService.listMembers(organizationId);
   const org = await identityService.getOrganization(organizationId);
   const admins = members.filter((m) => m.role === 'admin').sort((a, b) => a.userId - b.userId);
