@@ -245,6 +245,7 @@ async function importProject(
 }
 
 const OBJECT_BATCH = 50;
+const OBJECT_BATCH_BYTES = 8 * 1024 * 1024;
 
 async function importObjects(options: MigrateOptions, dryRun: boolean, events: MigrationEvents): Promise<ObjectOutcome> {
   const { source, principal, organizationId, sourceOrganizationId } = options;
@@ -256,8 +257,17 @@ async function importObjects(options: MigrateOptions, dryRun: boolean, events: M
     return { ...result, error: (err as Error).message };
   }
   events.objectsStart?.(keys.length);
-  for (let i = 0; i < keys.length; i += OBJECT_BATCH) {
-    const batch = keys.slice(i, i + OBJECT_BATCH);
+  // Batches of at most OBJECT_BATCH keys and OBJECT_BATCH_BYTES (one object larger than that goes alone):
+  // the source zips each batch into one download, and servers cap its size.
+  const batches: (typeof keys)[] = [];
+  for (const k of keys) {
+    const last = batches.at(-1);
+    const bytes = (last ?? []).reduce((sum, o) => sum + o.size, 0);
+    if (last && last.length < OBJECT_BATCH && bytes + k.size <= OBJECT_BATCH_BYTES) last.push(k);
+    else batches.push([k]);
+  }
+  let done = 0;
+  for (const batch of batches) {
     let contents: Map<string, Uint8Array>;
     try {
       contents = await source.objects(
@@ -288,7 +298,8 @@ async function importObjects(options: MigrateOptions, dryRun: boolean, events: M
       result.imported++;
       result.bytes += data.length;
     }
-    events.objectsProgress?.(Math.min(i + OBJECT_BATCH, keys.length));
+    done += batch.length;
+    events.objectsProgress?.(done);
   }
   return result;
 }
