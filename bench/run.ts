@@ -13,6 +13,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ['job-start', (await import('./job-start')).runJobStart],
   ['optimizations', (await import('./optimizations')).runOptimizations],
   ['project-push', (await import('./project-push')).runProjectPush],
+  ['migrate', (await import('./migrate')).runMigrate],
 ];
 
 const only = process.argv[2];

@@ -54,6 +54,7 @@ const STACK_OUTPUTS = [
   'UsagePlanId',
   'ArtifactsBucketName',
   'DataBucketName',
+  'ObjectsBucketName',
   'JobsQueueUrl',
   'JobsDeadLetterQueueUrl',
   'ApiUrl',
@@ -84,12 +85,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function localEnv(runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile'> & { dataBucket?: string }): string {
+function localEnv(
+  runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile'> & { dataBucket?: string; objectsBucket?: string },
+): string {
   const dataBucket = runtime.dataBucket || LOCAL_BUCKETS.data;
   setEnv({
     TABLE_NAME: runtime.tableName,
     ARTIFACTS_BUCKET_NAME: runtime.bucket,
     DATA_BUCKET_NAME: dataBucket,
+    OBJECTS_BUCKET_NAME: runtime.objectsBucket || LOCAL_BUCKETS.objects,
     DYNAMODB_ENDPOINT: runtime.dynamoEndpoint,
     S3_ENDPOINT: runtime.s3Endpoint,
     // fauxqs serves SQS on the same address as S3.
@@ -176,6 +180,7 @@ async function openAws(options: TargetOptions): Promise<OpenTarget> {
     TABLE_NAME: tableName,
     ARTIFACTS_BUCKET_NAME: outputs.ArtifactsBucketName ?? process.env.ARTIFACTS_BUCKET_NAME,
     DATA_BUCKET_NAME: dataBucket ?? process.env.DATA_BUCKET_NAME,
+    OBJECTS_BUCKET_NAME: outputs.ObjectsBucketName ?? process.env.OBJECTS_BUCKET_NAME,
     LCS_TOKEN_KMS_KEY_ID: kmsKeyId,
     USAGE_PLAN_ID: usagePlanId,
     ...(region ? { AWS_REGION: region } : {}),

@@ -77,7 +77,8 @@ export const backtestResultsService = {
       if (report === undefined) throw new NotFoundError('Report');
       return { report };
     }
-    if (!isFinal(backtest) || backtest.phase === 'completed') throw new ReportGeneratingError();
+    // An imported backtest brought no report along: it will never have one.
+    if (!backtest.imported && (!isFinal(backtest) || backtest.phase === 'completed')) throw new ReportGeneratingError();
     throw new NotFoundError('Report');
   },
 };

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
 import { projectAccess } from '../identity/access';
 import { backtestAccess } from './backtest-access';
+import { checkNotImported } from './backtest-import';
 import { startBacktest } from './backtest-start';
 import { stopBacktest } from './backtest-stop';
 import { backtestSummaryView, backtestView } from './backtest-view';
@@ -57,6 +58,7 @@ export const backtestService = {
 
   async update(principal: Principal, projectId: number, backtestId: string, changes: { name?: string; note?: string }) {
     const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
+    checkNotImported(backtest);
     const patch = { ...(changes.name !== undefined ? { name: changes.name } : {}), ...(changes.note !== undefined ? { note: changes.note } : {}) };
     if (Object.keys(patch).length && !(await backtestRepository.update(projectId, backtestId, patch))) throw new NotFoundError('Backtest');
     return backtest;
@@ -64,6 +66,7 @@ export const backtestService = {
 
   async setTags(principal: Principal, projectId: number, backtestId: string, tags: string[]) {
     const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
+    checkNotImported(backtest);
     const unique = [...new Set(tags)];
     if (!(await backtestRepository.update(projectId, backtestId, { tags: unique }))) throw new NotFoundError('Backtest');
     return backtest;

@@ -63,6 +63,8 @@ export interface Backtest {
   nodeRequest?: NodeRequest;
   /** A delete asked the runner to stop; the runner reports `stopped` instead of a failure. */
   stopRequested?: boolean;
+  /** Brought over by `lcs migrate` (backtest-import.ts): completed and read-only. */
+  imported?: { source: string; sourceBacktestId: string };
 }
 
 /** Phases a backtest never leaves. */

@@ -1,0 +1,372 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import { resultStore } from '../../core/data/results/result-store';
+import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
+import { type ServerProcess, startServerProcess } from '../../local/server-process';
+import { type Answer, apiUrl, type Creds, call, LeanCli, removeStarterFiles } from '../support/api';
+import { runLcs, testDataDir } from '../support/lcs';
+import { type Loopback, startLoopback } from '../support/loopback';
+import { syntheticResults } from '../support/synthetic-results';
+import { createTenant, type Tenant } from '../support/tenants';
+
+/**
+ * `lcs migrate` end to end between two real local servers: a second server plays QuantConnect
+ * (seeded through its API like lean-cli would), the shared test server is the target. A small
+ * proxy in front of the source answers 429 or breaks mid-way where a test asks it to.
+ */
+jest.setTimeout(300_000);
+
+let dir: string;
+let source: ServerProcess;
+let sourceCli: LeanCli;
+let sourceAdmin: Creds & { organizationId: string };
+let proxy: Loopback;
+/** What the proxy does with the next requests: pass, answer 429 every `every`-th, or fail after `after` more. */
+let mode: { kind: 'pass' } | { kind: '429'; every: number } | { kind: 'break'; after: number } = { kind: 'pass' };
+let proxied = 0;
+let refused429 = 0;
+
+const PROJECTS = {
+  lib: { name: 'Migrate/Shared Lib', files: [{ name: 'helpers.py', content: 'def double(x):\n    return 2 * x\n' }] },
+  alpha: {
+    name: 'Migrate/Alpha',
+    description: 'an alpha with parameters',
+    parameters: { fast: '10', slow: '30' },
+    files: [
+      { name: 'main.py', content: 'from AlgorithmImports import *\n# alpha\n' },
+      { name: 'models/signal.py', content: 'SIGNAL = 1\n' },
+    ],
+  },
+  beta: { name: 'Migrate/Beta', description: '', files: [{ name: 'main.py', content: '# beta\n' }] },
+};
+
+async function seedSource(): Promise<Record<keyof typeof PROJECTS, number>> {
+  const ids = {} as Record<keyof typeof PROJECTS, number>;
+  for (const [key, spec] of Object.entries(PROJECTS) as [keyof typeof PROJECTS, (typeof PROJECTS)[keyof typeof PROJECTS]][]) {
+    const created = await sourceCli.createProject(spec.name);
+    expect(created.body.success).toBe(true);
+    const projectId = (created.body.projects as { projectId: number }[])[0]?.projectId as number;
+    ids[key] = projectId;
+    await removeStarterFiles(projectId, sourceAdmin).catch(() => undefined);
+  }
+  for (const key of Object.keys(PROJECTS) as (keyof typeof PROJECTS)[]) {
+    const spec = PROJECTS[key] as { name: string; description?: string; parameters?: Record<string, string>; files: { name: string; content: string }[] };
+    const pushed = await sourceCli.push(ids[key], { ...spec, ...(key === 'alpha' ? { libraries: [ids.lib] } : {}) });
+    expect(pushed.body).toMatchObject({ success: true });
+  }
+  for (const [key, value] of [
+    ['weights.json', '{"w":[1,2,3]}'],
+    ['models/model.bin', 'binary\u0000data'],
+  ]) {
+    const form = new FormData();
+    form.append('organizationId', sourceAdmin.organizationId);
+    form.append('key', key as string);
+    form.append('objectData', new Blob([value as string]), 'objectData');
+    expect((await call('object/set', { multipart: form, creds: sourceAdmin, base: source.apiUrl })).body).toMatchObject({ success: true });
+  }
+  return ids;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lcs-migrate-'));
+  source = await startServerProcess({ dataDir: join(dir, 'source'), args: ['--quiet', '--auth-cache-seconds', '0'] });
+  sourceAdmin = JSON.parse(readFileSync(join(dir, 'source', 'admin.json'), 'utf8'));
+  sourceCli = new LeanCli(sourceAdmin, sourceAdmin.organizationId, source.apiUrl);
+  const origin = new URL(source.apiUrl).origin;
+  proxy = await startLoopback((req, res) => {
+    proxied++;
+    if (mode.kind === '429' && proxied % mode.every === 0) {
+      refused429++;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ success: false, errors: ['Too many requests: rate limit exceeded'] }));
+      return;
+    }
+    if (mode.kind === 'break' && mode.after-- <= 0) {
+      res.destroy();
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers))
+      if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) headers[name] = value;
+    fetch(`${origin}${req.url.pathname}${req.url.search}`, { method: req.method, headers, body: req.method === 'GET' ? undefined : req.body })
+      .then(async (answer) => {
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      })
+      .catch(() => res.destroy());
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await proxy?.close();
+  await source?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Summary {
+  dryRun: boolean;
+  projects: { name: string; action: string; targetId?: number; error?: string }[];
+  objects?: { imported: number; unchanged: number; failed: number };
+  rateLimited: number;
+}
+
+async function migrate(tenant: Tenant, extra: string[] = [], via = `${proxy.endpoint}/api/v2/`) {
+  const run = await runLcs(
+    [
+      'migrate',
+      '--from',
+      via,
+      '--user-id',
+      String(sourceAdmin.userId),
+      '--api-token',
+      sourceAdmin.token,
+      '--org',
+      tenant.orgId,
+      '--json',
+      '--retries',
+      '1',
+      ...testDataDir(),
+      ...extra,
+      // The target's buckets come from its data folder, never from the caller's environment.
+    ],
+    { OBJECTS_BUCKET_NAME: 'not-the-objects-bucket' },
+  );
+  return { ...run, summary: run.stdout.trim() ? (JSON.parse(run.stdout) as Summary) : undefined };
+}
+
+const actions = (s: Summary | undefined) => Object.fromEntries((s?.projects ?? []).map((p) => [p.name, p.action]));
+
+async function targetProjects(tenant: Tenant) {
+  const listed = await tenant.cli.listProjects();
+  return new Map(
+    (
+      listed.body.projects as {
+        projectId: number;
+        name: string;
+        description: string;
+        parameters: { key: string; value: string }[];
+        libraries: { projectId: number }[];
+      }[]
+    ).map((p) => [p.name, p]),
+  );
+}
+
+async function ownFiles(cli: LeanCli, projectId: number) {
+  const read: Answer = await cli.readFiles(projectId);
+  return (read.body.files as { name: string; content: string; isLibrary: boolean }[])
+    .filter((f) => !f.isLibrary)
+    .map((f) => ({ name: f.name, content: f.content }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every source project arrives with identical files, description and parameters; libraries point at the imported ids. */
+async function expectSameAsSource(tenant: Tenant) {
+  const here = await targetProjects(tenant);
+  const sourceProjects = (await sourceCli.listProjects()).body.projects as { projectId: number; name: string; description: string; parameters: unknown[] }[];
+  for (const sp of sourceProjects) {
+    const tp = here.get(sp.name);
+    expect(tp).toBeDefined();
+    if (!tp) continue;
+    expect(tp.description).toBe(sp.description);
+    expect(tp.parameters).toEqual(sp.parameters);
+    expect(await ownFiles(tenant.cli, tp.projectId)).toEqual(await ownFiles(sourceCli, sp.projectId));
+  }
+  const alpha = here.get(PROJECTS.alpha.name);
+  const lib = here.get(PROJECTS.lib.name);
+  expect(alpha?.libraries.map((l) => l.projectId)).toEqual([lib?.projectId]);
+}
+
+let ids: Record<keyof typeof PROJECTS, number>;
+
+test('a dry run prints the plan and writes nothing; the migration copies projects, files, parameters, libraries and objects; a second run imports nothing; a changed file is updated', async () => {
+  ids = await seedSource();
+  const tenant = await createTenant('migrate');
+
+  const plan = await migrate(tenant, ['--dry-run', '--with-object-store']);
+  expect(plan.code).toBe(0);
+  expect(plan.summary?.dryRun).toBe(true);
+  expect(actions(plan.summary)).toEqual({ [PROJECTS.lib.name]: 'create', [PROJECTS.alpha.name]: 'create', [PROJECTS.beta.name]: 'create' });
+  expect(plan.summary?.objects).toMatchObject({ imported: 2, failed: 0 });
+  expect((await targetProjects(tenant)).size).toBe(0);
+
+  const first = await migrate(tenant, ['--with-object-store']);
+  expect(first.stderr).toBe('');
+  expect(first.code).toBe(0);
+  expect(actions(first.summary)).toEqual({ [PROJECTS.lib.name]: 'create', [PROJECTS.alpha.name]: 'create', [PROJECTS.beta.name]: 'create' });
+  expect(first.summary?.objects).toEqual(expect.objectContaining({ imported: 2, unchanged: 0, failed: 0 }));
+  await expectSameAsSource(tenant);
+  const props = await call('object/properties', { json: { organizationId: tenant.orgId, key: 'models/model.bin' }, creds: tenant.admin });
+  expect(props.body).toMatchObject({ success: true, metadata: { size: 'binary\u0000data'.length } });
+
+  const second = await migrate(tenant, ['--with-object-store']);
+  expect(second.code).toBe(0);
+  expect(new Set(Object.values(actions(second.summary)))).toEqual(new Set(['unchanged']));
+  expect(second.summary?.objects).toEqual(expect.objectContaining({ imported: 0, unchanged: 2 }));
+  expect((await targetProjects(tenant)).size).toBe(3);
+
+  const changed = await sourceCli.push(ids.beta, {
+    name: PROJECTS.beta.name,
+    files: [
+      { name: 'main.py', content: '# beta, changed\n' },
+      { name: 'extra.py', content: 'X = 1\n' },
+    ],
+  });
+  expect(changed.body.success).toBe(true);
+  const third = await migrate(tenant);
+  expect(actions(third.summary)).toEqual({ [PROJECTS.lib.name]: 'unchanged', [PROJECTS.alpha.name]: 'unchanged', [PROJECTS.beta.name]: 'update' });
+  await expectSameAsSource(tenant);
+});
+
+test('the source answering 429 slows the import down instead of failing it', async () => {
+  const tenant = await createTenant('migrate 429');
+  mode = { kind: '429', every: 3 };
+  refused429 = 0;
+  const started = Date.now();
+  const run = await migrate(tenant);
+  mode = { kind: 'pass' };
+  expect(run.code).toBe(0);
+  expect(refused429).toBeGreaterThan(0);
+  expect(run.summary?.rateLimited).toBe(refused429);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(refused429 * 1000);
+  expect(new Set(Object.values(actions(run.summary)))).toEqual(new Set(['create']));
+  await expectSameAsSource(tenant);
+});
+
+test('the source failing mid-way leaves the target consistent and a re-run completes it', async () => {
+  const tenant = await createTenant('migrate break');
+  // authenticate, account/read, projects/read, then one project's files: the rest fail.
+  mode = { kind: 'break', after: 4 };
+  const broken = await migrate(tenant, ['--concurrency', '1']);
+  mode = { kind: 'pass' };
+  expect(broken.code).toBe(1);
+  const outcome = actions(broken.summary);
+  expect(Object.values(outcome)).toContain('failed');
+  // Whatever arrived is complete: every project here equals its source.
+  const here = await targetProjects(tenant);
+  expect(here.size).toBeLessThan(3);
+  const sourceProjects = (await sourceCli.listProjects()).body.projects as { projectId: number; name: string }[];
+  for (const [name, tp] of here) {
+    const sp = sourceProjects.find((p) => p.name === name);
+    expect(await ownFiles(tenant.cli, tp.projectId)).toEqual(await ownFiles(sourceCli, sp?.projectId as number));
+  }
+  const rerun = await migrate(tenant);
+  expect(rerun.code).toBe(0);
+  expect(Object.values(actions(rerun.summary))).not.toContain('failed');
+  await expectSameAsSource(tenant);
+});
+
+test('bad sources: unreachable, wrong credentials, not an API: one clear line, nothing written', async () => {
+  const tenant = await createTenant('migrate bad');
+  // A port nothing listens on: one that was just free.
+  const closed = await startLoopback((_req, res) => res.end());
+  await closed.close();
+  const unreachable = await migrate(tenant, [], `${closed.endpoint}/api/v2/`);
+  expect(unreachable.code).toBe(1);
+  expect(unreachable.stderr).toContain('lcs: source unreachable: waiting');
+  expect(unreachable.stderr).toMatch(/^lcs: cannot reach the source http:\/\/127\.0\.0\.1:\d+\/api\/v2\/ \(authenticate\): ECONNREFUSED$/m);
+
+  const wrong = await runLcs([
+    'migrate',
+    '--from',
+    source.apiUrl,
+    '--user-id',
+    String(sourceAdmin.userId),
+    '--api-token',
+    'not-the-token',
+    '--org',
+    tenant.orgId,
+    ...testDataDir(),
+  ]);
+  expect(wrong.code).toBe(1);
+  expect(wrong.stderr).toMatch(/^lcs: the source .* refused the credentials of user \d+/);
+
+  const noCreds = await runLcs(['migrate', '--from', source.apiUrl, '--org', tenant.orgId, ...testDataDir()], { HOME: dir, QC_USER_ID: '', QC_API_TOKEN: '' });
+  expect(noCreds.code).toBe(1);
+  expect(noCreds.stderr).toMatch(/no source credentials/);
+  expect((await targetProjects(tenant)).size).toBe(0);
+});
+
+test('--with-backtests: finished backtests arrive read-only with their statistics, charts, orders and insights; a re-run imports none again', async () => {
+  // The other way round: a tenant of the shared test server is the source, the second server's first organization the target.
+  const from = await createTenant('migrate backtests');
+  const name = `Backtested ${randomBytes(3).toString('hex')}`;
+  const projectId = ((await from.cli.createProject(name)).body.projects as { projectId: number }[])[0]?.projectId as number;
+  const results = syntheticResults({ orders: 150, insights: 3, points: 300 });
+  const finished = newBacktest({ projectId, orgId: from.orgId, userId: from.admin.userId, compileId: 'c', name: 'Old run', parameterSet: { fast: 10 } });
+  const written = await resultStore.writeResults(projectId, finished.backtestId, results);
+  await backtestRepository.put({ ...finished, ...written, phase: 'completed', progress: 1, resultsReady: true, statistics: results.summary.statistics });
+  // A backtest still queued on the source is not imported.
+  await backtestRepository.put(newBacktest({ projectId, orgId: from.orgId, userId: from.admin.userId, compileId: 'c', name: 'Still queued' }));
+
+  const args = [
+    'migrate',
+    '--from',
+    apiUrl(),
+    '--user-id',
+    String(from.admin.userId),
+    '--api-token',
+    from.admin.token,
+    '--with-backtests',
+    '--json',
+    '--data-dir',
+    join(dir, 'source'),
+  ];
+  const run = await runLcs(args);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const summary = JSON.parse(run.stdout) as Summary & { projects: { backtests?: unknown }[]; organizationId: string };
+  expect(summary.organizationId).toBe(sourceAdmin.organizationId);
+  expect(summary.projects[0]).toMatchObject({ name, action: 'create', backtests: { imported: 1, unchanged: 0, failed: 0 } });
+
+  const here = (await targetProjects({ cli: sourceCli } as Tenant)).get(name);
+  const targetId = here?.projectId as number;
+  const at = (endpoint: string, body: Record<string, unknown>, base?: string) =>
+    call(endpoint, { json: body, creds: base ? sourceAdmin : from.admin, ...(base ? { base } : {}) });
+  const listed = await at('backtests/list', { projectId: targetId }, source.apiUrl);
+  expect(listed.body.backtests).toEqual([expect.objectContaining({ name: 'Old run', status: 'Completed.', parameterSet: { fast: 10 } })]);
+  const importedId = (listed.body.backtests as { backtestId: string }[])[0]?.backtestId as string;
+  const original = (await at('backtests/read', { projectId, backtestId: finished.backtestId })).body.backtest as Record<string, unknown>;
+  const copy = (await at('backtests/read', { projectId: targetId, backtestId: importedId }, source.apiUrl)).body.backtest as Record<string, unknown>;
+  for (const field of [
+    'name',
+    'status',
+    'completed',
+    'statistics',
+    'runtimeStatistics',
+    'totalPerformance',
+    'backtestStart',
+    'backtestEnd',
+    'charts',
+    'parameterSet',
+    'created',
+  ]) {
+    expect([field, copy[field]]).toEqual([field, original[field]]);
+  }
+  for (const chart of ['Strategy Equity', 'Benchmark']) {
+    const a = await at('backtests/chart/read', { projectId, backtestId: finished.backtestId, name: chart, count: 100_000 });
+    const b = await at('backtests/chart/read', { projectId: targetId, backtestId: importedId, name: chart, count: 100_000 }, source.apiUrl);
+    expect(b.body.chart).toEqual(a.body.chart);
+  }
+  for (const [endpoint, start] of [
+    ['backtests/orders/read', 0],
+    ['backtests/orders/read', 100],
+    ['backtests/insights/read', 0],
+  ] as const) {
+    const a = await at(endpoint, { projectId, backtestId: finished.backtestId, start, end: start + 100 });
+    const b = await at(endpoint, { projectId: targetId, backtestId: importedId, start, end: start + 100 }, source.apiUrl);
+    expect(b.body).toEqual(a.body);
+  }
+  // Read-only: a rename is refused; the report never comes.
+  const renamed = await at('backtests/update', { projectId: targetId, backtestId: importedId, name: 'renamed' }, source.apiUrl);
+  expect(renamed.body).toMatchObject({ success: false, errors: [expect.stringMatching(/imported .* read-only/)] });
+  const report = await at('backtests/read/report', { projectId: targetId, backtestId: importedId }, source.apiUrl);
+  expect(report.body).toMatchObject({ success: false });
+  expect(report.body.generating).toBeUndefined();
+
+  const again = JSON.parse((await runLcs(args)).stdout) as { projects: { backtests?: unknown }[] };
+  expect(again.projects[0]).toMatchObject({ action: 'unchanged', backtests: { imported: 0, unchanged: 1, failed: 0 } });
+  expect(((await at('backtests/list', { projectId: targetId }, source.apiUrl)).body.backtests as unknown[]).length).toBe(1);
+});
