@@ -16,6 +16,10 @@ const shared = {
   modulePathIgnorePatterns: ['<rootDir>/cdk.out/'],
 };
 module.exports = {
+  // Two test files at a time even on two cores: the integration and contract files spend most of
+  // their time waiting on the server, its emulators and job processes, not on their own CPU
+  // (jest's default on two cores is one file at a time). --maxWorkers=1 on the command line undoes it.
+  maxWorkers: 2,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     // CDK assertions and cdk-nag on the synthesised stacks (no AWS account needed).
