@@ -28,6 +28,8 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // Over HTTP to a server that two files share: 5 s is too tight on a busy two-core machine.
+      testTimeout: 30_000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
@@ -35,6 +37,7 @@ module.exports = {
       ...shared,
       displayName: 'contract',
       testMatch: ['<rootDir>/test/contract/**/*.test.ts'],
+      testTimeout: 30_000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
