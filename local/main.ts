@@ -101,6 +101,9 @@ async function main(): Promise<void> {
   process.env.LCS_HASH_MAX_AGE_SECONDS ??= String(settings.auth.hashMaxAgeSeconds);
   process.env.LCS_HASH_MAX_AHEAD_SECONDS ??= String(settings.auth.hashMaxAheadSeconds);
   if (settings.auth.basicAuth) process.env.LCS_BASIC_AUTH ??= 'true';
+  process.env.LCS_JWT_REQUIRE_EMAIL_VERIFIED ??= String(settings.auth.jwtRequireEmailVerified);
+  process.env.LCS_AUTH_FAILURES_BURST ??= String(settings.auth.failureBurst);
+  process.env.LCS_AUTH_FAILURES_PER_MINUTE ??= String(settings.auth.failuresPerMinute);
 
   const missing = checkPrerequisites();
   if (missing.length) fail(missing.join('\n'));
