@@ -152,6 +152,10 @@ export function createApiServer(options: ApiServerOptions): Server & { warm(rout
   server.keepAliveTimeout = 65_000;
   // What Node's HTTP parser refuses itself (a malformed request, headers over its size limit)
   // gets the envelope too; Node's own default answer has no body.
+  // An Expect header other than 100-continue: Node would answer a bare 417.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    send(res, 417, errorEnvelope(['Only the "Expect: 100-continue" expectation is supported']));
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return;
     const [status, reason, message] = parserRefusal(err.code);

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { apiUrl, call } from '../support/api';
 import { createTenant, type Tenant } from '../support/tenants';
@@ -67,6 +68,22 @@ describe('request targets and what Node refuses itself (item 12)', () => {
     const answer = await raw('NOT HTTP AT ALL\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(bodyOf(answer)).toEqual({ success: false, errors: ['The request is not valid HTTP'] });
+  });
+
+  test('an expectation Node does not meet gets 417 with the envelope', async () => {
+    const answer = await new Promise<{ status?: number; body: string }>((done, fail) => {
+      const req = request(`${apiUrl()}health`, { headers: { Expect: 'the-moon' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on('end', () => done({ status: res.statusCode, body }));
+      });
+      req.on('error', fail);
+      req.end();
+    });
+    expect(answer.status).toBe(417);
+    expect(JSON.parse(answer.body)).toEqual({ success: false, errors: ['Only the "Expect: 100-continue" expectation is supported'] });
   });
 
   test('headers beyond Node’s limit get 431 with the envelope', async () => {
