@@ -91,7 +91,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: Lo
   let authorizer: Record<string, string> | null = null;
   if (route.role !== 'public') {
     // A repeated parameter keeps all its values, as API Gateway's multi-value form does.
-    const query: Record<string, string | string[]> = {};
+    // No prototype: a parameter named __proto__ is data like any other.
+    const query: Record<string, string | string[]> = Object.create(null);
     for (const [key, value] of url.searchParams) {
       const seen = Object.hasOwn(query, key) ? query[key] : undefined;
       query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
