@@ -10,8 +10,9 @@ import { findRoute } from '../lambdas/api/routes';
 import type { RouteDef } from '../lambdas/api/routes/route-types';
 import { endpointFromPath } from '../lambdas/api/transport';
 import { cachedAuthenticator } from '../lambdas/auth/credential-cache';
+import { AuthThrottledError } from '../lambdas/auth/failure-budget';
 import { DATA_LINK_PATH, type LocalDataLinks } from './data-links';
-import { lambdaContext, type RawRequest, toProxyEvent } from './proxy-event';
+import { lambdaContext, type RawRequest, requestUrl, toProxyEvent } from './proxy-event';
 import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-limiter';
 
 /**
@@ -60,7 +61,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: LoadHandler, limiter?: RateLimiter, dataLinks?: LocalDataLinks): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url ?? '/');
   if (dataLinks && url.pathname.startsWith(DATA_LINK_PATH)) {
     await dataLinks.serve(req, res, url);
     return;
@@ -94,12 +95,22 @@ async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: Lo
   };
   let authorizer: Record<string, string> | null = null;
   if (route.role !== 'public') {
-    const query = Object.fromEntries(url.searchParams);
+    // A repeated parameter keeps all its values, as API Gateway's multi-value form does.
+    // No prototype: a parameter named __proto__ is data like any other.
+    const query: Record<string, string | string[]> = Object.create(null);
+    for (const [key, value] of url.searchParams) {
+      const seen = Object.hasOwn(query, key) ? query[key] : undefined;
+      query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+    }
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
     try {
       verify ??= cachedAuthenticator();
-      authorizer = principalToContext(await verify({ headers, query }));
+      authorizer = principalToContext(await verify({ headers, query, sourceIp: raw.sourceIp }));
     } catch (err) {
+      if (err instanceof AuthThrottledError) {
+        send(res, 429, errorEnvelope([err.message]), { 'retry-after': String(err.retryAfterSeconds) });
+        return;
+      }
       if (!(err instanceof AuthError)) throw err;
       send(res, 200, errorEnvelope([err.message]));
       return;
@@ -115,6 +126,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: Lo
   const result = await handler(toProxyEvent(raw, endpoint, authorizer), lambdaContext(raw.requestId, `lcs-local-${route.entry.replace(/\//g, '-')}`));
   res.writeHead(result.statusCode, result.headers as Record<string, string>);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+/** Node's own status for each parser refusal (its default clientError answers), with a message. */
+function parserRefusal(code: string | undefined): [number, string, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large', 'The request headers are too large'];
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return [413, 'Payload Too Large', 'The request is too large'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'Request Timeout', 'The request was not received in time'];
+  return [400, 'Bad Request', 'The request is not valid HTTP'];
 }
 
 export interface ApiServerOptions {
@@ -141,6 +160,20 @@ export function createApiServer(options: ApiServerOptions): Server & { warm(rout
     });
   });
   server.keepAliveTimeout = 65_000;
+  // What Node's HTTP parser refuses itself (a malformed request, headers over its size limit)
+  // gets the envelope too; Node's own default answer has no body.
+  // An Expect header other than 100-continue: Node would answer a bare 417.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    send(res, 417, errorEnvelope(['Only the "Expect: 100-continue" expectation is supported']));
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return;
+    const [status, reason, message] = parserRefusal(err.code);
+    const body = JSON.stringify(errorEnvelope([message]));
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   return Object.assign(server, {
     async warm(routes: readonly RouteDef[]) {
       await Promise.all(routes.map(loadHandler));

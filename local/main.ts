@@ -13,8 +13,8 @@ import {
   ensureBucket,
   ensureTable,
   LOCAL_BUCKETS,
-  LOCAL_CREDENTIALS,
   LOCAL_TABLE,
+  secureDataFolder,
   startEmbeddedStorage,
 } from './embedded-storage';
 import { leanDataProblem, seedFromFolder } from './lean-data';
@@ -124,6 +124,9 @@ async function main(): Promise<void> {
   process.env.LCS_HASH_MAX_AGE_SECONDS ??= String(settings.auth.hashMaxAgeSeconds);
   process.env.LCS_HASH_MAX_AHEAD_SECONDS ??= String(settings.auth.hashMaxAheadSeconds);
   if (settings.auth.basicAuth) process.env.LCS_BASIC_AUTH ??= 'true';
+  process.env.LCS_JWT_REQUIRE_EMAIL_VERIFIED ??= String(settings.auth.jwtRequireEmailVerified);
+  process.env.LCS_AUTH_FAILURES_BURST ??= String(settings.auth.failureBurst);
+  process.env.LCS_AUTH_FAILURES_PER_MINUTE ??= String(settings.auth.failuresPerMinute);
 
   const missing = checkPrerequisites();
   if (missing.length) fail(missing.join('\n'));
@@ -138,6 +141,11 @@ async function main(): Promise<void> {
   const owner = runningServer(paths.runtime);
   if (owner) fail(`another Lean Cloud Server (pid ${owner}) is using ${paths.root}; stop it first or pass another --data-dir`);
   await probePort(options.port, options.host);
+  try {
+    secureDataFolder(paths.root);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   if (leanDataSource) {
     try {
       seedFromFolder(paths.leanData, leanDataSource);
@@ -161,8 +169,8 @@ async function main(): Promise<void> {
     // fauxqs serves SQS on the same address as S3.
     SQS_ENDPOINT: storage.s3Endpoint,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: storage.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: storage.credentials.secretAccessKey,
     LCS_TOKEN_KEY_FILE: paths.tokenKey,
     LCS_LOG_LEVEL: process.env.LCS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_LOG_LEVEL: process.env.LCS_LOG_LEVEL ?? 'WARN',
@@ -171,8 +179,8 @@ async function main(): Promise<void> {
     // Paper trading works out of the box on LEAN's FakeDataQueue: simulated prices, not market data (docs/live.md).
     LCS_LIVE_FEEDS: process.env.LCS_LIVE_FEEDS ?? JSON.stringify({ defaultDataQueueHandler: FAKE_DATA_QUEUE, dataQueueHandlers: {}, brokerages: {} }),
   });
-  await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE);
-  for (const bucket of Object.values(LOCAL_BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket);
+  await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE, storage.credentials);
+  for (const bucket of Object.values(LOCAL_BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket, storage.credentials);
   const { ensureJobQueues, startJobWorker } = await import('./job-worker');
   const { describeEngine } = await import('./process-launcher');
   const queues = await ensureJobQueues(
@@ -243,7 +251,7 @@ async function main(): Promise<void> {
   await liveServices.restore();
   writeFileSync(
     paths.runtime,
-    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey, jobsQueueUrl: queues.jobs, deadLetterQueueUrl: queues.deadLetter }, null, 2)}\n`,
+    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, storageCredentials: storage.credentials, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey, jobsQueueUrl: queues.jobs, deadLetterQueueUrl: queues.deadLetter }, null, 2)}\n`,
     { mode: 0o600 },
   );
   const engine = options.quiet ? '' : `${describeEngine(paths.jobs, paths.leanData)}\n`;

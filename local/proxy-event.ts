@@ -16,8 +16,16 @@ export interface RawRequest {
 
 const BINARY = /^multipart\/|^application\/octet-stream/i;
 
+/**
+ * A request target as a URL. An origin-form target is a path even when it starts with `//`
+ * (doubled slashes are tolerated), which `new URL(target, base)` would read as a host name.
+ */
+export function requestUrl(target: string): URL {
+  return target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target, 'http://localhost');
+}
+
 export function toProxyEvent(raw: RawRequest, endpoint: string, authorizer: Record<string, string> | null): APIGatewayProxyEvent {
-  const url = new URL(raw.url, 'http://localhost');
+  const url = requestUrl(raw.url);
   // Built as Maps and turned into plain objects with own properties only: a client may name a
   // header or query parameter `__proto__`, which plain assignment would treat as the prototype.
   const headerMap = new Map<string, string[]>();

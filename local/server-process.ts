@@ -14,6 +14,8 @@ export interface RuntimeInfo {
   pid: number;
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** The data folder's storage credentials (local/embedded-storage.ts); absent from servers before them. */
+  storageCredentials?: { accessKeyId: string; secretAccessKey: string };
   tableName: string;
   bucket: string;
   dataBucket: string;
@@ -46,8 +48,8 @@ export function storageEnv(runtime: RuntimeInfo): Record<string, string> {
     JOBS_QUEUE_URL: runtime.jobsQueueUrl,
     LCS_TOKEN_KEY_FILE: runtime.tokenKeyFile,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ACCESS_KEY_ID: runtime.storageCredentials?.accessKeyId ?? 'local',
+    AWS_SECRET_ACCESS_KEY: runtime.storageCredentials?.secretAccessKey ?? 'local',
   };
 }
 

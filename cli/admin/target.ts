@@ -3,15 +3,7 @@ import { join } from 'node:path';
 import { resetTokenCipher } from '../../core/data/identity/token-cipher';
 import { resetClients } from '../../core/data/table/clients';
 import { resetConfig } from '../../core/shared/config';
-import {
-  dataPaths,
-  type EmbeddedStorage,
-  ensureTable,
-  LOCAL_BUCKETS,
-  LOCAL_CREDENTIALS,
-  LOCAL_TABLE,
-  startEmbeddedStorage,
-} from '../../local/embedded-storage';
+import { dataPaths, type EmbeddedStorage, ensureTable, LOCAL_BUCKETS, LOCAL_TABLE, startEmbeddedStorage } from '../../local/embedded-storage';
 import type { RuntimeInfo } from '../../local/server-process';
 
 /**
@@ -86,7 +78,7 @@ function isAlive(pid: number): boolean {
 }
 
 function localEnv(
-  runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile'> & { dataBucket?: string; objectsBucket?: string },
+  runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile' | 'storageCredentials'> & { dataBucket?: string; objectsBucket?: string },
 ): string {
   const dataBucket = runtime.dataBucket || LOCAL_BUCKETS.data;
   setEnv({
@@ -102,8 +94,9 @@ function localEnv(
     LCS_TOKEN_KMS_KEY_ID: undefined,
     USAGE_PLAN_ID: undefined,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    // The data folder's own key id: DynamoDB Local shows its database to that id only.
+    AWS_ACCESS_KEY_ID: runtime.storageCredentials?.accessKeyId ?? 'local',
+    AWS_SECRET_ACCESS_KEY: runtime.storageCredentials?.secretAccessKey ?? 'local',
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
   });
@@ -137,7 +130,7 @@ async function openLocal(dataDir: string): Promise<OpenTarget> {
     throw new Error(`could not start the embedded storage in ${paths.root}: ${(err as Error).message}`);
   }
   try {
-    await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE);
+    await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE, storage.credentials);
   } catch (err) {
     await storage.stop();
     throw err;
@@ -145,6 +138,7 @@ async function openLocal(dataDir: string): Promise<OpenTarget> {
   const dataBucket = localEnv({
     dynamoEndpoint: storage.dynamoEndpoint,
     s3Endpoint: storage.s3Endpoint,
+    storageCredentials: storage.credentials,
     tableName: LOCAL_TABLE,
     bucket: LOCAL_BUCKETS.artifacts,
     tokenKeyFile: paths.tokenKey,

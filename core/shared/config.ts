@@ -65,6 +65,11 @@ const schema = z.object({
   /** Which claim names the user, and whether it holds the email or the numeric user id. */
   LCS_JWT_USER_CLAIM: z._default(z.string(), 'email'),
   LCS_JWT_USER_MATCH: z._default(z.enum(['email', 'userId']), 'email'),
+  /** Matching by email: the token must carry `email_verified: true` (set 'false' for an issuer that verifies every address yet omits the claim). */
+  LCS_JWT_REQUIRE_EMAIL_VERIFIED: z.pipe(
+    z.optional(z.enum(['true', 'false', '1', '0', ''])),
+    z.transform((v) => v !== 'false' && v !== '0'),
+  ),
 
   LCS_BASIC_AUTH: flag,
 
@@ -85,6 +90,13 @@ const schema = z.object({
   LCS_TOKEN_CACHE_SECONDS: seconds(300),
   /** How long verified credentials are trusted without re-verification (revocation delay; 0: off). */
   LCS_AUTH_CACHE_SECONDS: seconds(10),
+  /**
+   * Failed authentication budget, per source address and per user id (or key id): this many
+   * failures at once, refilled at LCS_AUTH_FAILURES_PER_MINUTE; beyond it, authentication is
+   * refused unverified (HTTP 429 locally) until the budget refills. 0: no budget.
+   */
+  LCS_AUTH_FAILURES_BURST: count(20, 0),
+  LCS_AUTH_FAILURES_PER_MINUTE: count(20, 1),
   /** Credit balance reported to clients; data and nodes cost nothing on a self-hosted server. */
   LCS_CREDIT_BALANCE: z._default(z.coerce.number().check(z.gte(0)), 1_000_000),
   LCS_LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),

@@ -22,10 +22,20 @@ export interface UploadedFile {
 
 // lean-cli sends every project file as two form keys; qs's defaults (20 array items,
 // 1000 keys) would silently turn large pushes into objects or drop keys.
-const FORM_OPTIONS: IParseOptions = { arrayLimit: 10_000, parameterLimit: 100_000, depth: 8, allowDots: false };
+const FORM_FIELDS_MAX = 100_000;
+const FORM_OPTIONS: IParseOptions = { arrayLimit: 10_000, parameterLimit: FORM_FIELDS_MAX, depth: 8, allowDots: false };
 
-/** A query string or form body in PHP-style bracket notation, as one parameter map. */
-const parseForm = (text: string): Params => parseQs(text, FORM_OPTIONS) as Params;
+/**
+ * A query string or form body in PHP-style bracket notation, as one parameter map. qs drops the
+ * fields beyond its parameter limit without a word (a projectId sent last would vanish), so a
+ * longer form is refused instead: qs counts every `&`-separated part, empty ones included.
+ */
+function parseForm(text: string): Params {
+  let fields = 1;
+  for (let at = text.indexOf('&'); at !== -1 && fields <= FORM_FIELDS_MAX; at = text.indexOf('&', at + 1)) fields++;
+  if (fields > FORM_FIELDS_MAX) throw new InvalidError(`request: the form has more than ${FORM_FIELDS_MAX} fields`);
+  return parseQs(text, FORM_OPTIONS) as Params;
+}
 
 export function headerValue(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
   const wanted = name.toLowerCase();
@@ -112,7 +122,11 @@ async function parseMultipart(body: Buffer, contentType: string): Promise<Params
     parser.on('close', () => {
       if (settled) return;
       settled = true;
-      resolve({ ...parseForm(fields.join('&')), ...Object.fromEntries(files) });
+      try {
+        resolve({ ...parseForm(fields.join('&')), ...Object.fromEntries(files) });
+      } catch (err) {
+        reject(err);
+      }
     });
     parser.end(body);
   });

@@ -6,7 +6,7 @@ import { config } from '../../core/shared/config';
 import { AuthError } from '../../core/shared/errors';
 import { qcHash, safeEqual, sha256Hex } from '../../core/shared/hashing';
 import type { AuthMethod, Principal } from '../../core/shared/principal';
-import { type CredentialSource, readCredentials } from './credentials';
+import { type CredentialSource, type Credentials, readCredentials, type Verified } from './credentials';
 import { authenticateJob } from './job-credential-auth';
 import { jwtVerifier } from './jwt-verifier';
 
@@ -60,8 +60,15 @@ async function matchToken(loaded: UserForAuth, now: number, matches: (token: str
   throw new AuthError(INVALID);
 }
 
+/** An ISO expiry as ms, Infinity when there is none. */
+const expiry = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.POSITIVE_INFINITY);
+
 export async function authenticate(source: CredentialSource, nowMs: number = Date.now()): Promise<Principal> {
-  const credentials = readCredentials(source);
+  return (await verifyCredentials(readCredentials(source), nowMs)).principal;
+}
+
+/** Verifies parsed credentials (credentials.ts); the cache keys its entries on exactly these. */
+export async function verifyCredentials(credentials: Credentials, nowMs: number = Date.now()): Promise<Verified> {
   const cfg = config();
   switch (credentials.kind) {
     case 'none':
@@ -78,19 +85,22 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
         );
       }
       const expected = hash.toLowerCase();
+      // The hash stops being acceptable when its Timestamp leaves the window.
+      const windowEnd = (Number(timestamp) + cfg.LCS_HASH_MAX_AGE_SECONDS) * 1000;
       const jobId = jobCredentialId(credentials.userId);
       if (jobId !== undefined) {
-        return authenticateJob(
+        const job = await authenticateJob(
           jobId,
           nowMs,
           (c) => clearToken(c, nowMs),
           (clear) => safeEqual(qcHash(clear, timestamp), expected),
           INVALID,
         );
+        return { ...job, notAfter: Math.min(job.notAfter, windowEnd) };
       }
       const loaded = await loadUser(credentials.userId);
       const token = await matchToken(loaded, nowMs, (clear) => safeEqual(qcHash(clear, timestamp), expected));
-      return toPrincipal(loaded, 'qc-hash', token.tokenId);
+      return { principal: toPrincipal(loaded, 'qc-hash', token.tokenId), notAfter: Math.min(expiry(token.expiresAt), windowEnd) };
     }
     case 'basic': {
       if (!cfg.LCS_BASIC_AUTH) throw new AuthError('Basic authentication with a plain token is disabled on this server; send the QuantConnect Timestamp hash.');
@@ -106,7 +116,7 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
       }
       const loaded = await loadUser(credentials.userId);
       const token = await matchToken(loaded, nowMs, (clear) => safeEqual(clear, credentials.token));
-      return toPrincipal(loaded, 'basic', token.tokenId);
+      return { principal: toPrincipal(loaded, 'basic', token.tokenId), notAfter: expiry(token.expiresAt) };
     }
     case 'api-key': {
       const key = /^[A-Za-z0-9_-]{4,64}$/.test(credentials.keyId) ? await identityRepository.getKey(credentials.keyId) : undefined;
@@ -117,7 +127,7 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
       if (!key.lastUsedAt || Date.parse(key.lastUsedAt) < nowMs - 60_000) {
         await identityRepository.touchKey(key.keyId, new Date(nowMs).toISOString(), new Date(nowMs - 60_000).toISOString());
       }
-      return toPrincipal(loaded, 'api-key', key.keyId);
+      return { principal: toPrincipal(loaded, 'api-key', key.keyId), notAfter: expiry(key.expiresAt) };
     }
     case 'jwt': {
       const verifier = jwtVerifier();
@@ -132,10 +142,15 @@ export async function authenticate(source: CredentialSource, nowMs: number = Dat
       if (typeof payload.exp !== 'number') throw new AuthError('The Bearer token has no expiry (exp claim).');
       const claim = payload[cfg.LCS_JWT_USER_CLAIM];
       if (typeof claim !== 'string' && typeof claim !== 'number') throw new AuthError(`The Bearer token has no '${cfg.LCS_JWT_USER_CLAIM}' claim.`);
+      // An issuer vouches for an email address only when it says it verified it: anyone may sign up
+      // at an external issuer with someone else's address.
+      if (cfg.LCS_JWT_USER_MATCH === 'email' && cfg.LCS_JWT_REQUIRE_EMAIL_VERIFIED && payload.email_verified !== true && payload.email_verified !== 'true') {
+        throw new AuthError("The Bearer token's email address is not verified by its issuer (no email_verified claim set to true).");
+      }
       const userId = cfg.LCS_JWT_USER_MATCH === 'userId' ? String(claim) : await identityRepository.findUserIdByEmail(String(claim));
       if (userId === undefined) throw new AuthError(INVALID);
       const loaded = await loadUser(String(userId));
-      return toPrincipal(loaded, 'jwt', String(payload.sub ?? claim));
+      return { principal: toPrincipal(loaded, 'jwt', String(payload.sub ?? claim)), notAfter: payload.exp * 1000 };
     }
   }
 }

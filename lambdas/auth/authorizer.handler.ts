@@ -51,10 +51,11 @@ function templateSafe(message: string): string {
 
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const headers = event.headers ?? {};
-  const query = event.queryStringParameters ?? {};
+  // Every value of a repeated parameter: credentials sent twice are refused (credentials.ts).
+  const query = event.multiValueQueryStringParameters ?? event.queryStringParameters ?? {};
   try {
     verify ??= cachedAuthenticator();
-    const principal = await verify({ headers, query });
+    const principal = await verify({ headers, query, sourceIp: event.requestContext?.identity?.sourceIp });
     // Refused here with the reason, rather than by the policy below with API Gateway's bare 403.
     if (principal.job) assertJobScope(principal.job, endpointOf(event.methodArn));
     return {

@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { config } from '../../core/shared/config';
+import { AuthError } from '../../core/shared/errors';
 import type { Principal } from '../../core/shared/principal';
-import { authenticate } from './authenticate';
-import type { CredentialSource } from './credentials';
+import { verifyCredentials } from './authenticate';
+import { type CredentialSource, type Credentials, readCredentials } from './credentials';
+import { AuthThrottledError, FailureBudget } from './failure-budget';
 
 /**
  * Verified credentials are trusted for a short time without re-verification, in the authorizer
  * function (API Gateway's own result cache cannot be used: its identity sources must all be
  * present, and clients send different headers) and in the local server, with the same code.
- * Keyed on a hash of the identity sources (never the secrets themselves). An entry never outlives
- * its credential: a QuantConnect-hash entry expires when its Timestamp leaves the accepted window.
+ * Keyed on a hash of the parsed credentials that were verified (never the secrets themselves), so
+ * an entry is found only by the very credentials it was made for. An entry never outlives its
+ * credential: a QuantConnect hash's Timestamp window, a token's or key's expiresAt, a JWT's exp.
  * TTL 0 (LCS_AUTH_CACHE_SECONDS) turns the cache off: revocations apply to the very next request.
  */
 export interface CachedAuth<T> {
@@ -17,11 +20,9 @@ export interface CachedAuth<T> {
   until: number;
 }
 
-const IDENTITY_SOURCES = ['authorization', 'timestamp', 'x-api-key', 'x-api-secret'];
-
-export function identityKey(headers: Record<string, string | undefined>, query: Record<string, string | undefined>): string {
-  const parts = IDENTITY_SOURCES.map((name) => `${name}=${headers[name] ?? ''}|${query[name] ?? ''}`);
-  return createHash('sha256').update(parts.join('\n')).digest('hex');
+/** The cache key of parsed credentials: a digest of every field, secrets included, never the text. */
+export function credentialKey(credentials: Credentials): string {
+  return createHash('sha256').update(JSON.stringify(credentials)).digest('hex');
 }
 
 export class AuthorizerCache<T> {
@@ -54,25 +55,39 @@ export class AuthorizerCache<T> {
   }
 }
 
-/** When a QuantConnect-hash credential stops being acceptable: Timestamp + the accepted age. */
-export function hashWindowEnd(headers: Record<string, string | undefined>, query: Record<string, string | undefined>, maxAgeSeconds: number): number {
-  const raw = (headers.timestamp ?? query.timestamp ?? '').split(',')[0]?.trim() ?? '';
-  return /^\d{1,12}$/.test(raw) ? (Number(raw) + maxAgeSeconds) * 1000 : Number.POSITIVE_INFINITY;
+/** Whom a failure is charged to besides its source: the user or key id the credentials name. */
+function claimedSubject(credentials: Credentials): string | undefined {
+  if (credentials.kind === 'qc-hash' || credentials.kind === 'basic') return `user:${credentials.userId.slice(0, 32)}`;
+  if (credentials.kind === 'api-key') return `key:${credentials.keyId.slice(0, 64)}`;
+  return undefined;
 }
 
-const lower = (map: Record<string, string | undefined>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k.toLowerCase(), v]));
+/** The request to authenticate, with the address it came from (the failure budget's subject). */
+export type AuthRequest = CredentialSource & { sourceIp?: string };
 
-/** `authenticate` behind the cache; one per process (module scope survives between invocations). */
-export function cachedAuthenticator(ttlSeconds = config().LCS_AUTH_CACHE_SECONDS): (source: CredentialSource) => Promise<Principal> {
+/**
+ * `authenticate` behind the cache and the failure budget; one per process (module scope survives
+ * between invocations). Cached credentials pass without the budget; others are refused unchecked
+ * while their source or named user has spent it, and each failure is charged to both.
+ */
+export function cachedAuthenticator(ttlSeconds = config().LCS_AUTH_CACHE_SECONDS): (request: AuthRequest) => Promise<Principal> {
   const cache = new AuthorizerCache<Principal>(ttlSeconds * 1000);
-  return async (source) => {
-    const headers = lower(source.headers);
-    const query = lower(source.query);
-    const key = identityKey(headers, query);
-    const hit = cache.get(key);
+  const budget = new FailureBudget(config().LCS_AUTH_FAILURES_BURST, config().LCS_AUTH_FAILURES_PER_MINUTE);
+  return async (request) => {
+    const now = Date.now();
+    const credentials = readCredentials(request);
+    const key = credentialKey(credentials);
+    const hit = cache.get(key, now);
     if (hit) return hit;
-    const principal = await authenticate(source);
-    cache.set(key, principal, hashWindowEnd(headers, query, config().LCS_HASH_MAX_AGE_SECONDS));
-    return principal;
+    const subjects = [request.sourceIp ? `ip:${request.sourceIp}` : undefined, claimedSubject(credentials)].filter((s): s is string => Boolean(s));
+    budget.check(subjects, now);
+    try {
+      const { principal, notAfter } = await verifyCredentials(credentials, now);
+      cache.set(key, principal, notAfter, now);
+      return principal;
+    } catch (err) {
+      if (err instanceof AuthError && budget.charge(subjects, now)) throw new AuthThrottledError(budget.wait(subjects, now));
+      throw err;
+    }
   };
 }

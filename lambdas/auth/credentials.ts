@@ -1,3 +1,5 @@
+import type { Principal } from '../../core/shared/principal';
+
 /**
  * Reads which credentials a request carries, without checking them. Both the QuantConnect hash
  * and plain Basic use `Authorization: Basic`; a Timestamp (header or query) marks the hash form.
@@ -10,16 +12,33 @@ export type Credentials =
   | { kind: 'none' }
   | { kind: 'malformed'; reason: string };
 
-export interface CredentialSource {
-  headers: Record<string, string | undefined>;
-  query: Record<string, string | undefined>;
+/** A verified caller, and when its credential stops being acceptable (ms; Infinity: never expires). */
+export interface Verified {
+  principal: Principal;
+  notAfter: number;
 }
 
-function pick(map: Record<string, string | undefined>, name: string): string | undefined {
+/** A query parameter sent more than once arrives as a list (API Gateway's multi-value form). */
+export interface CredentialSource {
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | string[] | undefined>;
+}
+
+class Repeated extends Error {}
+
+/**
+ * The one value of `name`, matched in any letter case. Sent more than once (two spellings, or a
+ * repeated query parameter) it is refused: which copy a reader takes is then a guess, and the
+ * copy verified must be the copy trusted.
+ */
+function pick(map: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const found: string[] = [];
   for (const [key, value] of Object.entries(map)) {
-    if (key.toLowerCase() === name && value !== undefined && value !== '') return value;
+    if (key.toLowerCase() !== name || value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) if (v !== '') found.push(v);
   }
-  return undefined;
+  if (found.length > 1) throw new Repeated(name);
+  return found[0];
 }
 
 /**
@@ -45,7 +64,16 @@ function decodeBasic(value: string): [string, string] | undefined {
   return [decoded.slice(0, colon), decoded.slice(colon + 1)];
 }
 
-export function readCredentials({ headers, query }: CredentialSource): Credentials {
+export function readCredentials(source: CredentialSource): Credentials {
+  try {
+    return read(source);
+  } catch (err) {
+    if (!(err instanceof Repeated)) throw err;
+    return { kind: 'malformed', reason: `The ${err.message} parameter was sent more than once.` };
+  }
+}
+
+function read({ headers, query }: CredentialSource): Credentials {
   const apiKey = pick(headers, 'x-api-key');
   const apiSecret = pick(headers, 'x-api-secret');
   if (apiKey || apiSecret) {

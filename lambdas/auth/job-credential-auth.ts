@@ -3,7 +3,7 @@ import { jobCredentialRepository } from '../../core/data/identity/job-credential
 import { jobCredentialUsable } from '../../core/domain/identity/job-credential';
 import type { JobCredential } from '../../core/domain/identity/types';
 import { AuthError } from '../../core/shared/errors';
-import type { Principal } from '../../core/shared/principal';
+import type { Verified } from './credentials';
 
 /**
  * The job-credential side of authentication (core/domain/identity/job-credential.ts). LEAN signs
@@ -19,19 +19,20 @@ export async function authenticateJob(
   clear: (credential: JobCredential) => Promise<string>,
   matches: (token: string) => boolean,
   invalid: string,
-): Promise<Principal> {
+): Promise<Verified> {
   const credential = await jobCredentialRepository.get(credentialId);
   if (!credential || !matches(await clear(credential))) throw new AuthError(invalid);
   if (credential.revokedAt) throw new AuthError(`This job credential was revoked when its ${credential.job.kind} ${credential.job.id} ended.`);
   if (!jobCredentialUsable(credential, nowMs)) throw new AuthError(`This job credential expired at ${credential.expiresAt}.`);
   const membership = await identityRepository.getMember(credential.orgId, credential.userId);
   if (!membership) throw new AuthError(invalid);
-  return {
+  const principal = {
     userId: credential.userId,
-    authMethod: 'job',
+    authMethod: 'job' as const,
     credentialId: String(credential.credentialId),
     preferredOrgId: credential.orgId,
     memberships: [{ orgId: credential.orgId, role: membership.role }],
     job: { kind: credential.job.kind, id: credential.job.id, orgId: credential.orgId, projectId: credential.projectId },
   };
+  return { principal, notAfter: Date.parse(credential.expiresAt) };
 }

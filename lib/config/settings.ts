@@ -51,8 +51,22 @@ export const settingsSchema = z.object({
       jwtAudience: z.string().optional(),
       jwtJwksUrl: z.string().url().optional(),
       jwtUserClaim: z.string().default('email'),
+      /** An email claim is trusted only with `email_verified: true` from the issuer. */
+      jwtRequireEmailVerified: z.boolean().default(true),
+      /** Failed authentications allowed at once per source address and per user id, refilled per minute (0: no budget). */
+      failureBurst: z.number().int().min(0).default(20),
+      failuresPerMinute: z.number().int().positive().default(20),
     })
-    .default({ hashMaxAgeSeconds: 7200, hashMaxAheadSeconds: 300, authorizerCacheSeconds: 60, basicAuth: false, jwtUserClaim: 'email' }),
+    .default({
+      hashMaxAgeSeconds: 7200,
+      hashMaxAheadSeconds: 300,
+      authorizerCacheSeconds: 60,
+      basicAuth: false,
+      jwtUserClaim: 'email',
+      jwtRequireEmailVerified: true,
+      failureBurst: 20,
+      failuresPerMinute: 20,
+    }),
   /** The first admin, created at deploy time; its API token is put in Secrets Manager. */
   firstAdmin: z
     .object({

@@ -148,6 +148,10 @@ export function authorizerEnvironment(settings: Settings, jwt: JwtIssuer): Recor
     ...(jwt.audience ? { LCS_JWT_AUDIENCE: jwt.audience } : {}),
     ...(jwt.jwksUrl ? { LCS_JWT_JWKS_URL: jwt.jwksUrl } : {}),
     LCS_JWT_USER_CLAIM: auth.jwtUserClaim,
+    LCS_JWT_REQUIRE_EMAIL_VERIFIED: String(auth.jwtRequireEmailVerified),
+    // Per authorizer instance (its memory); API Gateway's throttling and the optional WAF rule bound the rest.
+    LCS_AUTH_FAILURES_BURST: String(auth.failureBurst),
+    LCS_AUTH_FAILURES_PER_MINUTE: String(auth.failuresPerMinute),
     // Seconds an accepted credential may be trusted in memory (the local server's LCS_AUTH_CACHE_SECONDS).
     LCS_AUTH_CACHE_SECONDS: String(auth.authorizerCacheSeconds),
   };

@@ -308,14 +308,16 @@ describe('against a deployed stack', () => {
     });
     const { endpoint } = standIn;
     aws = {
-      args: ['--stack', 'lcs-test-stateful', '--stack', 'lcs-test-api', '--region', 'eu-west-1'],
+      // The test server's DynamoDB Local stands in for the stack's table: its database is its data
+      // folder's key id's in us-east-1 (local/embedded-storage.ts), so those are the credentials and region.
+      args: ['--stack', 'lcs-test-stateful', '--stack', 'lcs-test-api', '--region', 'us-east-1'],
       env: {
         AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint,
         AWS_ENDPOINT_URL_API_GATEWAY: endpoint,
         AWS_ENDPOINT_URL_KMS: endpoint,
         AWS_ENDPOINT_URL_DYNAMODB: process.env.DYNAMODB_ENDPOINT as string,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID as string,
+        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY as string,
       },
     };
   });
@@ -344,7 +346,7 @@ describe('against a deployed stack', () => {
     expect(missing).toMatchObject({ code: 1, stderr: 'lcs: stack nope not found in eu-west-1\n' });
     const noPlan = await lcs(['org', 'create', '--name', 'x', '--owner', '100001'], {
       ...aws,
-      args: ['--stack', 'lcs-test-stateful', '--region', 'eu-west-1'],
+      args: ['--stack', 'lcs-test-stateful', '--region', 'us-east-1'],
     });
     expect(noPlan.code).toBe(1);
     expect(noPlan.stderr).toMatch(/^lcs: no usage plan: pass --usage-plan-id/);

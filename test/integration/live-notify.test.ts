@@ -281,7 +281,7 @@ describe('lean cloud live deploy --notify-order-events yes --notify-webhooks …
     answers.push(await api('live/list', { json: {} }), await read(projectId));
     for (const answer of answers) for (const secret of SECRETS) expect(answer.text).not.toContain(secret);
     const client = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: 'us-east-1', endpoint: server.runtime.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      new DynamoDBClient({ region: 'us-east-1', endpoint: server.runtime.dynamoEndpoint, credentials: server.runtime.storageCredentials }),
     );
     const items: unknown[] = [];
     let start: Record<string, unknown> | undefined;

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ServerProcess, startServerProcess, storageEnv } from '../../local/server-process';
-import { call } from '../support/api';
+import { type Answer, call, qcHeaders } from '../support/api';
 
 /**
  * Local mode enforces the per-organisation limits of lcs.config.json, the settings the deployed
@@ -14,7 +15,13 @@ let server: ServerProcess;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lcs-rate-'));
   const config = join(dir, 'lcs.config.json');
-  writeFileSync(config, JSON.stringify({ rateLimit: { ratePerSecond: 0.5, burst: 3, dailyQuota: 0, dataRead: { ratePerSecond: 0.5, burst: 25 } } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      rateLimit: { ratePerSecond: 0.5, burst: 3, dailyQuota: 0, dataRead: { ratePerSecond: 0.5, burst: 25 } },
+      auth: { failureBurst: 5, failuresPerMinute: 6 },
+    }),
+  );
   server = await startServerProcess({ dataDir: join(dir, 'data'), args: ['--quiet', '--config', config, '--auth-cache-seconds', '0'] });
 }, 60_000);
 
@@ -88,4 +95,49 @@ test("a job's data/read has its own budget (issue 20 item 14): the general limit
   expect(reads.flatMap((r) => r.body.errors ?? []).join(' ')).not.toMatch(/Too many requests/);
   // Bounded all the same: past its own burst, data/read is throttled too.
   expect((await send('data/read', { format: 'link', filePath: 'equity/usa/daily/spy.zip', organizationId: org.id })).status).toBe(429);
+});
+
+/** A request from another loopback address (127.0.0.x), as from another machine. */
+function from(localAddress: string, url: string, headers: Record<string, string>): Promise<{ status: number; retryAfter?: string; body: Answer['body'] }> {
+  return new Promise((done, fail) => {
+    const req = request(url, { localAddress, headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on('end', () => done({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+// Last: it spends this process's address budget (its failures then refuse the address for a while).
+test('failed authentication has a budget per source address and per user id: beyond it, 429 with the envelope', async () => {
+  await useServerStorage();
+  const { identityService } = await import('../../core/domain/identity/identity-service');
+  const victim = await identityService.createUser({ name: 'Victim', email: 'victim@rate.test' });
+  await identityService.createOrganization({ name: 'Victim org', ownerUserId: victim.id });
+  const other = await identityService.createUser({ name: 'Bystander', email: 'bystander@rate.test' });
+  await identityService.createOrganization({ name: 'Bystander org', ownerUserId: other.id });
+  const otherCreds = { userId: other.id, token: (await identityService.issueToken(other.id)).token };
+  const url = `${server.apiUrl}authenticate`;
+  const wrong = () => qcHeaders({ userId: victim.id, token: 'not-the-token' });
+
+  // 8 wrong hashes at once from one address (budget 5): the first 5 are told the hash is wrong, the rest 429.
+  const answers = await Promise.all(Array.from({ length: 8 }, () => from('127.0.0.2', url, wrong())));
+  expect(answers.map((a) => a.body.success)).toEqual(Array(8).fill(false));
+  for (const a of answers) expect(a.body.errors?.[0]).toMatch(/^Hash doesn't match\./);
+  const throttled = answers.filter((a) => a.status === 429);
+  expect(throttled).toHaveLength(3);
+  for (const a of throttled) {
+    expect(a.body.errors?.[0]).toMatch(/Too many failed authentication attempts .*; retry in \d+ s\./);
+    expect(Number(a.retryAfter)).toBeGreaterThan(0);
+  }
+  // That address is refused even with good credentials until its budget refills...
+  expect((await from('127.0.0.2', url, qcHeaders(otherCreds))).status).toBe(429);
+  // ...and so is the user id, from any address; another user from another address is not.
+  expect((await from('127.0.0.3', url, wrong())).status).toBe(429);
+  const bystander = await from('127.0.0.3', url, qcHeaders(otherCreds));
+  expect(bystander).toMatchObject({ status: 200, body: { success: true } });
 });

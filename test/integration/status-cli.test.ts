@@ -147,8 +147,9 @@ describe('against deployed stacks', () => {
       AWS_ENDPOINT_URL_CLOUDFORMATION: standIn.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: process.env.DYNAMODB_ENDPOINT as string,
       AWS_ENDPOINT_URL_SQS: s3Endpoint as string,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      // The test server's DynamoDB Local shows its table to its data folder's key id only.
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID as string,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY as string,
     };
   });
 

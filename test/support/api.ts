@@ -201,7 +201,7 @@ export function signJwt(claims: Record<string, unknown>, options: { key?: string
   const key = options.key ?? readFileSync(process.env.LCS_TEST_JWT_KEY_FILE as string, 'utf8');
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'RS256', typ: 'JWT', kid: options.kid ?? 'test-key' };
-  const payload = { iss: process.env.LCS_TEST_JWT_ISSUER, aud: process.env.LCS_TEST_JWT_AUDIENCE, iat: now, exp: now + 600, ...claims };
+  const payload = { iss: process.env.LCS_TEST_JWT_ISSUER, aud: process.env.LCS_TEST_JWT_AUDIENCE, iat: now, exp: now + 600, email_verified: true, ...claims };
   const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const input = `${encode(header)}.${encode(payload)}`;
   const signature = createSign('RSA-SHA256').update(input).sign(key).toString('base64url');

@@ -47,6 +47,8 @@ export default async function globalSetup(): Promise<void> {
     LCS_LOG_LEVEL: 'ERROR',
     // Revocation tests need every request verified afresh; the cache has its own unit test.
     LCS_AUTH_CACHE_SECONDS: '0',
+    // The suites fail authentication on purpose, many times, from one address; the failure budget has its own test.
+    LCS_AUTH_FAILURES_BURST: '0',
     // Jobs run the real runner with the fake LEAN and fake dotnet (no Docker or .NET here).
     LCS_LEAN_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`,
     LCS_DOTNET_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-dotnet.mjs')}'`,
