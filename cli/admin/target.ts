@@ -78,7 +78,10 @@ function isAlive(pid: number): boolean {
 }
 
 function localEnv(
-  runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile' | 'storageCredentials'> & { dataBucket?: string; objectsBucket?: string },
+  runtime: Pick<RuntimeInfo, 'dynamoEndpoint' | 's3Endpoint' | 'tableName' | 'bucket' | 'tokenKeyFile' | 'storageCredentials'> & {
+    dataBucket?: string;
+    objectsBucket?: string;
+  },
 ): string {
   const dataBucket = runtime.dataBucket || LOCAL_BUCKETS.data;
   setEnv({
