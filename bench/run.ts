@@ -11,6 +11,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ['data-links', runDataLinks],
   ['data-push', (await import('./data-push')).runDataPush],
   ['job-start', (await import('./job-start')).runJobStart],
+  ['live', (await import('./live')).runLive],
   ['optimizations', (await import('./optimizations')).runOptimizations],
   ['project-push', (await import('./project-push')).runProjectPush],
   ['migrate', (await import('./migrate')).runMigrate],

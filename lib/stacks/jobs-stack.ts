@@ -170,7 +170,8 @@ export class JobsStack extends Stack {
       // The live routes start and stop deployments; the dispatcher retires those that ended on their own.
       .bindLiveServices(jobs, live)
       // A "job finished" message hands a point's end to its optimization: the dispatcher reads the
-      // result summary (target, constraints) and removes the results of a point an abort orphaned.
+      // result summary (target, constraints), keeps an ended optimization's read answer whole, and
+      // removes the results of a point an abort orphaned.
       .bindBucket('artifacts', data, 'readWrite');
     acknowledgeWildcardResources(
       this.dispatcher.role,

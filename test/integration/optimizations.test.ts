@@ -2,6 +2,8 @@ import { backtestRepository } from '../../core/data/backtests/backtest-repositor
 import { nodeRepository } from '../../core/data/jobs/node-repository';
 import { optimizationRepository } from '../../core/data/optimizations/optimization-repository';
 import { isFinal } from '../../core/domain/backtests/types';
+import { optimizationView } from '../../core/domain/optimizations/optimization-view';
+import type { Optimization } from '../../core/domain/optimizations/types';
 import { call } from '../support/api';
 import { algorithm, pythonProject } from '../support/backtests';
 import { type CliOptimization, leanCliProgress, type OptimizationBody, optimizeCalls, points, pollOptimization } from '../support/optimizations';
@@ -148,6 +150,19 @@ describe('lean cloud optimize: grid search with a constraint and a failing point
     expect((read.body.backtest as { parameterSet: Record<string, string> }).parameterSet).toMatchObject({ fast: '15', slow: '30' });
   });
 
+  it('keeps its ended answer whole: the same answer as built from its points, with a rename shown', async () => {
+    const stored = await optimizationRepository.getWithPoints(optimizationId);
+    expect(stored.optimization?.finalView).toBe(true);
+    const built = JSON.parse(JSON.stringify(optimizationView(stored.optimization as Optimization, stored.points)));
+    const read = await optimizeCalls.read(tenant.cli, optimizationId);
+    expect(read.body.optimization).toEqual(built);
+    expect(await optimizeCalls.json(tenant.cli, 'optimizations/update', { optimizationId, name: 'Renamed when ended' })).toMatchObject({
+      body: { success: true },
+    });
+    const renamed = await optimizeCalls.read(tenant.cli, optimizationId);
+    expect(renamed.body.optimization).toEqual({ ...built, name: 'Renamed when ended' });
+  });
+
   it('is not found by another organization', async () => {
     const other = await createTenant('optimizations other');
     const read = await optimizeCalls.read(other.cli, optimizationId);
@@ -217,6 +232,7 @@ describe('abort mid-way, then delete', () => {
     const read = await optimizeCalls.read(tenant.cli, optimizationId);
     const after = read.body.optimization as OptimizationBody;
     expect(after.status).toBe('aborted');
+    expect((await optimizationRepository.get(optimizationId))?.finalView).toBe(true);
     const kept = points(after);
     expect(kept.length).toBeGreaterThanOrEqual(1);
     expect(kept.length).toBeLessThan(10);

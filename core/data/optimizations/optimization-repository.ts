@@ -230,6 +230,22 @@ export const optimizationRepository = {
     return done !== undefined;
   },
 
+  /** Marks an ended optimization's read answer as kept (after it was stored). */
+  async markFinalView(optimizationId: string): Promise<void> {
+    await unlessConditionFails(() =>
+      db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.optimization(optimizationId),
+          UpdateExpression: 'SET finalView = :true',
+          ConditionExpression: '#status IN (:completed, :aborted)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':true': true, ':completed': 'completed', ':aborted': 'aborted' },
+        }),
+      ),
+    );
+  },
+
   /** Moves an exhausted round (nothing running) to the next one, once. */
   async startRound(optimizationId: string, previous: number, round: Round): Promise<boolean> {
     const done = await unlessConditionFails(() =>

@@ -8,6 +8,7 @@ import { logger } from '../../shared/logger';
 import { recordEvent } from '../../shared/metrics';
 import { startBacktest } from '../backtests/backtest-start';
 import { isFinal } from '../backtests/types';
+import { keepFinalView } from './final-view';
 import { better, meetsConstraints, readTarget, statisticsArray, targetReached } from './objectives';
 import { gridPoint, gridSize, parameterSetKey, refineAround, roundPoint } from './search-space';
 import { EULER_STRATEGY, type Optimization, type OptimizationPoint, type ParameterSet, type Round } from './types';
@@ -183,6 +184,7 @@ export async function advanceOptimization(optimizationId: string): Promise<void>
     }
     if (await optimizationRepository.complete(optimizationId, now.round.number, isoNow())) {
       logger.info('Optimization completed', { optimizationId, completed: now.completed, failed: now.failed });
+      await keepFinalView(optimizationId);
     }
     return;
   }

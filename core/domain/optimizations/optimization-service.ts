@@ -1,6 +1,7 @@
 import { backtestRepository } from '../../data/backtests/backtest-repository';
 import { jobQueue } from '../../data/jobs/job-queue';
 import { nodeRepository } from '../../data/jobs/node-repository';
+import { finalViewStore } from '../../data/optimizations/final-view-store';
 import { optimizationRepository } from '../../data/optimizations/optimization-repository';
 import { resultStore } from '../../data/results/result-store';
 import type { TaskLauncher } from '../../ports/task-runner';
@@ -14,6 +15,7 @@ import type { Principal } from '../../shared/principal';
 import { stopBacktest } from '../backtests/backtest-stop';
 import { getCompileForBacktest } from '../compile/compile-reads';
 import { projectAccess } from '../identity/access';
+import { finalView, keepFinalView } from './final-view';
 import { canonicalTarget } from './objectives';
 import { optimizationSummaryView, optimizationView } from './optimization-view';
 import { gridSize } from './search-space';
@@ -171,7 +173,9 @@ export const optimizationService = {
   },
 
   async read(principal: Principal, optimizationId: string) {
-    await visibleOptimization(principal, optimizationId, 'read');
+    const visible = await visibleOptimization(principal, optimizationId, 'read');
+    const kept = await finalView(visible);
+    if (kept) return { optimization: kept };
     const { optimization, points } = await optimizationRepository.getWithPoints(optimizationId);
     if (!optimization) throw new NotFoundError('Optimization');
     return { optimization: optimizationView(optimization, points) };
@@ -200,6 +204,7 @@ export const optimizationService = {
     if (!aborted) throw new InvalidError(`optimizationId: the optimization has already ${visible.status === 'aborted' ? 'been aborted' : 'ended'}`);
     const { points } = await optimizationRepository.getWithPoints(optimizationId);
     for (const point of points.filter((p) => p.phase === 'running')) await dropPoint(aborted, point.backtestId, tasks);
+    await keepFinalView(optimizationId);
     return aborted;
   },
 
@@ -223,6 +228,7 @@ async function removeOptimization(optimization: Optimization, tasks: TaskLaunche
     await backtestRepository.delete(optimization.projectId, point.backtestId);
     await resultStore.deleteResults(optimization.projectId, point.backtestId);
   }
+  await finalViewStore.remove(optimization.projectId, optimization.optimizationId);
   await optimizationRepository.delete(optimization.optimizationId);
 }
 

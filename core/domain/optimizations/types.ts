@@ -85,6 +85,8 @@ export interface Optimization {
   best?: BestPoint;
   /** The best point reached `targetValue`: no more points start. */
   targetReached?: boolean;
+  /** Ended, and its whole read answer is kept (core/data/optimizations/final-view-store.ts). */
+  finalView?: boolean;
 }
 
 export type PointPhase = 'running' | 'completed' | 'failed';

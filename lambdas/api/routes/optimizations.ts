@@ -4,6 +4,8 @@ import { defineRoute, type RouteDef, routeLookup, tableRead, tableWrite } from '
 /** Create queues the first points; abort and delete also stop running points and remove their results. */
 const startsPoints = { table: 'readWrite', jobs: 'send' } as const;
 const stopsPoints = { table: 'readWrite', buckets: { artifacts: 'readWrite' }, jobs: 'sendAndStop' } as const;
+/** An ended optimization's read answer is kept whole in the artifacts bucket (final-view-store). */
+const readsKeptView = { table: 'read', buckets: { artifacts: 'read' } } as const;
 
 /** Route group `optimizations` (the full table: ./index.ts): contract §3.7. */
 export const optimizationRoutes = [
@@ -35,7 +37,7 @@ export const optimizationRoutes = [
     schema: optimizationSchemas.optimizationRef,
     role: 'viewer',
     mutating: false,
-    access: tableRead,
+    access: readsKeptView,
   }),
   defineRoute({
     path: 'optimizations/list',
