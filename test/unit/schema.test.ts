@@ -17,6 +17,16 @@ describe('coercions', () => {
     expect(qc.number().safeParse('NaN').success).toBe(false);
   });
 
+  test('qc.number refuses what DynamoDB cannot store (below 1e-130 or from 1e126 in size), and keeps 0', () => {
+    const n = qc.number();
+    for (const ok of [0, -0, 1e-130, -1e-130, 2.5, '2.5', 1e125, -9.99e125]) expect(n.safeParse(ok).success).toBe(true);
+    for (const bad of [-1.469968062797083e-169, 1e-131, 1e126, -1e200]) {
+      const parsed = n.safeParse(bad);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.message).toBe('must be 0 or between 1e-130 and 1e126 in size');
+    }
+  });
+
   test('qc.bool accepts true/"True"/"true"/"1" and false/"False"/"0"', () => {
     for (const v of [true, 'True', 'true', 'TRUE', '1']) expect(qc.bool().parse(v)).toBe(true);
     for (const v of [false, 'False', 'false', '0']) expect(qc.bool().parse(v)).toBe(false);
