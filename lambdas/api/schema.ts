@@ -44,6 +44,10 @@ export function preprocess<S extends z.core.$ZodType>(fn: (value: unknown) => un
  * with an `estimatedCost` of about 1e-169).
  */
 const storable = (n: number) => n === 0 || (Math.abs(n) >= 1e-130 && Math.abs(n) < 1e126);
+const STORABLE_RANGE = 'must be 0 or between 1e-130 and 1e126 in size';
+
+/** A JSON number that DynamoDB can store (see `storable`). */
+export const storableNumber = () => z.number().check(z.refine(storable, STORABLE_RANGE));
 
 export const qc = {
   int: () => preprocess(toNumber, z.number({ error: 'must be an integer' }).check(z.int('must be an integer'))),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { describeIssues, illFormedText, organizationIdField, parseParams, projectIdField, qc } from '../../lambdas/api/schema';
+import { describeIssues, illFormedText, organizationIdField, parseParams, projectIdField, qc, storableNumber } from '../../lambdas/api/schema';
 
 /** The wire coercions of contract §2: numbers and booleans as text, "" as "not given". */
 describe('coercions', () => {
@@ -25,6 +25,11 @@ describe('coercions', () => {
       expect(parsed.success).toBe(false);
       expect(parsed.error?.issues[0]?.message).toBe('must be 0 or between 1e-130 and 1e126 in size');
     }
+  });
+
+  test('storableNumber (numbers inside records: backtest parameters, live settings) has the same range', () => {
+    expect(storableNumber().safeParse(1e-131).success).toBe(false);
+    expect(storableNumber().safeParse(-3.5).success).toBe(true);
   });
 
   test('qc.bool accepts true/"True"/"true"/"1" and false/"False"/"0"', () => {

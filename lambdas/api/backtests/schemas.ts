@@ -1,5 +1,5 @@
 import * as z from '../../../core/shared/zod';
-import { preprocess, projectIdField, qc } from '../schema';
+import { preprocess, projectIdField, qc, storableNumber } from '../schema';
 
 /**
  * Request schemas of compile and backtest endpoints (contract §3.5, §3.6). Ids are checked for
@@ -20,7 +20,7 @@ const backtestParameters = qc.optional(
   z
     .record(
       z.string().check(z.minLength(1, 'names must not be empty'), z.maxLength(200, 'names must be at most 200 characters')),
-      z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean()], { error: 'values must be strings or numbers' }),
+      z.union([z.string().check(z.maxLength(10_000)), storableNumber(), z.boolean()], { error: 'values must be strings or numbers' }),
     )
     .check(z.refine((p) => Object.keys(p).length <= 500, 'must have at most 500 parameters')),
 );

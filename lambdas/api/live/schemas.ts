@@ -1,5 +1,5 @@
 import * as z from '../../../core/shared/zod';
-import { organizationIdField, preprocess, projectIdField, qc } from '../schema';
+import { organizationIdField, preprocess, projectIdField, qc, storableNumber } from '../schema';
 
 /**
  * Request schemas of the live endpoints (contract §3.8). lean-cli sends `live/create` as JSON with
@@ -11,7 +11,9 @@ import { organizationIdField, preprocess, projectIdField, qc } from '../schema';
 const compileIdField = z.pipe(qc.string(), z.string().check(z.regex(/^[0-9a-f]{32}-[0-9a-f]{32}$/, 'must be a compile id (<32 hex>-<32 hex>)')));
 const deployIdField = z.pipe(qc.string(), z.string().check(z.regex(/^L-[0-9a-f]{32}$/, 'must be a deploy id (L-<32 hex>)')));
 const index = z.pipe(qc.int(), z.number().check(z.int(), z.gte(0, 'must be 0 or more')));
-const settingValue = z.union([z.string().check(z.maxLength(10_000)), z.number(), z.boolean()], { error: 'settings must be strings, numbers or booleans' });
+const settingValue = z.union([z.string().check(z.maxLength(10_000)), storableNumber(), z.boolean()], {
+  error: 'settings must be strings, numbers or booleans',
+});
 /** Any JSON value (a command's fields, notification targets): passed on as given. */
 const anyValue = z
   .custom<unknown>(() => true)
