@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
 import { type Answer, type Creds, call } from '../support/api';
 import { algorithm } from '../support/backtests';
-import { until } from '../support/live';
+import { compiledProject, until } from '../support/live';
 
 /**
  * Live notifications end to end in local mode (issue 12 item 7): lean-cli's `notification` with a
@@ -94,16 +94,7 @@ afterAll(async () => {
 });
 
 async function deployedProject(name: string) {
-  const created = await api('projects/create', { json: { name, language: 'Py' } });
-  const projectId = (created.body.projects as { projectId: number }[])[0]!.projectId;
-  await api('files/update', { json: { projectId, name: 'main.py', content: algorithm({ 'live-interval-ms': 300, 'live-hours-per-tick': 6 }) } });
-  const compile = await api('compile/create', { json: { projectId } });
-  const compileId = compile.body.compileId as string;
-  await until(
-    'the compile',
-    () => api('compile/read', { json: { projectId, compileId } }),
-    (r) => r.body.state === 'BuildSuccess',
-  );
+  const { projectId, compileId } = await compiledProject(api, name, algorithm({ 'live-interval-ms': 300, 'live-hours-per-tick': 6 }));
   const nodeId = ((await api('nodes/read', { json: {} })).body.live as { id: string }[])[0]!.id;
   return { projectId, compileId, nodeId };
 }

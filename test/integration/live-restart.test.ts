@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { startServerProcess } from '../../local/server-process';
 import { type Creds, call } from '../support/api';
 import { algorithm } from '../support/backtests';
-import { until } from '../support/live';
+import { compiledProject, until } from '../support/live';
 
 /**
  * Local mode's live lifecycle across a server restart (issue 12 item 9): stopping the server stops
@@ -35,16 +35,7 @@ test('automaticRedeploy deployments run again after a server restart; the others
   const creds: Creds = { userId: Number(login?.[1]), token: login?.[2] ?? '' };
   const api = (endpoint: string, options: Parameters<typeof call>[1]) => call(endpoint, { ...options, creds, base: server.apiUrl });
   try {
-    const created = await api('projects/create', { json: { name: 'Live restart', language: 'Py' } });
-    const projectId = (created.body.projects as { projectId: number }[])[0]!.projectId;
-    await api('files/update', { json: { projectId, name: 'main.py', content: algorithm({ 'live-interval-ms': 150 }) } });
-    const compile = await api('compile/create', { json: { projectId } });
-    const compileId = compile.body.compileId as string;
-    await until(
-      'the compile',
-      () => api('compile/read', { json: { projectId, compileId } }),
-      (r) => r.body.state === 'BuildSuccess',
-    );
+    const { projectId, compileId } = await compiledProject(api, 'Live restart', algorithm({ 'live-interval-ms': 150 }));
     const nodeId = async () => ((await api('nodes/read', { json: {} })).body.live as { id: string }[])[0]!.id;
     const deploy = async (automaticRedeploy: boolean) =>
       api('live/create', { json: { projectId, compileId, nodeId: await nodeId(), brokerage: { id: 'QuantConnectBrokerage' }, automaticRedeploy } });

@@ -74,3 +74,18 @@ export async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) 
   }
   throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last).slice(0, 600)}`);
 }
+
+/** A Python project with `mainPy`, compiled, through `api` (a client bound to one server and user). */
+export async function compiledProject(api: (endpoint: string, options: Parameters<typeof call>[1]) => Promise<Answer>, name: string, mainPy: string) {
+  const created = await api('projects/create', { json: { name, language: 'Py' } });
+  const projectId = (created.body.projects as { projectId: number }[])[0]!.projectId;
+  await api('files/update', { json: { projectId, name: 'main.py', content: mainPy } });
+  const compile = await api('compile/create', { json: { projectId } });
+  const compileId = compile.body.compileId as string;
+  await until(
+    'the compile',
+    () => api('compile/read', { json: { projectId, compileId } }),
+    (r) => r.body.state === 'BuildSuccess',
+  );
+  return { projectId, compileId };
+}
