@@ -12,6 +12,7 @@ import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import { bundledCode } from './bundling';
 import { acknowledgeWildcardResources } from './nag-ids';
+import { sdkLayer } from './sdk-layer';
 import { TOKEN_KEY_CONDITION } from './token-key';
 
 /**
@@ -137,6 +138,8 @@ export class ApiFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
       code: bundledCode(props.entry),
+      // The AWS SDK at our pinned versions, not the runtime's (./sdk-layer.ts).
+      layers: [sdkLayer(this)],
       handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
