@@ -152,9 +152,10 @@ export function liveFilesReader(resultsDir: string, deployId: string) {
  */
 export async function fillSignature(resultsDir: string, deployId: string): Promise<string> {
   const prefix = `${deployId}-`;
-  const names = (await readdir(resultsDir).catch(() => [] as string[]))
-    .filter((n) => n.startsWith(prefix) && (n.endsWith('-order-events.json') || n.endsWith('_minute.json')))
-    .sort();
+  const all = (await readdir(resultsDir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
+  // The newest days' files only (their names start with the UTC date): a deployment running for
+  // months keeps one of each per day, and this runs four times a second.
+  const names = [...all.filter((n) => n.endsWith('-order-events.json')).slice(-2), ...all.filter((n) => n.endsWith('_minute.json')).slice(-2)];
   const parts = await Promise.all(
     names.map(async (n) => {
       const s = await stat(join(resultsDir, n)).catch(() => undefined);
