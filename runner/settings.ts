@@ -92,6 +92,9 @@ const schema = z.object({
   LCS_EMAIL_FROM: optional(z.email({ error: 'not an email address' })),
   /** SMS notifications on AWS through SNS (`true`); unset or `false`: none. */
   LCS_SMS: optional(z.enum(['true', 'false'])),
+  /** Local mode with Docker: the name of LEAN's container, and the docker client (live commands go in with `docker exec`). */
+  LCS_LEAN_CONTAINER: optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/))),
+  LCS_DOCKER: command,
   /** Local mode: email and SMS are appended to this JSON-lines file instead of being sent (docs/live.md). */
   LCS_NOTIFY_OUTBOX: optional(z.string()),
   /** Automatic restarts of a crashed live algorithm (automaticRedeploy), and the first back-off. */
@@ -128,7 +131,7 @@ export interface RunnerSettings {
   /** Where the ECS task metadata (the task ARN) is read. */
   taskMetadataUrl?: string;
   build: Pick<BuildOptions, 'dotnetCommand'>;
-  live: Pick<LiveJobOptions, 'publishMs' | 'maxRestarts' | 'restartBackoffMs' | 'secrets' | 'notify'>;
+  live: Pick<LiveJobOptions, 'publishMs' | 'maxRestarts' | 'restartBackoffMs' | 'secrets' | 'notify' | 'leanContainer'>;
   backtest: Pick<
     BacktestJobOptions,
     'leanCommand' | 'leanCwd' | 'dataDir' | 'apiUrl' | 'maxSeconds' | 'pollMs' | 'memoryMb' | 'reportCommand' | 'reportCwd' | 'pipCommand' | 'leanUser'
@@ -182,6 +185,7 @@ export function runnerSettings(env: NodeJS.ProcessEnv = process.env): Readonly<R
       maxRestarts: s.LCS_LIVE_MAX_RESTARTS ?? 5,
       restartBackoffMs: s.LCS_LIVE_RESTART_BACKOFF_MS ?? 10_000,
       secrets: s.LCS_LIVE_SECRETS ?? {},
+      ...(s.LCS_LEAN_CONTAINER ? { leanContainer: { docker: s.LCS_DOCKER ?? 'docker', name: s.LCS_LEAN_CONTAINER } } : {}),
       notify: {
         telegramApiUrl: s.LCS_TELEGRAM_API_URL ?? 'https://api.telegram.org',
         attempts: s.LCS_NOTIFY_ATTEMPTS ?? 4,

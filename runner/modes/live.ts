@@ -14,7 +14,7 @@ import { giveTo, type LeanUser, leanEnvironment, leanUser } from '../lean/enviro
 import { liveLeanConfig } from '../lean/live-config';
 import { fillSignature, liveFilesReader } from '../lean/live-files';
 import { startLean } from '../lean/process';
-import { commandChannel } from '../live-commands';
+import { commandChannel, containerCommandFolder, localCommandFolder } from '../live-commands';
 import { liveNotifier, type NotifierOptions } from '../live-notifier';
 import { installRequirements, prepareAssembly } from '../project-setup';
 import { TaskStopped } from '../task';
@@ -25,6 +25,8 @@ export interface LiveJobOptions {
   taskRef: string;
   leanCommand: string;
   leanCwd?: string;
+  /** Local mode with Docker: LEAN's container (its working directory is inside it), reached with this docker client. */
+  leanContainer?: { docker: string; name: string };
   dataDir: string;
   apiUrl?: string;
   /** How often LEAN's files are read and published (and commands delivered), ms. */
@@ -98,7 +100,11 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
     const reader = liveFilesReader(dirs.results, d.deployId);
     // What an earlier runner of this deployment published was notified by it.
     if (notification) notifier.seed(await liveResults.readOrders(d.projectId, d.deployId), await liveResults.readInsights(d.projectId, d.deployId));
-    const commands = commandChannel(leanCwd, d, note);
+    const commands = commandChannel(
+      options.leanContainer ? containerCommandFolder(options.leanContainer.docker, options.leanContainer.name) : localCommandFolder(leanCwd),
+      d,
+      note,
+    );
 
     const publish = async (current: LiveDeployment, launched: boolean): Promise<LiveDeployment | undefined> => {
       const snap = await reader.read();
