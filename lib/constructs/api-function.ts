@@ -71,6 +71,8 @@ export interface LiveRefs {
   secretPrefix: string;
   /** The app key: deployment secrets are encrypted with it. */
   keyArn: string;
+  /** Which of email and SMS the live runners send (`LCS_NOTIFY_CHANNELS`, e.g. `email,sms`; empty: neither). */
+  notifyChannels: string;
 }
 
 /** Tasks of one cluster (ECS has no resource-level "tasks of cluster X" other than this pattern). */
@@ -326,6 +328,8 @@ export class ApiFunction extends Construct {
     this.function.addEnvironment('LCS_LIVE_FAMILY_PREFIX', live.familyPrefix);
     this.function.addEnvironment('LCS_LIVE_SECRET_PREFIX', live.secretPrefix);
     this.function.addEnvironment('LCS_LIVE_SECRET_KEY_ID', live.keyArn);
+    // live/create refuses email and SMS targets the runners cannot send.
+    this.function.addEnvironment('LCS_NOTIFY_CHANNELS', live.notifyChannels);
     acknowledgeWildcardResources(
       this,
       [services, definitions, secrets, '*'],
