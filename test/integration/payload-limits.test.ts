@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import { resultStore } from '../../core/data/results/result-store';
+import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
 import { type Answer, type Creds, call, removeStarterFiles } from '../support/api';
 import { createTenant, type Tenant } from '../support/tenants';
 
@@ -132,4 +136,39 @@ test('a project is capped at 5 MiB of files/read answer, so files/read of a full
   expect(bytes).toBeGreaterThan(4_900_000);
   expect(bytes).toBeLessThanOrEqual(PROJECT_MAX);
   expect(bytes).toBeLessThan(INVOKE_PAYLOAD);
+}, 60_000);
+
+/** A completed backtest with this report, written straight into the storage the test server uses. */
+async function backtestWithReport(projectId: number, html: string): Promise<string> {
+  const backtestId = randomBytes(16).toString('hex');
+  await resultStore.writeReport(projectId, backtestId, html);
+  await backtestRepository.put(
+    newBacktest({
+      backtestId,
+      projectId,
+      orgId: tenant.orgId,
+      userId: tenant.admin.userId,
+      compileId: `${'c'.repeat(32)}-${'d'.repeat(32)}`,
+      name: 'Report size',
+      phase: 'completed',
+      progress: 1,
+      resultsReady: true,
+      reportReady: true,
+    }),
+  );
+  return backtestId;
+}
+
+test('backtests/read/report: LEAN reads the HTML inline, so a report too large for one answer is refused with its size', async () => {
+  const projectId = await newProject(tenant.admin);
+  const read = (backtestId: string) => call('backtests/read/report', { json: { projectId, backtestId }, creds: tenant.admin });
+  const tag = '<p class="a" id="b">';
+  const fits = tag.repeat(50_000);
+  const served = await read(await backtestWithReport(projectId, fits));
+  expect(served.body).toEqual({ success: true, report: fits });
+  expect(resultBytes(served)).toBeLessThan(INVOKE_PAYLOAD);
+
+  // 200,000 × 20 bytes = 4 MB of HTML; each quote takes 4 bytes of the result: 6.4 MB.
+  const refused = await read(await backtestWithReport(projectId, tag.repeat(200_000)));
+  expectRefused(refused, 200, /^The report takes \d+ bytes in an answer, more than the 6287360 that fit/);
 }, 60_000);
