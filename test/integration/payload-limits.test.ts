@@ -15,7 +15,8 @@ import { createTenant, type Tenant } from '../support/tenants';
 const INVOKE_PAYLOAD = 6 * 1024 * 1024; // 6,291,456
 const EVENT_BODY = INVOKE_PAYLOAD - 64 * 1024; // 6,225,920: the rest of the event is kept for headers and context
 const BINARY_BODY = Math.floor(EVENT_BODY / 4) * 3; // 4,669,440 raw bytes, 6,225,920 in base64
-const FILE_MAX = 1024 * 1024;
+const FILE_MAX = 2 * 1024 * 1024;
+const MIB = 1024 * 1024;
 const PROJECT_MAX = 5 * 1024 * 1024;
 
 let tenant: Tenant;
@@ -92,13 +93,13 @@ test('a JSON body is measured as the escaped string it is in the event: 3.2 MB o
   expect((await readFiles(projectId)).body).toEqual({ success: true, files: [] });
 }, 60_000);
 
-test('files/create and files/update refuse content over the 1 MiB file limit with the envelope', async () => {
+test('files/create and files/update refuse content over the 2 MiB file limit with the envelope', async () => {
   const projectId = await newProject(tenant.admin);
   expect((await createFile(projectId, 'at-limit.py', 'a'.repeat(FILE_MAX))).body).toEqual({ success: true });
-  expectRefused(await createFile(projectId, 'over.py', 'a'.repeat(FILE_MAX + 1)), 200, /1048577 bytes, larger than the 1048576-byte file limit/);
+  expectRefused(await createFile(projectId, 'over.py', 'a'.repeat(FILE_MAX + 1)), 200, /2097153 bytes, larger than the 2097152-byte file limit/);
 
   const updated = await call('files/update', { json: { projectId, name: 'at-limit.py', content: 'b'.repeat(FILE_MAX + 1) }, creds: tenant.admin });
-  expectRefused(updated, 200, /1048577 bytes, larger than the 1048576-byte file limit/);
+  expectRefused(updated, 200, /2097153 bytes, larger than the 2097152-byte file limit/);
   const files = (await readFiles(projectId)).body.files as { name: string; content: string }[];
   expect(files.map((f) => [f.name, f.content.length, f.content[0]])).toEqual([['at-limit.py', FILE_MAX, 'a']]);
 }, 60_000);
@@ -106,7 +107,7 @@ test('files/create and files/update refuse content over the 1 MiB file limit wit
 test('a project is capped at 5 MiB of files/read answer, so files/read of a full project stays under 6 MB', async () => {
   const projectId = await newProject(tenant.admin);
   // A quote takes 4 bytes in the function's result (\\\" : escaped in the answer, then in the result).
-  expect((await createFile(projectId, 'a.py', '"'.repeat(FILE_MAX))).body.success).toBe(true);
+  expect((await createFile(projectId, 'a.py', '"'.repeat(MIB))).body.success).toBe(true);
   expect((await createFile(projectId, 'b.py', '"'.repeat(200_000))).body.success).toBe(true);
   // 1,248,576 quotes are 4,994,304 bytes in the result: 100,000 more go over the cap.
   expectRefused(await createFile(projectId, 'c.py', '"'.repeat(100_000)), 200, new RegExp(`over the ${PROJECT_MAX}-byte project limit`));
@@ -117,7 +118,7 @@ test('a project is capped at 5 MiB of files/read answer, so files/read of a full
     form: [
       ['projectId', projectId],
       ['files[0][name]', 'a.py'],
-      ['files[0][content]', '"'.repeat(FILE_MAX)],
+      ['files[0][content]', '"'.repeat(MIB)],
       ['files[1][name]', 'b.py'],
       ['files[1][content]', '"'.repeat(200_000)],
       ['files[2][name]', 'c.py'],
