@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { errorEnvelope } from '../core/shared/envelope';
 import { AuthError } from '../core/shared/errors';
 import { logger } from '../core/shared/logger';
+import { GATEWAY_REQUEST_BYTES, payloadRefusal, requestBodyRefusal } from '../core/shared/payload-limits';
 import { principalToContext } from '../core/shared/principal';
 import type { ApiLambda, ApiPorts } from '../lambdas/api/pipeline';
 import { findRoute } from '../lambdas/api/routes';
@@ -12,7 +13,7 @@ import { endpointFromPath } from '../lambdas/api/transport';
 import { cachedAuthenticator } from '../lambdas/auth/credential-cache';
 import { AuthThrottledError } from '../lambdas/auth/failure-budget';
 import { DATA_LINK_PATH, type LocalDataLinks } from './data-links';
-import { lambdaContext, type RawRequest, requestUrl, toProxyEvent } from './proxy-event';
+import { isBinaryBody, lambdaContext, type RawRequest, requestUrl, toProxyEvent } from './proxy-event';
 import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-limiter';
 
 /**
@@ -21,9 +22,6 @@ import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-li
  */
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type LoadHandler = (route: RouteDef) => Promise<LambdaHandler>;
-
-/** API Gateway's payload limit; lean-cli reports HTTP 413 as "files exceed the size limit". */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** The same verified-credential cache as the deployed authorizer (LCS_AUTH_CACHE_SECONDS). */
 let verify: ReturnType<typeof cachedAuthenticator> | undefined;
@@ -53,9 +51,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= GATEWAY_REQUEST_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => done(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('end', () => done(size > GATEWAY_REQUEST_BYTES ? 'too-large' : Buffer.concat(chunks)));
     req.on('error', fail);
   });
 }
@@ -80,9 +78,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: Lo
     send(res, 405, errorEnvelope([`Method ${req.method} is not allowed; use GET or POST`]), { allow: 'GET, POST' });
     return;
   }
+  // API Gateway's own limit, before authentication; lean-cli reports HTTP 413 as "files exceed the size limit".
   const body = await readBody(req);
   if (body === 'too-large') {
-    send(res, 413, errorEnvelope([`The request is larger than ${MAX_BODY_BYTES} bytes`]));
+    send(res, 413, errorEnvelope([`The request is larger than API Gateway's ${GATEWAY_REQUEST_BYTES}-byte limit.`]));
     return;
   }
   const raw: RawRequest = {
@@ -122,8 +121,23 @@ async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: Lo
       return;
     }
   }
+  // Lambda's invoke payload limit, as the deployed function meets it: the body inside the event
+  // (base64 or a JSON string), then the whole event. Nothing reaches the handler.
+  const event = toProxyEvent(raw, endpoint, authorizer);
+  const tooLarge = requestBodyRefusal(body, isBinaryBody(raw.headers)) ?? payloadRefusal(event, 'request');
+  if (tooLarge) {
+    send(res, 413, errorEnvelope([tooLarge]));
+    return;
+  }
   const handler = await loadHandler(route);
-  const result = await handler(toProxyEvent(raw, endpoint, authorizer), lambdaContext(raw.requestId, `lcs-local-${route.entry.replace(/\//g, '-')}`));
+  const result = await handler(event, lambdaContext(raw.requestId, `lcs-local-${route.entry.replace(/\//g, '-')}`));
+  // A result over the limit never leaves a deployed function (API Gateway answers 502): the same here.
+  const answerTooLarge = payloadRefusal(result, 'answer');
+  if (answerTooLarge) {
+    logger.error('answer over the invoke payload limit', { requestId: raw.requestId, path: route.path });
+    send(res, 502, errorEnvelope([`${answerTooLarge} Request id: ${raw.requestId}`]));
+    return;
+  }
   res.writeHead(result.statusCode, result.headers as Record<string, string>);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }

@@ -16,6 +16,11 @@ export interface RawRequest {
 
 const BINARY = /^multipart\/|^application\/octet-stream/i;
 
+/** A body API Gateway hands over base64-encoded (its binary media types, lib/stacks/api-stack.ts). */
+export function isBinaryBody(headers: IncomingHttpHeaders): boolean {
+  return BINARY.test(String(headers['content-type'] ?? ''));
+}
+
 /**
  * A request target as a URL. An origin-form target is a path even when it starts with `//`
  * (doubled slashes are tolerated), which `new URL(target, base)` would read as a host name.
@@ -40,7 +45,7 @@ export function toProxyEvent(raw: RawRequest, endpoint: string, authorizer: Reco
   // API Gateway keeps the last value of a repeated query parameter in queryStringParameters.
   const query: Record<string, string> = Object.fromEntries([...queryMap].map(([key, values]) => [key, values[values.length - 1] ?? '']));
   const multiQuery: Record<string, string[]> = Object.fromEntries(queryMap);
-  const binary = BINARY.test(headers['content-type'] ?? '');
+  const binary = isBinaryBody(raw.headers);
   const hasQuery = url.searchParams.size > 0;
   return {
     resource: '/api/v2/{endpoint+}',

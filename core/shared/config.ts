@@ -84,7 +84,11 @@ const schema = z.object({
 
   /** File content above this size is kept in S3 instead of the item (items stay far below 400 KB). */
   LCS_FILE_INLINE_MAX_BYTES: count(64 * 1024, 1024, 300_000),
-  LCS_FILE_MAX_BYTES: count(10 * 1024 * 1024, 1024),
+  /**
+   * The largest project file (UTF-8 bytes). At most 4 MiB: a file travels as a JSON string inside
+   * Lambda's 6 MB event, and a project's files together have their own cap (payload-limits.ts).
+   */
+  LCS_FILE_MAX_BYTES: count(2 * 1024 * 1024, 1024, 4 * 1024 * 1024),
   LCS_AUDIT_RETENTION_DAYS: seconds(400),
   /** How long a decrypted API token stays in memory (it is re-checked against the table each call). */
   LCS_TOKEN_CACHE_SECONDS: seconds(300),

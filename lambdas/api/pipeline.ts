@@ -9,6 +9,7 @@ import { type Envelope, envelopeJson, errorEnvelope, okEnvelope, type Payload } 
 import { AppError, AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordRequest } from '../../core/shared/metrics';
+import { payloadRefusal } from '../../core/shared/payload-limits';
 import { type Principal, principalFromContext } from '../../core/shared/principal';
 import type * as z from '../../core/shared/zod';
 import { type RouteDef, routeBindings } from './routes/route-types';
@@ -127,8 +128,18 @@ function pipeline<S extends z.ZodMiniType>(route: RouteDef<S>, run: RouteRun<S>)
     };
     states.set(event, { ctx });
     const payload = await run(parsed.data, ctx);
+    const result = respond(okEnvelope(payload ?? {}));
+    // An answer over Lambda's invoke payload limit would never reach the client (API Gateway
+    // would answer 502): it becomes an envelope error. Each endpoint's size rules keep answers
+    // below the limit; this is the last line of defence.
+    const tooLarge = payloadRefusal(result, 'answer');
+    if (tooLarge) {
+      logger.error('answer over the invoke payload limit', { requestId: ctx.requestId, path: route.path });
+      recordRequest(route.path, 'limit');
+      return respond(errorEnvelope([`${route.path}: ${tooLarge} Ask for less at a time (docs/api.md, Limits).`]));
+    }
     recordRequest(route.path, 'ok');
-    return respond(okEnvelope(payload ?? {}));
+    return result;
   };
 
   const auditEvents: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {

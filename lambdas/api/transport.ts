@@ -5,6 +5,7 @@ import type { IParseOptions } from 'qs';
 // function uses (5 KB of every bundle).
 import parseQs from 'qs/lib/parse';
 import { InvalidError } from '../../core/shared/errors';
+import { BINARY_BODY_BYTES } from '../../core/shared/payload-limits';
 
 /**
  * Turns whatever a client sent into one parameter map (contract §2): the query string, a JSON
@@ -75,9 +76,6 @@ function parseJson(text: string): Params {
   return value as Params;
 }
 
-/** The most a multipart body can hold: API Gateway's payload limit. */
-const MULTIPART_FIELD_BYTES = 10 * 1024 * 1024;
-
 /** Multipart is rare (object store uploads): the parser loads on the first such body, not at every cold start. */
 let multipartParser: Promise<typeof busboy> | undefined;
 
@@ -96,7 +94,7 @@ async function parseMultipart(body: Buffer, contentType: string): Promise<Params
     };
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fields: 10_000, files: 100, fieldSize: MULTIPART_FIELD_BYTES } });
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fields: 10_000, files: 100, fieldSize: BINARY_BODY_BYTES } });
     } catch {
       fail();
       return;

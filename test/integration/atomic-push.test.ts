@@ -26,7 +26,8 @@ beforeAll(async () => {
 
 /** A push's file set: shared names with this push's content, one name of its own, and a file the next set drops. */
 function fileSet(tag: string, count: number, bytes: number): PushedFile[] {
-  // Lines of letters and digits: a form-encoded push of 500 files of 15 KB stays below the 10 MB request limit.
+  // Lines of letters and digits: a form-encoded push of 500 files of 9 KB stays below the request
+  // and project limits (docs/api.md, Limits).
   const body = `value${'0123456789'.repeat(9)}\n`.repeat(Math.ceil(bytes / 96));
   return [
     ...Array.from({ length: count }, (_, i) => ({ name: `pkg${i % 7}/module_${i}.py`, content: `# ${tag} ${i}\n${body}` })),
@@ -151,12 +152,12 @@ test('a server killed (SIGKILL) during a 500-file push comes back with the old o
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as Creds & { organizationId: string };
     let cli = new LeanCli(admin, admin.organizationId, server.apiUrl);
     const projectId = await newProject(cli, 'Killed/Push');
-    let current = fileSet('start', 500, 15_000);
+    let current = fileSet('start', 500, 9_000);
     const started = Date.now();
     expect((await cli.push(projectId, { name: 'Killed/Push', files: current })).body).toEqual({ success: true });
     const pushMs = Date.now() - started;
     for (let round = 0; round < KILLS; round++) {
-      const next = fileSet(`kill${round}`, 500, 15_000);
+      const next = fileSet(`kill${round}`, 500, 9_000);
       const push = cli.push(projectId, { name: 'Killed/Push', files: next }).catch(() => undefined);
       // A random point of the push, from its request being sent to about when it answers.
       await new Promise((r) => setTimeout(r, pushMs * (0.05 + 0.9 * Math.random())));

@@ -6,6 +6,7 @@ import { config } from '../../shared/config';
 import { isoNow } from '../../shared/dates';
 import { NotFoundError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
+import { answerBytes } from '../../shared/payload-limits';
 import { blobStore } from '../blobs/blob-store';
 import { changedConcurrently, projectBlobPrefix, projectItem, projectRepository, renameOps, writeProjectTransaction } from '../projects/project-repository';
 import { batchGet, batchWrite } from '../table/batch';
@@ -39,6 +40,8 @@ interface FileEntry {
   modified: string;
   /** UTF-8 bytes of the content. */
   size: number;
+  /** The content's bytes in a files/read answer (payload-limits.ts); absent in entries written before it was kept. */
+  answerBytes?: number;
   content?: string;
   contentKey?: string;
 }
@@ -138,7 +141,7 @@ async function hydrate(projectId: number, e: FileEntry): Promise<ProjectFile> {
 
 async function dehydrate(file: ProjectFile): Promise<FileEntry> {
   const size = Buffer.byteLength(file.content, 'utf8');
-  const base = { name: file.name, created: file.created, modified: file.modified, size };
+  const base = { name: file.name, created: file.created, modified: file.modified, size, answerBytes: answerBytes(file.content) };
   if (size <= config().LCS_FILE_INLINE_MAX_BYTES) {
     const inline = { ...base, content: file.content };
     // Escaping can grow a content up to six times: what no pack could hold goes to S3 as well.
@@ -151,8 +154,16 @@ async function dehydrate(file: ProjectFile): Promise<FileEntry> {
 }
 
 function toEntry(item: Record<string, unknown>): FileEntry {
-  const { name, created, modified, size, content, contentKey } = fromItem<FileEntry>(item);
-  return { name, created, modified, size: Number(size ?? 0), ...(content !== undefined ? { content } : {}), ...(contentKey ? { contentKey } : {}) };
+  const { name, created, modified, size, answerBytes: answer, content, contentKey } = fromItem<FileEntry>(item);
+  return {
+    name,
+    created,
+    modified,
+    size: Number(size ?? 0),
+    ...(answer !== undefined ? { answerBytes: Number(answer) } : {}),
+    ...(content !== undefined ? { content } : {}),
+    ...(contentKey ? { contentKey } : {}),
+  };
 }
 
 /** The one-item-per-file form of projects not written since packs exist. */
@@ -225,15 +236,29 @@ async function sweep(projectId: number, committed: FileSetRef, committedVersion:
   }
 }
 
+/** Every committed entry of the project, contents in S3 not read. */
+function committedEntries(project: Project): Promise<FileEntry[]> {
+  return readCommitted(project, async (ref) => {
+    if (!ref) return legacyEntries(project.id);
+    const packs = await readPacks(project.id, ref, ref.packs);
+    return packs && [...packs.values()].flat();
+  });
+}
+
 export const fileRepository = {
   /** The project's committed files, by name. */
   async list(project: Project): Promise<ProjectFile[]> {
-    const entries = await readCommitted(project, async (ref) => {
-      if (!ref) return legacyEntries(project.id);
-      const packs = await readPacks(project.id, ref, ref.packs);
-      return packs && [...packs.values()].flat();
-    });
+    const entries = await committedEntries(project);
     return Promise.all(byName(entries).map((e) => hydrate(project.id, e)));
+  },
+
+  /** Each committed file's content size in a files/read answer, by name (read from S3 only for entries older than the figure). */
+  async answerSizes(project: Project): Promise<Map<string, number>> {
+    const entries = await committedEntries(project);
+    const sizes = await Promise.all(
+      entries.map(async (e): Promise<[string, number]> => [e.name, e.answerBytes ?? answerBytes((await hydrate(project.id, e)).content)]),
+    );
+    return new Map(sizes);
   },
 
   async get(project: Project, name: string): Promise<ProjectFile | undefined> {

@@ -1,5 +1,6 @@
 import { resultStore } from '../../data/results/result-store';
-import { AppError, NotFoundError } from '../../shared/errors';
+import { AppError, LimitExceededError, NotFoundError } from '../../shared/errors';
+import { ANSWER_FIELD_BYTES, answerBytes } from '../../shared/payload-limits';
 import type { Principal } from '../../shared/principal';
 import { backtestAccess } from './backtest-access';
 import { type Backtest, isFinal } from './types';
@@ -69,12 +70,20 @@ export const backtestResultsService = {
   /**
    * The HTML report once written. Until then a running or completed backtest answers the
    * generating form (the report follows the results); one that failed or was stopped never gets one.
+   * LEAN reads the HTML inline from the answer (a link would not do), so a report too large for
+   * one answer is refused with its size rather than cut.
    */
   async report(principal: Principal, ref: BacktestRef) {
     const backtest = await load(principal, ref);
     if (backtest.reportReady) {
       const report = await resultStore.readReport(ref.projectId, ref.backtestId);
       if (report === undefined) throw new NotFoundError('Report');
+      const bytes = answerBytes(report);
+      if (bytes > ANSWER_FIELD_BYTES) {
+        throw new LimitExceededError(
+          `The report takes ${bytes} bytes in an answer, more than the ${ANSWER_FIELD_BYTES} that fit in Lambda's payload limit (docs/api.md, Limits); it cannot be served.`,
+        );
+      }
       return { report };
     }
     // An imported backtest brought no report along: it will never have one.

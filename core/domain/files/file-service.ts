@@ -2,11 +2,12 @@ import { applyPatch, parsePatch, type StructuredPatch } from 'diff';
 import { fileRepository } from '../../data/files/file-repository';
 import { isoNow } from '../../shared/dates';
 import { ConflictError, InvalidError, NotFoundError } from '../../shared/errors';
+import { answerBytes } from '../../shared/payload-limits';
 import type { Principal } from '../../shared/principal';
 import { projectAccess } from '../identity/access';
 import { checkLock } from '../projects/project-service';
 import type { Project } from '../projects/types';
-import { checkFileContent, checkFileName } from './file-rules';
+import { checkFileContent, checkFileName, checkProjectSize } from './file-rules';
 import { fileView } from './file-views';
 import type { ProjectFile } from './types';
 
@@ -20,6 +21,14 @@ async function writable(principal: Principal, target: WriteTarget) {
   const access = await projectAccess(principal, target.projectId, 'write');
   checkLock(access, principal, target.codeSourceId);
   return access;
+}
+
+/** Refuses a write after which the project's files would not fit one files/read answer. */
+async function checkProjectAfter(project: Project, put: { name: string; content: string }[], remove: string[] = []): Promise<void> {
+  const sizes = await fileRepository.answerSizes(project);
+  for (const name of remove) sizes.delete(name);
+  for (const f of put) sizes.set(f.name, answerBytes(f.content));
+  checkProjectSize(sizes);
 }
 
 function touch(access: { project: Project }, now: string): Project {
@@ -43,6 +52,7 @@ export const fileService = {
     if (await fileRepository.get(access.project, name)) throw new ConflictError(`A file named '${name}' already exists in this project`);
     const now = isoNow();
     const file: ProjectFile = { projectId: access.project.id, name, content, created: now, modified: now };
+    await checkProjectAfter(access.project, [file]);
     await fileRepository.apply(touch(access, now), access.version, { put: [file], remove: [] });
     return { project: access.project, files: [fileView(file)] };
   },
@@ -82,6 +92,7 @@ export const fileService = {
     }
     const now = isoNow();
     const updated: ProjectFile = { ...current, name, content, modified: now };
+    await checkProjectAfter(access.project, [updated], [current.name]);
     await fileRepository.apply(touch(access, now), access.version, { put: [updated], remove: name !== current.name ? [current.name] : [] });
     return { project: access.project, files: [fileView(updated)] };
   },
@@ -147,6 +158,7 @@ export const fileService = {
       return file ? [file] : [];
     });
     const remove = [...touched].filter((name) => !state.has(name) && original.has(name));
+    checkProjectSize(new Map([...state.values()].map((f) => [f.name, answerBytes(f.content)])));
     await fileRepository.apply(touch(access, now), access.version, { put, remove });
     return { project: access.project, files: put.map((f) => fileView(f)) };
   },

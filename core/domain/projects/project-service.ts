@@ -8,9 +8,10 @@ import { DEFAULT_LEAN_ENVIRONMENT, DEFAULT_LEAN_VERSION_ID, LEAN_ENVIRONMENTS, L
 import { isoNow } from '../../shared/dates';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../../shared/errors';
 import { relativePath } from '../../shared/paths';
+import { answerBytes } from '../../shared/payload-limits';
 import type { Principal } from '../../shared/principal';
 import { stopProjectBacktests } from '../backtests/backtest-stop';
-import { checkFileContent, checkFileName } from '../files/file-rules';
+import { checkFileContent, checkFileName, checkProjectSize } from '../files/file-rules';
 import type { ProjectFile } from '../files/types';
 import { canSee, orgAccess, type ProjectAccess, projectAccess } from '../identity/access';
 import { displayUsers } from '../identity/user-directory';
@@ -159,6 +160,8 @@ export const projectService = {
         seen.add(f.name);
         checkFileContent(f.name, f.content, { allowEmpty: true });
       }
+      // The pushed set is the project's whole file set.
+      checkProjectSize(new Map(files.map((f) => [f.name, answerBytes(f.content)])));
     }
     const now = isoNow();
     const next: Project = {
