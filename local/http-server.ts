@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { errorEnvelope } from '../core/shared/envelope';
 import { AuthError } from '../core/shared/errors';
 import { logger } from '../core/shared/logger';
-import { GATEWAY_REQUEST_BYTES, payloadRefusal, requestBodyRefusal } from '../core/shared/payload-limits';
+import { answerRefusal, GATEWAY_REQUEST_BYTES, payloadRefusal, requestBodyRefusal } from '../core/shared/payload-limits';
 import { principalToContext } from '../core/shared/principal';
 import type { ApiLambda, ApiPorts } from '../lambdas/api/pipeline';
 import { findRoute } from '../lambdas/api/routes';
@@ -132,7 +132,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: Lo
   const handler = await loadHandler(route);
   const result = await handler(event, lambdaContext(raw.requestId, `lcs-local-${route.entry.replace(/\//g, '-')}`));
   // A result over the limit never leaves a deployed function (API Gateway answers 502): the same here.
-  const answerTooLarge = payloadRefusal(result, 'answer');
+  const answerTooLarge = answerRefusal(result);
   if (answerTooLarge) {
     logger.error('answer over the invoke payload limit', { requestId: raw.requestId, path: route.path });
     send(res, 502, errorEnvelope([`${answerTooLarge} Request id: ${raw.requestId}`]));

@@ -9,7 +9,7 @@ import { type Envelope, envelopeJson, errorEnvelope, okEnvelope, type Payload } 
 import { AppError, AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordRequest } from '../../core/shared/metrics';
-import { payloadRefusal } from '../../core/shared/payload-limits';
+import { answerRefusal } from '../../core/shared/payload-limits';
 import { type Principal, principalFromContext } from '../../core/shared/principal';
 import type * as z from '../../core/shared/zod';
 import { type RouteDef, routeBindings } from './routes/route-types';
@@ -132,7 +132,7 @@ function pipeline<S extends z.ZodMiniType>(route: RouteDef<S>, run: RouteRun<S>)
     // An answer over Lambda's invoke payload limit would never reach the client (API Gateway
     // would answer 502): it becomes an envelope error. Each endpoint's size rules keep answers
     // below the limit; this is the last line of defence.
-    const tooLarge = payloadRefusal(result, 'answer');
+    const tooLarge = answerRefusal(result);
     if (tooLarge) {
       logger.error('answer over the invoke payload limit', { requestId: ctx.requestId, path: route.path });
       recordRequest(route.path, 'limit');
