@@ -1,37 +1,69 @@
 /**
- * lean-cli's brokerages (its modules file, `cdn.quantconnect.com/cli/modules-*.json`, which lean-cli
- * downloads at run time) as LEAN configures them: the module id lean-cli sends as `brokerage.id`
- * (and as a `dataProviders` key when the brokerage also streams data), its display name, LEAN's
- * `live-mode-brokerage` / `data-queue-handler` type, and the settings it cannot run without. The
- * settings themselves arrive under LEAN's own config keys (`ib-user-name`, `tradier-access-token`,
- * …) and go to LEAN's config unchanged. Facts from lean-cli's tests and LEAN's brokerage type
- * names; the modules file itself is not in lean-cli's repository.
+ * The brokerages and data providers `live/create` names (QuantConnect's API spec: the
+ * `*BrokerageSettings` / `*DataProviderSettings` schemas of `brokerage` and `dataProviders`), as
+ * LEAN configures them: the id the client sends as `brokerage.id` (and as a `dataProviders` id), its
+ * display name (lean-cli's `--brokerage`), LEAN's `live-mode-brokerage` / `data-queue-handler` type
+ * (LEAN's `Launcher/config.json` environments), the settings the spec requires, and how a setting
+ * whose value LEAN reads differently becomes LEAN config (a testnet flag becomes the testnet URLs).
+ * Settings are named by LEAN's own config keys (`ib-user-name`, `tradier-access-token`, …) and go
+ * to LEAN's config under those keys.
  *
- * The brokerage's plugin (its `QuantConnect.*Brokerages*` DLLs) must be in the runner image: the
- * operator names those it added in `LCS_LIVE_FEEDS` (core/domain/live/live-feeds.ts, docs/live.md).
+ * The plugin (its `QuantConnect.*Brokerages*` / `Lean.DataSource.*` DLLs) must be in the runner
+ * image: the operator names those it added in `LCS_LIVE_FEEDS` (core/domain/live/live-feeds.ts,
+ * docs/live.md).
  */
 export interface BrokerageModule {
-  /** lean-cli's module id (`brokerage.id`, a `dataProviders` key). */
+  /** The spec's module id (`brokerage.id`, a `dataProviders` id). */
   id: string;
   /** lean-cli's `--brokerage` / `--data-provider-live` name. */
   name: string;
+  /** Other names of the module: the `dataProviders` key when it differs from the id. */
+  aliases?: readonly string[];
   /** LEAN's `live-mode-brokerage` (and `data-queue-handler`) for these settings. */
   leanType: (settings: Record<string, unknown>) => string;
-  /** LEAN config keys that must be set. */
-  required: readonly string[];
-  /** Needs QuantConnect's OAuth flow (`live/auth0/*`), which this server does not offer. */
-  oauth?: boolean;
+  /** Settings the spec requires of it as the brokerage (none besides `id`: `[]`). */
+  required: (settings: Record<string, unknown>) => readonly string[];
+  /** Settings the spec requires of it as a data provider, when they differ from `required`. */
+  feedRequired?: readonly string[];
+  /**
+   * LEAN config keys LEAN needs that the spec leaves out because QuantConnect's cloud fills them in
+   * (the FIX session of an institutional brokerage): here the client gives them.
+   */
+  serverRequired?: readonly string[];
+  /** LEAN config derived from the spec's settings (added to them, never replacing a key the client sent). */
+  derived?: (settings: Record<string, unknown>) => Record<string, string>;
+  /** Why it cannot be a data provider (LEAN has no data-queue handler for it), or `undefined` when it can. */
+  feedRefusal?: (settings: Record<string, unknown>) => string | undefined;
+  /** A data provider only: it cannot be the brokerage. */
+  dataOnly?: boolean;
+  /** Signs in through QuantConnect's OAuth flow (`live/auth0/*`, not offered here): as the brokerage only, or in both roles. */
+  oauth?: 'brokerage' | 'both';
 }
 
 const fixed = (type: string) => () => type;
+const keys =
+  (...list: string[]) =>
+  () =>
+    list;
+const text = (value: unknown) => String(value ?? '').trim();
 
-/** Binance's LEAN type follows `binance-exchange-name` (lean-cli offers Binance, BinanceUS and the two futures markets). */
-const BINANCE_TYPES: Record<string, string> = {
-  binance: 'BinanceBrokerage',
-  binanceus: 'BinanceUSBrokerage',
-  'binance-usdm-futures': 'BinanceFuturesBrokerage',
-  'binance-coin-futures': 'BinanceCoinFuturesBrokerage',
+/**
+ * Binance's markets share the id `BinanceBrokerage`; `binance-exchange-name` chooses LEAN's type and
+ * the settings (BinanceUS has its own `binanceus-*` keys; only Binance spot has a testnet switch).
+ */
+const BINANCE: Record<string, { type: string; required: readonly string[] }> = {
+  binance: { type: 'BinanceBrokerage', required: ['binance-exchange-name', 'binance-api-key', 'binance-api-secret', 'binance-use-testnet'] },
+  binanceus: { type: 'BinanceUSBrokerage', required: ['binance-exchange-name', 'binanceus-api-key', 'binanceus-api-secret'] },
+  binanceusdmfutures: { type: 'BinanceFuturesBrokerage', required: ['binance-exchange-name', 'binance-api-key', 'binance-api-secret'] },
+  binancecoinfutures: { type: 'BinanceCoinFuturesBrokerage', required: ['binance-exchange-name', 'binance-api-key', 'binance-api-secret'] },
 };
+const binanceMarket = (s: Record<string, unknown>) => BINANCE[squash(text(s['binance-exchange-name']) || 'Binance')] ?? BINANCE.binance!;
+
+/** LEAN's Binance spot plugin reaches the testnet through its URLs (`binance-use-testnet: paper`). */
+const BINANCE_TESTNET = { 'binance-api-url': 'https://testnet.binance.vision', 'binance-websocket-url': 'wss://testnet.binance.vision/ws' };
+
+/** LEAN's FIX settings of an institutional brokerage that QuantConnect's cloud supplies. */
+const fixSession = (prefix: string) => [`${prefix}-host`, `${prefix}-port`, `${prefix}-sender-comp-id`, `${prefix}-target-comp-id`];
 
 const TT_KEYS = [
   'tt-user-name',
@@ -40,74 +72,179 @@ const TT_KEYS = [
   'tt-rest-app-key',
   'tt-rest-app-secret',
   'tt-rest-environment',
-  'tt-market-data-sender-comp-id',
-  'tt-market-data-target-comp-id',
-  'tt-market-data-host',
-  'tt-market-data-port',
   'tt-order-routing-sender-comp-id',
-  'tt-order-routing-target-comp-id',
-  'tt-order-routing-host',
-  'tt-order-routing-port',
 ] as const;
+
+const NO_FEED = (name: string) => () => `${name} has no LEAN data feed (LEAN pairs it with another data provider)`;
 
 export const BROKERAGE_MODULES: readonly BrokerageModule[] = [
   {
     id: 'InteractiveBrokersBrokerage',
     name: 'Interactive Brokers',
     leanType: fixed('InteractiveBrokersBrokerage'),
-    required: ['ib-user-name', 'ib-account', 'ib-password'],
+    required: keys('ib-user-name', 'ib-account', 'ib-password', 'ib-weekly-restart-utc-time'),
+    // LEAN's IB Gateway logs in as paper or live; IB's paper accounts start with "DU".
+    derived: (s) => ({ 'ib-trading-mode': /^DU/i.test(text(s['ib-account'])) ? 'paper' : 'live' }),
   },
   {
     id: 'TradierBrokerage',
     name: 'Tradier',
     leanType: fixed('TradierBrokerage'),
-    required: ['tradier-account-id', 'tradier-access-token', 'tradier-environment'],
+    required: keys('tradier-account-id', 'tradier-access-token', 'tradier-environment'),
+    feedRefusal: (s) =>
+      text(s['tradier-environment']).toLowerCase() === 'paper' ? "Tradier's paper environment (developer sandbox) has no live data feed" : undefined,
   },
-  { id: 'OandaBrokerage', name: 'OANDA', leanType: fixed('OandaBrokerage'), required: ['oanda-account-id', 'oanda-access-token', 'oanda-environment'] },
-  { id: 'BitfinexBrokerage', name: 'Bitfinex', leanType: fixed('BitfinexBrokerage'), required: ['bitfinex-api-key', 'bitfinex-api-secret'] },
+  { id: 'OandaBrokerage', name: 'OANDA', leanType: fixed('OandaBrokerage'), required: keys('oanda-account-id', 'oanda-access-token', 'oanda-environment') },
+  { id: 'BitfinexBrokerage', name: 'Bitfinex', leanType: fixed('BitfinexBrokerage'), required: keys('bitfinex-api-key', 'bitfinex-api-secret') },
   {
     id: 'CoinbaseBrokerage',
     name: 'Coinbase Advanced Trade',
     leanType: fixed('CoinbaseBrokerage'),
-    required: ['coinbase-api-name', 'coinbase-api-private-key'],
+    required: keys('coinbase-api-name', 'coinbase-api-private-key'),
   },
   {
     id: 'BinanceBrokerage',
     name: 'Binance',
-    leanType: (s) => BINANCE_TYPES[String(s['binance-exchange-name'] ?? 'binance').toLowerCase()] ?? 'BinanceBrokerage',
-    required: ['binance-exchange-name'],
+    leanType: (s) => binanceMarket(s).type,
+    required: (s) => binanceMarket(s).required,
+    derived: (s) => (binanceMarket(s).type === 'BinanceBrokerage' && text(s['binance-use-testnet']).toLowerCase() === 'paper' ? BINANCE_TESTNET : {}),
   },
+  {
+    id: 'KrakenBrokerage',
+    name: 'Kraken',
+    leanType: fixed('KrakenBrokerage'),
+    required: keys('kraken-api-key', 'kraken-api-secret', 'kraken-verification-tier'),
+  },
+  { id: 'BybitBrokerage', name: 'Bybit', leanType: fixed('BybitBrokerage'), required: keys('bybit-api-key', 'bybit-api-secret', 'bybit-vip-level') },
+  {
+    id: 'TradingTechnologiesBrokerage',
+    name: 'Trading Technologies',
+    leanType: fixed('TradingTechnologiesBrokerage'),
+    required: () => [...TT_KEYS, 'cash'],
+    // LEAN streams its data too; the starting cash matters to the brokerage only.
+    feedRequired: TT_KEYS,
+    serverRequired: ['tt-order-routing-target-comp-id', 'tt-order-routing-host', 'tt-order-routing-port'],
+  },
+  {
+    id: 'WolverineBrokerage',
+    name: 'Wolverine Execution Services',
+    leanType: fixed('WolverineBrokerage'),
+    required: keys('wolverine-account', 'wolverine-on-behalf-of-comp-id'),
+    serverRequired: fixSession('wolverine'),
+    feedRefusal: NO_FEED('Wolverine Execution Services'),
+  },
+  {
+    id: 'RBIBrokerage',
+    name: 'RBI',
+    leanType: fixed('RBIBrokerage'),
+    required: keys('rbi-account', 'rbi-on-behalf-of-comp-id'),
+    serverRequired: fixSession('rbi'),
+    feedRefusal: NO_FEED('RBI'),
+  },
+  {
+    id: 'TerminalLinkBrokerage',
+    name: 'Terminal Link',
+    leanType: fixed('TerminalLinkBrokerage'),
+    required: keys(
+      'terminal-link-connection-type',
+      'terminal-link-server-auth-id',
+      'terminal-link-environment',
+      'terminal-link-server-host',
+      'terminal-link-server-port',
+      'terminal-link-emsx-broker',
+      'terminal-link-emsx-account',
+      'terminal-link-openfigi-api-key',
+    ),
+  },
+  {
+    id: 'AlpacaBrokerage',
+    name: 'Alpaca',
+    leanType: fixed('AlpacaBrokerage'),
+    // As the brokerage the spec takes an OAuth access token; as a data provider, an API key.
+    required: keys('alpaca-access-token', 'alpaca-environment'),
+    feedRequired: ['alpaca-api-key', 'alpaca-api-secret'],
+    derived: (s): Record<string, string> =>
+      s['alpaca-environment'] === undefined ? {} : { 'alpaca-paper-trading': String(text(s['alpaca-environment']).toLowerCase() !== 'live') },
+    oauth: 'brokerage',
+  },
+  {
+    id: 'CharlesSchwabBrokerage',
+    name: 'Charles Schwab',
+    leanType: fixed('CharlesSchwabBrokerage'),
+    required: keys('charles-schwab-account-number'),
+    oauth: 'both',
+  },
+  {
+    id: 'TradeStationBrokerage',
+    name: 'TradeStation',
+    leanType: fixed('TradeStationBrokerage'),
+    required: keys('trade-station-client-id', 'trade-station-account-id', 'trade-station-refresh-token', 'trade-station-environment'),
+    oauth: 'both',
+  },
+  {
+    id: 'TastytradeBrokerage',
+    name: 'tastytrade',
+    leanType: fixed('TastytradeBrokerage'),
+    required: keys('tastytrade-account-number', 'tastytrade-refresh-token'),
+    oauth: 'both',
+  },
+  {
+    id: 'Polygon',
+    name: 'Polygon',
+    aliases: ['PolygonDataFeed', 'PolygonDataProvider'],
+    leanType: fixed('QuantConnect.Lean.DataSource.Polygon.PolygonDataProvider'),
+    required: keys('polygon-api-key'),
+    dataOnly: true,
+  },
+  // lean-cli's local brokerages, not in QuantConnect's cloud spec.
   {
     id: 'ZerodhaBrokerage',
     name: 'Zerodha',
     leanType: fixed('ZerodhaBrokerage'),
-    required: ['zerodha-api-key', 'zerodha-access-token', 'zerodha-product-type', 'zerodha-trading-segment'],
+    required: keys('zerodha-api-key', 'zerodha-access-token', 'zerodha-product-type', 'zerodha-trading-segment'),
   },
   {
     id: 'SamcoBrokerage',
     name: 'Samco',
     leanType: fixed('SamcoBrokerage'),
-    required: ['samco-client-id', 'samco-client-password', 'samco-year-of-birth', 'samco-product-type', 'samco-trading-segment'],
+    required: keys('samco-client-id', 'samco-client-password', 'samco-year-of-birth', 'samco-product-type', 'samco-trading-segment'),
   },
-  { id: 'KrakenBrokerage', name: 'Kraken', leanType: fixed('KrakenBrokerage'), required: ['kraken-api-key', 'kraken-api-secret', 'kraken-verification-tier'] },
-  { id: 'BybitBrokerage', name: 'Bybit', leanType: fixed('BybitBrokerage'), required: ['bybit-api-key', 'bybit-api-secret', 'bybit-vip-level'] },
-  { id: 'TradingTechnologiesBrokerage', name: 'Trading Technologies', leanType: fixed('TradingTechnologiesBrokerage'), required: TT_KEYS },
-  { id: 'CharlesSchwabBrokerage', name: 'Charles Schwab', leanType: fixed('CharlesSchwabBrokerage'), required: ['charles-schwab-account-number'], oauth: true },
-  { id: 'AlpacaBrokerage', name: 'Alpaca', leanType: fixed('AlpacaBrokerage'), required: [], oauth: true },
-  { id: 'TradeStationBrokerage', name: 'TradeStation', leanType: fixed('TradeStationBrokerage'), required: [], oauth: true },
-  { id: 'TastytradeBrokerage', name: 'tastytrade', leanType: fixed('TastytradeBrokerage'), required: [], oauth: true },
 ];
 
-const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+function squash(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
 
-/** The module for lean-cli's id or display name (any case, spaces and dashes ignored). */
+const names = (m: BrokerageModule) => [m.id, m.name, m.id.replace(/Brokerage$/, ''), ...(m.aliases ?? [])].map(squash);
+
+/** The module for an id, a `dataProviders` key or lean-cli's display name (any case, spaces and dashes ignored). */
 export function brokerageModule(idOrName: string): BrokerageModule | undefined {
   const key = squash(idOrName);
   if (!key) return undefined;
-  return BROKERAGE_MODULES.find((m) => squash(m.id) === key || squash(m.name) === key || squash(m.id.replace(/Brokerage$/, '')) === key);
+  return BROKERAGE_MODULES.find((m) => names(m).includes(key));
 }
 
-/** The required LEAN config keys missing (or empty) in `settings`. */
-export function missingSettings(module: BrokerageModule, settings: Record<string, unknown>): string[] {
-  return module.required.filter((key) => settings[key] === undefined || settings[key] === null || String(settings[key]).trim() === '');
+/** The settings `module` needs in `role` that are missing (or empty) in `settings`: first the spec's, then LEAN's own. */
+export function missingSettings(module: BrokerageModule, settings: Record<string, unknown>, role: 'brokerage' | 'feed' = 'brokerage'): string[] {
+  const needed = [...((role === 'feed' && module.feedRequired) || module.required(settings)), ...(module.serverRequired ?? [])];
+  const empty = (value: unknown) => value === undefined || value === null || (Array.isArray(value) ? value.length === 0 : text(value) === '');
+  return needed.filter((key) => empty(settings[key]));
+}
+
+/** The client's flag for a setting (lean-cli: `--<key>`, the cash as `--live-cash-balance`). */
+const settingFlag = (key: string) => `--${key === 'cash' ? 'live-cash-balance' : key}`;
+
+/** The error for missing settings: names the keys, never a value. */
+export function missingSettingsMessage(module: BrokerageModule, missing: readonly string[]): string {
+  const fix = missing.filter((k) => module.serverRequired?.includes(k));
+  const note = fix.length
+    ? `; ${fix.join(', ')} ${fix.length > 1 ? 'are' : 'is'} the FIX session QuantConnect's cloud fills in, which here you give yourself`
+    : '';
+  return `${module.name} needs ${missing.join(', ')} (lean-cli: ${missing.map(settingFlag).join(' ')}${note})`;
+}
+
+/** LEAN's config for a module's settings: the client's keys as sent, plus what LEAN reads from them in another form. */
+export function leanSettings(module: BrokerageModule | undefined, settings: Record<string, unknown>): Record<string, unknown> {
+  const derived = module?.derived?.(settings) ?? {};
+  return { ...Object.fromEntries(Object.entries(derived).filter(([key]) => settings[key] === undefined)), ...settings };
 }
