@@ -8,7 +8,7 @@ import { fileService } from '../../core/domain/files/file-service';
 import { identityService } from '../../core/domain/identity/identity-service';
 import { objectStoreService } from '../../core/domain/objects/object-store-service';
 import { projectService } from '../../core/domain/projects/project-service';
-import type { Language } from '../../core/domain/projects/types';
+import type { Language, ProjectProvenance } from '../../core/domain/projects/types';
 import type { Principal } from '../../core/shared/principal';
 import { type CommonOptions, describeError, fail, withTarget } from '../admin/action';
 import { fields } from '../admin/output';
@@ -45,6 +45,7 @@ async function backupOrganization(file: string, principal: Principal, organizati
       counts.members++;
     }
     const { projects } = await projectService.read(principal, { organizationId });
+    const provenanceOf = new Map((await projectService.listStored(principal, organizationId)).map((p) => [p.id, p.importedFrom]));
     // By name, so two backups of the same content are the same records in the same order.
     for (const p of [...projects].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       await writer.write({
@@ -56,6 +57,7 @@ async function backupOrganization(file: string, principal: Principal, organizati
         libraries: p.libraries.map((l) => l.libraryName),
         leanVersionId: p.leanVersionId,
         leanEnvironment: p.leanEnvironment,
+        ...(provenanceOf.get(p.projectId) ? { importedFrom: provenanceOf.get(p.projectId) } : {}),
       });
       counts.projects++;
       // One read of the project's files: the set as it was at one moment, even while others push.
@@ -106,6 +108,13 @@ async function readBacktest(principal: Principal, projectId: number, backtestId:
   };
 }
 
+/** A project record's `importedFrom`, kept when it has the shape lcs migrate writes. */
+function provenance(value: unknown): { importedFrom?: ProjectProvenance } {
+  const v = value as Partial<ProjectProvenance> | undefined;
+  if (!v || typeof v.source !== 'string' || typeof v.organizationId !== 'string' || !Number.isInteger(v.projectId)) return {};
+  return { importedFrom: { source: v.source, organizationId: v.organizationId, projectId: v.projectId as number } };
+}
+
 /** Restores a verified archive into an empty organization: projects and files, then library links, backtests and objects as they come. */
 async function restoreOrganization(file: string, principal: Principal, organizationId: string, verified: Awaited<ReturnType<typeof verifyArchive>>) {
   const { header, records } = verified;
@@ -145,7 +154,12 @@ async function restoreOrganization(file: string, principal: Principal, organizat
         break;
       }
       case 'project': {
-        const created = await projectService.create(principal, { name: String(record.name), language: record.language as Language, organizationId });
+        const created = await projectService.create(principal, {
+          name: String(record.name),
+          language: record.language as Language,
+          organizationId,
+          ...provenance(record.importedFrom),
+        });
         idOf.set(String(record.name), created.project.id);
         librariesOf.set(created.project.id, (record.libraries as string[]) ?? []);
         pending = { projectId: created.project.id, record, files: [] };
