@@ -139,7 +139,7 @@ function isFrom(project: Project, sourceOrganizationId: string): boolean {
 }
 
 async function targetState(principal: Principal, organizationId: string, sourceOrganizationId: string): Promise<TargetState> {
-  const projects = await projectService.listStored(principal, organizationId);
+  const projects = (await projectService.listStored(principal, organizationId)).map((s) => s.project);
   return {
     imported: new Map(projects.filter((p) => isFrom(p, sourceOrganizationId)).map((p) => [p.importedFrom?.projectId as number, p])),
     names: new Set(projects.map((p) => p.name.toLowerCase())),

@@ -137,10 +137,13 @@ export const projectService = {
     return { projects: await projectViews(page, principal), versions: LEAN_VERSIONS, count: visible.length };
   },
 
-  /** Every project of the organization as stored, provenance included: for imports and backups, so organization admins only. */
-  async listStored(principal: Principal, organizationId: string): Promise<Project[]> {
+  /**
+   * Every project of the organization as stored, provenance included, with its version (which
+   * every write to the project or its files raises): for imports and backups, so organization admins only.
+   */
+  async listStored(principal: Principal, organizationId: string): Promise<{ project: Project; version: number }[]> {
     const { orgId } = orgAccess(principal, organizationId, 'admin');
-    return (await projectRepository.listByOrg(orgId)).map((s) => s.project);
+    return (await projectRepository.listByOrg(orgId)).map(({ project, version }) => ({ project, version }));
   },
 
   async update(principal: Principal, input: ProjectUpdate) {
