@@ -19,11 +19,12 @@ import { QcBacktests, type QcSource, type SourceBacktest, type SourceFile, type 
  * Imports a source organization into one of this server's organizations through the domain
  * services (never raw table writes). A project created here records where it came from (its
  * provenance: the source's address, organization and project id), and a re-run finds its earlier
- * imports by that alone (organization and project id): a project of the same name made here by anyone else is never touched;
- * the import is then created as `<name> (imported)` instead. A project is written only when its
- * content hash (language, description, parameters, files, library names) differs from the
- * target's, and then in one update, so the target never holds half of a project's new file set.
- * Libraries are linked in a second pass, once every project exists, to the imported ids.
+ * imports by that alone (organization and project id): a project of the same name made here by
+ * anyone else is never touched; the import is then created as `<name> (imported)` instead.
+ * A project is written only when its content hash (language, description, parameters, files,
+ * library names) differs from the target's, and then in one update, so the target never holds
+ * half of a project's new file set. Libraries are linked in a second pass, once every project
+ * exists, to the imported ids.
  */
 export type ProjectAction = 'create' | 'update' | 'unchanged' | 'conflict' | 'failed';
 
@@ -147,7 +148,7 @@ async function targetState(principal: Principal, organizationId: string, sourceO
 }
 
 /** The source's name if nobody here uses it, else `<name> (imported)`, `<name> (imported 2)`, …; reserved at once. */
-export function importName(name: string, names: Set<string>): string {
+function importName(name: string, names: Set<string>): string {
   let chosen = name;
   for (let n = 1; names.has(chosen.toLowerCase()); n++) chosen = `${name} (imported${n > 1 ? ` ${n}` : ''})`;
   names.add(chosen.toLowerCase());

@@ -15,7 +15,9 @@ import { QcSource, QUANTCONNECT_API, sourceCredentials } from './source';
 /**
  * `lcs migrate`: copies a QuantConnect organization (QuantConnect's cloud, or any API v2 server)
  * into an organization of this server: projects with their settings and files, library links, and
- * with --with-object-store the object store. Safe to run again: only what changed is written.
+ * with --with-object-store the object store, --with-backtests finished backtests, --with-collaborators
+ * members and collaborators (by email). Safe to run again: imports are found by their provenance and
+ * only what changed is written. --verify compiles every imported project here afterwards.
  */
 interface MigrateCliOptions extends CommonOptions {
   from: string;
