@@ -385,6 +385,17 @@ test('imports are matched by where they came from: a same-named project of this 
   await expectOwnUntouched();
   await expectImportsEqualSource(rerun.summary);
   expect((await targetProjects(tenant)).size).toBe(5);
+
+  // A backup keeps the provenance: the organization restored elsewhere is recognised by the next migration.
+  const archive = join(dir, 'provenance.lcsbackup');
+  expect((await runLcs(['backup', archive, '--org', tenant.orgId, ...testDataDir()])).code).toBe(0);
+  const restored = await createTenant('migrate restored');
+  const restore = await runLcs(['restore', archive, '--org', restored.orgId, ...testDataDir()]);
+  expect(restore.stderr).toBe('');
+  const afterRestore = await migrate(restored);
+  expect(afterRestore.code).toBe(0);
+  expect(new Set(Object.values(actions(afterRestore.summary)))).toEqual(new Set(['unchanged']));
+  expect((await targetProjects(restored)).size).toBe(5);
 });
 
 test('--verify compiles every imported project here and reports the ones that fail', async () => {
