@@ -8,7 +8,8 @@ import { fileService } from '../../core/domain/files/file-service';
 import { identityService } from '../../core/domain/identity/identity-service';
 import { objectStoreService } from '../../core/domain/objects/object-store-service';
 import { projectService } from '../../core/domain/projects/project-service';
-import type { Language } from '../../core/domain/projects/types';
+import type { Language, Project, ProjectProvenance } from '../../core/domain/projects/types';
+import { NotFoundError } from '../../core/shared/errors';
 import type { Principal } from '../../core/shared/principal';
 import { type CommonOptions, describeError, fail, withTarget } from '../admin/action';
 import { fields } from '../admin/output';
@@ -44,9 +45,23 @@ async function backupOrganization(file: string, principal: Principal, organizati
       await writer.write({ type: 'member', name: user?.name ?? '', email: user?.email ?? '', role: m.role });
       counts.members++;
     }
+    // Each project's version now and at the end: a project whose version did not move was backed up
+    // exactly as it was when the backup started (docs/backup-format.md, Consistency).
+    const atStart = await projectService.listStored(principal, organizationId);
     const { projects } = await projectService.read(principal, { organizationId });
+    const provenanceOf = new Map(atStart.map((s) => [s.project.id, s.project.importedFrom]));
     // By name, so two backups of the same content are the same records in the same order.
     for (const p of [...projects].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      // One read of the project's files: the set as it was at one moment, even while others push.
+      // A project deleted since the listing is left out (and reported as changed).
+      const files = await fileService.read(principal, { projectId: p.projectId }).then(
+        (answer) => answer.files,
+        (err: unknown) => {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        },
+      );
+      if (!files) continue;
       await writer.write({
         type: 'project',
         name: p.name,
@@ -56,17 +71,24 @@ async function backupOrganization(file: string, principal: Principal, organizati
         libraries: p.libraries.map((l) => l.libraryName),
         leanVersionId: p.leanVersionId,
         leanEnvironment: p.leanEnvironment,
+        ...(provenanceOf.get(p.projectId) ? { importedFrom: provenanceOf.get(p.projectId) } : {}),
       });
       counts.projects++;
-      // One read of the project's files: the set as it was at one moment, even while others push.
-      const { files } = await fileService.read(principal, { projectId: p.projectId });
       for (const f of files.filter((x) => !x.isLibrary)) {
         await writer.write({ type: 'file', project: p.name, name: f.name, content: f.content });
         counts.files++;
       }
-      const { backtests } = await backtestService.list(principal, p.projectId, false);
+      const { backtests } = await backtestService.list(principal, p.projectId, false).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return { backtests: [] };
+        throw err;
+      });
       for (const b of backtests.filter((x) => x.status === 'Completed.')) {
-        await writer.write({ type: 'backtest', project: p.name, backtestId: b.backtestId, ...(await readBacktest(principal, p.projectId, b.backtestId)) });
+        const read = await readBacktest(principal, p.projectId, b.backtestId).catch((err: unknown) => {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        });
+        if (!read) continue;
+        await writer.write({ type: 'backtest', project: p.name, backtestId: b.backtestId, ...read });
         counts.backtests++;
       }
     }
@@ -75,8 +97,9 @@ async function backupOrganization(file: string, principal: Principal, organizati
       counts.objects++;
       counts.objectBytes += o.data.length;
     }
+    const atEnd = await projectService.listStored(principal, organizationId);
     const { records, sha256 } = await writer.close();
-    return { organizationId, file, records, sha256, ...counts };
+    return { organizationId, file, records, sha256, ...counts, changedDuringBackup: changedProjects(atStart, atEnd) };
   } catch (err) {
     writer.abort();
     throw err;
@@ -104,6 +127,23 @@ async function readBacktest(principal: Principal, projectId: number, backtestId:
     orders: await pages(async (start) => (await backtestResultsService.orders(principal, { projectId, backtestId, start, end: start + PAGE })).orders),
     insights: await pages(async (start) => (await backtestResultsService.insights(principal, { projectId, backtestId, start, end: start + PAGE })).insights),
   };
+}
+
+/** Names of the projects written to, created or deleted between two listings, sorted. */
+function changedProjects(before: { project: Project; version: number }[], after: { project: Project; version: number }[]): string[] {
+  const versionBefore = new Map(before.map((s) => [s.project.id, s.version]));
+  const versionAfter = new Map(after.map((s) => [s.project.id, s.version]));
+  const changed = [...before.filter((s) => versionAfter.get(s.project.id) !== s.version), ...after.filter((s) => !versionBefore.has(s.project.id))].map(
+    (s) => s.project.name,
+  );
+  return [...new Set(changed)].sort();
+}
+
+/** A project record's `importedFrom`, kept when it has the shape lcs migrate writes. */
+function provenance(value: unknown): { importedFrom?: ProjectProvenance } {
+  const v = value as Partial<ProjectProvenance> | undefined;
+  if (!v || typeof v.source !== 'string' || typeof v.organizationId !== 'string' || !Number.isInteger(v.projectId)) return {};
+  return { importedFrom: { source: v.source, organizationId: v.organizationId, projectId: v.projectId as number } };
 }
 
 /** Restores a verified archive into an empty organization: projects and files, then library links, backtests and objects as they come. */
@@ -145,7 +185,12 @@ async function restoreOrganization(file: string, principal: Principal, organizat
         break;
       }
       case 'project': {
-        const created = await projectService.create(principal, { name: String(record.name), language: record.language as Language, organizationId });
+        const created = await projectService.create(principal, {
+          name: String(record.name),
+          language: record.language as Language,
+          organizationId,
+          ...provenance(record.importedFrom),
+        });
         idOf.set(String(record.name), created.project.id);
         librariesOf.set(created.project.id, (record.libraries as string[]) ?? []);
         pending = { projectId: created.project.id, record, files: [] };

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { identityService } from '../../core/domain/identity/identity-service';
+import { resetConfig } from '../../core/shared/config';
 import type { Principal } from '../../core/shared/principal';
 import { dataPaths } from '../../local/embedded-storage';
 import { type CommonOptions, describeError, fail, withTarget } from '../admin/action';
@@ -14,7 +15,9 @@ import { QcSource, QUANTCONNECT_API, sourceCredentials } from './source';
 /**
  * `lcs migrate`: copies a QuantConnect organization (QuantConnect's cloud, or any API v2 server)
  * into an organization of this server: projects with their settings and files, library links, and
- * with --with-object-store the object store. Safe to run again: only what changed is written.
+ * with --with-object-store the object store, --with-backtests finished backtests, --with-collaborators
+ * members and collaborators (by email). Safe to run again: imports are found by their provenance and
+ * only what changed is written. --verify compiles every imported project here afterwards.
  */
 interface MigrateCliOptions extends CommonOptions {
   from: string;
@@ -25,6 +28,9 @@ interface MigrateCliOptions extends CommonOptions {
   dryRun?: boolean;
   withObjectStore?: boolean;
   withBacktests?: boolean;
+  withCollaborators?: boolean;
+  verify?: boolean;
+  verifyTimeout: number;
   concurrency: number;
   retries: number;
   quiet?: boolean;
@@ -90,26 +96,41 @@ function progress(quiet: boolean | undefined): { events: MigrationEvents; stop()
 
 export function summaryText(result: MigrationResult): string {
   const counts = (action: string) => result.projects.filter((p) => p.action === action).length;
+  const verified = result.projects.some((p) => p.verify);
   const lines = [
     table(
-      ['PROJECT', result.dryRun ? 'PLAN' : 'ACTION', 'FILES', 'LIBRARIES', 'BACKTESTS', 'NOTE'],
+      ['PROJECT', result.dryRun ? 'PLAN' : 'ACTION', 'FILES', 'LIBRARIES', 'BACKTESTS', ...(verified ? ['VERIFY'] : []), 'NOTE'],
       result.projects.map((p) => [
-        p.name,
+        p.targetName ? `${p.name} -> ${p.targetName}` : p.name,
         p.action,
         p.files,
         p.libraries.join(', '),
         p.backtests ? `${p.backtests.imported} new, ${p.backtests.unchanged} had${p.backtests.failed ? `, ${p.backtests.failed} failed` : ''}` : undefined,
-        p.error ?? p.backtests?.error,
+        ...(verified ? [p.verify?.state] : []),
+        [p.error, p.backtests?.error, p.verify?.errors[0], p.note].filter(Boolean).join('; ') || undefined,
       ]),
     ),
     '',
     `${result.dryRun ? 'plan (dry run, nothing written)' : 'done'}: ${counts('create')} created, ${counts('update')} updated, ${counts('unchanged')} unchanged, ${counts('conflict')} conflicts, ${counts('failed')} failed`,
   ];
+  if (verified) {
+    const built = result.projects.filter((p) => p.verify?.state === 'BuildSuccess').length;
+    const tried = result.projects.filter((p) => p.verify).length;
+    lines.push(`verify: ${built} of ${tried} projects compiled here${built < tried ? `; ${tried - built} did not (see VERIFY and NOTE)` : ''}`);
+  }
   if (result.objects) {
     const o = result.objects;
     lines.push(
       `object store: ${o.imported} ${result.dryRun ? 'to import' : 'imported'} (${o.bytes} bytes), ${o.unchanged} unchanged, ${o.failed} failed${o.error ? ` (${o.error})` : ''}`,
     );
+  }
+  if (result.people) {
+    const p = result.people;
+    const verb = result.dryRun ? 'to add' : 'added';
+    lines.push(
+      `people: ${p.membersAdded.length} members ${verb}${p.membersAdded.length ? ` (${p.membersAdded.join(', ')})` : ''}, ${p.membersPresent} already members; ${p.collaboratorsAdded} project collaborators ${verb}, ${p.collaboratorsPresent} already there${p.error ? `; failed: ${p.error}` : ''}`,
+    );
+    for (const u of p.unmatched) lines.push(`  not carried over: ${u.email}: ${u.reason}`);
   }
   lines.push(
     `${result.seconds.toFixed(1)} s, ${result.source_requests} source requests${result.rateLimited ? `, rate-limited ${result.rateLimited} times (waited ${result.waitedSeconds.toFixed(1)} s)` : ''}`,
@@ -132,6 +153,12 @@ export function registerMigrate(program: Command): void {
       .option('--dry-run', 'print the plan; write nothing')
       .option('--with-object-store', "also copy the source organization's object store")
       .option('--with-backtests', 'also copy finished backtests (statistics, charts, orders, insights), stored read-only')
+      .option(
+        '--with-collaborators',
+        'also carry over organization members and project collaborators, matched by email to users of this server (none are created)',
+      )
+      .option('--verify', 'afterwards compile every imported project here and report which fail (exit code 1 if any does)')
+      .option('--verify-timeout <seconds>', 'how long --verify waits for one build (C# builds need the running server)', positiveInt(86_400), 600)
       .option('--concurrency <n>', 'projects imported at once', positiveInt(16), 4)
       .option(
         '--retries <n>',
@@ -156,6 +183,11 @@ export function registerMigrate(program: Command): void {
       const sourceOrganizationId = await source.organizationId(options.fromOrg);
       const target = await openTarget(options);
       close = () => target.close();
+      // C# builds go to the job queue of the running server (local) or the jobs stack (deployed).
+      if (options.verify && target.jobsQueueUrl && !process.env.JOBS_QUEUE_URL) {
+        process.env.JOBS_QUEUE_URL = target.jobsQueueUrl;
+        resetConfig();
+      }
       const organizationId = await targetOrganization(options);
       const principal = await actingAdmin(organizationId, options.as);
       result = await migrate({
@@ -166,6 +198,9 @@ export function registerMigrate(program: Command): void {
         dryRun: options.dryRun,
         withObjectStore: options.withObjectStore,
         withBacktests: options.withBacktests,
+        withCollaborators: options.withCollaborators,
+        verify: options.verify,
+        verifyTimeoutMs: options.verifyTimeout * 1000,
         concurrency: options.concurrency,
         events: shown.events,
       });
@@ -178,8 +213,9 @@ export function registerMigrate(program: Command): void {
     await close?.().catch(() => undefined);
     process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : summaryText(result)}\n`);
     const failed =
-      result.projects.some((p) => p.action === 'failed' || p.action === 'conflict' || Boolean(p.backtests?.failed)) ||
-      Boolean(result.objects?.failed || result.objects?.error);
+      result.projects.some(
+        (p) => p.action === 'failed' || p.action === 'conflict' || Boolean(p.backtests?.failed) || (p.verify && p.verify.state !== 'BuildSuccess'),
+      ) || Boolean(result.objects?.failed || result.objects?.error || result.people?.error);
     process.exit(failed ? 1 : 0);
   });
 }

@@ -43,6 +43,21 @@ export interface SourceProject {
   language: 'Py' | 'C#';
   parameters: { key: string; value: string }[];
   libraries: number[];
+  /** As projects/read lists them; those without an email cannot be matched here. */
+  collaborators: SourceCollaborator[];
+}
+
+export interface SourceCollaborator {
+  email: string;
+  write: boolean;
+  liveControl: boolean;
+  owner: boolean;
+}
+
+export interface SourceMember {
+  email: string;
+  name: string;
+  isAdmin: boolean;
 }
 
 export interface SourceFile {
@@ -158,6 +173,14 @@ export class QcSource {
     const account = await this.call<{ organizationId?: string }>('account/read');
     if (!account.organizationId) throw new SourceError('the source did not name the account organization; pass --from-org');
     return account.organizationId;
+  }
+
+  /** The organization's members (organizations/read). */
+  async members(organizationId: string): Promise<SourceMember[]> {
+    const answer = await this.call<{ organization?: { members?: { email?: unknown; name?: unknown; isAdmin?: unknown }[] } }>('organizations/read', {
+      organizationId,
+    });
+    return (answer.organization?.members ?? []).map((m) => ({ email: String(m.email ?? ''), name: String(m.name ?? ''), isAdmin: m.isAdmin === true }));
   }
 
   async projects(organizationId: string): Promise<SourceProject[]> {
@@ -308,5 +331,11 @@ function toProject(raw: Record<string, unknown>): SourceProject {
     language: raw.language === 'C#' ? 'C#' : 'Py',
     parameters: (params as Record<string, unknown>[]).map((p) => ({ key: String(p.key ?? p.name ?? ''), value: String(p.value ?? '') })).filter((p) => p.key),
     libraries: (Array.isArray(raw.libraries) ? raw.libraries : []).map((l) => Number((l as { projectId?: unknown }).projectId ?? l)).filter(Number.isInteger),
+    collaborators: (Array.isArray(raw.collaborators) ? (raw.collaborators as Record<string, unknown>[]) : []).map((c) => ({
+      email: typeof c.email === 'string' ? c.email : '',
+      write: c.permission === 'write',
+      liveControl: c.liveControl === true,
+      owner: c.owner === true,
+    })),
   };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
 import { resultStore } from '../../core/data/results/result-store';
 import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
+import { identityService } from '../../core/domain/identity/identity-service';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
 import { type Answer, apiUrl, type Creds, call, LeanCli, removeStarterFiles } from '../support/api';
 import { runLcs, testDataDir } from '../support/lcs';
@@ -108,9 +109,19 @@ afterAll(async () => {
 
 interface Summary {
   dryRun: boolean;
-  projects: { name: string; action: string; targetId?: number; error?: string }[];
+  projects: {
+    name: string;
+    sourceId: number;
+    action: string;
+    targetId?: number;
+    targetName?: string;
+    note?: string;
+    error?: string;
+    verify?: { state: string; compileId?: string; errors: string[] };
+  }[];
   objects?: { imported: number; unchanged: number; failed: number };
   rateLimited: number;
+  people?: { membersAdded: string[]; collaboratorsAdded: number; collaboratorsPresent: number; unmatched: { email: string; reason: string }[] };
 }
 
 async function migrate(tenant: Tenant, extra: string[] = [], via = `${proxy.endpoint}/api/v2/`) {
@@ -287,6 +298,204 @@ test('bad sources: unreachable, wrong credentials, not an API: one clear line, n
   expect(noCreds.code).toBe(1);
   expect(noCreds.stderr).toMatch(/no source credentials/);
   expect((await targetProjects(tenant)).size).toBe(0);
+});
+
+test('imports are matched by where they came from: a same-named project of this server is left untouched, a re-run updates the imported one', async () => {
+  const tenant = await createTenant('migrate provenance');
+  // Someone's own projects here that happen to carry source names, one of them in the other language.
+  const own: Record<string, number> = {};
+  for (const [name, language, file] of [
+    [PROJECTS.beta.name, 'Py', { name: 'main.py', content: '# my own beta\n' }],
+    [PROJECTS.alpha.name, 'C#', { name: 'Main.cs', content: '// my own alpha\n' }],
+  ] as const) {
+    const projectId = ((await tenant.cli.createProject(name, language)).body.projects as { projectId: number }[])[0]?.projectId as number;
+    await removeStarterFiles(projectId, tenant.admin, language);
+    expect((await tenant.cli.push(projectId, { name, description: 'mine', files: [file] })).body.success).toBe(true);
+    own[name] = projectId;
+  }
+  const ownBefore = new Map(await Promise.all(Object.values(own).map(async (id) => [id, await ownFiles(tenant.cli, id)] as const)));
+  const expectOwnUntouched = async () => {
+    const here = await targetProjects(tenant);
+    for (const [name, id] of Object.entries(own)) {
+      expect(here.get(name)).toMatchObject({ projectId: id, description: 'mine', parameters: [], libraries: [] });
+      expect(await ownFiles(tenant.cli, id)).toEqual(ownBefore.get(id));
+    }
+  };
+  /** Each source project and the project here it was imported into, by the name the summary reports. */
+  const expectImportsEqualSource = async (summary: Summary | undefined) => {
+    const here = await targetProjects(tenant);
+    const sourceProjects = (await sourceCli.listProjects()).body.projects as { projectId: number; name: string; description: string; parameters: unknown[] }[];
+    for (const sp of sourceProjects) {
+      const outcome = summary?.projects.find((p) => p.sourceId === sp.projectId);
+      const tp = here.get(outcome?.targetName ?? sp.name);
+      expect(tp?.projectId).toBe(outcome?.targetId);
+      expect(tp?.description).toBe(sp.description);
+      expect(tp?.parameters).toEqual(sp.parameters);
+      expect(await ownFiles(tenant.cli, tp?.projectId as number)).toEqual(await ownFiles(sourceCli, sp.projectId));
+    }
+    expect(here.get(`${PROJECTS.alpha.name} (imported)`)?.libraries.map((l) => l.projectId)).toEqual([here.get(PROJECTS.lib.name)?.projectId]);
+  };
+
+  const plan = await migrate(tenant, ['--dry-run']);
+  expect(plan.summary?.projects.find((p) => p.name === PROJECTS.beta.name)).toMatchObject({
+    action: 'create',
+    targetName: `${PROJECTS.beta.name} (imported)`,
+    note: expect.stringContaining('already exists here'),
+  });
+
+  const first = await migrate(tenant);
+  expect(first.code).toBe(0);
+  expect(actions(first.summary)).toEqual({ [PROJECTS.lib.name]: 'create', [PROJECTS.alpha.name]: 'create', [PROJECTS.beta.name]: 'create' });
+  const targetNames = Object.fromEntries((first.summary?.projects ?? []).map((p) => [p.name, p.targetName]));
+  expect(targetNames).toEqual({
+    [PROJECTS.lib.name]: undefined,
+    [PROJECTS.alpha.name]: `${PROJECTS.alpha.name} (imported)`,
+    [PROJECTS.beta.name]: `${PROJECTS.beta.name} (imported)`,
+  });
+  await expectOwnUntouched();
+  await expectImportsEqualSource(first.summary);
+  expect((await targetProjects(tenant)).size).toBe(5);
+
+  // The table names the project here too; the same source reached by another address finds its imports.
+  const again = await runLcs([
+    'migrate',
+    '--from',
+    source.apiUrl,
+    '--user-id',
+    String(sourceAdmin.userId),
+    '--api-token',
+    sourceAdmin.token,
+    '--org',
+    tenant.orgId,
+    ...testDataDir(),
+  ]);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain(`${PROJECTS.beta.name} -> ${PROJECTS.beta.name} (imported)`);
+  expect(again.stdout).toMatch(/0 created, 0 updated, 3 unchanged/);
+  expect((await targetProjects(tenant)).size).toBe(5);
+
+  const pushed = await sourceCli.push(ids.beta, { name: PROJECTS.beta.name, files: [{ name: 'main.py', content: '# beta, changed for provenance\n' }] });
+  expect(pushed.body.success).toBe(true);
+  const rerun = await migrate(tenant);
+  expect(rerun.code).toBe(0);
+  expect(actions(rerun.summary)).toEqual({ [PROJECTS.lib.name]: 'unchanged', [PROJECTS.alpha.name]: 'unchanged', [PROJECTS.beta.name]: 'update' });
+  expect(rerun.summary?.projects.find((p) => p.name === PROJECTS.beta.name)?.targetId).toBe(
+    first.summary?.projects.find((p) => p.name === PROJECTS.beta.name)?.targetId,
+  );
+  await expectOwnUntouched();
+  await expectImportsEqualSource(rerun.summary);
+  expect((await targetProjects(tenant)).size).toBe(5);
+
+  // A backup keeps the provenance: the organization restored elsewhere is recognised by the next migration.
+  const archive = join(dir, 'provenance.lcsbackup');
+  expect((await runLcs(['backup', archive, '--org', tenant.orgId, ...testDataDir()])).code).toBe(0);
+  const restored = await createTenant('migrate restored');
+  const restore = await runLcs(['restore', archive, '--org', restored.orgId, ...testDataDir()]);
+  expect(restore.stderr).toBe('');
+  const afterRestore = await migrate(restored);
+  expect(afterRestore.code).toBe(0);
+  expect(new Set(Object.values(actions(afterRestore.summary)))).toEqual(new Set(['unchanged']));
+  expect((await targetProjects(restored)).size).toBe(5);
+});
+
+test('--verify compiles every imported project here and reports the ones that fail', async () => {
+  const tenant = await createTenant('migrate verify');
+  const clean = await migrate(tenant, ['--verify']);
+  expect(clean.code).toBe(0);
+  expect(clean.summary?.projects.map((p) => [p.name, p.verify?.state])).toEqual(
+    expect.arrayContaining([
+      [PROJECTS.lib.name, 'BuildSuccess'],
+      [PROJECTS.alpha.name, 'BuildSuccess'],
+      [PROJECTS.beta.name, 'BuildSuccess'],
+    ]),
+  );
+
+  const broken = ((await sourceCli.createProject('Migrate/Broken')).body.projects as { projectId: number }[])[0]?.projectId as number;
+  try {
+    // A push replaces the whole file set: the starter files go.
+    expect((await sourceCli.push(broken, { name: 'Migrate/Broken', files: [{ name: 'main.py', content: 'def broken(:\n    pass\n' }] })).body.success).toBe(
+      true,
+    );
+    const run = await migrate(tenant, ['--verify']);
+    expect(run.code).toBe(1);
+    const verdict = Object.fromEntries((run.summary?.projects ?? []).map((p) => [p.name, p.verify]));
+    expect(verdict[PROJECTS.lib.name]?.state).toBe('BuildSuccess');
+    expect(verdict[PROJECTS.alpha.name]?.state).toBe('BuildSuccess');
+    expect(verdict[PROJECTS.beta.name]?.state).toBe('BuildSuccess');
+    expect(verdict['Migrate/Broken']).toEqual({
+      state: 'BuildError',
+      compileId: expect.any(String),
+      errors: expect.arrayContaining([expect.stringMatching(/^Build Error: File: main\.py Line: 1 /)]),
+    });
+    // A dry run compiles nothing.
+    const plan = await migrate(tenant, ['--verify', '--dry-run']);
+    expect(plan.code).toBe(0);
+    expect(plan.summary?.projects.every((p) => p.verify === undefined)).toBe(true);
+  } finally {
+    await sourceCli.deleteProject(broken);
+  }
+});
+
+test('--with-collaborators carries members and project collaborators over by email; people with no user here are reported', async () => {
+  const tenant = await createTenant('migrate people');
+  const tag = randomBytes(3).toString('hex');
+  const shared = `shared-${tag}@example.com`;
+  const onlyThere = `only-there-${tag}@example.com`;
+  const sourceUser: Record<string, number> = {};
+  for (const [email, role] of [
+    [shared, 'admin'],
+    [onlyThere, 'member'],
+  ] as const) {
+    const made = await runLcs([
+      'admin',
+      'user',
+      'create',
+      '--email',
+      email,
+      '--name',
+      email,
+      '--org',
+      sourceAdmin.organizationId,
+      '--role',
+      role,
+      '--json',
+      '--data-dir',
+      join(dir, 'source'),
+    ]);
+    expect(made.code).toBe(0);
+    sourceUser[email] = (JSON.parse(made.stdout) as { id: number }).id;
+  }
+  for (const email of [shared, onlyThere]) {
+    const added = await call('projects/collaboration/create', {
+      json: { projectId: ids.alpha, collaboratorUserId: String(sourceUser[email]), collaborationLiveControl: true, collaborationWrite: false },
+      creds: sourceAdmin,
+      base: source.apiUrl,
+    });
+    expect(added.body.success).toBe(true);
+  }
+  // Here only the shared address has a user, and not yet in the tenant's organization.
+  const here = await identityService.createUser({ email: shared, name: 'Shared here' });
+
+  const plan = await migrate(tenant, ['--with-collaborators', '--dry-run']);
+  // Both servers' first admin is admin@localhost: that one is matched too (a member and each project's owner there).
+  expect(plan.summary?.people?.membersAdded).toEqual(expect.arrayContaining([shared]));
+  expect(await identityService.findMember(tenant.orgId, here.id)).toBeUndefined();
+
+  const run = await migrate(tenant, ['--with-collaborators']);
+  expect(run.code).toBe(0);
+  expect(run.summary?.people).toMatchObject({ membersAdded: plan.summary?.people?.membersAdded, collaboratorsAdded: plan.summary?.people?.collaboratorsAdded });
+  expect(run.summary?.people?.membersAdded).not.toContain(onlyThere);
+  expect(run.summary?.people?.unmatched).toContainEqual({ email: onlyThere, reason: 'no user with this email here' });
+  expect(await identityService.findMember(tenant.orgId, here.id)).toMatchObject({ role: 'admin' });
+  const alphaHere = run.summary?.projects.find((p) => p.name === PROJECTS.alpha.name)?.targetId as number;
+  const collaborators = await call('projects/collaboration/read', { json: { projectId: alphaHere }, creds: tenant.admin });
+  expect(collaborators.body.collaborators).toContainEqual(
+    expect.objectContaining({ uid: here.id, email: shared, permission: 'read', liveControl: true, owner: false }),
+  );
+
+  const again = await migrate(tenant, ['--with-collaborators']);
+  expect(again.code).toBe(0);
+  expect(again.summary?.people).toMatchObject({ membersAdded: [], collaboratorsAdded: 0, collaboratorsPresent: run.summary?.people?.collaboratorsAdded });
 });
 
 test('--with-backtests: finished backtests arrive read-only with their statistics, charts, orders and insights; a re-run imports none again', async () => {

@@ -20,7 +20,7 @@ import { isFinalLive } from '../live/types';
 import { removeProjectOptimizations } from '../optimizations/optimization-service';
 import { projectView } from './project-views';
 import { starterFiles } from './starter-files';
-import type { Language, Project, ProjectParameter } from './types';
+import type { Language, Project, ProjectParameter, ProjectProvenance } from './types';
 
 /** Projects: create, read, update (including lean-cli's push, which replaces the file set), delete. */
 const FIRST_PROJECT_ID = 10_000_000;
@@ -92,7 +92,8 @@ async function projectViews(projects: Project[], principal: Principal) {
 }
 
 export const projectService = {
-  async create(principal: Principal, input: { name: string; language: Language; organizationId?: string }) {
+  /** `importedFrom` is for imports (lcs migrate, lcs restore) only; the API's projects/create never passes it. */
+  async create(principal: Principal, input: { name: string; language: Language; organizationId?: string; importedFrom?: ProjectProvenance }) {
     const { orgId } = orgAccess(principal, input.organizationId, 'member');
     const now = isoNow();
     const project: Project = {
@@ -112,6 +113,7 @@ export const projectService = {
       collaborators: [{ userId: principal.userId, write: true, liveControl: true, owner: true, added: now }],
       activeNodes: [],
       autoSelectNode: true,
+      ...(input.importedFrom ? { importedFrom: { ...input.importedFrom } } : {}),
     };
     const files = starterFiles(project.language).map((f) => ({ ...f, projectId: project.id, created: now, modified: now }));
     await fileRepository.createProject(project, files);
@@ -134,6 +136,15 @@ export const projectService = {
     // Without start/end every project is returned: lean-cli's pull and name lookup need the full list.
     const page = visible.slice(start, input.end ?? visible.length);
     return { projects: await projectViews(page, principal), versions: LEAN_VERSIONS, count: visible.length };
+  },
+
+  /**
+   * Every project of the organization as stored, provenance included, with its version (which
+   * every write to the project or its files raises): for imports and backups, so organization admins only.
+   */
+  async listStored(principal: Principal, organizationId: string): Promise<{ project: Project; version: number }[]> {
+    const { orgId } = orgAccess(principal, organizationId, 'admin');
+    return (await projectRepository.listByOrg(orgId)).map(({ project, version }) => ({ project, version }));
   },
 
   async update(principal: Principal, input: ProjectUpdate) {

@@ -16,6 +16,17 @@ export interface ProjectParameter {
 
 export type Language = 'Py' | 'C#';
 
+/**
+ * Where a project imported by `lcs migrate` came from: the source API's address, its organization
+ * and the project's id there. A re-run of the migration finds its earlier imports by the
+ * organization and project id alone, never by name. Not part of any wire shape.
+ */
+export interface ProjectProvenance {
+  source: string;
+  organizationId: string;
+  projectId: number;
+}
+
 export interface Project {
   id: number;
   orgId: string;
@@ -38,4 +49,6 @@ export interface Project {
   lock?: { userId: number; codeSourceId: string; acquired: string };
   /** The committed file set's storage (core/data/files); absent on projects not written since it was introduced. */
   fileSet?: FileSetRef;
+  /** Set on projects created by `lcs migrate` (and kept by backup and restore). */
+  importedFrom?: ProjectProvenance;
 }
