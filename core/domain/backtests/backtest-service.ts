@@ -1,5 +1,5 @@
 import { backtestRepository } from '../../data/backtests/backtest-repository';
-import { resultStore } from '../../data/results/result-store';
+import { deleteResults, resultStore } from '../../data/results/result-store';
 import type { TaskLauncher } from '../../ports/task-runner';
 import { qcDate } from '../../shared/dates';
 import { NotFoundError } from '../../shared/errors';
@@ -80,7 +80,7 @@ export async function deleteBacktest(principal: Principal, projectId: number, ba
   const { backtest } = await backtestAccess(principal, projectId, backtestId, 'write');
   await stopBacktest(backtest, 'backtest deleted', tasks);
   await backtestRepository.delete(projectId, backtestId);
-  await resultStore.deleteResults(projectId, backtestId);
+  await deleteResults(projectId, backtestId);
   return backtest;
 }
 
