@@ -66,7 +66,13 @@ describe('the adapter: a signed RequestResponse Invoke of the function', () => {
 
   const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' };
   const checker = (maxRequestBytes?: number) =>
-    lambdaSyntaxChecker({ functionName: 'lcs-test-syntax-check', region: 'eu-west-1', endpoint: lambda.endpoint, credentials, ...(maxRequestBytes ? { maxRequestBytes } : {}) });
+    lambdaSyntaxChecker({
+      functionName: 'lcs-test-syntax-check',
+      region: 'eu-west-1',
+      endpoint: lambda.endpoint,
+      credentials,
+      ...(maxRequestBytes ? { maxRequestBytes } : {}),
+    });
 
   test('answers what the in-process checker answers, sending only the Python files', async () => {
     const files = [BAD, GOOD, INDENT, NOT_PYTHON];
@@ -111,7 +117,10 @@ describe('the adapter: a signed RequestResponse Invoke of the function', () => {
   });
 
   test('one file too large alone is refused by name; a failing function is an error, never "no errors"', async () => {
-    const big = { name: 'big.py', content: Array.from({ length: 4000 }, (_, i) => `v${i} = '${createHash('md5').update(String(i)).digest('hex')}'`).join('\n') };
+    const big = {
+      name: 'big.py',
+      content: Array.from({ length: 4000 }, (_, i) => `v${i} = '${createHash('md5').update(String(i)).digest('hex')}'`).join('\n'),
+    };
     await expect(checker(2000).check([big])).rejects.toThrow(/big\.py is too large for the syntax check/);
     functionError = 'Task timed out after 20.00 seconds';
     await expect(checker().check([GOOD])).rejects.toThrow(/syntax-check function failed \(Unhandled\).*Task timed out/);
