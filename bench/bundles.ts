@@ -21,6 +21,7 @@ function functions(root: string): { name: string; entry: string }[] {
     ...routes.map((r) => ({ name: r.path, entry: join(root, 'lambdas', 'api', `${r.entry}.handler.ts`) })),
     { name: '(authorizer)', entry: join(root, 'lambdas', 'auth', 'authorizer.handler.ts') },
     { name: '(first-admin)', entry: join(root, 'lambdas', 'custom-resources', 'first-admin.handler.ts') },
+    { name: '(syntax-check)', entry: join(root, 'lambdas', 'workers', 'syntax-check.handler.ts') },
   ];
 }
 
@@ -32,6 +33,7 @@ const BINDINGS = {
   DATA_BUCKET_NAME: 'lcs-bench-data',
   OBJECTS_BUCKET_NAME: 'lcs-bench-objects',
   JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/lcs-bench-jobs',
+  SYNTAX_CHECK_FUNCTION_NAME: 'lcs-bench-syntax-check',
 };
 
 /** Milliseconds a fresh process takes to import `file` after importing `preloaded`, median of RUNS. */

@@ -214,7 +214,13 @@ async function main(): Promise<void> {
   const { signDataLinksWith } = await import('../core/data/market-data/market-data-store');
   const dataLinks = localDataLinks();
   signDataLinksWith(dataLinks.signer);
-  const server = createApiServer({ rateLimit: settings.rateLimit, ports: { tasks: () => launcher, live: () => live }, dataLinks });
+  // The Python syntax check runs in this process (in AWS: a Lambda function of its own).
+  const { inProcessSyntaxChecker } = await import('../core/domain/compile/python-syntax');
+  const server = createApiServer({
+    rateLimit: settings.rateLimit,
+    ports: { tasks: () => launcher, live: () => live, syntax: async () => inProcessSyntaxChecker },
+    dataLinks,
+  });
   await server.warm(routes);
   let port: number;
   try {

@@ -4,6 +4,7 @@ import { type BacktestImport, importBacktest, importedBacktestIds } from '../../
 import type { ParameterValue } from '../../core/domain/backtests/types';
 import { compileReads } from '../../core/domain/compile/compile-reads';
 import { compileService } from '../../core/domain/compile/compile-service';
+import { inProcessSyntaxChecker } from '../../core/domain/compile/python-syntax';
 import { fileService } from '../../core/domain/files/file-service';
 import { identityService } from '../../core/domain/identity/identity-service';
 import { objectStoreService } from '../../core/domain/objects/object-store-service';
@@ -452,7 +453,8 @@ const VERIFY_POLL_MS = 500;
 export async function verifyProject(principal: Principal, projectId: number, timeoutMs: number): Promise<VerifyOutcome> {
   let compileId: string;
   try {
-    compileId = (await compileService.createCompile(principal, projectId)).answer.compileId;
+    // The CLI checks Python syntax itself, as the local server does (no syntax-check function to call).
+    compileId = (await compileService.createCompile(principal, projectId, inProcessSyntaxChecker)).answer.compileId;
   } catch (err) {
     const message = (err as Error).message;
     // A C# build is queued for a worker: without the running server's (or the jobs stack's) queue there is none.

@@ -26,6 +26,8 @@ const schema = z.object({
   SQS_ENDPOINT: url(),
   /** The job queue (compile builds, backtests); set for functions that queue or dispatch jobs. */
   JOBS_QUEUE_URL: z.optional(z.string()),
+  /** The syntax-check function compile/create and ai/tools/syntax-check invoke in AWS (in-process locally: unset). */
+  SYNTAX_CHECK_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
   /** Deliveries of a job message before the queue dead-letters it (the queue's maxReceiveCount). */
   LCS_JOB_MAX_RECEIVES: count(5, 1, 1000),
   /** How long a job waiting for a free node is held back at most, seconds (it doubles up to this). */
@@ -114,8 +116,8 @@ const schema = z.object({
  */
 export const RESOURCE_NAMES = ['TABLE_NAME', 'ARTIFACTS_BUCKET_NAME', 'DATA_BUCKET_NAME', 'OBJECTS_BUCKET_NAME'] as const;
 export type ResourceName = (typeof RESOURCE_NAMES)[number];
-/** What an entry point may require at cold start: the resources, and the job queue of job routes. */
-export type Binding = ResourceName | 'JOBS_QUEUE_URL';
+/** What an entry point may require at cold start: the resources, the job queue of job routes, the syntax-check function. */
+export type Binding = ResourceName | 'JOBS_QUEUE_URL' | 'SYNTAX_CHECK_FUNCTION_NAME';
 
 export type Config = Omit<z.output<typeof schema>, ResourceName> & Readonly<Record<ResourceName, string>>;
 

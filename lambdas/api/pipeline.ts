@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { auditRepository } from '../../core/data/identity/audit-repository';
 import { assertJobScope } from '../../core/domain/identity/job-credential';
 import type { DeploymentSecrets, LiveServices } from '../../core/ports/live-services';
+import type { SyntaxChecker } from '../../core/ports/syntax-checker';
 import type { TaskLauncher } from '../../core/ports/task-runner';
 import { requireBindings } from '../../core/shared/config';
 import { type Envelope, envelopeJson, errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
@@ -41,7 +42,7 @@ export type RouteRun<S extends z.ZodMiniType> = (input: z.output<S>, ctx: CallCo
 
 /**
  * What an endpoint needs from where it runs, besides storage: the task runner that stops runner
- * tasks (ECS in AWS, child processes in local mode). Injected, never looked up: a handler that
+ * tasks (ECS in AWS, child processes in local mode), the Python syntax checker. Injected, never looked up: a handler that
  * needs it is built with `apiHandlerWithPorts` and AWS defaults; the local server rebinds every
  * handler to its own ports with `withPorts`.
  */
@@ -49,6 +50,8 @@ export interface ApiPorts {
   tasks(): Promise<TaskLauncher>;
   /** Live runners and their secrets (design §8): ECS services and Secrets Manager in AWS, supervised children locally. */
   live(): Promise<{ services: LiveServices; secrets: DeploymentSecrets }>;
+  /** Python syntax check (design §7): the syntax-check Lambda function in AWS, in-process locally. */
+  syntax(): Promise<SyntaxChecker>;
 }
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;

@@ -75,6 +75,12 @@ export interface LiveRefs {
   notifyChannels: string;
 }
 
+/** The syntax-check function (lambdas/workers/syntax-check.handler.ts), as seen from the stack the caller lives in. */
+export interface SyntaxCheckRefs {
+  functionName: string;
+  functionArn: string;
+}
+
 /** Tasks of one cluster (ECS has no resource-level "tasks of cluster X" other than this pattern). */
 export function clusterTasksArn(clusterName: string): string {
   return `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${clusterName}/*`;
@@ -185,6 +191,17 @@ export class ApiFunction extends Construct {
     return this;
   }
 
+  /**
+   * SYNTAX_CHECK_FUNCTION_NAME + lambda:InvokeFunction on that one function (unqualified): the
+   * Python syntax check of compile/create and ai/tools/syntax-check (core/aws/lambda-syntax-checker.ts).
+   */
+  bindSyntaxChecker(checker: SyntaxCheckRefs): this {
+    this.once('syntax-check');
+    this.allow(['lambda:InvokeFunction'], [checker.functionArn]);
+    this.function.addEnvironment('SYNTAX_CHECK_FUNCTION_NAME', checker.functionName);
+    return this;
+  }
+
   /** Non-resource configuration (no grant involved). */
   addEnvironment(name: string, value: string): this {
     this.function.addEnvironment(name, value);
@@ -228,7 +245,7 @@ export class ApiFunction extends Construct {
   }
 
   /** Everything a route declares in the route table. */
-  bindRouteAccess(access: RouteAccess, data: DataRefs, jobs?: JobsRefs, live?: LiveRefs): this {
+  bindRouteAccess(access: RouteAccess, data: DataRefs, jobs?: JobsRefs, live?: LiveRefs, syntaxCheck?: SyntaxCheckRefs): this {
     this.bindTable(data, access.table);
     for (const [name, level] of Object.entries(access.buckets ?? {}) as [BucketName, 'read' | 'readWrite'][]) {
       this.bindBucket(name, data, level);
@@ -240,6 +257,10 @@ export class ApiFunction extends Construct {
     if (access.live) {
       if (!jobs || !live) throw new Error(`${this.node.path}: the route manages live deployments, but no jobs stack was given`);
       this.bindLiveServices(jobs, { ...live, keyArn: data.keyArn });
+    }
+    if (access.syntaxCheck) {
+      if (!syntaxCheck) throw new Error(`${this.node.path}: the route invokes the syntax check, but no syntax-check function was given`);
+      this.bindSyntaxChecker(syntaxCheck);
     }
     return this;
   }

@@ -311,6 +311,9 @@ export class ApiStack extends Stack {
       sharedResources.push(resource);
     }
 
+    // The jobs stack's syntax-check function, for the groups whose routes invoke it.
+    const syntaxCheck = props.jobs.syntaxCheckRefs();
+
     const groupNames = [...new Set(routes.map((r) => r.group))];
     for (const group of groupNames) {
       this.groups.set(
@@ -328,6 +331,7 @@ export class ApiStack extends Stack {
           data,
           jobs: props.jobs.jobsRefs(),
           ...(routes.some((r) => r.group === group && r.access.live) ? { live: props.jobs.live } : {}),
+          ...(routes.some((r) => r.group === group && r.access.syntaxCheck) ? { syntaxCheck } : {}),
         }),
       );
     }

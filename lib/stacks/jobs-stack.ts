@@ -12,7 +12,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { SKUS } from '../../core/shared/catalog';
 import type { Settings } from '../config/settings';
-import { ApiFunction, type JobsRefs, type LaunchRefs, type LiveRefs } from '../constructs/api-function';
+import { ApiFunction, type JobsRefs, type LaunchRefs, type LiveRefs, type SyntaxCheckRefs } from '../constructs/api-function';
 import { acknowledgeWildcardResources } from '../constructs/nag-ids';
 import { RunnerTask } from '../constructs/runner-task';
 import { metricsNamespace, prefix, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
@@ -20,6 +20,7 @@ import type { StatefulStack } from './stateful-stack';
 
 export const DISPATCHER_ENTRY = 'lambdas/workers/dispatcher.handler.ts';
 export const RECONCILER_ENTRY = 'lambdas/workers/reconciler.handler.ts';
+export const SYNTAX_CHECK_ENTRY = 'lambdas/workers/syntax-check.handler.ts';
 /** SQS advises a visibility timeout of at least six times the consumer's timeout. */
 export const DISPATCHER_TIMEOUT = Duration.seconds(60);
 export const DISPATCHER_BATCH_SIZE = 5;
@@ -72,6 +73,8 @@ export class JobsStack extends Stack {
   readonly live: LiveRefs;
   readonly dispatcher: ApiFunction;
   readonly reconciler: ApiFunction;
+  /** The Python syntax check with its grammar, invoked synchronously by compile/create and ai/tools/syntax-check. */
+  readonly syntaxCheck: ApiFunction;
   readonly taskStopped: Rule;
   readonly alarms: Alarm[] = [];
 
@@ -285,11 +288,28 @@ export class JobsStack extends Stack {
       }),
     );
 
+    // The Python syntax check (~100 KB of grammar) in a function of its own, so the API functions
+    // that need it stay small (design §7); only the routes declaring `syntaxCheck` may invoke it.
+    // It gets files and answers errors: no table, bucket or queue.
+    this.syntaxCheck = new ApiFunction(this, 'SyntaxCheck', {
+      entry: SYNTAX_CHECK_ENTRY,
+      settings,
+      description: 'Python syntax check for compile/create and ai/tools/syntax-check (invoked synchronously)',
+      // More memory is more CPU: the parse is CPU-bound and an API call waits for it.
+      memorySize: 1024,
+      timeout: Duration.seconds(20),
+    });
+
     new CfnOutput(this, 'JobsQueueUrl', { value: this.queue.queueUrl, description: 'Jobs queue (compile builds, backtests)' });
     new CfnOutput(this, 'JobsDeadLetterQueueUrl', { value: this.deadLetters.queueUrl, description: 'Job messages that failed every delivery' });
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'ECS cluster of the runner tasks' });
     new CfnOutput(this, 'RunnerLogGroup', { value: this.runner.logGroup.logGroupName, description: 'Runner task logs (LEAN output)' });
     new CfnOutput(this, 'LiveRunnerLogGroup', { value: this.liveRunner.logGroup.logGroupName, description: 'Live deployment logs (LEAN live output)' });
+  }
+
+  /** The syntax-check function as the functions that invoke it reference it. */
+  syntaxCheckRefs(): SyntaxCheckRefs {
+    return { functionName: this.syntaxCheck.function.functionName, functionArn: this.syntaxCheck.function.functionArn };
   }
 
   /** The queue and cluster as functions of other stacks reference them. */

@@ -54,6 +54,7 @@ function expectedGrants(route: RouteDef): string[] {
   }
   if (route.access.jobs) lines.push('sqs:SendMessage on jobs-queue');
   if (route.access.jobs === 'sendAndStop') lines.push('ecs:StopTask on cluster-tasks');
+  if (route.access.syntaxCheck) lines.push('lambda:InvokeFunction on syntax-check');
   return [...new Set(lines)].sort();
 }
 
@@ -143,6 +144,7 @@ describe('routes', () => {
       [`<${logicalId(fn.logGroup.node.defaultChild!)}.Arn>`]: 'logs',
       '<JobsQueueArn>': 'jobs-queue',
       'arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<JobsClusterName>/*': 'cluster-tasks',
+      '<SyntaxCheckFunctionArn>': 'syntax-check',
     };
     // Live routes also manage deployments' services and secrets: those grants are checked in
     // test/infra/live.test.ts; their ARNs come from the jobs stack's outputs.

@@ -106,6 +106,15 @@ export interface WrittenResults {
   chartNames: string[];
 }
 
+/**
+ * Everything stored for the backtest (results, report, progress charts). Also exported on its own:
+ * the routes that only delete results (backtests/delete, projects/delete, optimizations/delete and
+ * abort) then bundle neither the chart levels nor the readers.
+ */
+export function deleteResults(projectId: number, backtestId: string): Promise<number> {
+  return blobStore.deletePrefix(resultKeys.root(projectId, backtestId));
+}
+
 export const resultStore = {
   async writeResults(projectId: number, backtestId: string, results: LeanResults): Promise<WrittenResults> {
     const uploads: Upload[] = [];
@@ -148,8 +157,5 @@ export const resultStore = {
     return readText(resultKeys.report(projectId, backtestId));
   },
 
-  /** Everything stored for the backtest (results, report, progress charts). */
-  deleteResults(projectId: number, backtestId: string): Promise<number> {
-    return blobStore.deletePrefix(resultKeys.root(projectId, backtestId));
-  },
+  deleteResults,
 };

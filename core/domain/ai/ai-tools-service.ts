@@ -1,8 +1,9 @@
 import { converse } from '../../data/ai/bedrock-converse';
+import type { SyntaxChecker } from '../../ports/syntax-checker';
+import { environmentCredentials } from '../../shared/aws-signature';
 import { config } from '../../shared/config';
 import { InvalidError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
-import { checkPythonSyntax } from '../compile/python-syntax';
 import { orgAccess } from '../identity/access';
 import type { Language } from '../projects/types';
 import { pep8Convert } from './pep8';
@@ -31,15 +32,8 @@ function model(): { modelId: string; region: string; endpoint?: string } {
   return { modelId: LCS_AI_MODEL_ID, region: AWS_REGION, ...(LCS_AI_ENDPOINT ? { endpoint: LCS_AI_ENDPOINT } : {}) };
 }
 
-/** The function's own credentials (a Lambda role's, or the operator's locally), never sent anywhere but Bedrock. */
-function credentials() {
-  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
-  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) throw new Error('No AWS credentials in the environment for Amazon Bedrock');
-  return { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, ...(AWS_SESSION_TOKEN ? { sessionToken: AWS_SESSION_TOKEN } : {}) };
-}
-
 async function ask(system: string, prompt: string, maxTokens = 2048): Promise<string> {
-  return converse({ ...model(), credentials: credentials() }, { system, prompt, maxTokens });
+  return converse({ ...model(), credentials: environmentCredentials('Amazon Bedrock') }, { system, prompt, maxTokens });
 }
 
 const languageName = (language: Language) => (language === 'Py' ? 'Python' : 'C#');
@@ -48,12 +42,12 @@ const LEAN_EXPERT = 'You are an expert on QuantConnect LEAN algorithms. Answer b
 
 export const aiToolsService = {
   /** Python: the server's own syntax checker (the one compile/create uses); C# needs a build. */
-  async syntaxCheck(principal: Principal, input: { language: Language; files: SourceFile[] }) {
+  async syntaxCheck(principal: Principal, input: { language: Language; files: SourceFile[] }, syntax: SyntaxChecker) {
     orgAccess(principal, undefined, 'viewer');
     if (input.language === 'C#') {
       throw new InvalidError('language: a C# syntax check needs a build; compile the project with compile/create, whose logs list the compiler errors');
     }
-    const errors = await checkPythonSyntax(input.files.filter((f) => f.name.endsWith('.py')));
+    const errors = await syntax.check(input.files.filter((f) => f.name.endsWith('.py')));
     return end(
       errors.map((e) => `File: ${e.file} Line: ${e.line} Column: ${e.column} - ${e.message}`),
       'StringArray',

@@ -4,6 +4,7 @@ import { fileRepository } from '../../data/files/file-repository';
 import { jobQueue } from '../../data/jobs/job-queue';
 import { projectRepository } from '../../data/projects/project-repository';
 import { snapshotKeys } from '../../data/results/result-model';
+import type { PythonSyntaxError, SyntaxChecker } from '../../ports/syntax-checker';
 import { LEAN_VERSIONS } from '../../shared/catalog';
 import { isoNow } from '../../shared/dates';
 import { hexId } from '../../shared/ids';
@@ -12,13 +13,13 @@ import type { Principal } from '../../shared/principal';
 import { projectAccess } from '../identity/access';
 import type { Project } from '../projects/types';
 import { detectParameters, snapshotSignature } from './algorithm-parameters';
-import { checkPythonSyntax, type PythonSyntaxError } from './python-syntax';
 import type { Compile } from './types';
 
 /**
  * compile/create and compile/read (contract §3.5, design §7). A compile freezes the project's
  * files and its libraries' files into an immutable snapshot. Python is checked for syntax right
- * here and finishes at once (no container starts); C# is queued as a build job for the runner.
+ * here, through the syntax-checker port (in-process locally, a Lambda function of its own in AWS),
+ * and finishes at once (no container starts); C# is queued as a build job for the runner.
  * compile/create always answers `InQueue`, as QuantConnect does; compile/read shows the outcome.
  *
  * Compiling needs write access: it belongs with running backtests, which read-only collaborators
@@ -75,7 +76,7 @@ function pythonLogs(header: string, files: SnapshotFile[], errors: PythonSyntaxE
 }
 
 export const compileService = {
-  async createCompile(principal: Principal, projectId: number) {
+  async createCompile(principal: Principal, projectId: number, syntax: SyntaxChecker) {
     const { project } = await projectAccess(principal, projectId, 'write');
     const own = (await fileRepository.list(project)).map((f): SnapshotFile => ({ name: f.name, content: f.content }));
     const library = await libraryFiles(project);
@@ -100,7 +101,7 @@ export const compileService = {
       created: isoNow(),
     };
     if (project.language === 'Py') {
-      const errors = await checkPythonSyntax(files);
+      const errors = await syntax.check(files);
       await compileRepository.put({ ...compile, state: errors.length ? 'BuildError' : 'BuildSuccess', logs: pythonLogs(header, files, errors) });
     } else {
       await compileRepository.put({ ...compile, logs: [header] });

@@ -1,3 +1,5 @@
+import type { PythonSyntaxError, SyntaxChecker } from '../../ports/syntax-checker';
+
 /**
  * Python 3 syntax check in pure JavaScript, so a Python compile can answer BuildError with file
  * and line before any container starts (design §7). Two passes:
@@ -7,7 +9,8 @@
  *    CPython does: unterminated strings, unclosed/unmatched brackets, unexpected indent, bad
  *    unindent, a missing indented block, mixed tabs and spaces.
  * 2. `@lezer/python`, an error-tolerant grammar: any error node is a syntax error. It is loaded
- *    on first use, so only Python compiles pay for it.
+ *    on first use. In AWS only the syntax-check function carries this module (~100 KB with the
+ *    grammar); the API functions reach it through the syntax-checker port (core/ports/syntax-checker.ts).
  *
  * The earliest problem in a file is reported. Where Lezer rejects valid modern syntax (a
  * parenthesised `with (a as b, c as d):` and PEP 614 decorators such as `@(lambda f: f)`), that
@@ -23,14 +26,6 @@
  * - Python 3.12+ syntax is accepted (nested same-quote f-strings, `type X = ...`, generic
  *   `def f[T]`) although LEAN's image may run an older Python.
  */
-export interface PythonSyntaxError {
-  file: string;
-  line: number;
-  /** 1-based, like CPython's offset. */
-  column: number;
-  /** With the error class, e.g. `SyntaxError: invalid syntax`, `IndentationError: unexpected indent`. */
-  message: string;
-}
 
 interface Problem {
   offset: number;
@@ -520,3 +515,6 @@ export async function checkPythonSyntax(files: { name: string; content: string }
   }
   return errors;
 }
+
+/** The checker run in this process: local mode, and the syntax-check Lambda function in AWS. */
+export const inProcessSyntaxChecker: SyntaxChecker = { check: checkPythonSyntax };

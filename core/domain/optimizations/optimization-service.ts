@@ -3,7 +3,7 @@ import { jobQueue } from '../../data/jobs/job-queue';
 import { nodeRepository } from '../../data/jobs/node-repository';
 import { finalViewStore } from '../../data/optimizations/final-view-store';
 import { optimizationRepository } from '../../data/optimizations/optimization-repository';
-import { resultStore } from '../../data/results/result-store';
+import { deleteResults } from '../../data/results/result-store';
 import type { TaskLauncher } from '../../ports/task-runner';
 import { OPTIMIZATION_NODE_LIMITS, skuInfo } from '../../shared/catalog';
 import { config } from '../../shared/config';
@@ -97,124 +97,122 @@ async function dropPoint(o: Optimization, backtestId: string, tasks: TaskLaunche
     await nodeRepository.removeWaiter(o.orgId, backtestId);
     await backtestRepository.delete(o.projectId, backtestId);
   }
-  await resultStore.deleteResults(o.projectId, backtestId);
+  await deleteResults(o.projectId, backtestId);
 }
 
-export const optimizationService = {
-  async estimate(principal: Principal, request: OptimizationRequest) {
-    const { project } = await projectAccess(principal, request.projectId, 'read');
-    const { size } = checkPlan(request);
-    const time = await secondsPerBacktest(project.id);
-    const sku = skuInfo(request.nodeType);
-    const { LCS_FARGATE_VCPU_HOUR_USD, LCS_FARGATE_GB_HOUR_USD, LCS_CREDIT_BALANCE } = config();
-    const hourly = sku ? sku.vcpu * LCS_FARGATE_VCPU_HOUR_USD + sku.ramGb * LCS_FARGATE_GB_HOUR_USD : 0;
-    const parallel = Math.max(1, request.parallelNodes);
-    return {
-      estimate: {
-        // Same request, same estimate: a read answers the same whoever asks and however.
-        estimateId: sha256Hex(JSON.stringify({ ...request, name: undefined, projectId: project.id })).slice(0, 32),
-        time,
-        balance: LCS_CREDIT_BALANCE,
-        // Beyond QuantConnect's fields: what the operator's AWS bill sees.
-        backtests: size,
-        wallSeconds: Math.ceil(size / parallel) * time,
-        fargateCostUsd: Math.round(((size * time) / 3600) * hourly * 10_000) / 10_000,
-      },
-    };
-  },
+export async function estimateOptimization(principal: Principal, request: OptimizationRequest) {
+  const { project } = await projectAccess(principal, request.projectId, 'read');
+  const { size } = checkPlan(request);
+  const time = await secondsPerBacktest(project.id);
+  const sku = skuInfo(request.nodeType);
+  const { LCS_FARGATE_VCPU_HOUR_USD, LCS_FARGATE_GB_HOUR_USD, LCS_CREDIT_BALANCE } = config();
+  const hourly = sku ? sku.vcpu * LCS_FARGATE_VCPU_HOUR_USD + sku.ramGb * LCS_FARGATE_GB_HOUR_USD : 0;
+  const parallel = Math.max(1, request.parallelNodes);
+  return {
+    estimate: {
+      // Same request, same estimate: a read answers the same whoever asks and however.
+      estimateId: sha256Hex(JSON.stringify({ ...request, name: undefined, projectId: project.id })).slice(0, 32),
+      time,
+      balance: LCS_CREDIT_BALANCE,
+      // Beyond QuantConnect's fields: what the operator's AWS bill sees.
+      backtests: size,
+      wallSeconds: Math.ceil(size / parallel) * time,
+      fargateCostUsd: Math.round(((size * time) / 3600) * hourly * 10_000) / 10_000,
+    },
+  };
+}
 
-  async create(principal: Principal, request: OptimizationRequest) {
-    const { project } = await projectAccess(principal, request.projectId, 'write');
-    const { target, strategy, size, parameters } = checkPlan(request);
-    await getCompileForBacktest(project.id, request.compileId);
-    const nodes = (await nodeRepository.listByOrg(project.orgId)).filter((n) => n.kind === 'optimization');
-    if (!nodes.length) throw new InvalidError('nodeType: this organization has no optimization nodes (LCS_OPTIMIZATION_NODES)');
-    const created = isoNow();
-    const optimization: Optimization = {
-      optimizationId: `O-${hexId()}`,
-      orgId: project.orgId,
-      projectId: project.id,
-      userId: principal.userId,
-      name: request.name ?? `Optimization ${qcDate(created)}`,
-      compileId: request.compileId,
-      status: 'new',
-      strategy,
-      target,
-      extremum: request.targetTo,
-      targetValue: request.targetValue ?? null,
-      parameters,
-      constraints: request.constraints.map((c) => ({ ...c, target: canonicalTarget(c.target) as string })),
-      nodeType: request.nodeType,
-      parallelNodes: request.parallelNodes,
-      estimatedCost: request.estimatedCost ?? 0,
-      created,
-      round: { number: 1, parameters, size, next: 0 },
-      total: size,
-      running: 0,
-      completed: 0,
-      failed: 0,
-      runtimeSeconds: 0,
-    };
-    await optimizationRepository.create(optimization);
-    try {
-      await jobQueue.send({
-        kind: 'optimization-start',
-        orgId: optimization.orgId,
-        projectId: optimization.projectId,
-        optimizationId: optimization.optimizationId,
-        attempt: 1,
-      });
-    } catch (err) {
-      // Nothing half-made: without its start message the optimization would stay "new" forever.
-      await optimizationRepository.delete(optimization.optimizationId);
-      throw err;
-    }
-    return { optimizations: [optimizationSummaryView(optimization)], optimization };
-  },
+export async function createOptimization(principal: Principal, request: OptimizationRequest) {
+  const { project } = await projectAccess(principal, request.projectId, 'write');
+  const { target, strategy, size, parameters } = checkPlan(request);
+  await getCompileForBacktest(project.id, request.compileId);
+  const nodes = (await nodeRepository.listByOrg(project.orgId)).filter((n) => n.kind === 'optimization');
+  if (!nodes.length) throw new InvalidError('nodeType: this organization has no optimization nodes (LCS_OPTIMIZATION_NODES)');
+  const created = isoNow();
+  const optimization: Optimization = {
+    optimizationId: `O-${hexId()}`,
+    orgId: project.orgId,
+    projectId: project.id,
+    userId: principal.userId,
+    name: request.name ?? `Optimization ${qcDate(created)}`,
+    compileId: request.compileId,
+    status: 'new',
+    strategy,
+    target,
+    extremum: request.targetTo,
+    targetValue: request.targetValue ?? null,
+    parameters,
+    constraints: request.constraints.map((c) => ({ ...c, target: canonicalTarget(c.target) as string })),
+    nodeType: request.nodeType,
+    parallelNodes: request.parallelNodes,
+    estimatedCost: request.estimatedCost ?? 0,
+    created,
+    round: { number: 1, parameters, size, next: 0 },
+    total: size,
+    running: 0,
+    completed: 0,
+    failed: 0,
+    runtimeSeconds: 0,
+  };
+  await optimizationRepository.create(optimization);
+  try {
+    await jobQueue.send({
+      kind: 'optimization-start',
+      orgId: optimization.orgId,
+      projectId: optimization.projectId,
+      optimizationId: optimization.optimizationId,
+      attempt: 1,
+    });
+  } catch (err) {
+    // Nothing half-made: without its start message the optimization would stay "new" forever.
+    await optimizationRepository.delete(optimization.optimizationId);
+    throw err;
+  }
+  return { optimizations: [optimizationSummaryView(optimization)], optimization };
+}
 
-  async read(principal: Principal, optimizationId: string) {
-    const visible = await visibleOptimization(principal, optimizationId, 'read');
-    const kept = await finalView(visible);
-    if (kept) return { optimization: kept };
-    const { optimization, points } = await optimizationRepository.getWithPoints(optimizationId);
-    if (!optimization) throw new NotFoundError('Optimization');
-    return { optimization: optimizationView(optimization, points) };
-  },
+export async function readOptimization(principal: Principal, optimizationId: string) {
+  const visible = await visibleOptimization(principal, optimizationId, 'read');
+  const kept = await finalView(visible);
+  if (kept) return { optimization: kept };
+  const { optimization, points } = await optimizationRepository.getWithPoints(optimizationId);
+  if (!optimization) throw new NotFoundError('Optimization');
+  return { optimization: optimizationView(optimization, points) };
+}
 
-  async list(principal: Principal, projectId: number) {
-    await projectAccess(principal, projectId, 'read');
-    const optimizations = await optimizationRepository.listByProject(projectId);
-    return { optimizations: optimizations.map(optimizationSummaryView), count: optimizations.length };
-  },
+export async function listOptimizations(principal: Principal, projectId: number) {
+  await projectAccess(principal, projectId, 'read');
+  const optimizations = await optimizationRepository.listByProject(projectId);
+  return { optimizations: optimizations.map(optimizationSummaryView), count: optimizations.length };
+}
 
-  async rename(principal: Principal, optimizationId: string, name: string) {
-    const optimization = await visibleOptimization(principal, optimizationId, 'write');
-    if (!(await optimizationRepository.rename(optimizationId, name))) throw new NotFoundError('Optimization');
-    return optimization;
-  },
+export async function renameOptimization(principal: Principal, optimizationId: string, name: string) {
+  const optimization = await visibleOptimization(principal, optimizationId, 'write');
+  if (!(await optimizationRepository.rename(optimizationId, name))) throw new NotFoundError('Optimization');
+  return optimization;
+}
 
-  /**
-   * Stops every point that has not ended (running or waiting for a node) and removes it with its
-   * backtest; finished points stay. Points not yet started never start (the status is checked
-   * when each one is taken).
-   */
-  async abort(principal: Principal, optimizationId: string, tasks: TaskLauncher) {
-    const visible = await visibleOptimization(principal, optimizationId, 'write');
-    const aborted = await optimizationRepository.abort(optimizationId, isoNow());
-    if (!aborted) throw new InvalidError(`optimizationId: the optimization has already ${visible.status === 'aborted' ? 'been aborted' : 'ended'}`);
-    const { points } = await optimizationRepository.getWithPoints(optimizationId);
-    for (const point of points.filter((p) => p.phase === 'running')) await dropPoint(aborted, point.backtestId, tasks);
-    await keepFinalView(optimizationId);
-    return aborted;
-  },
+/**
+ * Stops every point that has not ended (running or waiting for a node) and removes it with its
+ * backtest; finished points stay. Points not yet started never start (the status is checked
+ * when each one is taken).
+ */
+export async function abortOptimization(principal: Principal, optimizationId: string, tasks: TaskLauncher) {
+  const visible = await visibleOptimization(principal, optimizationId, 'write');
+  const aborted = await optimizationRepository.abort(optimizationId, isoNow());
+  if (!aborted) throw new InvalidError(`optimizationId: the optimization has already ${visible.status === 'aborted' ? 'been aborted' : 'ended'}`);
+  const { points } = await optimizationRepository.getWithPoints(optimizationId);
+  for (const point of points.filter((p) => p.phase === 'running')) await dropPoint(aborted, point.backtestId, tasks);
+  await keepFinalView(optimizationId);
+  return aborted;
+}
 
-  /** Aborts what still runs, then removes the optimization, its points and their backtests with their results. */
-  async delete(principal: Principal, optimizationId: string, tasks: TaskLauncher) {
-    const optimization = await visibleOptimization(principal, optimizationId, 'write');
-    await removeOptimization(optimization, tasks);
-    return optimization;
-  },
-};
+/** Aborts what still runs, then removes the optimization, its points and their backtests with their results. */
+export async function deleteOptimization(principal: Principal, optimizationId: string, tasks: TaskLauncher) {
+  const optimization = await visibleOptimization(principal, optimizationId, 'write');
+  await removeOptimization(optimization, tasks);
+  return optimization;
+}
 
 async function removeOptimization(optimization: Optimization, tasks: TaskLauncher): Promise<void> {
   // Aborted first, so the runner starts no further point while the points are removed.
@@ -226,7 +224,7 @@ async function removeOptimization(optimization: Optimization, tasks: TaskLaunche
       continue;
     }
     await backtestRepository.delete(optimization.projectId, point.backtestId);
-    await resultStore.deleteResults(optimization.projectId, point.backtestId);
+    await deleteResults(optimization.projectId, point.backtestId);
   }
   await finalViewStore.remove(optimization.projectId, optimization.optimizationId);
   await optimizationRepository.delete(optimization.optimizationId);
@@ -241,3 +239,14 @@ export async function removeProjectOptimizations(projectId: number, tasks: TaskL
   for (const optimization of optimizations) await removeOptimization(optimization, tasks);
   return optimizations.length;
 }
+
+/** The operations as one object, for callers that use several (the CLI); handlers import the one they serve, so each bundle carries only what its route uses. */
+export const optimizationService = {
+  estimate: estimateOptimization,
+  create: createOptimization,
+  read: readOptimization,
+  list: listOptimizations,
+  rename: renameOptimization,
+  abort: abortOptimization,
+  delete: deleteOptimization,
+};

@@ -1,5 +1,5 @@
-import { backtestService } from '../../../core/domain/backtests/backtest-service';
+import { listBacktests } from '../../../core/domain/backtests/backtest-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes/backtests';
 
-export const handler = apiHandler(route('backtests/list'), (input, ctx) => backtestService.list(ctx.principal, input.projectId, input.includeStatistics));
+export const handler = apiHandler(route('backtests/list'), (input, ctx) => listBacktests(ctx.principal, input.projectId, input.includeStatistics));

@@ -1,5 +1,5 @@
-import { backtestService } from '../../../core/domain/backtests/backtest-service';
+import { readBacktest } from '../../../core/domain/backtests/backtest-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes/backtests';
 
-export const handler = apiHandler(route('backtests/read'), (input, ctx) => backtestService.read(ctx.principal, input.projectId, input.backtestId));
+export const handler = apiHandler(route('backtests/read'), (input, ctx) => readBacktest(ctx.principal, input.projectId, input.backtestId));

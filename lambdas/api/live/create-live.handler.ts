@@ -1,11 +1,11 @@
-import { liveService } from '../../../core/domain/live/live-service';
-import { awsPorts } from '../aws-ports';
+import { createLive } from '../../../core/domain/live/live-service';
+import { awsLive, awsPorts } from '../aws-ports';
 import { apiHandlerWithPorts } from '../pipeline';
 import { route } from '../routes/live';
 
 /** lean-cli requires `projectId` and `deployId` at the top level of the answer. */
-export const handler = apiHandlerWithPorts(route('live/create'), awsPorts, async (input, ctx, ports) => {
-  const { deployment, answer, notification } = await liveService.create(ctx.principal, input, await ports.live());
+export const handler = apiHandlerWithPorts(route('live/create'), awsPorts({ live: awsLive }), async (input, ctx, ports) => {
+  const { deployment, answer, notification } = await createLive(ctx.principal, input, await ports.live());
   // Brokerage and data-feed settings are credentials: only their ids go into the audit event;
   // of the notification targets only their kinds (addresses, numbers, headers and tokens are secret).
   ctx.audit = {

@@ -1,6 +1,6 @@
-import { liveService } from '../../../core/domain/live/live-service';
+import { readLive } from '../../../core/domain/live/live-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes/live';
 
 /** lean-cli sends `GET live/read?projectId=`; LEAN posts `{projectId, deployId}`. */
-export const handler = apiHandler(route('live/read'), (input, ctx) => liveService.read(ctx.principal, input.projectId, input.deployId));
+export const handler = apiHandler(route('live/read'), (input, ctx) => readLive(ctx.principal, input.projectId, input.deployId));

@@ -1,10 +1,10 @@
-import { optimizationService } from '../../../core/domain/optimizations/optimization-service';
-import { awsPorts } from '../aws-ports';
+import { deleteOptimization } from '../../../core/domain/optimizations/optimization-service';
+import { awsPorts, awsTasks } from '../aws-ports';
 import { apiHandlerWithPorts } from '../pipeline';
 import { route } from '../routes/optimizations';
 
-export const handler = apiHandlerWithPorts(route('optimizations/delete'), awsPorts, async (input, ctx, ports) => {
-  const o = await optimizationService.delete(ctx.principal, input.optimizationId, await ports.tasks());
+export const handler = apiHandlerWithPorts(route('optimizations/delete'), awsPorts({ tasks: awsTasks }), async (input, ctx, ports) => {
+  const o = await deleteOptimization(ctx.principal, input.optimizationId, await ports.tasks());
   ctx.audit = { orgId: o.orgId, target: `optimization/${o.projectId}/${o.optimizationId}`, detail: { status: o.status } };
   return {};
 });

@@ -1,6 +1,6 @@
-import { optimizationService } from '../../../core/domain/optimizations/optimization-service';
+import { readOptimization } from '../../../core/domain/optimizations/optimization-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes/optimizations';
 
 /** lean-cli polls this (form body) while `status` is new or running. */
-export const handler = apiHandler(route('optimizations/read'), (input, ctx) => optimizationService.read(ctx.principal, input.optimizationId));
+export const handler = apiHandler(route('optimizations/read'), (input, ctx) => readOptimization(ctx.principal, input.optimizationId));

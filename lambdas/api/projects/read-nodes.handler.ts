@@ -1,5 +1,5 @@
-import { projectService } from '../../../core/domain/projects/project-service';
+import { readProjectNodes } from '../../../core/domain/projects/project-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes/projects';
 
-export const handler = apiHandler(route('projects/nodes/read'), (input, ctx) => projectService.readNodes(ctx.principal, input.projectId));
+export const handler = apiHandler(route('projects/nodes/read'), (input, ctx) => readProjectNodes(ctx.principal, input.projectId));

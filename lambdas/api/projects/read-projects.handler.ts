@@ -1,5 +1,5 @@
-import { projectService } from '../../../core/domain/projects/project-service';
+import { readProjects } from '../../../core/domain/projects/project-service';
 import { apiHandler } from '../pipeline';
 import { route } from '../routes/projects';
 
-export const handler = apiHandler(route('projects/read'), (input, ctx) => projectService.read(ctx.principal, input));
+export const handler = apiHandler(route('projects/read'), (input, ctx) => readProjects(ctx.principal, input));

@@ -14,7 +14,7 @@ export const aiRoutes = [
     schema: aiSchemas.aiFiles,
     role: 'viewer',
     mutating: false,
-    access: tableRead,
+    access: { ...tableRead, syntaxCheck: 'invoke' },
   }),
   defineRoute({
     path: 'ai/tools/pep8-convert',

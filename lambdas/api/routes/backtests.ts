@@ -23,7 +23,7 @@ export const backtestRoutes = [
     schema: backtestSchemas.compileCreate,
     role: 'member',
     mutating: true,
-    access: { table: 'readWrite', buckets: { artifacts: 'readWrite' }, jobs: 'send' },
+    access: { table: 'readWrite', buckets: { artifacts: 'readWrite' }, jobs: 'send', syntaxCheck: 'invoke' },
   }),
   defineRoute({
     path: 'compile/read',

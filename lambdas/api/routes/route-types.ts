@@ -33,6 +33,11 @@ export interface RouteAccess {
   bedrock?: true;
   /** Live runners (design §8): `manage` starts and removes a deployment's service and its secret. */
   live?: 'manage';
+  /**
+   * The Python syntax check (design §7): `invoke` calls the syntax-check function synchronously
+   * (SYNTAX_CHECK_FUNCTION_NAME, required at cold start on Lambda by the handler: lambdas/api/aws-ports.ts).
+   */
+  syntaxCheck?: 'invoke';
 }
 
 /** The environment variable naming a bucket: CDK sets it with the bucket's grant, config() reads it. */
