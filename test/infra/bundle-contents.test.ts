@@ -8,9 +8,20 @@ import { esbuildOptions, projectRoot } from '../../lib/constructs/bundling';
  * the API functions that used to carry them under the 200 KB target.
  */
 async function bundle(entry: string): Promise<{ bytes: number; inputs: string[] }> {
-  const result = await build({ ...esbuildOptions(entry), absWorkingDir: projectRoot(), outfile: join('/tmp', 'bundle-contents.mjs'), write: false, metafile: true });
+  const result = await build({
+    ...esbuildOptions(entry),
+    absWorkingDir: projectRoot(),
+    outfile: join('/tmp', 'bundle-contents.mjs'),
+    write: false,
+    metafile: true,
+  });
   const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.mjs'))![1];
-  return { bytes: output.bytes, inputs: Object.entries(output.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path) };
+  return {
+    bytes: output.bytes,
+    inputs: Object.entries(output.inputs)
+      .filter(([, i]) => i.bytesInOutput > 0)
+      .map(([path]) => path),
+  };
 }
 
 const LEZER = /node_modules\/@lezer\//;
@@ -33,7 +44,11 @@ test('the syntax-check function carries the grammar, and no table, bucket or que
   expect(inputs.filter((p) => /core\/data\//.test(p))).toEqual([]);
 }, 60_000);
 
-test.each(['lambdas/api/backtests/update-backtest.handler.ts', 'lambdas/api/backtests/update-tags.handler.ts', 'lambdas/api/backtests/list-backtests.handler.ts'])(
+test.each([
+  'lambdas/api/backtests/update-backtest.handler.ts',
+  'lambdas/api/backtests/update-tags.handler.ts',
+  'lambdas/api/backtests/list-backtests.handler.ts',
+])(
   '%s carries neither the result store nor chart levels nor the job queue',
   async (entry) => {
     const { inputs } = await bundle(entry);
