@@ -42,10 +42,15 @@ function refuse(res: ServerResponse, status: number, message: string): void {
 /** Serves one console file from `dir` (the build output); a path outside it or a missing file is a 404. */
 export async function serveConsole(dir: string, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
   const root = resolve(dir);
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+  let relative: string;
+  try {
+    relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+  } catch {
+    relative = ''; // malformed percent-encoding: no such file
+  }
   const file = resolve(join(root, relative));
   const type = CONTENT_TYPES[extname(file)];
-  if (!file.startsWith(root + sep) || !type) {
+  if (!relative || relative.includes('\0') || !file.startsWith(root + sep) || !type) {
     refuse(res, 404, `Not found: ${pathname}`);
     return;
   }

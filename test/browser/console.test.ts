@@ -94,7 +94,14 @@ describeBrowser('web console', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
     // Nothing outside the build folder, and no other path, is served.
-    for (const path of ['assets/..%2f..%2fpackage.json', 'assets/%2e%2e/%2e%2e/package.json', 'package.json', 'console/src/main.tsx']) {
+    for (const path of [
+      'assets/..%2f..%2fpackage.json',
+      'assets/%2e%2e/%2e%2e/package.json',
+      'package.json',
+      'console/src/main.tsx',
+      'assets/%E0%A4%A.js',
+      'assets/x%00.js',
+    ]) {
       const outside = await fetch(`${base()}${path}`);
       expect(outside.status).toBe(404);
       expect(await outside.json()).toMatchObject({ success: false });
