@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { apiUrl, call } from '../support/api';
 import { algorithm, pollBacktest, pythonProject } from '../support/backtests';
@@ -93,6 +94,10 @@ describeBrowser('web console', () => {
     const asset = await fetch(new URL(script!, base()));
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
+    // The issue's budget: the console's JavaScript is at most 200 KB gzipped (the production build).
+    const gzipped = gzipSync(Buffer.from(await asset.arrayBuffer()), { level: 9 }).length;
+    console.log(`web console: ${script} is ${gzipped} bytes gzipped`);
+    expect(gzipped).toBeLessThanOrEqual(200 * 1024);
     // Nothing outside the build folder, and no other path, is served.
     for (const path of [
       'assets/..%2f..%2fpackage.json',
