@@ -105,6 +105,20 @@ module.exports = {
       },
     },
     {
+      name: 'console-is-a-browser-program',
+      comment: 'The web console runs in the browser and reaches the server only through the public API: it imports no server code.',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^(core|lambdas|runner|local|cli|lib|bin|scripts|bench|test)/' },
+    },
+    {
+      name: 'nothing-imports-the-console',
+      comment: 'The console is served as built files; no server program imports its source.',
+      severity: 'error',
+      from: { pathNot: '^console/' },
+      to: { path: '^console/' },
+    },
+    {
       name: 'no-test-code-in-programs',
       severity: 'error',
       from: { pathNot: '^(test|bench)/' },
@@ -113,10 +127,10 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(cdk\\.out|\\.lcs-data|coverage|test/\\.tmp|bench/\\.out)/' },
+    exclude: { path: '^(cdk\\.out|\\.lcs-data|coverage|test/\\.tmp|bench/\\.out|console/dist)/' },
     tsPreCompilationDeps: true,
     // Absolute, so the rules can also be run from another folder (the rule test's fixture tree).
     tsConfig: { fileName: require('node:path').join(__dirname, 'tsconfig.json') },
-    enhancedResolveOptions: { extensions: ['.ts', '.mjs', '.js', '.json'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.mjs', '.js', '.json'] },
   },
 };

@@ -34,6 +34,14 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
+      // The web console (console/) in Debian's chromium, driven by playwright-core, against the same server.
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
       ...shared,
       displayName: 'contract',
       testMatch: ['<rootDir>/test/contract/**/*.test.ts'],

@@ -12,6 +12,7 @@ import type { RouteDef } from '../lambdas/api/routes/route-types';
 import { endpointFromPath } from '../lambdas/api/transport';
 import { cachedAuthenticator } from '../lambdas/auth/credential-cache';
 import { AuthThrottledError } from '../lambdas/auth/failure-budget';
+import { isConsolePath, serveConsole } from './console-files';
 import { DATA_LINK_PATH, type LocalDataLinks } from './data-links';
 import { isBinaryBody, lambdaContext, type RawRequest, requestUrl, toProxyEvent } from './proxy-event';
 import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-limiter';
@@ -58,10 +59,21 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, loadHandler: LoadHandler, limiter?: RateLimiter, dataLinks?: LocalDataLinks): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  loadHandler: LoadHandler,
+  limiter?: RateLimiter,
+  dataLinks?: LocalDataLinks,
+  consoleDir?: string,
+): Promise<void> {
   const url = requestUrl(req.url ?? '/');
   if (dataLinks && url.pathname.startsWith(DATA_LINK_PATH)) {
     await dataLinks.serve(req, res, url);
+    return;
+  }
+  if (consoleDir && isConsolePath(req.method, url.pathname)) {
+    await serveConsole(consoleDir, req, res, url.pathname);
     return;
   }
   if (!/^\/+api\/+v2(\/|$)/i.test(url.pathname)) {
@@ -157,15 +169,18 @@ export interface ApiServerOptions {
   rateLimit?: RateLimitSettings;
   /** Market-data links served by this server (local/data-links.ts) instead of the storage's own port. */
   dataLinks?: LocalDataLinks;
+  /** The web console's build output (local/console-files.ts), served at `/`. */
+  consoleDir?: string;
 }
 
 /** The server; `warm` loads every handler module up front so the first request of each endpoint is not slow. */
 export function createApiServer(options: ApiServerOptions): Server & { warm(routes: readonly RouteDef[]): Promise<void> } {
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const loadHandler = handlerLoader(options.ports);
-  const { dataLinks } = options;
+  const { dataLinks, consoleDir } = options;
   const server = createServer((req, res) => {
-    const handled = dataLinks ? dataLinks.withOrigin(req, () => handle(req, res, loadHandler, limiter, dataLinks)) : handle(req, res, loadHandler, limiter);
+    const serve = () => handle(req, res, loadHandler, limiter, dataLinks, consoleDir);
+    const handled = dataLinks ? dataLinks.withOrigin(req, serve) : serve();
     handled.catch((err: unknown) => {
       const requestId = randomUUID();
       logger.error('local server failure', { requestId, error: err as Error });

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { FAKE_DATA_QUEUE } from '../core/domain/live/live-feeds';
 import type { DeploymentSecrets, LiveServices } from '../core/ports/live-services';
@@ -216,10 +217,12 @@ async function main(): Promise<void> {
   signDataLinksWith(dataLinks.signer);
   // The Python syntax check runs in this process (in AWS: a Lambda function of its own).
   const { inProcessSyntaxChecker } = await import('../core/domain/compile/python-syntax');
+  const consoleDir = fileURLToPath(new URL('../console/dist', import.meta.url));
   const server = createApiServer({
     rateLimit: settings.rateLimit,
     ports: { tasks: () => launcher, live: () => live, syntax: async () => inProcessSyntaxChecker },
     dataLinks,
+    consoleDir,
   });
   await server.warm(routes);
   let port: number;
@@ -267,7 +270,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     options.quiet
       ? `listening ${apiUrl}\n`
-      : `${loginInstructions(admin, { apiUrl, portIsDefault: port === DEFAULT_PORT, file: paths.admin, created, problem })}\n${engine}listening ${apiUrl}\n`,
+      : `${loginInstructions(admin, { apiUrl, portIsDefault: port === DEFAULT_PORT, file: paths.admin, created, problem })}\n${engine}web console ${apiUrl.replace(/api\/v2\/$/, '')}\nlistening ${apiUrl}\n`,
   );
 
   let stopping = false;

@@ -1,0 +1,41 @@
+import { type Credentials, loadCredentials } from './session';
+
+/**
+ * Calls the public QuantConnect API of this server (`/api/v2/…`) as the signed-in user, signing
+ * each request the way LEAN and lean-cli do (contract §1.1): `Timestamp` is the current unix time
+ * and `Authorization` is Basic base64(userId:sha256hex(token:timestamp)). The token itself is
+ * never sent; the hash is computed here with WebCrypto.
+ */
+export class ApiError extends Error {}
+
+/** Thrown when there is no signed-in user: the console makes no call without credentials. */
+export class SignedOutError extends ApiError {}
+
+const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+
+export async function authHeaders(credentials: Credentials, timestamp = Math.floor(Date.now() / 1000)): Promise<Record<string, string>> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${credentials.token}:${timestamp}`));
+  return { Authorization: `Basic ${btoa(`${credentials.userId}:${hex(digest)}`)}`, Timestamp: String(timestamp) };
+}
+
+export type Answer = Record<string, unknown> & { success: boolean; errors?: string[] };
+
+/** POSTs `body` as JSON to `endpoint`; a `success:false` answer is thrown as an ApiError with its messages. */
+export async function api<T = Answer>(endpoint: string, body: Record<string, unknown> = {}, credentials = loadCredentials()): Promise<T & Answer> {
+  if (!credentials) throw new SignedOutError('Signed out');
+  const response = await fetch(`/api/v2/${endpoint}`, {
+    method: 'POST',
+    headers: { ...(await authHeaders(credentials)), 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  let answer: Answer;
+  try {
+    answer = (await response.json()) as Answer;
+  } catch {
+    throw new ApiError(`${endpoint}: HTTP ${response.status}`);
+  }
+  if (answer.success !== true) throw new ApiError((answer.errors ?? []).join('\n') || `${endpoint} failed (HTTP ${response.status})`);
+  return answer as T & Answer;
+}
