@@ -12,7 +12,7 @@ import {
 import type { Construct } from 'constructs';
 import type { RouteDef, RouteGroup } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
-import { ApiFunction, type DataRefs, type JobsRefs, type LiveRefs } from '../constructs/api-function';
+import { ApiFunction, type DataRefs, type JobsRefs, type LiveRefs, type ZipQueueRefs } from '../constructs/api-function';
 import { pascal } from '../naming';
 
 /** Endpoints live under /api/v2/ (QuantConnect's base path, which lean-cli and LEAN append to). */
@@ -38,6 +38,8 @@ export interface ApiGroupStackProps extends NestedStackProps {
   jobs?: JobsRefs;
   /** Live task definitions, network and roles (the jobs stack's), for routes that manage live deployments. */
   live?: LiveRefs;
+  /** The object/get zip queue, in the parent's terms; named parameters too, if a route sends to it. */
+  zips?: ZipQueueRefs;
 }
 
 /**
@@ -75,6 +77,11 @@ export class ApiGroupStack extends NestedStack {
       parameters.JobsClusterArn = props.jobs.clusterArn;
       parameters.JobsClusterName = props.jobs.clusterName;
     }
+    const usesZips = props.routes.some((r) => r.access.objectZips);
+    if (usesZips && props.zips) {
+      parameters.ObjectZipQueueUrl = props.zips.queueUrl;
+      parameters.ObjectZipQueueArn = props.zips.queueArn;
+    }
     super(scope, id, { ...props, parameters: { ...props.parameters, ...parameters } });
     this.group = props.group;
 
@@ -91,6 +98,8 @@ export class ApiGroupStack extends NestedStack {
       usesJobs && props.jobs
         ? { queueUrl: param('JobsQueueUrl'), queueArn: param('JobsQueueArn'), clusterArn: param('JobsClusterArn'), clusterName: param('JobsClusterName') }
         : undefined;
+    const localZips: ZipQueueRefs | undefined =
+      usesZips && props.zips ? { queueUrl: param('ObjectZipQueueUrl'), queueArn: param('ObjectZipQueueArn') } : undefined;
     for (const name of Object.keys(data.buckets)) {
       Validations.of(this).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${pascal(name)}BucketArn>/*]`,
@@ -122,7 +131,7 @@ export class ApiGroupStack extends NestedStack {
         entry: `lambdas/api/${route.entry}.handler.ts`,
         settings: props.settings,
         description: `${route.path}: ${route.summary}`.slice(0, 256),
-      }).bindRouteAccess(route.access, local, localJobs, props.live);
+      }).bindRouteAccess(route.access, local, localJobs, props.live, localZips);
       // AI tools are off unless the operator names a Bedrock model; then only those routes may call it.
       if (route.access.bedrock && props.settings.ai.modelId) fn.bindBedrockModel(props.settings.ai.modelId);
       this.functions.set(route.path, fn);

@@ -12,7 +12,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { SKUS } from '../../core/shared/catalog';
 import type { Settings } from '../config/settings';
-import { ApiFunction, type JobsRefs, type LaunchRefs, type LiveRefs } from '../constructs/api-function';
+import { ApiFunction, type JobsRefs, type LaunchRefs, type LiveRefs, type ZipQueueRefs } from '../constructs/api-function';
 import { acknowledgeWildcardResources } from '../constructs/nag-ids';
 import { RunnerTask } from '../constructs/runner-task';
 import { metricsNamespace, prefix, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
@@ -23,6 +23,21 @@ export const RECONCILER_ENTRY = 'lambdas/workers/reconciler.handler.ts';
 /** SQS advises a visibility timeout of at least six times the consumer's timeout. */
 export const DISPATCHER_TIMEOUT = Duration.seconds(60);
 export const DISPATCHER_BATCH_SIZE = 5;
+
+export const OBJECT_ZIP_ENTRY = 'lambdas/workers/object-zip.handler.ts';
+/**
+ * The object/get zip worker, sized for the download limits (LCS_OBJECT_DOWNLOAD_MAX_BYTES 2 GiB,
+ * _MAX_OBJECTS 10,000; docs/api.md). Memory: the worker streams, so it needs ~60 MB above the
+ * runtime whatever the objects' sizes (measured: 144 MB of incompressible data grew the process
+ * by ~55 MB; upload parts 3 × 8 MB, 1 MB of zip output, 8 small objects of ≤ 1 MB read ahead);
+ * 1769 MB buys one full vCPU, which deflate needs (Lambda's CPU scales with memory): native zlib
+ * deflates incompressible data at ~40 MB/s on one core, so 2 GiB takes ~1 minute of CPU, plus
+ * S3 reads and part uploads. Timeout: 10 minutes, at least 3× the slowest case expected (2 GiB at
+ * 10 MB/s ≈ 3.5 minutes; 10,000 small objects, 8 requests in flight at ~20 ms ≈ 25 s); lean-cli
+ * itself polls for 5 minutes.
+ */
+export const OBJECT_ZIP_MEMORY_MB = 1769;
+export const OBJECT_ZIP_TIMEOUT = Duration.minutes(10);
 
 /** The SKUs that run as backtest tasks: one task definition each. */
 export const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
@@ -66,6 +81,10 @@ export class JobsStack extends Stack {
   /** Reconciler invocations that failed every retry (and events EventBridge could not deliver). */
   readonly reconcilerFailures: Queue;
   readonly runner: RunnerTask;
+  /** object/get zip jobs, one message each, and those that failed every delivery. */
+  readonly zipQueue: Queue;
+  readonly zipDeadLetters: Queue;
+  readonly zipWorker: ApiFunction;
   /** Live SKUs' base task definitions, roles and logs: each deployment runs as a service on its own copy. */
   readonly liveRunner: RunnerTask;
   /** What managing live deployments takes (the live routes and the dispatcher bind it). */
@@ -184,6 +203,38 @@ export class JobsStack extends Stack {
       new SqsEventSource(this.queue, { batchSize: DISPATCHER_BATCH_SIZE, reportBatchItemFailures: true, maxBatchingWindow: Duration.seconds(0) }),
     );
 
+    this.zipDeadLetters = new Queue(this, 'ObjectZipDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.zipQueue = new Queue(this, 'ObjectZipQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // At least the worker's timeout (Lambda requires it); twice, so a slow build is not delivered again while it runs.
+      visibilityTimeout: Duration.seconds(OBJECT_ZIP_TIMEOUT.toSeconds() * 2),
+      deadLetterQueue: { queue: this.zipDeadLetters, maxReceiveCount: settings.jobs.maxReceiveCount },
+    });
+    this.zipWorker = new ApiFunction(this, 'ObjectZipWorker', {
+      entry: OBJECT_ZIP_ENTRY,
+      settings,
+      description: 'object/get zip queue consumer: streams the objects into a zip (multipart upload under jobs/)',
+      memorySize: OBJECT_ZIP_MEMORY_MB,
+      timeout: OBJECT_ZIP_TIMEOUT,
+    })
+      .bindTable(data, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .bindBucketWritingUnder('objects', data, 'jobs/');
+    acknowledgeWildcardResources(
+      this.zipWorker.role,
+      [`${data.buckets.objects.arn}/*`, `${data.buckets.objects.arn}/jobs/*`],
+      "The zip worker reads any organisation's objects (keys decided at run time, each job's own organisation only) and writes only zips under jobs/; object actions only.",
+    );
+    // The worker fails a job on its last delivery, so it must know which one that is.
+    this.zipWorker.function.addEnvironment('LCS_JOB_MAX_RECEIVES', String(settings.jobs.maxReceiveCount));
+    this.zipWorker.function.addEventSource(
+      new SqsEventSource(this.zipQueue, { batchSize: 1, reportBatchItemFailures: true, maxBatchingWindow: Duration.seconds(0) }),
+    );
+
     this.reconcilerFailures = new Queue(this, 'ReconcilerFailures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -231,6 +282,15 @@ export class JobsStack extends Stack {
         threshold: settings.jobs.queueAgeAlarmSeconds,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 5,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    alarm(() =>
+      this.zipDeadLetters.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'ObjectZipDeadLettersAlarm', {
+        alarmDescription: `Lean Cloud Server ${settings.stage}: object/get zip jobs failed ${settings.jobs.maxReceiveCount} deliveries (their downloads answer an error); the zip worker's log says why`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
@@ -288,6 +348,11 @@ export class JobsStack extends Stack {
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName, description: 'ECS cluster of the runner tasks' });
     new CfnOutput(this, 'RunnerLogGroup', { value: this.runner.logGroup.logGroupName, description: 'Runner task logs (LEAN output)' });
     new CfnOutput(this, 'LiveRunnerLogGroup', { value: this.liveRunner.logGroup.logGroupName, description: 'Live deployment logs (LEAN live output)' });
+  }
+
+  /** The zip queue as object/get's function references it. */
+  zipQueueRefs(): ZipQueueRefs {
+    return { queueUrl: this.zipQueue.queueUrl, queueArn: this.zipQueue.queueArn };
   }
 
   /** The queue and cluster as functions of other stacks reference them. */
