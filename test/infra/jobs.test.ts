@@ -250,13 +250,17 @@ describe('object/get zip worker', () => {
     expect(env.LCS_JOB_MAX_RECEIVES).toBe('3');
     expect(
       Object.keys(env)
-        .filter((k) => k.endsWith('_NAME') || k.endsWith('_URL'))
+        .filter((k) => k === 'TABLE_NAME' || k.endsWith('_BUCKET_NAME') || k.endsWith('_URL'))
         .sort(),
     ).toEqual(['OBJECTS_BUCKET_NAME', 'TABLE_NAME']);
   });
 
-  test('grants exactly: the job item (get, update), read the objects bucket, write only under jobs/, its logs', () => {
-    const labels = { ...statefulLabels(), [`<${logicalId(lcs.jobs.zipWorker.logGroup.node.defaultChild!)}.Arn>`]: 'logs' };
+  test('grants exactly: the job item (get, update), read the objects bucket, write only under jobs/, consume its queue, its logs', () => {
+    const labels = {
+      ...statefulLabels(),
+      [`<${logicalId(lcs.jobs.zipWorker.logGroup.node.defaultChild!)}.Arn>`]: 'logs',
+      [`<${zipQueueId()}.Arn>`]: 'zip-queue',
+    };
     expect(grantsOf(policyOf(jobs, lcs.jobs.zipWorker), labels, outputs)).toEqual(
       [
         'dynamodb:GetItem on table',
@@ -271,6 +275,8 @@ describe('object/get zip worker', () => {
         's3:GetObject on bucket:objects/*',
         's3:ListBucket on bucket:objects',
         's3:PutObject on bucket:objects/jobs/*',
+        // The event source mapping's, on its own queue only.
+        ...['ChangeMessageVisibility', 'DeleteMessage', 'GetQueueAttributes', 'GetQueueUrl', 'ReceiveMessage'].map((a) => `sqs:${a} on zip-queue`),
         'xray:PutTelemetryRecords on *',
         'xray:PutTraceSegments on *',
       ].sort(),
