@@ -28,11 +28,13 @@ export const OBJECT_ZIP_ENTRY = 'lambdas/workers/object-zip.handler.ts';
 /**
  * The object/get zip worker, sized for the download limits (LCS_OBJECT_DOWNLOAD_MAX_BYTES 2 GiB,
  * _MAX_OBJECTS 10,000; docs/api.md). Memory: the worker streams, so it needs ~60 MB above the
- * runtime whatever the objects' sizes (measured: 144 MB of incompressible data grew the process
- * by ~55 MB; upload parts 3 × 8 MB, 1 MB of zip output, 8 small objects of ≤ 1 MB read ahead);
+ * runtime whatever the objects' sizes (measured: 120 MB of incompressible data grew the process
+ * by 42 MB, heap 24 MB; upload parts 3 × 5 MiB, 1 MB of zip output, 8 small objects of ≤ 1 MB
+ * read ahead);
  * 1769 MB buys one full vCPU, which deflate needs (Lambda's CPU scales with memory): native zlib
- * deflates incompressible data at ~40 MB/s on one core, so 2 GiB takes ~1 minute of CPU, plus
- * S3 reads and part uploads. Timeout: 10 minutes, at least 3× the slowest case expected (2 GiB at
+ * deflates incompressible data at ~40 MB/s on one core; the whole worker used 57 ms of CPU per
+ * MB on a busy shared core (test/integration/object-zip.test.ts), so 2 GiB takes about 2 minutes
+ * of CPU, S3 reads and part uploads overlapping it. Timeout: 10 minutes, at least 3× the slowest case expected (2 GiB at
  * 10 MB/s ≈ 3.5 minutes; 10,000 small objects, 8 requests in flight at ~20 ms ≈ 25 s); lean-cli
  * itself polls for 5 minutes.
  */
