@@ -22,6 +22,8 @@ export interface LocalLiveOptions {
   progressMs?: number;
   /** Folder of the deployments' secrets (one 0600 file each, removed with the deployment). */
   secretsDir: string;
+  /** Where runners append the email and SMS notifications they would send (JSON lines; docs/live.md). */
+  outboxFile?: string;
   log: (line: string) => void;
   /** How long a stopped runner gets to write LEAN's final files (Fargate's stopTimeout is at most 120 s). */
   stopGraceMs?: number;
@@ -58,7 +60,7 @@ export function localLiveServices(options: LocalLiveOptions) {
   const run = (ref: string, s: Supervised) => {
     // A new name for every runner, so a replacement (or a server restart) is recorded as a restart.
     const token = `live-${s.job.deployId}-${Date.now().toString(36)}`;
-    const extraEnv: Record<string, string> = {};
+    const extraEnv: Record<string, string> = options.outboxFile ? { LCS_NOTIFY_OUTBOX: options.outboxFile } : {};
     if (s.secretRef) {
       try {
         extraEnv.LCS_LIVE_SECRETS = readFileSync(secretFile(s.secretRef), 'utf8');

@@ -178,6 +178,8 @@ async function main(): Promise<void> {
     POWERTOOLS_METRICS_DISABLED: 'true',
     // Paper trading works out of the box on LEAN's FakeDataQueue: simulated prices, not market data (docs/live.md).
     LCS_LIVE_FEEDS: process.env.LCS_LIVE_FEEDS ?? JSON.stringify({ defaultDataQueueHandler: FAKE_DATA_QUEUE, dataQueueHandlers: {}, brokerages: {} }),
+    // Email and SMS notifications go to an outbox file under the data folder (docs/live.md), never out.
+    LCS_NOTIFY_CHANNELS: 'email,sms',
   });
   await ensureTable(storage.dynamoEndpoint, LOCAL_TABLE, storage.credentials);
   for (const bucket of Object.values(LOCAL_BUCKETS)) await ensureBucket(storage.s3Endpoint, bucket, storage.credentials);
@@ -250,6 +252,7 @@ async function main(): Promise<void> {
     apiUrl,
     progressMs: process.env.LCS_PROGRESS_MS ? Number(process.env.LCS_PROGRESS_MS) : undefined,
     secretsDir: join(paths.root, 'live-secrets'),
+    outboxFile: join(paths.root, 'notifications-outbox.jsonl'),
     log: (line) => {
       appendFileSync(paths.jobLog, `${new Date().toISOString()} ${line}\n`);
       if (!options.quiet) process.stdout.write(`live: ${line}\n`);

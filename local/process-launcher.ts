@@ -128,6 +128,8 @@ export function spawnRunner(
       LCS_PROGRESS_MS: String(options.progressMs ?? 2000),
       ...(engines.lean ? { LCS_LEAN_COMMAND: engines.lean } : {}),
       ...(engines.dotnet ? { LCS_DOTNET_COMMAND: engines.dotnet } : {}),
+      // LEAN's working directory is inside its container: a live runner hands it commands with `docker exec`.
+      ...(engines.leanInDocker ? { LCS_LEAN_CONTAINER: leanContainerName(token), LCS_DOCKER: DOCKER } : {}),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,7 +11,7 @@ import {
   orderEventMessage,
   secretValuesOf,
 } from '../core/domain/live/notifications';
-import type { MessageSender } from '../core/ports/message-sender';
+import type { MessageSender, MessageSendFailure } from '../core/ports/message-sender';
 
 /**
  * The live runner's notifications (issue 12 item 7): every publish hands it the merged orders and
@@ -32,7 +32,7 @@ export interface NotifierOptions {
   attempts: number;
   /** One HTTP request's time limit. */
   timeoutMs?: number;
-  /** Email and SMS; absent: those targets are skipped (said once). */
+  /** Email and SMS (SES/SNS on AWS, an outbox file locally); a kind it lacks is skipped (said once). */
   messages?: MessageSender;
   /** Operator lines (the runner's log). */
   log: (line: string) => void;
@@ -84,13 +84,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Sends one message to one target, once; throws a {@link SendFailure}. */
 async function sendOnce(target: NotificationTarget, message: NotificationMessage, options: NotifierOptions): Promise<void> {
   if (target.kind === 'email' || target.kind === 'sms') {
-    const sender = options.messages;
-    if (!sender) throw new SendFailure('no email/SMS sender', false);
+    const email = options.messages?.email;
+    const sms = options.messages?.sms;
     try {
-      if (target.kind === 'email') await sender.email(target.address, target.subject ?? message.subject, message.text);
-      else await sender.sms(target.phoneNumber, message.short);
+      if (target.kind === 'email' && email) await email(target.address, target.subject ?? message.subject, message.text);
+      else if (target.kind === 'sms' && sms) await sms(target.phoneNumber, message.short);
+      else throw new SendFailure(`no ${target.kind === 'sms' ? 'SMS' : 'email'} sender`, false);
     } catch (err) {
-      throw new SendFailure((err as Error).message, true);
+      if (err instanceof SendFailure) throw err;
+      throw new SendFailure((err as Error).message, (err as MessageSendFailure).retryable !== false);
     }
     return;
   }
@@ -166,17 +168,17 @@ export function liveNotifier(config: NotificationConfig | undefined, deployment:
   }));
   let sent = 0;
   let failed = 0;
+  const canSend = (t: NotificationTarget) => (t.kind === 'email' ? !!options.messages?.email : t.kind === 'sms' ? !!options.messages?.sms : true);
 
   if (config) {
     options.note(`Notifications on ${config.events.join(' and ')} to ${queues.map((q) => q.name).join(', ')}`);
-    const unsent = queues.filter((q) => (q.target.kind === 'email' || q.target.kind === 'sms') && !options.messages);
-    if (unsent.length) options.note(`Not sent: ${unsent.map((q) => q.name).join(', ')}; this server sends no email or SMS (docs/live.md, "Notifications")`);
+    const unsent = queues.filter((q) => !canSend(q.target));
+    if (unsent.length)
+      options.note(`Not sent: ${unsent.map((q) => q.name).join(', ')}; this server's operator has not enabled email or SMS (docs/live.md, "Notifications")`);
     const tokenless = queues.filter((q) => q.target.kind === 'telegram' && !q.target.token);
     if (tokenless.length) options.note(`Not sent: ${tokenless.map((q) => q.name).join(', ')}; a Telegram target needs the token of your own bot`);
   }
-  const active = queues.filter(
-    (q) => !((q.target.kind === 'email' || q.target.kind === 'sms') && !options.messages) && !(q.target.kind === 'telegram' && !q.target.token),
-  );
+  const active = queues.filter((q) => canSend(q.target) && !(q.target.kind === 'telegram' && !q.target.token));
 
   const dispatch = (message: NotificationMessage) => {
     for (const q of active) {

@@ -1,7 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { awsMessageSender } from '../core/aws/ses-sns-message-sender';
 import { parseJobMessage } from '../core/data/jobs/job-queue';
 import type { LiveRunnerJob } from '../core/ports/live-services';
+import type { MessageSender } from '../core/ports/message-sender';
 import type { JobMessage } from '../core/ports/task-runner';
 import { type Config, config } from '../core/shared/config';
 import * as z from '../core/shared/zod';
@@ -9,6 +11,7 @@ import { LEAN_IMAGE } from './lean/image';
 import type { BacktestJobOptions } from './modes/backtest';
 import type { BuildOptions } from './modes/build';
 import type { LiveJobOptions } from './modes/live';
+import { outboxSender } from './outbox-sender';
 
 /**
  * The runner's settings, read from the environment once at start and validated, so a missing or
@@ -85,10 +88,31 @@ const schema = z.object({
   /** Notification tries per message and target, and the first back-off between them (doubled each time). */
   LCS_NOTIFY_ATTEMPTS: optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(10))),
   LCS_NOTIFY_RETRY_MS: optional(z.coerce.number().check(z.int(), z.gte(0))),
+  /** Email notifications on AWS: the SES-verified sender address; unset, no email is sent (lib/config/settings.ts `live.notifications`). */
+  LCS_EMAIL_FROM: optional(z.email({ error: 'not an email address' })),
+  /** SMS notifications on AWS through SNS (`true`); unset or `false`: none. */
+  LCS_SMS: optional(z.enum(['true', 'false'])),
+  /** Local mode with Docker: the name of LEAN's container, and the docker client (live commands go in with `docker exec`). */
+  LCS_LEAN_CONTAINER: optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/))),
+  LCS_DOCKER: command,
+  /** Local mode: email and SMS are appended to this JSON-lines file instead of being sent (docs/live.md). */
+  LCS_NOTIFY_OUTBOX: optional(z.string()),
   /** Automatic restarts of a crashed live algorithm (automaticRedeploy), and the first back-off. */
   LCS_LIVE_MAX_RESTARTS: optional(z.coerce.number().check(z.int(), z.gte(0))),
   LCS_LIVE_RESTART_BACKOFF_MS: optional(z.coerce.number().check(z.int(), z.gte(0))),
 });
+
+/**
+ * Email and SMS (docs/live.md, "Notifications"): locally an outbox file; on AWS SES and SNS for
+ * what the operator enabled; otherwise none.
+ */
+function messageSender(s: z.infer<typeof schema>, region: string): MessageSender | undefined {
+  const job = s.LCS_JOB;
+  if (job.kind !== 'live') return undefined;
+  if (s.LCS_NOTIFY_OUTBOX) return outboxSender(s.LCS_NOTIFY_OUTBOX, job.deployId);
+  const sms = s.LCS_SMS === 'true';
+  return s.LCS_EMAIL_FROM || sms ? awsMessageSender({ emailFrom: s.LCS_EMAIL_FROM, sms, client: { region } }) : undefined;
+}
 
 /** A backtest/build job message, or a live deployment's job (core/ports/live-services.ts). */
 function parseRunnerJob(body: string): JobMessage | LiveRunnerJob {
@@ -107,7 +131,7 @@ export interface RunnerSettings {
   /** Where the ECS task metadata (the task ARN) is read. */
   taskMetadataUrl?: string;
   build: Pick<BuildOptions, 'dotnetCommand'>;
-  live: Pick<LiveJobOptions, 'publishMs' | 'maxRestarts' | 'restartBackoffMs' | 'secrets' | 'notify'>;
+  live: Pick<LiveJobOptions, 'publishMs' | 'maxRestarts' | 'restartBackoffMs' | 'secrets' | 'notify' | 'leanContainer'>;
   backtest: Pick<
     BacktestJobOptions,
     'leanCommand' | 'leanCwd' | 'dataDir' | 'apiUrl' | 'maxSeconds' | 'pollMs' | 'memoryMb' | 'reportCommand' | 'reportCwd' | 'pipCommand' | 'leanUser'
@@ -161,11 +185,12 @@ export function runnerSettings(env: NodeJS.ProcessEnv = process.env): Readonly<R
       maxRestarts: s.LCS_LIVE_MAX_RESTARTS ?? 5,
       restartBackoffMs: s.LCS_LIVE_RESTART_BACKOFF_MS ?? 10_000,
       secrets: s.LCS_LIVE_SECRETS ?? {},
-      // No email/SMS sender: the AWS SDK's SES and SNS clients are not dependencies (docs/live.md).
+      ...(s.LCS_LEAN_CONTAINER ? { leanContainer: { docker: s.LCS_DOCKER ?? 'docker', name: s.LCS_LEAN_CONTAINER } } : {}),
       notify: {
         telegramApiUrl: s.LCS_TELEGRAM_API_URL ?? 'https://api.telegram.org',
         attempts: s.LCS_NOTIFY_ATTEMPTS ?? 4,
         retryBaseMs: s.LCS_NOTIFY_RETRY_MS ?? 2_000,
+        messages: messageSender(s, core.AWS_REGION),
       },
     },
     backtest: {

@@ -16,3 +16,31 @@ export function okEnvelope(payload: Payload = {}): Envelope {
 export function errorEnvelope(errors: string[], extra: Payload = {}): Envelope {
   return { ...extra, success: false, errors };
 }
+
+/**
+ * A value that is already JSON text (an answer kept whole in storage): `envelopeJson` writes it
+ * into the answer as it is, instead of parsing it only to serialize it again. Reading an ended
+ * 500-point optimization is then one copy of its text, not a walk of half a megabyte of objects.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * JSON text of an envelope whose top-level payload values may be `JsonText`. Only the top level is
+ * looked at, so an ordinary answer (a 5 MB `files/read`) pays nothing beyond `JSON.stringify`.
+ */
+export function envelopeJson(envelope: Envelope): string {
+  if (!Object.values(envelope).some((value) => value instanceof JsonText)) return JSON.stringify(envelope);
+  const kept: string[] = [];
+  // A random marker per answer: no string a client stored can spell it.
+  const marker = `lcs-json-text-${crypto.randomUUID()}-`;
+  const shallow: Payload = {};
+  for (const [key, value] of Object.entries(envelope)) {
+    if (value instanceof JsonText) {
+      shallow[key] = `${marker}${kept.length}`;
+      kept.push(value.text);
+    } else shallow[key] = value;
+  }
+  return JSON.stringify(shallow).replace(new RegExp(`"${marker}(\\d+)"`, 'g'), (_m, index: string) => kept[Number(index)] as string);
+}

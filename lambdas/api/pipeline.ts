@@ -5,7 +5,7 @@ import { assertJobScope } from '../../core/domain/identity/job-credential';
 import type { DeploymentSecrets, LiveServices } from '../../core/ports/live-services';
 import type { TaskLauncher } from '../../core/ports/task-runner';
 import { requireBindings } from '../../core/shared/config';
-import { errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
+import { type Envelope, envelopeJson, errorEnvelope, okEnvelope, type Payload } from '../../core/shared/envelope';
 import { AppError, AuthError } from '../../core/shared/errors';
 import { logger } from '../../core/shared/logger';
 import { recordRequest } from '../../core/shared/metrics';
@@ -61,8 +61,8 @@ interface State {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-function respond(body: Payload): APIGatewayProxyResult {
-  return { statusCode: 200, headers: JSON_HEADERS, body: JSON.stringify(body) };
+function respond(body: Envelope): APIGatewayProxyResult {
+  return { statusCode: 200, headers: JSON_HEADERS, body: envelopeJson(body) };
 }
 
 /** Public routes run without a caller: a principal with no memberships can reach nothing. */

@@ -135,8 +135,22 @@ export const settingsSchema = z.object({
       spot: z.boolean().default(false),
       /** Alarm when a running deployment has published nothing (no heartbeat) for this long, seconds. */
       staleHeartbeatSeconds: z.number().int().min(30).default(180),
+      /**
+       * Email and SMS notifications (docs/live.md, "Notifications"); webhooks and Telegram need
+       * nothing. Off by default: until enabled here, `live/create` refuses email or SMS targets.
+       */
+      notifications: z
+        .object({
+          /** The sender of notification emails, verified in SES (the address or its domain); no email without it. */
+          emailFrom: z.string().email().optional(),
+          /** The verified SES identity the sender belongs to, when it is the domain: default `emailFrom` itself. */
+          emailIdentity: z.string().min(3).optional(),
+          /** SMS through SNS (`Publish` to a phone number; SNS SMS costs money per message and country). */
+          sms: z.boolean().default(false),
+        })
+        .default({ sms: false }),
     })
-    .default({ spot: false, staleHeartbeatSeconds: 180 }),
+    .default({ spot: false, staleHeartbeatSeconds: 180, notifications: { sms: false } }),
   /** Operator monitoring (docs/operations.md): the dashboard, the alarms and their SNS topic. */
   monitoring: z
     .object({

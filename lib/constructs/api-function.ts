@@ -12,6 +12,7 @@ import type { Settings } from '../config/settings';
 import { metricsNamespace, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
 import { bundledCode } from './bundling';
 import { acknowledgeWildcardResources } from './nag-ids';
+import { sdkLayer } from './sdk-layer';
 import { TOKEN_KEY_CONDITION } from './token-key';
 
 /**
@@ -76,6 +77,8 @@ export interface LiveRefs {
   secretPrefix: string;
   /** The app key: deployment secrets are encrypted with it. */
   keyArn: string;
+  /** Which of email and SMS the live runners send (`LCS_NOTIFY_CHANNELS`, e.g. `email,sms`; empty: neither). */
+  notifyChannels: string;
 }
 
 /** Tasks of one cluster (ECS has no resource-level "tasks of cluster X" other than this pattern). */
@@ -143,6 +146,8 @@ export class ApiFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
       code: bundledCode(props.entry),
+      // The AWS SDK at our pinned versions, not the runtime's (./sdk-layer.ts).
+      layers: [sdkLayer(this)],
       handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -358,6 +363,8 @@ export class ApiFunction extends Construct {
     this.function.addEnvironment('LCS_LIVE_FAMILY_PREFIX', live.familyPrefix);
     this.function.addEnvironment('LCS_LIVE_SECRET_PREFIX', live.secretPrefix);
     this.function.addEnvironment('LCS_LIVE_SECRET_KEY_ID', live.keyArn);
+    // live/create refuses email and SMS targets the runners cannot send.
+    this.function.addEnvironment('LCS_NOTIFY_CHANNELS', live.notifyChannels);
     acknowledgeWildcardResources(
       this,
       [services, definitions, secrets, '*'],

@@ -10,7 +10,7 @@ import {
   LogDrivers,
   OperatingSystemFamily,
 } from 'aws-cdk-lib/aws-ecs';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IStringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -205,6 +205,44 @@ export class RunnerTask extends Construct {
       [secretArnPattern],
       'Each live deployment has its own secret, created at deploy time under this name prefix; ECS reads only the one a deployment’s task definition names.',
     );
+  }
+
+  /**
+   * Email and SMS notifications of live deployments (docs/live.md): the runner sends them with the
+   * task role. Email: `ses:SendEmail` on the one verified identity, with the sender address as the
+   * only allowed `From`. SMS: SNS `Publish` straight to a phone number names no resource (no
+   * topic), so it is granted on `*`; publishing to any topic is denied, so the grant reaches phone
+   * numbers only. Answers the runners' `LCS_NOTIFY_CHANNELS` (what `live/create` accepts).
+   */
+  grantNotifications(notifications: { emailFrom?: string; emailIdentity?: string; sms: boolean }): string {
+    const channels: string[] = [];
+    const env = (name: string, value: string) => {
+      for (const task of this.taskDefinitions.values()) task.defaultContainer?.addEnvironment(name, value);
+    };
+    if (notifications.emailFrom) {
+      const identity = notifications.emailIdentity ?? notifications.emailFrom;
+      this.taskRole.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${identity}`],
+          conditions: { StringEquals: { 'ses:FromAddress': notifications.emailFrom } },
+        }),
+      );
+      env('LCS_EMAIL_FROM', notifications.emailFrom);
+      channels.push('email');
+    }
+    if (notifications.sms) {
+      this.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+      this.taskRole.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.DENY, actions: ['sns:Publish'], resources: [`arn:${Aws.PARTITION}:sns:*:*:*`] }));
+      Validations.of(this.taskRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'SNS Publish to a phone number (SMS notifications of live deployments) has no resource ARN and must be granted on *; a Deny on every topic ARN keeps the grant to phone numbers.',
+      });
+      env('LCS_SMS', 'true');
+      channels.push('sms');
+    }
+    return channels.join(',');
   }
 
   /**

@@ -165,6 +165,7 @@ export class JobsStack extends Stack {
       image: this.runner.image,
     });
     const secretPrefix = name;
+    const notifyChannels = this.liveRunner.grantNotifications(settings.live.notifications);
     this.liveRunner.grantLiveSecrets(`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${secretPrefix}/live/*`, data.keyArn);
     this.live = {
       taskDefinitions: Object.fromEntries(
@@ -177,6 +178,7 @@ export class JobsStack extends Stack {
       familyPrefix: liveFamilyPrefix(name),
       secretPrefix,
       keyArn: data.keyArn,
+      notifyChannels,
     };
     const live = this.live;
     this.dispatcher = new ApiFunction(this, 'Dispatcher', {

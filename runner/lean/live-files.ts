@@ -143,3 +143,24 @@ export function liveFilesReader(resultsDir: string, deployId: string) {
     },
   };
 }
+
+/**
+ * A cheap check, run often, of whether LEAN wrote something a fill changes: a day's order-events
+ * file (rewritten as orders fill) or a minute file (written 10 s after a holdings change, and every
+ * minute). Answers a signature of those files' sizes and times: when it moves, the runner publishes
+ * at once instead of waiting for its interval (design §8 "every few seconds and on every fill").
+ */
+export async function fillSignature(resultsDir: string, deployId: string): Promise<string> {
+  const prefix = `${deployId}-`;
+  const all = (await readdir(resultsDir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
+  // The newest days' files only (their names start with the UTC date): a deployment running for
+  // months keeps one of each per day, and this runs four times a second.
+  const names = [...all.filter((n) => n.endsWith('-order-events.json')).slice(-2), ...all.filter((n) => n.endsWith('_minute.json')).slice(-2)];
+  const parts = await Promise.all(
+    names.map(async (n) => {
+      const s = await stat(join(resultsDir, n)).catch(() => undefined);
+      return s ? `${n}:${s.size}:${s.mtimeMs}` : '';
+    }),
+  );
+  return parts.join('|');
+}

@@ -12,9 +12,9 @@ import { MetricUnit, recordEvent } from '../../core/shared/metrics';
 import { jobCredentials, type LeanApiCredential } from '../job-credentials';
 import { giveTo, type LeanUser, leanEnvironment, leanUser } from '../lean/environment';
 import { liveLeanConfig } from '../lean/live-config';
-import { liveFilesReader } from '../lean/live-files';
+import { fillSignature, liveFilesReader } from '../lean/live-files';
 import { startLean } from '../lean/process';
-import { commandChannel } from '../live-commands';
+import { commandChannel, containerCommandFolder, localCommandFolder } from '../live-commands';
 import { liveNotifier, type NotifierOptions } from '../live-notifier';
 import { installRequirements, prepareAssembly } from '../project-setup';
 import { TaskStopped } from '../task';
@@ -25,6 +25,8 @@ export interface LiveJobOptions {
   taskRef: string;
   leanCommand: string;
   leanCwd?: string;
+  /** Local mode with Docker: LEAN's container (its working directory is inside it), reached with this docker client. */
+  leanContainer?: { docker: string; name: string };
   dataDir: string;
   apiUrl?: string;
   /** How often LEAN's files are read and published (and commands delivered), ms. */
@@ -98,7 +100,11 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
     const reader = liveFilesReader(dirs.results, d.deployId);
     // What an earlier runner of this deployment published was notified by it.
     if (notification) notifier.seed(await liveResults.readOrders(d.projectId, d.deployId), await liveResults.readInsights(d.projectId, d.deployId));
-    const commands = commandChannel(leanCwd, d, note);
+    const commands = commandChannel(
+      options.leanContainer ? containerCommandFolder(options.leanContainer.docker, options.leanContainer.name) : localCommandFolder(leanCwd),
+      d,
+      note,
+    );
 
     const publish = async (current: LiveDeployment, launched: boolean): Promise<LiveDeployment | undefined> => {
       const snap = await reader.read();
@@ -163,6 +169,8 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
       let exited = false;
       const loop = (async () => {
         while (!exited) {
+          // Taken before reading, so a fill written while this publish runs wakes the next one.
+          const seen = await fillSignature(dirs.results, d.deployId);
           try {
             const published = await publish(d, launched);
             if (published) {
@@ -178,7 +186,7 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
             options.log(`live ${job.deployId}: publish failed: ${(err as Error).message}`);
           }
           await heartbeat.tick(credentials).catch((err: Error) => options.log(`live ${job.deployId}: ${err.message}`));
-          await sleep(options.publishMs);
+          await untilFillOrInterval(dirs.results, d.deployId, seen, options.publishMs, () => exited);
         }
       })();
       const exit = await lean.done;
@@ -252,6 +260,31 @@ export async function runLiveJob(job: LiveRunnerJob, options: LiveJobOptions): P
         .catch((err: Error) => options.log(`live ${job.deployId}: could not ask for the service to be removed: ${err.message}`));
     }
     await rm(options.workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** How often LEAN's order-events and minute files are looked at between publishes, ms. */
+const FILL_CHECK_MS = 250;
+/** After a fill is seen, LEAN's related writes get this long to land before the publish, ms. */
+const FILL_SETTLE_MS = 200;
+/** Publishes triggered by fills are at least this far apart (a busy algorithm fills constantly), ms. */
+const FILL_MIN_GAP_MS = 1_000;
+
+/**
+ * Waits for the next publish: `intervalMs`, or less when LEAN's order-events or minute files differ
+ * from `before` (a fill), then a short settle; never less than {@link FILL_MIN_GAP_MS}.
+ */
+async function untilFillOrInterval(resultsDir: string, deployId: string, before: string, intervalMs: number, ended: () => boolean): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const elapsed = Date.now() - started;
+    if (elapsed >= intervalMs || ended()) return;
+    await sleep(Math.min(FILL_CHECK_MS, intervalMs - elapsed));
+    if (Date.now() - started < Math.min(FILL_MIN_GAP_MS, intervalMs)) continue;
+    if ((await fillSignature(resultsDir, deployId)) !== before) {
+      await sleep(FILL_SETTLE_MS);
+      return;
+    }
   }
 }
 

@@ -13,6 +13,7 @@ const variants: [string, Record<string, unknown>][] = [
   ['prod', {}],
   ['dev', { environment: 'dev' }],
   ['external JWT issuer', { auth: { jwtIssuer: 'https://issuer.example.com/' } }],
+  ['live email and SMS', { live: { notifications: { emailFrom: 'alerts@example.com', sms: true } } }],
 ];
 
 describe.each(variants)('%s', (_name, overrides) => {

@@ -98,10 +98,60 @@ test('the routes that start and stop deployments may manage live services; the r
   }
 });
 
-test('notifications: the live runner reaches webhooks and Telegram over its egress; no role may send email or SMS (no sender exists)', () => {
+test('notifications by default: webhooks and Telegram over the egress; no role may send email or SMS, and live/create refuses such targets', () => {
   const group = propsOf(jobs, lcs.jobs.securityGroup);
   expect(group.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' })]);
   const everyPolicy = Object.values(jobs.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::IAM::Policy');
   expect(everyPolicy.length).toBeGreaterThan(0);
   expect(JSON.stringify(everyPolicy)).not.toMatch(/"(sns:Publish|ses:Send\w*)"/);
+  const live = lcs.api.groups.get('live')!;
+  expect(envOf(templateOf(live).json, live.functions.get('live/create')!).LCS_NOTIFY_CHANNELS).toBe('');
+  for (const task of lcs.jobs.liveRunner.taskDefinitions.values()) {
+    const [container] = propsOf(jobs, task).ContainerDefinitions as { Environment: { Name: string }[] }[];
+    expect(container!.Environment.map((e) => e.Name)).not.toEqual(expect.arrayContaining(['LCS_EMAIL_FROM']));
+    expect(container!.Environment.map((e) => e.Name)).not.toContain('LCS_SMS');
+  }
 });
+
+test('email and SMS enabled: the live task role alone may SendEmail on the one identity from the one sender, and Publish to phone numbers only', () => {
+  const enabled = buildApp({ live: { notifications: { emailFrom: 'alerts@example.com', emailIdentity: 'example.com', sms: true } } });
+  const template = templateOf(enabled.jobs).json;
+  const doc = (role: typeof enabled.jobs.liveRunner.taskRole) => {
+    const policy = role.node.tryFindChild('DefaultPolicy') as never;
+    return policy ? (propsOf(template, policy).PolicyDocument as unknown) : { Statement: [] };
+  };
+  const task = doc(enabled.jobs.liveRunner.taskRole);
+  const [send, ...moreSends] = withAction(task, 'ses:SendEmail');
+  expect(moreSends).toEqual([]);
+  expect(render(send!.Resource)).toMatch(/^arn:.*:ses:.*:identity\/example\.com$/);
+  expect(send!.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'alerts@example.com' } });
+  const publish = withAction(task, 'sns:Publish') as (Statement & { Effect: string })[];
+  expect(publish.map((p) => [p.Effect, render(p.Resource)])).toEqual([
+    ['Allow', '*'],
+    ['Deny', expect.stringMatching(/^arn:.*:sns:\*:\*:\*$/)],
+  ]);
+  expect(statements(task).filter((s) => array(s.Action).some((a) => /^(ses|sns):/.test(String(a))))).toHaveLength(3);
+  // Nothing else may send: the backtest runner, the execution roles, the functions.
+  for (const role of [enabled.jobs.runner.taskRole, enabled.jobs.runner.executionRole, enabled.jobs.liveRunner.executionRole])
+    expect(JSON.stringify(doc(role))).not.toMatch(/"(sns:Publish|ses:Send\w*)"/);
+  for (const t of enabled.jobs.liveRunner.taskDefinitions.values()) {
+    const [container] = propsOf(template, t).ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[];
+    expect(container!.Environment).toEqual(
+      expect.arrayContaining([
+        { Name: 'LCS_EMAIL_FROM', Value: 'alerts@example.com' },
+        { Name: 'LCS_SMS', Value: 'true' },
+      ]),
+    );
+  }
+  for (const t of enabled.jobs.runner.taskDefinitions.values())
+    expect(JSON.stringify(propsOf(template, t).ContainerDefinitions)).not.toMatch(/LCS_EMAIL_FROM|LCS_SMS/);
+  const live = enabled.api.groups.get('live')!;
+  expect(envOf(templateOf(live).json, live.functions.get('live/create')!).LCS_NOTIFY_CHANNELS).toBe('email,sms');
+
+  // Email only: the identity defaults to the sender address; no SNS right.
+  const emailOnly = buildApp({ live: { notifications: { emailFrom: 'alerts@example.com' } } });
+  const emailTemplate = templateOf(emailOnly.jobs).json;
+  const emailDoc = propsOf(emailTemplate, emailOnly.jobs.liveRunner.taskRole.node.tryFindChild('DefaultPolicy') as never).PolicyDocument;
+  expect(render(withAction(emailDoc, 'ses:SendEmail')[0]!.Resource)).toMatch(/identity\/alerts@example\.com$/);
+  expect(withAction(emailDoc, 'sns:Publish')).toEqual([]);
+}, 120_000);

@@ -6,10 +6,12 @@ import {
   insightMessage,
   NOTIFICATION_SECRET_KEY,
   notificationSecret,
+  notifyChannels,
   orderEventMessage,
   parseNotification,
   readNotificationSecret,
 } from '../../core/domain/live/notifications';
+import type { MessageSender, MessageSendFailure } from '../../core/ports/message-sender';
 import { InvalidError } from '../../core/shared/errors';
 import { backoffMs, liveNotifier, retryable, sendWithRetries } from '../../runner/live-notifier';
 
@@ -148,6 +150,25 @@ describe("lean-cli's notification object", () => {
     expect(leanSecrets).toEqual({ 'ib-password': 'pw' });
     expect(notification).toEqual(config);
     expect(readNotificationSecret({ [NOTIFICATION_SECRET_KEY]: '{broken' })).toEqual({ leanSecrets: {} });
+  });
+
+  test('email and SMS targets are refused when this server does not send them (LCS_NOTIFY_CHANNELS), naming the target only', () => {
+    const raw = { events: ['orderEvent'], targets: [{ address: 'trader@example.com', subject: 'Fills' }, { phoneNumber: '+15551234567' }] };
+    expect(notifyChannels({})).toEqual({ email: false, sms: false });
+    expect(notifyChannels({ LCS_NOTIFY_CHANNELS: 'email, SMS' })).toEqual({ email: true, sms: true });
+    expect(() => parseNotification(raw, { email: false, sms: true })).toThrow(
+      /^notification\.targets\[0\]: this server sends no email \(its operator has configured no sender address\); deploy without --notify-emails/,
+    );
+    expect(() => parseNotification(raw, { email: true, sms: false })).toThrow(/^notification\.targets\[1\]: this server sends no SMS/);
+    try {
+      parseNotification(raw, { email: false, sms: false });
+    } catch (err) {
+      expect(err).toBeInstanceOf(InvalidError);
+      expect((err as Error).message).not.toMatch(/trader@|5551234567/);
+    }
+    expect(parseNotification(raw, { email: true, sms: true })?.targets.map((t) => t.kind)).toEqual(['email', 'sms']);
+    // A webhook or Telegram target needs nothing of the operator.
+    expect(parseNotification({ events: ['insight'], targets: [{ id: '42' }] }, { email: false, sms: false })?.targets).toHaveLength(1);
   });
 
   test('a target is described by kind, position and a webhook host only', () => {
@@ -306,10 +327,78 @@ describe('sending over HTTP (a receiver on loopback)', () => {
       `${deployment.deployId}-2-1`,
       `${deployment.deployId}-2-2`,
     ]);
-    expect(lines.join('\n')).toMatch(/SMS #2, email #3; this server sends no email or SMS/);
+    expect(lines.join('\n')).toMatch(/SMS #2, email #3; this server's operator has not enabled email or SMS/);
     expect(lines.join('\n')).toMatch(/Telegram #4; a Telegram target needs the token/);
     expect(lines.join('\n')).toMatch(/webhook #1 \(127\.0\.0\.1:\d+\) failed \(HTTP 500\); retrying/);
     expect(lines.join('\n')).not.toMatch(/secret|\+1555/);
+  });
+
+  test('email and SMS through the sender port: subject and text, the short SMS form; retried when retryable, not otherwise; errors scrubbed', async () => {
+    const lines: string[] = [];
+    const sent: { kind: string; to: string; subject?: string; text: string }[] = [];
+    const failures: (MessageSendFailure | undefined)[] = [];
+    const fail = (message: string, retryable: boolean): MessageSendFailure => Object.assign(new Error(message), { retryable });
+    // The first email fails as a throttled call (retryable); the first SMS as a rejected number, quoting it.
+    failures.push(fail('SES SendEmail: TooManyRequestsException (HTTP 429)', true));
+    let smsCalls = 0;
+    const messages: MessageSender = {
+      async email(to, subject, text) {
+        const f = failures.shift();
+        if (f) throw f;
+        sent.push({ kind: 'email', to, subject, text });
+      },
+      async sms(to, text) {
+        smsCalls++;
+        if (smsCalls === 1) throw fail(`SNS Publish: InvalidParameter ${to} is not valid`, false);
+        sent.push({ kind: 'sms', to, text });
+      },
+    };
+    const config = {
+      events: ['orderEvent' as const, 'insight' as const],
+      targets: [
+        { kind: 'email' as const, address: 'mail-secret@example.com', subject: 'My fills' },
+        { kind: 'sms' as const, phoneNumber: '+15550000000' },
+        { kind: 'email' as const, address: 'other-secret@example.com' },
+      ],
+    };
+    const notifier = liveNotifier(config, deployment, { ...options(lines), messages });
+    notifier.observe([{ id: 3, events: [orderEvent] }], [insight]);
+    expect(await notifier.drain(5000)).toEqual({ sent: 5, failed: 1 });
+    expect(sent.filter((m) => m.to === 'mail-secret@example.com')).toEqual([
+      { kind: 'email', to: 'mail-secret@example.com', subject: 'My fills', text: orderEventMessage(deployment, orderEvent).text },
+      { kind: 'email', to: 'mail-secret@example.com', subject: 'My fills', text: insightMessage(deployment, insight).text },
+    ]);
+    // No subject given: the message's own.
+    expect(sent.find((m) => m.to === 'other-secret@example.com')?.subject).toBe(orderEventMessage(deployment, orderEvent).subject);
+    // The SMS that was refused is not tried again; the next one goes, in its short form.
+    expect(smsCalls).toBe(2);
+    expect(sent.filter((m) => m.kind === 'sms')).toEqual([{ kind: 'sms', to: '+15550000000', text: insightMessage(deployment, insight).short }]);
+    const all = lines.join('\n');
+    expect(all).toMatch(/notification to email #1 failed \(SES SendEmail: TooManyRequestsException \(HTTP 429\)\); retrying in 10 ms/);
+    expect(all).toMatch(/Notification \(orderEvent\) to SMS #2 not delivered after 3 tries: SNS Publish: InvalidParameter \*\*\* is not valid/);
+    expect(all).not.toMatch(/secret|\+1555/);
+    expect(all).not.toMatch(/Not sent/);
+  });
+
+  test('a sender without SMS: SMS targets are skipped and said so, email goes', async () => {
+    const lines: string[] = [];
+    const sent: string[] = [];
+    const messages: MessageSender = { email: async (to) => void sent.push(to) };
+    const notifier = liveNotifier(
+      {
+        events: ['orderEvent'],
+        targets: [
+          { kind: 'sms', phoneNumber: '+15550000000' },
+          { kind: 'email', address: 'a@example.com' },
+        ],
+      },
+      deployment,
+      { ...options(lines), messages },
+    );
+    notifier.observe([{ id: 3, events: [orderEvent] }], []);
+    expect(await notifier.drain(5000)).toEqual({ sent: 1, failed: 0 });
+    expect(sent).toEqual(['a@example.com']);
+    expect(lines.join('\n')).toMatch(/Not sent: SMS #1; this server's operator has not enabled email or SMS/);
   });
 
   test('a restarted LEAN that numbers its orders afresh is notified again; the same event read twice is not', async () => {

@@ -183,3 +183,30 @@ test("in the image, a runner holding the task role's credentials will not run LE
   // Local mode (a LEAN command) runs LEAN as the server's user, and has no task role to protect.
   expect(() => runnerSettings({ ...onEcs, LCS_LEAN_COMMAND: 'lean', LCS_LEAN_DATA_DIR: '/tmp' })).not.toThrow();
 });
+
+test('a live runner’s email and SMS sender (the outbox locally, SES and SNS for what the task definition enables, none otherwise) and LEAN’s container with Docker', () => {
+  const LIVE = JSON.stringify({ kind: 'live', orgId: 'org-1', projectId: 7, deployId: `L-${'b'.repeat(32)}` });
+  const messages = (env: NodeJS.ProcessEnv) => {
+    const sender = runnerSettings({ LCS_JOB: LIVE, LCS_LEAN_COMMAND: 'lean', ...env }).live.notify.messages;
+    return sender && Object.keys(sender).sort();
+  };
+  expect(messages({})).toBeUndefined();
+  expect(messages({ LCS_SMS: 'false' })).toBeUndefined();
+  expect(messages({ LCS_NOTIFY_OUTBOX: '/tmp/outbox.jsonl' })).toEqual(['email', 'sms']);
+  expect(messages({ LCS_EMAIL_FROM: 'alerts@example.com' })).toEqual(['email']);
+  expect(messages({ LCS_SMS: 'true' })).toEqual(['sms']);
+  expect(messages({ LCS_EMAIL_FROM: 'alerts@example.com', LCS_SMS: 'true' })).toEqual(['email', 'sms']);
+  // A backtest sends nothing.
+  expect(runnerSettings({ LCS_JOB, LCS_EMAIL_FROM: 'alerts@example.com' }).live.notify.messages).toBeUndefined();
+  expect(problem({ LCS_JOB: LIVE, LCS_EMAIL_FROM: 'not-an-address' })).toMatch(/LCS_EMAIL_FROM: not an email address/);
+  expect(problem({ LCS_JOB: LIVE, LCS_SMS: 'yes' })).toMatch(/LCS_SMS/);
+  // Local mode with Docker: LEAN's container, for commands through docker exec.
+  expect(
+    runnerSettings({ LCS_JOB: LIVE, LCS_LEAN_COMMAND: 'docker run', LCS_LEAN_CONTAINER: 'lcs-lean-live-x', LCS_DOCKER: '/usr/bin/docker' }).live.leanContainer,
+  ).toEqual({
+    docker: '/usr/bin/docker',
+    name: 'lcs-lean-live-x',
+  });
+  expect(runnerSettings({ LCS_JOB: LIVE, LCS_LEAN_COMMAND: 'lean' }).live.leanContainer).toBeUndefined();
+  expect(problem({ LCS_JOB: LIVE, LCS_LEAN_CONTAINER: 'x; rm -rf /' })).toMatch(/LCS_LEAN_CONTAINER/);
+});

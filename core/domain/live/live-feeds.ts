@@ -1,4 +1,5 @@
 import { InvalidError } from '../../shared/errors';
+import { brokerageModule, missingSettings } from './brokerages';
 
 /**
  * Brokerages and live data feeds (design §8, lean-runtime §2.4). Stock LEAN has no live feed of its
@@ -16,6 +17,10 @@ import { InvalidError } from '../../shared/errors';
 export interface LiveFeeds {
   dataQueueHandlers: Record<string, string>;
   defaultDataQueueHandler?: string;
+  /**
+   * lean-cli brokerage id → LEAN type. An id of lean-cli's modules (core/domain/live/brokerages.ts)
+   * may map to `""`: its LEAN type is then the module's. `LCS_LIVE_FEEDS` may also list ids or names.
+   */
   brokerages: Record<string, string>;
 }
 
@@ -35,7 +40,11 @@ export function liveFeeds(env: NodeJS.ProcessEnv = process.env): LiveFeeds {
   } catch (err) {
     throw new Error(`LCS_LIVE_FEEDS is not JSON: ${(err as Error).message}`);
   }
-  return { dataQueueHandlers: parsed.dataQueueHandlers ?? {}, brokerages: parsed.brokerages ?? {}, defaultDataQueueHandler: parsed.defaultDataQueueHandler };
+  const listed = parsed.brokerages as unknown;
+  const brokerages = Array.isArray(listed)
+    ? Object.fromEntries(listed.map((name) => [brokerageModule(String(name))?.id ?? String(name), '']))
+    : ((listed as Record<string, string> | undefined) ?? {});
+  return { dataQueueHandlers: parsed.dataQueueHandlers ?? {}, brokerages, defaultDataQueueHandler: parsed.defaultDataQueueHandler };
 }
 
 export interface FeedChoice {
@@ -46,8 +55,39 @@ export interface FeedChoice {
 }
 
 const offered = (feeds: LiveFeeds) =>
-  [...(feeds.defaultDataQueueHandler ? ['QuantConnect'] : []), ...Object.keys(feeds.dataQueueHandlers)].join(', ') ||
+  [...(feeds.defaultDataQueueHandler ? ['QuantConnect'] : []), ...Object.keys(feeds.dataQueueHandlers), ...Object.keys(feeds.brokerages)].join(', ') ||
   'none (the operator has configured no live data feed)';
+
+/** The key of `feeds.brokerages` that offers lean-cli's brokerage `id` (the id itself, or another spelling of the same module). */
+function offeredKey(id: string, feeds: LiveFeeds): string | undefined {
+  if (id in feeds.brokerages) return id;
+  const module = brokerageModule(id);
+  return module && Object.keys(feeds.brokerages).find((k) => brokerageModule(k)?.id === module.id);
+}
+
+/**
+ * LEAN's type for a brokerage lean-cli names, if the runner image offers it, its required settings
+ * given; otherwise an error naming what is missing or what this server offers.
+ */
+function offeredBrokerage(id: string, settings: Record<string, unknown>, feeds: LiveFeeds, field: 'brokerage' | 'dataProviders'): string {
+  const module = brokerageModule(id);
+  const key = offeredKey(id, feeds);
+  const explicit = key === undefined ? undefined : feeds.brokerages[key];
+  if (module?.oauth && !explicit)
+    throw new InvalidError(`${field}: ${module.name} signs in through QuantConnect's OAuth flow (live/auth0), which this server does not offer`);
+  if (key === undefined) {
+    const names = ['QuantConnectBrokerage (Paper Trading)', ...Object.keys(feeds.brokerages)].join(', ');
+    const plugin = module ? ` (${module.name} runs once the operator adds its LEAN plugin to the runner image; docs/live.md)` : '';
+    throw new InvalidError(`${field}: '${id}' is not offered by this server${plugin}; it offers ${names}`);
+  }
+  if (module) {
+    const missing = missingSettings(module, settings);
+    if (missing.length) throw new InvalidError(`${field}: ${module.name} needs ${missing.join(', ')} (lean-cli: ${missing.map((k) => `--${k}`).join(' ')})`);
+  }
+  const type = explicit || module?.leanType(settings);
+  if (!type) throw new InvalidError(`${field}: '${id}' has no LEAN brokerage type configured on this server (LCS_LIVE_FEEDS)`);
+  return type;
+}
 
 /**
  * Maps lean-cli's brokerage and data-provider choices to LEAN's config, or refuses naming what
@@ -65,11 +105,7 @@ export function chooseFeeds(brokerage: Record<string, unknown>, dataProviders: R
   const brokerageId = String(brokerage.id ?? '');
   let leanBrokerage: string;
   if (PAPER_IDS.has(brokerageId.toLowerCase())) leanBrokerage = 'PaperBrokerage';
-  else if (feeds.brokerages[brokerageId]) leanBrokerage = feeds.brokerages[brokerageId];
-  else {
-    const names = ['QuantConnectBrokerage (Paper Trading)', ...Object.keys(feeds.brokerages)].join(', ');
-    throw new InvalidError(`brokerage: '${brokerageId}' is not offered by this server; it offers ${names}`);
-  }
+  else leanBrokerage = offeredBrokerage(brokerageId, brokerage, feeds, 'brokerage');
   keep(brokerage);
 
   const handlers: string[] = [];
@@ -77,7 +113,13 @@ export function chooseFeeds(brokerage: Record<string, unknown>, dataProviders: R
   // LEAN's own live/create sends `{QuantConnectBrokerage: {id: QuantConnectBrokerage}}`; none at all means the same.
   for (const [key, settings] of entries.length ? entries : [['QuantConnectBrokerage', { id: 'QuantConnectBrokerage' }] as const]) {
     const id = String((settings as Record<string, unknown>).id ?? key);
-    const handler = QC_FEED_IDS.has(id.toLowerCase()) ? feeds.defaultDataQueueHandler : feeds.dataQueueHandlers[id];
+    const handler = QC_FEED_IDS.has(id.toLowerCase())
+      ? feeds.defaultDataQueueHandler
+      : (feeds.dataQueueHandlers[id] ??
+        // A brokerage the server offers streams its own data too (lean-cli sends it as a data provider).
+        (offeredKey(id, feeds) !== undefined
+          ? offeredBrokerage(id, { ...brokerage, ...(settings as Record<string, unknown>) }, feeds, 'dataProviders')
+          : undefined));
     if (!handler) throw new InvalidError(`dataProviders: '${id}' is not offered by this server; it offers ${offered(feeds)}`);
     if (!handlers.includes(handler)) handlers.push(handler);
     keep(settings as Record<string, unknown>);

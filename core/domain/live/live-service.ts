@@ -13,7 +13,7 @@ import { canSee, orgAccess, projectAccess } from '../identity/access';
 import { chooseFeeds, liveFeeds } from './live-feeds';
 import { liveLifecycle } from './live-lifecycle';
 import { liveListView, liveReadView, NoLiveDeploymentError } from './live-view';
-import { notificationSecret, notificationSummary, parseNotification } from './notifications';
+import { notificationSecret, notificationSummary, notifyChannels, parseNotification } from './notifications';
 import { ACTIVE_LIVE_STATUSES, type CashAmount, type InitialHolding, isFinalLive, type LiveDeployment, type LiveStatus } from './types';
 
 /**
@@ -83,7 +83,7 @@ export const liveService = {
     if (!node) throw new NotFoundError('Node');
     if (node.kind !== 'live') throw new InvalidError(`nodeId: ${node.name} is a ${node.kind} node; live trading needs a live node`);
     const feeds = chooseFeeds(request.brokerage, request.dataProviders, liveFeeds());
-    const notification = parseNotification(request.notification);
+    const notification = parseNotification(request.notification, notifyChannels());
     const deployId = `L-${hexId()}`;
     const now = isoNow();
     const deployment: LiveDeployment = {

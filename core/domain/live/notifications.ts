@@ -107,11 +107,32 @@ function targetOf(raw: unknown, i: number): NotificationTarget {
   return { kind: 'email', address, ...(subject ? { subject } : {}) };
 }
 
+/** Which of email and SMS this server sends (the others always go: they are plain HTTPS). */
+export interface NotifyChannels {
+  email: boolean;
+  sms: boolean;
+}
+
+/**
+ * `LCS_NOTIFY_CHANNELS` (a comma-separated list of `email`, `sms`): what the operator enabled on
+ * AWS (lib/config/settings.ts `live.notifications`); local mode offers both (an outbox file).
+ */
+export function notifyChannels(env: NodeJS.ProcessEnv = process.env): NotifyChannels {
+  const names = (env.LCS_NOTIFY_CHANNELS ?? '').split(',').map((n) => n.trim().toLowerCase());
+  return { email: names.includes('email'), sms: names.includes('sms') };
+}
+
+const NOT_OFFERED = {
+  email: 'this server sends no email (its operator has configured no sender address); deploy without --notify-emails, or use a webhook or Telegram',
+  sms: 'this server sends no SMS (its operator has not enabled it); deploy without --notify-sms, or use a webhook or Telegram',
+};
+
 /**
  * `live/create`'s `notification` as lean-cli sends it, checked; `undefined` when nothing is asked
- * (absent, `{}`, no events, or no targets).
+ * (absent, `{}`, no events, or no targets). An email or SMS target this server cannot send is
+ * refused (naming the target, not its value) rather than silently never sent.
  */
-export function parseNotification(raw: unknown): NotificationConfig | undefined {
+export function parseNotification(raw: unknown, channels: NotifyChannels = { email: true, sms: true }): NotificationConfig | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!isRecord(raw)) return refuse('notification', 'must be an object {events, targets}');
   const events: NotifyEvent[] = [];
@@ -126,6 +147,7 @@ export function parseNotification(raw: unknown): NotificationConfig | undefined 
   const rawTargets = (raw.targets as unknown[] | undefined) ?? [];
   if (rawTargets.length > MAX_TARGETS) refuse('targets', `at most ${MAX_TARGETS} targets`);
   const targets = rawTargets.map(targetOf);
+  for (const [i, t] of targets.entries()) if ((t.kind === 'email' || t.kind === 'sms') && !channels[t.kind]) refuse(`targets[${i}]`, NOT_OFFERED[t.kind]);
   return events.length && targets.length ? { events, targets } : undefined;
 }
 
