@@ -191,6 +191,10 @@ async function main(): Promise<void> {
     Number(process.env.LCS_JOB_VISIBILITY_SECONDS ?? 10),
   );
   process.env.JOBS_QUEUE_URL = queues.jobs;
+  // object/get zips: a long build must not be delivered twice, so the queue waits 15 minutes (the worker Lambda's timeout).
+  const { ensureZipQueue, startZipWorker } = await import('./object-zip-worker');
+  const zipQueueUrl = await ensureZipQueue((await import('../core/shared/config')).config().LCS_JOB_MAX_RECEIVES, 900);
+  process.env.OBJECT_ZIP_QUEUE_URL = zipQueueUrl;
   (await import('../core/shared/config')).resetConfig();
 
   // Imported only now: the handlers read their configuration from the environment set above.
@@ -246,6 +250,10 @@ async function main(): Promise<void> {
     },
   });
   workerStarted(worker.launcher);
+  const zipWorker = await startZipWorker({
+    queueUrl: zipQueueUrl,
+    log: (line) => appendFileSync(paths.jobLog, `${new Date().toISOString()} ${line}\n`),
+  });
   const { localLiveServices } = await import('./live-services');
   const liveServices = localLiveServices({
     jobsDir: paths.jobs,
@@ -263,7 +271,7 @@ async function main(): Promise<void> {
   await liveServices.restore();
   writeFileSync(
     paths.runtime,
-    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, storageCredentials: storage.credentials, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey, jobsQueueUrl: queues.jobs, deadLetterQueueUrl: queues.deadLetter }, null, 2)}\n`,
+    `${JSON.stringify({ apiUrl, port, pid: process.pid, dynamoEndpoint: storage.dynamoEndpoint, s3Endpoint: storage.s3Endpoint, storageCredentials: storage.credentials, tableName: LOCAL_TABLE, bucket: LOCAL_BUCKETS.artifacts, dataBucket: LOCAL_BUCKETS.data, objectsBucket: LOCAL_BUCKETS.objects, tokenKeyFile: paths.tokenKey, jobsQueueUrl: queues.jobs, objectZipQueueUrl: zipQueueUrl, deadLetterQueueUrl: queues.deadLetter }, null, 2)}\n`,
     { mode: 0o600 },
   );
   const engine = options.quiet ? '' : `${describeEngine(paths.jobs, paths.leanData)}\n`;
@@ -283,6 +291,7 @@ async function main(): Promise<void> {
     // Running jobs and live deployments are stopped and their ends recorded before the storage goes away.
     await liveServices.stopAll();
     await worker.stop();
+    await zipWorker.stop();
     await storage.stop();
     rmSync(paths.runtime, { force: true });
     process.stdout.write(`Stopped. State is kept in ${paths.root}\n`);

@@ -22,6 +22,8 @@ export interface RuntimeInfo {
   objectsBucket: string;
   tokenKeyFile: string;
   jobsQueueUrl: string;
+  /** object/get's zip queue (local/object-zip-worker.ts); absent from servers before it. */
+  objectZipQueueUrl?: string;
   deadLetterQueueUrl: string;
 }
 
@@ -46,6 +48,7 @@ export function storageEnv(runtime: RuntimeInfo): Record<string, string> {
     S3_ENDPOINT: runtime.s3Endpoint,
     SQS_ENDPOINT: runtime.s3Endpoint,
     JOBS_QUEUE_URL: runtime.jobsQueueUrl,
+    ...(runtime.objectZipQueueUrl ? { OBJECT_ZIP_QUEUE_URL: runtime.objectZipQueueUrl } : {}),
     LCS_TOKEN_KEY_FILE: runtime.tokenKeyFile,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: runtime.storageCredentials?.accessKeyId ?? 'local',

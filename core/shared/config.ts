@@ -28,6 +28,8 @@ const schema = z.object({
   JOBS_QUEUE_URL: z.optional(z.string()),
   /** The syntax-check function compile/create and ai/tools/syntax-check invoke in AWS (in-process locally: unset). */
   SYNTAX_CHECK_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
+  /** The object/get zip queue (core/domain/objects/object-download.ts); set for object/get. */
+  OBJECT_ZIP_QUEUE_URL: z.optional(z.string()),
   /** Deliveries of a job message before the queue dead-letters it (the queue's maxReceiveCount). */
   LCS_JOB_MAX_RECEIVES: count(5, 1, 1000),
   /** How long a job waiting for a free node is held back at most, seconds (it doubles up to this). */
@@ -50,6 +52,14 @@ const schema = z.object({
   OBJECTS_BUCKET_NAME: resourceName(),
   /** Object store quota per organisation, bytes (default 5 GB). */
   LCS_OBJECT_QUOTA_BYTES: z._default(z.coerce.number().check(z.int(), z.positive()), 5 * 1024 ** 3),
+  /**
+   * object/get: the most bytes (before compression) and objects one zip download may hold. The
+   * defaults are the ceilings (docs/api.md "Object store downloads"): a zip without ZIP64 stays
+   * below 4 GiB and 65,535 entries, and the zip worker's timeout and memory are sized for them
+   * (lib/stacks/jobs-stack.ts). An operator (or a test) may only lower them.
+   */
+  LCS_OBJECT_DOWNLOAD_MAX_BYTES: count(2 * 1024 ** 3, 1, 2 * 1024 ** 3),
+  LCS_OBJECT_DOWNLOAD_MAX_OBJECTS: count(10_000, 1, 10_000),
   /** Lifetime of presigned download links (data/read, object/get), seconds. */
   LCS_LINK_SECONDS: count(300, 10, 3600),
 
@@ -116,8 +126,8 @@ const schema = z.object({
  */
 export const RESOURCE_NAMES = ['TABLE_NAME', 'ARTIFACTS_BUCKET_NAME', 'DATA_BUCKET_NAME', 'OBJECTS_BUCKET_NAME'] as const;
 export type ResourceName = (typeof RESOURCE_NAMES)[number];
-/** What an entry point may require at cold start: the resources, the job queue of job routes, the syntax-check function. */
-export type Binding = ResourceName | 'JOBS_QUEUE_URL' | 'SYNTAX_CHECK_FUNCTION_NAME';
+/** What an entry point may require at cold start: the resources, the job queue of job routes, the syntax-check function, the zip queue. */
+export type Binding = ResourceName | 'JOBS_QUEUE_URL' | 'SYNTAX_CHECK_FUNCTION_NAME' | 'OBJECT_ZIP_QUEUE_URL';
 
 export type Config = Omit<z.output<typeof schema>, ResourceName> & Readonly<Record<ResourceName, string>>;
 

@@ -45,6 +45,12 @@ export interface JobsRefs {
   clusterName: string;
 }
 
+/** The object/get zip queue (the jobs stack's), as seen from the stack the function lives in. */
+export interface ZipQueueRefs {
+  queueUrl: string;
+  queueArn: string;
+}
+
 /** What starting runner tasks takes (the dispatcher): task definitions, network, roles to pass. */
 export interface LaunchRefs {
   /** SKU → the task definition (its current ARN and its family). */
@@ -245,7 +251,7 @@ export class ApiFunction extends Construct {
   }
 
   /** Everything a route declares in the route table. */
-  bindRouteAccess(access: RouteAccess, data: DataRefs, jobs?: JobsRefs, live?: LiveRefs, syntaxCheck?: SyntaxCheckRefs): this {
+  bindRouteAccess(access: RouteAccess, data: DataRefs, jobs?: JobsRefs, live?: LiveRefs, syntaxCheck?: SyntaxCheckRefs, zips?: ZipQueueRefs): this {
     this.bindTable(data, access.table);
     for (const [name, level] of Object.entries(access.buckets ?? {}) as [BucketName, 'read' | 'readWrite'][]) {
       this.bindBucket(name, data, level);
@@ -262,6 +268,35 @@ export class ApiFunction extends Construct {
       if (!syntaxCheck) throw new Error(`${this.node.path}: the route invokes the syntax check, but no syntax-check function was given`);
       this.bindSyntaxChecker(syntaxCheck);
     }
+    if (access.objectZips) {
+      if (!zips) throw new Error(`${this.node.path}: the route queues zip jobs, but no zip queue was given`);
+      this.bindZipQueue(zips);
+    }
+    return this;
+  }
+
+  /** OBJECT_ZIP_QUEUE_URL + sending to the object/get zip queue (SQS-managed encryption: no key grant). */
+  bindZipQueue(zips: ZipQueueRefs): this {
+    this.once('zip-queue');
+    this.allow(['sqs:SendMessage'], [zips.queueArn]);
+    this.function.addEnvironment('OBJECT_ZIP_QUEUE_URL', zips.queueUrl);
+    return this;
+  }
+
+  /**
+   * `<NAME>_BUCKET_NAME` + reading every object of the bucket, and writing (including aborting a
+   * multipart upload) only under `writePrefix` (+ the key, through S3 only): the zip worker reads
+   * the object store and writes its zips under `jobs/`.
+   */
+  bindBucketWritingUnder(name: BucketName, data: DataRefs, writePrefix: string): this {
+    this.once(`bucket:${name}`);
+    const bucket = data.buckets[name];
+    // ListBucket lets a missing object answer 404 (NoSuchKey) instead of 403.
+    this.allow(BUCKET_READ_ACTIONS.bucket, [bucket.arn]);
+    this.allow(BUCKET_READ_ACTIONS.objects, [`${bucket.arn}/*`]);
+    this.allow(['s3:PutObject', 's3:AbortMultipartUpload'], [`${bucket.arn}/${writePrefix}*`]);
+    this.allow(['kms:Decrypt', 'kms:GenerateDataKey'], [data.keyArn], viaService('s3'));
+    this.function.addEnvironment(bucketVariable(name), bucket.name);
     return this;
   }
 

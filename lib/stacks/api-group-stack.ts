@@ -12,7 +12,7 @@ import {
 import type { Construct } from 'constructs';
 import type { RouteDef, RouteGroup } from '../../lambdas/api/routes/route-types';
 import type { Settings } from '../config/settings';
-import { ApiFunction, type DataRefs, type JobsRefs, type LiveRefs, type SyntaxCheckRefs } from '../constructs/api-function';
+import { ApiFunction, type DataRefs, type JobsRefs, type LiveRefs, type SyntaxCheckRefs, type ZipQueueRefs } from '../constructs/api-function';
 import { pascal } from '../naming';
 
 /** Endpoints live under /api/v2/ (QuantConnect's base path, which lean-cli and LEAN append to). */
@@ -40,6 +40,8 @@ export interface ApiGroupStackProps extends NestedStackProps {
   live?: LiveRefs;
   /** The syntax-check function (the parent's), for routes that invoke it; named parameters too. */
   syntaxCheck?: SyntaxCheckRefs;
+  /** The object/get zip queue, in the parent's terms; named parameters too, if a route sends to it. */
+  zips?: ZipQueueRefs;
 }
 
 /**
@@ -82,6 +84,11 @@ export class ApiGroupStack extends NestedStack {
       parameters.SyntaxCheckFunctionName = props.syntaxCheck.functionName;
       parameters.SyntaxCheckFunctionArn = props.syntaxCheck.functionArn;
     }
+    const usesZips = props.routes.some((r) => r.access.objectZips);
+    if (usesZips && props.zips) {
+      parameters.ObjectZipQueueUrl = props.zips.queueUrl;
+      parameters.ObjectZipQueueArn = props.zips.queueArn;
+    }
     super(scope, id, { ...props, parameters: { ...props.parameters, ...parameters } });
     this.group = props.group;
 
@@ -100,6 +107,8 @@ export class ApiGroupStack extends NestedStack {
         : undefined;
     const localSyntaxCheck: SyntaxCheckRefs | undefined =
       usesSyntaxCheck && props.syntaxCheck ? { functionName: param('SyntaxCheckFunctionName'), functionArn: param('SyntaxCheckFunctionArn') } : undefined;
+    const localZips: ZipQueueRefs | undefined =
+      usesZips && props.zips ? { queueUrl: param('ObjectZipQueueUrl'), queueArn: param('ObjectZipQueueArn') } : undefined;
     for (const name of Object.keys(data.buckets)) {
       Validations.of(this).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${pascal(name)}BucketArn>/*]`,
@@ -131,7 +140,7 @@ export class ApiGroupStack extends NestedStack {
         entry: `lambdas/api/${route.entry}.handler.ts`,
         settings: props.settings,
         description: `${route.path}: ${route.summary}`.slice(0, 256),
-      }).bindRouteAccess(route.access, local, localJobs, props.live, localSyntaxCheck);
+      }).bindRouteAccess(route.access, local, localJobs, props.live, localSyntaxCheck, localZips);
       // AI tools are off unless the operator names a Bedrock model; then only those routes may call it.
       if (route.access.bedrock && props.settings.ai.modelId) fn.bindBedrockModel(props.settings.ai.modelId);
       this.functions.set(route.path, fn);

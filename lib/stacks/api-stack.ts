@@ -330,6 +330,7 @@ export class ApiStack extends Stack {
           authorizer: this.authorizer,
           data,
           jobs: props.jobs.jobsRefs(),
+          ...(routes.some((r) => r.group === group && r.access.objectZips) ? { zips: props.jobs.zipQueueRefs() } : {}),
           ...(routes.some((r) => r.group === group && r.access.live) ? { live: props.jobs.live } : {}),
           ...(routes.some((r) => r.group === group && r.access.syntaxCheck) ? { syntaxCheck } : {}),
         }),

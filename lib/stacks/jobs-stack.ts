@@ -12,7 +12,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { SKUS } from '../../core/shared/catalog';
 import type { Settings } from '../config/settings';
-import { ApiFunction, type JobsRefs, type LaunchRefs, type LiveRefs, type SyntaxCheckRefs } from '../constructs/api-function';
+import { ApiFunction, type JobsRefs, type LaunchRefs, type LiveRefs, type SyntaxCheckRefs, type ZipQueueRefs } from '../constructs/api-function';
 import { acknowledgeWildcardResources } from '../constructs/nag-ids';
 import { RunnerTask } from '../constructs/runner-task';
 import { metricsNamespace, prefix, removalPolicy, retentionDays, SERVICE_NAME } from '../naming';
@@ -24,6 +24,23 @@ export const SYNTAX_CHECK_ENTRY = 'lambdas/workers/syntax-check.handler.ts';
 /** SQS advises a visibility timeout of at least six times the consumer's timeout. */
 export const DISPATCHER_TIMEOUT = Duration.seconds(60);
 export const DISPATCHER_BATCH_SIZE = 5;
+
+export const OBJECT_ZIP_ENTRY = 'lambdas/workers/object-zip.handler.ts';
+/**
+ * The object/get zip worker, sized for the download limits (LCS_OBJECT_DOWNLOAD_MAX_BYTES 2 GiB,
+ * _MAX_OBJECTS 10,000; docs/api.md). Memory: the worker streams, so it needs ~60 MB above the
+ * runtime whatever the objects' sizes (measured: 120 MB of incompressible data grew the process
+ * by 42 MB, heap 24 MB; upload parts 3 × 5 MiB, 1 MB of zip output, 8 small objects of ≤ 1 MB
+ * read ahead);
+ * 1769 MB buys one full vCPU, which deflate needs (Lambda's CPU scales with memory): native zlib
+ * deflates incompressible data at ~40 MB/s on one core; the whole worker used 57 ms of CPU per
+ * MB on a busy shared core (test/integration/object-zip.test.ts), so 2 GiB takes about 2 minutes
+ * of CPU, S3 reads and part uploads overlapping it. Timeout: 10 minutes, at least 3× the slowest case expected (2 GiB at
+ * 10 MB/s ≈ 3.5 minutes; 10,000 small objects, 8 requests in flight at ~20 ms ≈ 25 s); lean-cli
+ * itself polls for 5 minutes.
+ */
+export const OBJECT_ZIP_MEMORY_MB = 1769;
+export const OBJECT_ZIP_TIMEOUT = Duration.minutes(10);
 
 /** The SKUs that run as backtest tasks: one task definition each. */
 export const BACKTEST_SKUS = SKUS.filter((s) => s.kind === 'backtest');
@@ -67,6 +84,10 @@ export class JobsStack extends Stack {
   /** Reconciler invocations that failed every retry (and events EventBridge could not deliver). */
   readonly reconcilerFailures: Queue;
   readonly runner: RunnerTask;
+  /** object/get zip jobs, one message each, and those that failed every delivery. */
+  readonly zipQueue: Queue;
+  readonly zipDeadLetters: Queue;
+  readonly zipWorker: ApiFunction;
   /** Live SKUs' base task definitions, roles and logs: each deployment runs as a service on its own copy. */
   readonly liveRunner: RunnerTask;
   /** What managing live deployments takes (the live routes and the dispatcher bind it). */
@@ -189,6 +210,38 @@ export class JobsStack extends Stack {
       new SqsEventSource(this.queue, { batchSize: DISPATCHER_BATCH_SIZE, reportBatchItemFailures: true, maxBatchingWindow: Duration.seconds(0) }),
     );
 
+    this.zipDeadLetters = new Queue(this, 'ObjectZipDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.zipQueue = new Queue(this, 'ObjectZipQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // At least the worker's timeout (Lambda requires it); twice, so a slow build is not delivered again while it runs.
+      visibilityTimeout: Duration.seconds(OBJECT_ZIP_TIMEOUT.toSeconds() * 2),
+      deadLetterQueue: { queue: this.zipDeadLetters, maxReceiveCount: settings.jobs.maxReceiveCount },
+    });
+    this.zipWorker = new ApiFunction(this, 'ObjectZipWorker', {
+      entry: OBJECT_ZIP_ENTRY,
+      settings,
+      description: 'object/get zip queue consumer: streams the objects into a zip (multipart upload under jobs/)',
+      memorySize: OBJECT_ZIP_MEMORY_MB,
+      timeout: OBJECT_ZIP_TIMEOUT,
+    })
+      .bindTable(data, ['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+      .bindBucketWritingUnder('objects', data, 'jobs/');
+    acknowledgeWildcardResources(
+      this.zipWorker.role,
+      [`${data.buckets.objects.arn}/*`, `${data.buckets.objects.arn}/jobs/*`],
+      "The zip worker reads any organisation's objects (keys decided at run time, each job's own organisation only) and writes only zips under jobs/; object actions only.",
+    );
+    // The worker fails a job on its last delivery, so it must know which one that is.
+    this.zipWorker.function.addEnvironment('LCS_JOB_MAX_RECEIVES', String(settings.jobs.maxReceiveCount));
+    this.zipWorker.function.addEventSource(
+      new SqsEventSource(this.zipQueue, { batchSize: 1, reportBatchItemFailures: true, maxBatchingWindow: Duration.seconds(0) }),
+    );
+
     this.reconcilerFailures = new Queue(this, 'ReconcilerFailures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -236,6 +289,15 @@ export class JobsStack extends Stack {
         threshold: settings.jobs.queueAgeAlarmSeconds,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 5,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    alarm(() =>
+      this.zipDeadLetters.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }).createAlarm(this, 'ObjectZipDeadLettersAlarm', {
+        alarmDescription: `Lean Cloud Server ${settings.stage}: object/get zip jobs failed ${settings.jobs.maxReceiveCount} deliveries (their downloads answer an error); the zip worker's log says why`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
@@ -310,6 +372,11 @@ export class JobsStack extends Stack {
   /** The syntax-check function as the functions that invoke it reference it. */
   syntaxCheckRefs(): SyntaxCheckRefs {
     return { functionName: this.syntaxCheck.function.functionName, functionArn: this.syntaxCheck.function.functionArn };
+  }
+
+  /** The zip queue as object/get's function references it. */
+  zipQueueRefs(): ZipQueueRefs {
+    return { queueUrl: this.zipQueue.queueUrl, queueArn: this.zipQueue.queueArn };
   }
 
   /** The queue and cluster as functions of other stacks reference them. */

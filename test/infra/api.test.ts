@@ -55,6 +55,7 @@ function expectedGrants(route: RouteDef): string[] {
   if (route.access.jobs) lines.push('sqs:SendMessage on jobs-queue');
   if (route.access.jobs === 'sendAndStop') lines.push('ecs:StopTask on cluster-tasks');
   if (route.access.syntaxCheck) lines.push('lambda:InvokeFunction on syntax-check');
+  if (route.access.objectZips) lines.push('sqs:SendMessage on zip-queue');
   return [...new Set(lines)].sort();
 }
 
@@ -143,6 +144,7 @@ describe('routes', () => {
       '<ObjectsBucketArn>': 'bucket:objects',
       [`<${logicalId(fn.logGroup.node.defaultChild!)}.Arn>`]: 'logs',
       '<JobsQueueArn>': 'jobs-queue',
+      '<ObjectZipQueueArn>': 'zip-queue',
       'arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<JobsClusterName>/*': 'cluster-tasks',
       '<SyntaxCheckFunctionArn>': 'syntax-check',
     };
@@ -167,6 +169,7 @@ describe('routes', () => {
     expect(env.TABLE_NAME).toEqual({ Ref: 'TableName' });
     expect('ARTIFACTS_BUCKET_NAME' in env).toBe(Boolean(route.access.buckets?.artifacts));
     expect(env.JOBS_QUEUE_URL).toEqual(route.access.jobs ? { Ref: 'JobsQueueUrl' } : undefined);
+    expect(env.OBJECT_ZIP_QUEUE_URL).toEqual(route.access.objectZips ? { Ref: 'ObjectZipQueueUrl' } : undefined);
     // Stopping tasks and managing live services both name the cluster.
     expect(env.CLUSTER_ARN).toEqual(route.access.jobs === 'sendAndStop' || route.access.live ? { Ref: 'JobsClusterArn' } : undefined);
     expect(env.LCS_TOKEN_KMS_KEY_ID).toBeUndefined();

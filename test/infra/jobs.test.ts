@@ -6,7 +6,7 @@ import type { LcsApp } from '../../lib/app';
 import { DEFAULT_LEAN_IMAGE, settingsSchema } from '../../lib/config/settings';
 import { fargateSize, LEAN_MIN_TASK } from '../../lib/constructs/runner-task';
 import { API_BASE_PATH } from '../../lib/stacks/api-group-stack';
-import { DISPATCHER_BATCH_SIZE, DISPATCHER_TIMEOUT } from '../../lib/stacks/jobs-stack';
+import { DISPATCHER_BATCH_SIZE, DISPATCHER_TIMEOUT, OBJECT_ZIP_MEMORY_MB, OBJECT_ZIP_TIMEOUT } from '../../lib/stacks/jobs-stack';
 import { LEAN_IMAGE } from '../../runner/lean/image';
 import { runnerSettings } from '../../runner/settings';
 import { buildApp, type CfnTemplate, envOf, grantsOf, type Json, logicalId, policyOf, propsOf, render, statementsOf, templateOf } from './fixture';
@@ -190,7 +190,8 @@ describe('queues', () => {
       expect(isTarget ? 'dead-letter queue' : queue.Properties?.RedrivePolicy).toBeDefined();
       if (!isTarget) expect(queue.Properties?.RedrivePolicy).toMatchObject({ maxReceiveCount: 3 });
     }
-    expect(targets.size).toBe(1);
+    // The jobs queue's and the zip queue's.
+    expect(targets.size).toBe(2);
   });
 
   test('encrypted, TLS only', () => {
@@ -212,9 +213,89 @@ describe('queues', () => {
   });
 });
 
+describe('object/get zip worker', () => {
+  const zipQueueId = () => logicalId(lcs.jobs.zipQueue.node.defaultChild!);
+
+  test('consumes its own queue one job at a time, reports a failed record, and dead-letters after maxReceiveCount', () => {
+    const mappings = resourcesOf(jobs, 'AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => m.Properties as Json)
+      .filter((m) => JSON.stringify(m.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [zipQueueId(), 'Arn'] }));
+    expect(mappings).toEqual([
+      expect.objectContaining({
+        FunctionName: { Ref: logicalId(lcs.jobs.zipWorker.function.node.defaultChild!) },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    ]);
+    const queue = propsOf(jobs, lcs.jobs.zipQueue);
+    expect(queue.RedrivePolicy).toMatchObject({
+      deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(lcs.jobs.zipDeadLetters.node.defaultChild!), 'Arn'] },
+      maxReceiveCount: 3,
+    });
+    // Lambda refuses a queue whose visibility is shorter than the function's timeout; twice, so a slow build is not delivered again.
+    expect(queue.VisibilityTimeout).toBe(OBJECT_ZIP_TIMEOUT.toSeconds() * 2);
+    expect(propsOf(jobs, lcs.jobs.zipDeadLetters).MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  test('sized for the download limits: a full vCPU for deflate, a 10-minute timeout', () => {
+    expect(propsOf(jobs, lcs.jobs.zipWorker.function)).toMatchObject({
+      MemorySize: OBJECT_ZIP_MEMORY_MB,
+      Timeout: OBJECT_ZIP_TIMEOUT.toSeconds(),
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+    });
+    expect(OBJECT_ZIP_MEMORY_MB).toBe(1769);
+    expect(OBJECT_ZIP_TIMEOUT.toSeconds()).toBe(600);
+    const env = envOf(jobs, lcs.jobs.zipWorker);
+    expect(env.LCS_JOB_MAX_RECEIVES).toBe('3');
+    expect(
+      Object.keys(env)
+        .filter((k) => k === 'TABLE_NAME' || k.endsWith('_BUCKET_NAME') || k.endsWith('_URL'))
+        .sort(),
+    ).toEqual(['OBJECTS_BUCKET_NAME', 'TABLE_NAME']);
+  });
+
+  test('grants exactly: the job item (get, update), read the objects bucket, write only under jobs/, consume its queue, its logs', () => {
+    const labels = {
+      ...statefulLabels(),
+      [`<${logicalId(lcs.jobs.zipWorker.logGroup.node.defaultChild!)}.Arn>`]: 'logs',
+      [`<${zipQueueId()}.Arn>`]: 'zip-queue',
+    };
+    expect(grantsOf(policyOf(jobs, lcs.jobs.zipWorker), labels, outputs)).toEqual(
+      [
+        'dynamodb:GetItem on table',
+        ...INDEXES.map((i) => `dynamodb:GetItem on table/index/${i}`),
+        'dynamodb:UpdateItem on table',
+        'kms:Decrypt on key via dynamodb',
+        'kms:Decrypt on key via s3',
+        'kms:GenerateDataKey on key via s3',
+        'logs:CreateLogStream on logs',
+        'logs:PutLogEvents on logs',
+        's3:AbortMultipartUpload on bucket:objects/jobs/*',
+        's3:GetObject on bucket:objects/*',
+        's3:ListBucket on bucket:objects',
+        's3:PutObject on bucket:objects/jobs/*',
+        // The event source mapping's, on its own queue only.
+        ...['ChangeMessageVisibility', 'DeleteMessage', 'GetQueueAttributes', 'GetQueueUrl', 'ReceiveMessage'].map((a) => `sqs:${a} on zip-queue`),
+        'xray:PutTelemetryRecords on *',
+        'xray:PutTraceSegments on *',
+      ].sort(),
+    );
+  });
+
+  test('an alarm on its dead-letter queue', () => {
+    const alarms = resourcesOf(jobs, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+    const dlq = alarms.find((a) => JSON.stringify(a.Dimensions).includes(logicalId(lcs.jobs.zipDeadLetters.node.defaultChild!)));
+    expect(dlq).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+});
+
 describe('dispatcher', () => {
   test('consumes the jobs queue in small batches and reports failed records one by one', () => {
-    const mappings = resourcesOf(jobs, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties as Json);
+    const dispatcherId = logicalId(lcs.jobs.dispatcher.function.node.defaultChild!);
+    const mappings = resourcesOf(jobs, 'AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => m.Properties as Json)
+      .filter((m) => JSON.stringify(m.FunctionName) === JSON.stringify({ Ref: dispatcherId }));
     expect(mappings).toHaveLength(1);
     expect(mappings[0]).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': [logicalId(lcs.jobs.queue.node.defaultChild!), 'Arn'] },

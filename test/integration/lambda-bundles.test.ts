@@ -11,7 +11,7 @@ import { assetBuildOptions, BUNDLE_FILE, batchBuildOptions, projectRoot } from '
 import { FIRST_ADMIN_ENTRY } from '../../lib/constructs/first-admin';
 import { LAYER_MODULES_DIR, writeSdkLayer } from '../../lib/constructs/sdk-layer';
 import { AUTHORIZER_ENTRY } from '../../lib/stacks/api-stack';
-import { DISPATCHER_ENTRY, RECONCILER_ENTRY } from '../../lib/stacks/jobs-stack';
+import { DISPATCHER_ENTRY, OBJECT_ZIP_ENTRY, RECONCILER_ENTRY } from '../../lib/stacks/jobs-stack';
 
 /**
  * Every Lambda bundle, built exactly as CDK builds it (assetBuildOptions, batched), loaded in a folder laid
@@ -114,6 +114,25 @@ function functions(): LambdaFunction[] {
       entry: DISPATCHER_ENTRY,
       // Never a valid job message: reported back as this record's failure, nothing launched.
       event: { Records: [{ messageId: 'bundle-test', body: 'not a job', attributes: { ApproximateReceiveCount: '1' } }] },
+      check: (result) =>
+        JSON.stringify(result) === JSON.stringify({ batchItemFailures: [{ itemIdentifier: 'bundle-test' }] })
+          ? undefined
+          : `unexpected: ${JSON.stringify(result)}`,
+    },
+    {
+      name: '(object/get zip worker)',
+      entry: OBJECT_ZIP_ENTRY,
+      // A malformed message is reported back; a zip job nobody recorded is skipped (a table read).
+      event: {
+        Records: [
+          { messageId: 'bundle-test', body: 'not a zip job', attributes: { ApproximateReceiveCount: '1' } },
+          {
+            messageId: 'bundle-test-unknown',
+            body: JSON.stringify({ kind: 'object-zip', orgId: 'f'.repeat(32), jobId: 'f'.repeat(32) }),
+            attributes: { ApproximateReceiveCount: '1' },
+          },
+        ],
+      },
       check: (result) =>
         JSON.stringify(result) === JSON.stringify({ batchItemFailures: [{ itemIdentifier: 'bundle-test' }] })
           ? undefined

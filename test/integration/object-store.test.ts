@@ -29,12 +29,13 @@ async function download(keys: string[], creds: Creds = tenant.admin, orgId = ten
   expect(started.body).toEqual({ success: true, jobId: expect.stringMatching(/^[0-9a-f]{32}$/), url: null });
   const jobId = started.body.jobId as string;
   let url: string | null = null;
-  for (let i = 0; i < 20 && !url; i++) {
+  // The zip is built by the zip worker: poll as lean-cli does (it waits up to 5 minutes).
+  for (let i = 0; i < 240 && !url; i++) {
     const polled = await json('object/get', { organizationId: orgId, jobId }, creds);
     expect(polled.body).toMatchObject({ success: true, jobId });
     expect(Object.keys(polled.body)).toEqual(expect.arrayContaining(['jobId', 'url']));
     url = polled.body.url as string | null;
-    if (!url) await new Promise((r) => setTimeout(r, 200));
+    if (!url) await new Promise((r) => setTimeout(r, 250));
   }
   expect(typeof url).toBe('string');
   const response = await fetch(url as string);
@@ -118,7 +119,7 @@ test('set (multipart), get (zip job), properties, list and delete, as lean-cli c
   const empty = await json('object/list', { organizationId: tenant.orgId });
   expect(empty.body).toMatchObject({ success: true, objects: [], objectStorageUsed: 0, objectStorageUsedHuman: '0 B' });
   expect((await json('object/delete', { organizationId: tenant.orgId, key: 'models' })).body).toMatchObject({ success: false });
-});
+}, 120_000);
 
 test.each([
   ['../escape.txt'],

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../../shared/config';
 import { TABLE_SCHEMA } from '../../shared/table-schema';
@@ -9,10 +10,11 @@ import { keys } from '../table/keys';
 
 /**
  * The object store's storage (design §9): object values in the objects bucket under
- * `<orgId>/<key>`, zip downloads under `jobs/<orgId>/<jobId>.zip` (an organisation id is 32 hex, so
- * `jobs/` is outside every organisation's key space), and in the table a usage counter per
- * organisation plus the download job records. Callers pass organisation-relative keys that are
- * already validated; only this module builds bucket keys.
+ * `<orgId>/<key>`, zip downloads under `jobs/<orgId>/<jobId>.zip` with their manifests (the objects
+ * a job zips) next to them as `<jobId>.json` (an organisation id is 32 hex, so `jobs/` is outside
+ * every organisation's key space), and in the table a usage counter per organisation plus the
+ * download job records. Callers pass organisation-relative keys that are already validated; only
+ * this module builds bucket keys.
  */
 export interface StoredObject {
   key: string;
@@ -33,12 +35,37 @@ export interface ListedPage {
   knownPages: number;
 }
 
+/** One object of a zip job's manifest: its organisation-relative key and its size when asked for. */
+export interface ManifestEntry {
+  key: string;
+  size: number;
+}
+
+/**
+ * A zip download job. `queued` → `building` → `done` | `failed`; records written before zips were
+ * built asynchronously have no status and are done.
+ */
 export interface ObjectJob {
   jobId: string;
   orgId: string;
   zipKey: string;
   created: string;
+  status?: 'queued' | 'building' | 'done' | 'failed';
+  /** ISO time of the last change of status. */
+  updated?: string;
+  objects?: number;
+  bytes?: number;
+  /** Why a failed job failed, for the envelope. */
+  error?: string;
 }
+
+/**
+ * Multipart parts of the zip upload: (parts in flight + the one filling) × part size bounds the
+ * upload's memory. 5 MiB is S3's smallest part (2 GiB is ~410 parts of the 10,000 allowed); two
+ * parts in flight outpace deflate, the slowest stage.
+ */
+export const ZIP_PART_BYTES = 5 * 1024 * 1024;
+export const ZIP_PARTS_IN_FLIGHT = 2;
 
 const bucket = () => config().OBJECTS_BUCKET_NAME;
 const orgPrefix = (orgId: string) => `${orgId}/`;
@@ -145,11 +172,54 @@ export const objectStoreRepository = {
     return deleteUnder(client, bucket(), `${objectKey(orgId, key)}/`);
   },
 
-  async putZip(orgId: string, jobId: string, zip: Uint8Array): Promise<string> {
+  /** An object's value as a stream (nothing read yet); undefined when it does not exist. */
+  async openRead(orgId: string, key: string): Promise<{ body: Readable; size: number; modified: Date } | undefined> {
     const { client, sdk } = await s3();
-    const zipKey = `jobs/${orgId}/${jobId}.zip`;
-    await client.send(new sdk.PutObjectCommand({ Bucket: bucket(), Key: zipKey, Body: zip, ContentType: 'application/zip' }));
-    return zipKey;
+    try {
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket(), Key: objectKey(orgId, key) }));
+      return { body: out.Body as Readable, size: Number(out.ContentLength ?? 0), modified: out.LastModified ?? new Date() };
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  },
+
+  zipKey(orgId: string, jobId: string): string {
+    return `jobs/${orgId}/${jobId}.zip`;
+  },
+
+  async putManifest(orgId: string, jobId: string, entries: ManifestEntry[]): Promise<void> {
+    const { client, sdk } = await s3();
+    await client.send(
+      new sdk.PutObjectCommand({ Bucket: bucket(), Key: `jobs/${orgId}/${jobId}.json`, Body: JSON.stringify(entries), ContentType: 'application/json' }),
+    );
+  },
+
+  async readManifest(orgId: string, jobId: string): Promise<ManifestEntry[] | undefined> {
+    const { client, sdk } = await s3();
+    try {
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket(), Key: `jobs/${orgId}/${jobId}.json` }));
+      return JSON.parse((await out.Body?.transformToString()) ?? '[]') as ManifestEntry[];
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  },
+
+  /**
+   * Streams a zip into `zipKey` as it is made: a multipart upload of ZIP_PART_BYTES parts, at most
+   * ZIP_PARTS_IN_FLIGHT at once (a small zip is one PutObject). A failure aborts the upload.
+   */
+  async uploadZip(zipKey: string, body: Readable): Promise<void> {
+    const [{ client }, { Upload }] = await Promise.all([s3(), import('@aws-sdk/lib-storage')]);
+    const upload = new Upload({
+      client,
+      params: { Bucket: bucket(), Key: zipKey, Body: body, ContentType: 'application/zip' },
+      partSize: ZIP_PART_BYTES,
+      queueSize: ZIP_PARTS_IN_FLIGHT,
+      leavePartsOnError: false,
+    });
+    await upload.done();
   },
 
   /** A presigned GET of a zip made by `putZip`. */
@@ -229,8 +299,28 @@ export const objectStoreRepository = {
     );
   },
 
+  /** Changes a job's status (and what goes with it); `updated` is set here. */
+  async updateJob(orgId: string, jobId: string, fields: Pick<ObjectJob, 'status'> & Partial<Pick<ObjectJob, 'error'>>): Promise<void> {
+    const values: Record<string, unknown> = { ':status': fields.status, ':updated': new Date().toISOString() };
+    let expression = 'SET #status = :status, #updated = :updated';
+    if (fields.error !== undefined) {
+      expression += ', #error = :error';
+      values[':error'] = fields.error;
+    }
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.objectJob(orgId, jobId),
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#status': 'status', '#updated': 'updated', ...(fields.error !== undefined ? { '#error': 'error' } : {}) },
+        ExpressionAttributeValues: values,
+      }),
+    );
+  },
+
   async getJob(orgId: string, jobId: string): Promise<ObjectJob | undefined> {
-    const out = await db().send(new GetCommand({ TableName: tableName(), Key: keys.objectJob(orgId, jobId) }));
+    const out = await db().send(new GetCommand({ TableName: tableName(), Key: keys.objectJob(orgId, jobId), ConsistentRead: true }));
     if (!out.Item) return undefined;
     // DynamoDB deletes expired items within days, not on the second: an expired record is gone.
     const ttl = Number(out.Item[TABLE_SCHEMA.ttlAttribute] ?? 0);

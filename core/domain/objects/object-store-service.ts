@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { zipSync } from 'fflate';
 import { objectStoreRepository } from '../../data/objects/object-store-repository';
 import { mapLimit } from '../../shared/concurrency';
 import { config } from '../../shared/config';
@@ -20,16 +19,10 @@ import { listedFolder } from './object-key-rules';
  * nothing, and concurrent uploads cannot pass the quota together. The quota is the
  * organisation's override item (set by an operator) or LCS_OBJECT_QUOTA_BYTES.
  *
- * Downloads (`object/get`): the zip is built synchronously in step 1, bounded by
- * MAX_DOWNLOAD_BYTES / MAX_DOWNLOAD_OBJECTS, stored under `jobs/`, and step 2 hands out a presigned
- * link valid LCS_LINK_SECONDS. Clients poll anyway, so an asynchronous job can replace this later
- * without changing the wire.
+ * Downloads (`object/get`) are zip jobs built by a worker: ./object-download.ts.
  */
-export const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
-export const MAX_DOWNLOAD_OBJECTS = 10_000;
 export const LIST_PAGE_SIZE = 100;
 export const PREVIEW_BYTES = 16 * 1024;
-const JOB_SECONDS = 24 * 3600;
 /**
  * S3 folders have no time of their own; LEAN reads `modified` as a non-nullable DateTime, so folders
  * carry a fixed placeholder (a listing stays the same answer until its contents change).
@@ -158,53 +151,6 @@ export const objectStoreService = {
     await repo.deleteOne(orgId, key);
     await repo.release(orgId, found.size);
     return true;
-  },
-
-  /**
-   * Step 1 of object/get: zips the keys (objects or whole folders) and records the job. The job id
-   * is derived from the organisation and the exact contents asked for (keys, sizes, MD5s), so asking
-   * again for unchanged objects answers the same job and reuses its zip instead of building another.
-   */
-  async startDownload(principal: Principal, input: { organizationId?: string; keys: string[] }): Promise<{ orgId: string; jobId: string }> {
-    const { orgId } = orgAccess(principal, input.organizationId, 'viewer');
-    const wanted = new Map<string, { size: number; md5: string }>();
-    for (const key of new Set(input.keys)) {
-      const found = await repo.head(orgId, key);
-      if (found) {
-        wanted.set(key, found);
-        continue;
-      }
-      const inside = await repo.listAll(orgId, key, MAX_DOWNLOAD_OBJECTS);
-      if (inside.length === 0) throw new NotFoundError(`Object '${key}'`);
-      for (const o of inside) wanted.set(o.key, { size: o.size, md5: o.etag });
-      if (wanted.size > MAX_DOWNLOAD_OBJECTS) break;
-    }
-    const total = [...wanted.values()].reduce((sum, o) => sum + o.size, 0);
-    if (wanted.size > MAX_DOWNLOAD_OBJECTS || total > MAX_DOWNLOAD_BYTES) {
-      throw new LimitExceededError(
-        `A download may hold at most ${MAX_DOWNLOAD_OBJECTS} objects and ${humanBytes(MAX_DOWNLOAD_BYTES)}; ask for fewer keys at a time.`,
-      );
-    }
-    const fingerprint = createHash('sha256').update(orgId);
-    for (const [key, o] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) fingerprint.update(`\0${key}\0${o.size}\0${o.md5}`);
-    const jobId = fingerprint.digest('hex').slice(0, 32);
-    if (await repo.getJob(orgId, jobId)) return { orgId, jobId };
-
-    const entries: Record<string, Uint8Array> = {};
-    for (const key of wanted.keys()) entries[key] = await repo.read(orgId, key);
-    const zip = zipSync(entries, { level: 6 });
-    const zipKey = await repo.putZip(orgId, jobId, zip);
-    const now = new Date();
-    await repo.putJob({ jobId, orgId, zipKey, created: now.toISOString() }, Math.floor(now.getTime() / 1000) + JOB_SECONDS);
-    return { orgId, jobId };
-  },
-
-  /** Step 2 of object/get: the presigned link of a finished job of the caller's organisation. */
-  async downloadLink(principal: Principal, input: { organizationId?: string; jobId: string }): Promise<{ jobId: string; url: string | null }> {
-    const { orgId } = orgAccess(principal, input.organizationId, 'viewer');
-    const job = await repo.getJob(orgId, input.jobId);
-    if (!job) throw new NotFoundError('Job');
-    return { jobId: job.jobId, url: await repo.zipLink(job.zipKey, config().LCS_LINK_SECONDS) };
   },
 
   async properties(principal: Principal, input: { organizationId?: string; key: string }) {

@@ -19,12 +19,13 @@ export const objectRoutes = [
   defineRoute({
     path: 'object/get',
     group: 'objects',
-    summary: 'Step 1 (keys): starts a zip download job; step 2 (jobId): its presigned link.',
+    summary: 'Step 1 (keys): records a zip download job for the zip worker; step 2 (jobId): url null while it runs, then its presigned link.',
     entry: 'objects/get-object',
     schema: objectSchemas.objectGet,
     role: 'viewer',
     mutating: false,
-    access: objectsWrite,
+    // Writes the job's manifest under jobs/ and its record, and queues it.
+    access: { ...objectsWrite, objectZips: 'send' },
   }),
   defineRoute({
     path: 'object/properties',

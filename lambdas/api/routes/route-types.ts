@@ -29,6 +29,8 @@ export interface RouteAccess {
   buckets?: Partial<Record<BucketName, 'read' | 'readWrite'>>;
   /** Job queue and runner tasks: `send` enqueues jobs; `stop` may also stop a running task. */
   jobs?: 'send' | 'sendAndStop';
+  /** The object/get zip queue: `send` records a zip job for the zip worker. */
+  objectZips?: 'send';
   /** Amazon Bedrock: bedrock:InvokeModel on the operator's configured model, when AI tools are enabled. */
   bedrock?: true;
   /** Live runners (design §8): `manage` starts and removes a deployment's service and its secret. */
@@ -52,7 +54,12 @@ export function bucketVariable(name: BucketName): `${Uppercase<BucketName>}_BUCK
  */
 export function routeBindings(access: RouteAccess): Binding[] {
   const buckets = Object.keys(access.buckets ?? {}) as BucketName[];
-  return ['TABLE_NAME', ...buckets.map(bucketVariable), ...(access.jobs ? (['JOBS_QUEUE_URL'] as const) : [])];
+  return [
+    'TABLE_NAME',
+    ...buckets.map(bucketVariable),
+    ...(access.jobs ? (['JOBS_QUEUE_URL'] as const) : []),
+    ...(access.objectZips ? (['OBJECT_ZIP_QUEUE_URL'] as const) : []),
+  ];
 }
 
 export interface RouteDef<S extends z.ZodMiniType = z.ZodMiniType> {

@@ -1,0 +1,74 @@
+import { sqs } from '../core/data/jobs/job-queue';
+import { handleZipMessage } from '../core/domain/objects/object-download';
+
+/**
+ * Local mode's zip worker (object/get): the same queue → worker path as in AWS. The zip queue is a
+ * real SQS queue in fauxqs with a dead-letter queue; this loop plays the Lambda event source and
+ * runs the same worker code (core/domain/objects/object-download.ts) in the server's process.
+ */
+export const LOCAL_ZIP_QUEUES = { zips: 'lcs-object-zips', deadLetter: 'lcs-object-zips-dlq' };
+
+/** Creates (or finds) the zip queue and its dead-letter queue; SQS CreateQueue is idempotent. */
+export async function ensureZipQueue(maxReceives: number, visibilitySeconds: number): Promise<string> {
+  const { client, sdk } = await sqs();
+  const dlq = await client.send(new sdk.CreateQueueCommand({ QueueName: LOCAL_ZIP_QUEUES.deadLetter }));
+  const dlqAttributes = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const zips = await client.send(
+    new sdk.CreateQueueCommand({
+      QueueName: LOCAL_ZIP_QUEUES.zips,
+      Attributes: {
+        VisibilityTimeout: String(visibilitySeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: String(maxReceives) }),
+      },
+    }),
+  );
+  if (!zips.QueueUrl) throw new Error('the zip queue could not be created');
+  return zips.QueueUrl;
+}
+
+/** Takes zip jobs one at a time until stopped; a handled message is deleted, a failed one comes back. */
+export async function startZipWorker(options: { queueUrl: string; log: (line: string) => void }) {
+  const { client, sdk } = await sqs();
+  let stopping = false;
+  let receiving: Promise<unknown> = Promise.resolve();
+  const loop = async () => {
+    while (!stopping) {
+      const received = client.send(
+        new sdk.ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: 1,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      );
+      receiving = received.catch(() => undefined);
+      let messages: import('@aws-sdk/client-sqs').Message[] = [];
+      try {
+        messages = (await received).Messages ?? [];
+      } catch (err) {
+        if (!stopping) options.log(`zip queue unreachable: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      for (const message of messages) {
+        const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+        try {
+          const { jobId, outcome } = await handleZipMessage(message.Body ?? '', receives);
+          options.log(`zip ${jobId}: ${outcome}`);
+          await client.send(new sdk.DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+        } catch (err) {
+          options.log(`zip message failed (receive ${receives}): ${(err as Error).message}`);
+        }
+      }
+    }
+  };
+  const running = loop();
+  return {
+    /** Stops taking zip jobs and waits for the one being built. */
+    async stop(): Promise<void> {
+      stopping = true;
+      await receiving;
+      await running;
+    },
+  };
+}
