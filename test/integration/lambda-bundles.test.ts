@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { encodeSyntaxCheckRequest } from '../../core/aws/lambda-syntax-checker';
 import { principalToContext } from '../../core/shared/principal';
 import { routes } from '../../lambdas/api/routes';
 import { assetBuildOptions, BUNDLE_FILE, batchBuildOptions, projectRoot } from '../../lib/constructs/bundling';
 import { FIRST_ADMIN_ENTRY } from '../../lib/constructs/first-admin';
 import { LAYER_MODULES_DIR, writeSdkLayer } from '../../lib/constructs/sdk-layer';
 import { AUTHORIZER_ENTRY } from '../../lib/stacks/api-stack';
-import { DISPATCHER_ENTRY, OBJECT_ZIP_ENTRY, RECONCILER_ENTRY } from '../../lib/stacks/jobs-stack';
+import { DISPATCHER_ENTRY, OBJECT_ZIP_ENTRY, RECONCILER_ENTRY, SYNTAX_CHECK_ENTRY } from '../../lib/stacks/jobs-stack';
 
 /**
  * Every Lambda bundle, built exactly as CDK builds it (assetBuildOptions, batched), loaded in a folder laid
@@ -137,6 +138,21 @@ function functions(): LambdaFunction[] {
         JSON.stringify(result) === JSON.stringify({ batchItemFailures: [{ itemIdentifier: 'bundle-test' }] })
           ? undefined
           : `unexpected: ${JSON.stringify(result)}`,
+    },
+    {
+      name: '(syntax check)',
+      entry: SYNTAX_CHECK_ENTRY,
+      // The grammar is bundled: one good and one broken file, the broken one reported.
+      event: encodeSyntaxCheckRequest([
+        { name: 'main.py', content: 'x = 1\n' },
+        { name: 'broken.py', content: 'def f(:\n' },
+      ]),
+      check: (result) => {
+        const errors = (result as { errors?: { file?: string; name?: string }[] })?.errors;
+        return Array.isArray(errors) && errors.length === 1 && JSON.stringify(errors).includes('broken.py')
+          ? undefined
+          : `unexpected: ${JSON.stringify(result)}`;
+      },
     },
     {
       name: '(reconciler)',
