@@ -20,6 +20,9 @@ module.exports = {
   // their time waiting on the server, its emulators and job processes, not on their own CPU
   // (jest's default on two cores is one file at a time). --maxWorkers=1 on the command line undoes it.
   maxWorkers: 2,
+  // A global option (jest ignores it inside a project): integration, browser and contract files
+  // go over HTTP to a server two files share, and 5 s is too tight on a busy two-core machine.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     // CDK assertions and cdk-nag on the synthesised stacks (no AWS account needed).
@@ -28,8 +31,6 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      // Over HTTP to a server that two files share: 5 s is too tight on a busy two-core machine.
-      testTimeout: 30_000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
@@ -45,7 +46,6 @@ module.exports = {
       ...shared,
       displayName: 'contract',
       testMatch: ['<rootDir>/test/contract/**/*.test.ts'],
-      testTimeout: 30_000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

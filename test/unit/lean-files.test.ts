@@ -304,10 +304,13 @@ describe('huge run', () => {
     expect(wrong).toEqual([]);
     expect(results.charts.find((c) => c.name === 'Strategy Equity')?.series.Equity?.values).toHaveLength(50_000);
     expect(results.summary.totalPerformance?.closedTrades).toHaveLength(1_000);
-    expect(run.ms).toBeLessThan(15_000);
-    expect(parseMs).toBeLessThan(10_000);
+    // Guards against a slowdown by an order of magnitude (both take 3–6 s on an idle two-core
+    // machine), not a benchmark: with the whole suite running beside it on two cores each took
+    // 15–17 s, which failed the earlier 15 s and 10 s bounds.
+    expect(run.ms).toBeLessThan(40_000);
+    expect(parseMs).toBeLessThan(40_000);
     expect(html.length).toBeLessThan(500_000);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('older PascalCase files', () => {
