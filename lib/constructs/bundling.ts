@@ -49,6 +49,8 @@ export function esbuildOptions(entry: string): BuildOptions {
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     external: [...EXTERNAL_MODULES],
+    // qs's side-channel with its engine fallbacks, replaced by the native WeakMap/Map it picks on Node 22.
+    alias: { 'side-channel': './lambdas/api/side-channel.cjs' },
     minify: true,
     keepNames: true,
     treeShaking: true,
