@@ -170,7 +170,7 @@ test('metrics survive a quiet log level: with WARN no function filters at the La
   const functions = Object.values(templateOf(quiet.jobs).json.Resources).filter(
     (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties?.Environment ?? {}).includes('LCS_LOG_LEVEL'),
   );
-  expect(functions.length).toBe(3); // dispatcher, reconciler, object/get zip worker
+  expect(functions.length).toBe(4); // dispatcher, reconciler, object/get zip worker, syntax check
   for (const fn of functions) {
     expect(fn.Properties?.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     expect(fn.Properties?.LoggingConfig).not.toHaveProperty('ApplicationLogLevel');
