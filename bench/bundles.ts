@@ -48,7 +48,7 @@ function importMs(file: string, preloaded: string[] = []): number {
 
 export async function runBundles(): Promise<void> {
   const root = projectRoot();
-  // Inside the project, so the runtime-provided @aws-sdk/* resolve from node_modules as on Lambda.
+  // Inside the project, so @aws-sdk/* resolve from node_modules as from the SDK layer on Lambda.
   const out = join(root, 'bench', '.out');
   rmSync(out, { recursive: true, force: true });
   const rows: { function: string; 'KB minified': number; 'init ms': number; 'own ms': number; largest: string }[] = [];
@@ -78,7 +78,7 @@ export async function runBundles(): Promise<void> {
   }
   rows.sort((a, b) => b['KB minified'] - a['KB minified']);
   console.log(
-    `\nLambda bundles (esbuild, deployed options; @aws-sdk/* provided by the runtime), init = median of ${RUNS} cold imports, own = the same after its AWS SDK imports`,
+    `\nLambda bundles (esbuild, deployed options; @aws-sdk/* from the SDK layer), init = median of ${RUNS} cold imports, own = the same after its AWS SDK imports`,
   );
   console.table(rows);
   const maxKb = Math.max(...rows.map((r) => r['KB minified']));
