@@ -7,6 +7,7 @@ import { resumeOptimizations } from '../core/domain/optimizations/optimization-r
 import type { JobMessage, QueueMessage, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
 import { config } from '../core/shared/config';
 import { processLauncher } from './process-launcher';
+import { pollQueue } from './queue-poller';
 
 /**
  * Local mode's job path (design §10): the same queue → dispatcher → runner → reconciler as in
@@ -108,40 +109,19 @@ export async function startJobWorker(options: JobWorkerOptions) {
   const resumed = await resumeOptimizations();
   if (resumed) options.log(`${resumed} optimization(s) a previous server left running: resumed`);
 
-  const { client, sdk } = await sqs();
-  let stopping = false;
-  let receiving: Promise<unknown> = Promise.resolve();
-  const loop = async () => {
-    while (!stopping) {
-      const received = client.send(
-        new sdk.ReceiveMessageCommand({
-          QueueUrl: options.queueUrl,
-          MaxNumberOfMessages: 5,
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-        }),
-      );
-      receiving = received.catch(() => undefined);
-      let messages: import('@aws-sdk/client-sqs').Message[] = [];
-      try {
-        messages = (await received).Messages ?? [];
-      } catch (err) {
-        if (!stopping) options.log(`job queue unreachable: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 1000));
-        continue;
-      }
-      await handleJobMessages(messages, { queueUrl: options.queueUrl, launcher: processes.launcher, requeue, log: options.log });
-    }
-  };
-  const running = loop();
+  const poller = await pollQueue({
+    queueUrl: options.queueUrl,
+    batch: 5,
+    label: 'job queue',
+    log: options.log,
+    handle: (messages) => handleJobMessages(messages, { queueUrl: options.queueUrl, launcher: processes.launcher, requeue, log: options.log }),
+  });
 
   return {
     launcher: processes.launcher,
     /** Stops taking jobs, stops running runners, and waits until their ends are recorded. */
     async stop(): Promise<void> {
-      stopping = true;
-      await receiving;
-      await running;
+      await poller.stop();
       await processes.stopAll();
       await Promise.all(ends);
     },

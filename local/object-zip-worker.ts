@@ -1,5 +1,6 @@
 import { sqs } from '../core/data/jobs/job-queue';
 import { handleZipMessage } from '../core/domain/objects/object-download';
+import { pollQueue } from './queue-poller';
 
 /**
  * Local mode's zip worker (object/get): the same queue → worker path as in AWS. The zip queue is a
@@ -29,27 +30,12 @@ export async function ensureZipQueue(maxReceives: number, visibilitySeconds: num
 /** Takes zip jobs one at a time until stopped; a handled message is deleted, a failed one comes back. */
 export async function startZipWorker(options: { queueUrl: string; log: (line: string) => void }) {
   const { client, sdk } = await sqs();
-  let stopping = false;
-  let receiving: Promise<unknown> = Promise.resolve();
-  const loop = async () => {
-    while (!stopping) {
-      const received = client.send(
-        new sdk.ReceiveMessageCommand({
-          QueueUrl: options.queueUrl,
-          MaxNumberOfMessages: 1,
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-        }),
-      );
-      receiving = received.catch(() => undefined);
-      let messages: import('@aws-sdk/client-sqs').Message[] = [];
-      try {
-        messages = (await received).Messages ?? [];
-      } catch (err) {
-        if (!stopping) options.log(`zip queue unreachable: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 1000));
-        continue;
-      }
+  const poller = await pollQueue({
+    queueUrl: options.queueUrl,
+    batch: 1,
+    label: 'zip queue',
+    log: options.log,
+    handle: async (messages) => {
       for (const message of messages) {
         const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
         try {
@@ -60,15 +46,10 @@ export async function startZipWorker(options: { queueUrl: string; log: (line: st
           options.log(`zip message failed (receive ${receives}): ${(err as Error).message}`);
         }
       }
-    }
-  };
-  const running = loop();
+    },
+  });
   return {
     /** Stops taking zip jobs and waits for the one being built. */
-    async stop(): Promise<void> {
-      stopping = true;
-      await receiving;
-      await running;
-    },
+    stop: () => poller.stop(),
   };
 }
