@@ -7,7 +7,7 @@ import { resumeOptimizations } from '../core/domain/optimizations/optimization-r
 import type { JobMessage, QueueMessage, TaskEnd, TaskLauncher } from '../core/ports/task-runner';
 import { config } from '../core/shared/config';
 import { processLauncher } from './process-launcher';
-import { pollQueue } from './queue-poller';
+import { ensureQueueWithDeadLetters, pollQueue } from './queue-poller';
 
 /**
  * Local mode's job path (design §10): the same queue → dispatcher → runner → reconciler as in
@@ -22,22 +22,10 @@ export interface QueueUrls {
   deadLetter: string;
 }
 
-/** Creates (or finds) the job queue and its dead-letter queue; SQS CreateQueue is idempotent. */
+/** Creates (or finds) the job queue and its dead-letter queue. */
 export async function ensureJobQueues(maxReceives: number, visibilitySeconds: number): Promise<QueueUrls> {
-  const { client, sdk } = await sqs();
-  const dlq = await client.send(new sdk.CreateQueueCommand({ QueueName: LOCAL_QUEUES.deadLetter }));
-  const dlqAttributes = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
-  const jobs = await client.send(
-    new sdk.CreateQueueCommand({
-      QueueName: LOCAL_QUEUES.jobs,
-      Attributes: {
-        VisibilityTimeout: String(visibilitySeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: String(maxReceives) }),
-      },
-    }),
-  );
-  if (!jobs.QueueUrl || !dlq.QueueUrl) throw new Error('the job queues could not be created');
-  return { jobs: jobs.QueueUrl, deadLetter: dlq.QueueUrl };
+  const made = await ensureQueueWithDeadLetters({ queue: LOCAL_QUEUES.jobs, deadLetter: LOCAL_QUEUES.deadLetter }, maxReceives, visibilitySeconds);
+  return { jobs: made.queue, deadLetter: made.deadLetter };
 }
 
 export interface JobWorkerOptions {

@@ -1,6 +1,6 @@
 import { sqs } from '../core/data/jobs/job-queue';
 import { handleZipMessage } from '../core/domain/objects/object-download';
-import { pollQueue } from './queue-poller';
+import { ensureQueueWithDeadLetters, pollQueue } from './queue-poller';
 
 /**
  * Local mode's zip worker (object/get): the same queue → worker path as in AWS. The zip queue is a
@@ -9,22 +9,9 @@ import { pollQueue } from './queue-poller';
  */
 export const LOCAL_ZIP_QUEUES = { zips: 'lcs-object-zips', deadLetter: 'lcs-object-zips-dlq' };
 
-/** Creates (or finds) the zip queue and its dead-letter queue; SQS CreateQueue is idempotent. */
+/** Creates (or finds) the zip queue and its dead-letter queue. */
 export async function ensureZipQueue(maxReceives: number, visibilitySeconds: number): Promise<string> {
-  const { client, sdk } = await sqs();
-  const dlq = await client.send(new sdk.CreateQueueCommand({ QueueName: LOCAL_ZIP_QUEUES.deadLetter }));
-  const dlqAttributes = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
-  const zips = await client.send(
-    new sdk.CreateQueueCommand({
-      QueueName: LOCAL_ZIP_QUEUES.zips,
-      Attributes: {
-        VisibilityTimeout: String(visibilitySeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: String(maxReceives) }),
-      },
-    }),
-  );
-  if (!zips.QueueUrl) throw new Error('the zip queue could not be created');
-  return zips.QueueUrl;
+  return (await ensureQueueWithDeadLetters({ queue: LOCAL_ZIP_QUEUES.zips, deadLetter: LOCAL_ZIP_QUEUES.deadLetter }, maxReceives, visibilitySeconds)).queue;
 }
 
 /** Takes zip jobs one at a time until stopped; a handled message is deleted, a failed one comes back. */

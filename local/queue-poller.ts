@@ -2,6 +2,31 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { sqs } from '../core/data/jobs/job-queue';
 
 /**
+ * Creates (or finds) a queue of the embedded emulator with its dead-letter queue, redriving after
+ * `maxReceives` receives, as the deployed queues are; SQS CreateQueue is idempotent.
+ */
+export async function ensureQueueWithDeadLetters(
+  names: { queue: string; deadLetter: string },
+  maxReceives: number,
+  visibilitySeconds: number,
+): Promise<{ queue: string; deadLetter: string }> {
+  const { client, sdk } = await sqs();
+  const dlq = await client.send(new sdk.CreateQueueCommand({ QueueName: names.deadLetter }));
+  const dlqAttributes = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const made = await client.send(
+    new sdk.CreateQueueCommand({
+      QueueName: names.queue,
+      Attributes: {
+        VisibilityTimeout: String(visibilitySeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: String(maxReceives) }),
+      },
+    }),
+  );
+  if (!made.QueueUrl || !dlq.QueueUrl) throw new Error(`the queue ${names.queue} or its dead-letter queue could not be created`);
+  return { queue: made.QueueUrl, deadLetter: dlq.QueueUrl };
+}
+
+/**
  * Local mode's stand-in for an SQS event source mapping: receives from one queue of the embedded
  * emulator (1 s long polls, so a stop is never held up) and hands each batch to `handle`, one
  * batch at a time. The job worker and the object/get zip worker both run on it.
