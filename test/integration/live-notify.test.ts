@@ -2,12 +2,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
 import { type Answer, type Creds, call } from '../support/api';
 import { algorithm } from '../support/backtests';
+import { FAKE_ENGINE_ENV } from '../support/fake-engines';
 import { compiledProject, until } from '../support/live';
 
 /**
@@ -19,7 +20,6 @@ import { compiledProject, until } from '../support/live';
  */
 jest.setTimeout(180_000);
 
-const root = resolve(__dirname, '..', '..');
 const HEADER_SECRET = `hdr-${Date.now().toString(36)}-do-not-leak`;
 const PATH_SECRET = `path-${Date.now().toString(36)}-do-not-leak`;
 const BOT_TOKEN = `987654:${'T'.repeat(20)}${Date.now().toString(36)}`;
@@ -72,9 +72,7 @@ beforeAll(async () => {
   server = await startServerProcess({
     dataDir: join(dir, 'state'),
     env: {
-      LCS_LEAN_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`,
-      LCS_DOTNET_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-dotnet.mjs')}'`,
-      LCS_LEAN_DATA_DIR: join(root, 'test', 'fixtures', 'lean-data'),
+      ...FAKE_ENGINE_ENV,
       LCS_PROGRESS_MS: '250',
       LCS_LOG_LEVEL: 'INFO',
       // The runners' own output (their log lines, LEAN's) is echoed into the server's, which the test reads.

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startServerProcess } from '../../local/server-process';
 import { type Creds, call } from '../support/api';
 import { algorithm } from '../support/backtests';
+import { FAKE_ENGINE_ENV } from '../support/fake-engines';
 import { compiledProject, until } from '../support/live';
 
 /**
@@ -13,11 +14,8 @@ import { compiledProject, until } from '../support/live';
  */
 jest.setTimeout(180_000);
 
-const root = resolve(__dirname, '..', '..');
 const env = {
-  LCS_LEAN_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`,
-  LCS_DOTNET_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-dotnet.mjs')}'`,
-  LCS_LEAN_DATA_DIR: join(root, 'test', 'fixtures', 'lean-data'),
+  ...FAKE_ENGINE_ENV,
   LCS_PROGRESS_MS: '250',
   LCS_LOG_LEVEL: 'ERROR',
 };
