@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import type { Binding } from '../core/shared/config';
 import { routes } from '../lambdas/api/routes';
 import { esbuildOptions, projectRoot } from '../lib/constructs/bundling';
 
@@ -25,8 +26,11 @@ function functions(root: string): { name: string; entry: string }[] {
   ];
 }
 
-/** What a deployed function is given: handlers fail their cold start without the resources they declare. */
-const BINDINGS = {
+/**
+ * What a deployed function is given: handlers fail their cold start without the resources they declare. Typed as
+ * every Binding, so a binding added to the core without one here fails tsc instead of the bench's first import.
+ */
+const BINDINGS: Record<Binding, string> & { AWS_REGION: string } = {
   AWS_REGION: 'us-east-1',
   TABLE_NAME: 'lcs-bench',
   ARTIFACTS_BUCKET_NAME: 'lcs-bench-artifacts',
@@ -34,6 +38,7 @@ const BINDINGS = {
   OBJECTS_BUCKET_NAME: 'lcs-bench-objects',
   JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/lcs-bench-jobs',
   SYNTAX_CHECK_FUNCTION_NAME: 'lcs-bench-syntax-check',
+  OBJECT_ZIP_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/lcs-bench-object-zips',
 };
 
 /** Milliseconds a fresh process takes to import `file` after importing `preloaded`, median of RUNS. */
