@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { apiUrl, call } from '../support/api';
+import { call } from '../support/api';
 import { algorithm, pollBacktest, pythonProject } from '../support/backtests';
+import { artifacts, axeSeriousViolations as axeOn, buildConsole, type ConsolePage, consoleBase, describeBrowser, openBrowser } from '../support/browser';
 import { createTenant, type Tenant } from '../support/tenants';
 
 /**
@@ -13,13 +11,6 @@ import { createTenant, type Tenant } from '../support/tenants';
  * draws a finished backtest's equity chart from backtests/chart/read, pages through its orders,
  * passes axe-core, and forgets the token on sign-out. Screenshots go to test-artifacts/.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const root = resolve(__dirname, '..', '..');
-const artifacts = join(root, 'test-artifacts');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  console.warn(`SKIPPED: the web console browser tests need Debian's chromium at ${CHROMIUM} (apt-get install chromium); .ci/run installs it.`);
-const describeBrowser = haveChromium ? describe : describe.skip;
 jest.setTimeout(60_000);
 
 const ORDERS = 60;
@@ -29,55 +20,29 @@ describeBrowser('web console', () => {
   let tenant: Tenant;
   let projectId: number;
   let backtestId: string;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const base = () => apiUrl().replace(/api\/v2\/$/, '');
-  const apiCalls: string[] = [];
-  const cspViolations: string[] = [];
+  let opened: ConsolePage;
+  let page: ConsolePage['page'];
+  const base = consoleBase;
+  let apiCalls: string[];
+  let cspViolations: string[];
 
   beforeAll(async () => {
-    const built = spawnSync(process.execPath, [join(root, 'scripts', 'build-console.mjs')], { cwd: root, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`console build failed: ${built.stderr}${built.stdout}`);
-    mkdirSync(artifacts, { recursive: true });
+    buildConsole();
     tenant = await createTenant('Console');
     const project = await pythonProject(tenant.cli, 'Console/Momentum', algorithm({ seconds: 1, orders: ORDERS, 'chart-points': CHART_POINTS }));
     projectId = project.projectId;
     const created = await tenant.cli.createBacktest(projectId, project.compileId, 'Sleepy Green Heron');
     backtestId = created.body.backtest ? (created.body.backtest as { backtestId: string }).backtestId : (created.body.backtestId as string);
     await pollBacktest(tenant.cli, projectId, backtestId);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.on('request', (r) => {
-      if (r.url().includes('/api/v2/')) apiCalls.push(r.url());
-    });
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
+    opened = await openBrowser();
+    ({ page, apiCalls, cspViolations } = opened);
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await opened?.browser.close();
   });
 
-  let axeText: string | undefined;
-  const axeSource = () => {
-    axeText ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-    return axeText;
-  };
-
-  async function axeSeriousViolations(): Promise<string[]> {
-    // Evaluated over the DevTools protocol, which the page's Content-Security-Policy does not govern;
-    // once per document (the console's pages change by hash).
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource());
-    const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
-      violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
-    };
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
+  const axeSeriousViolations = () => axeOn(page);
 
   test('is served at / with a strict Content-Security-Policy; the API and its 404 envelope are unchanged', async () => {
     const index = await fetch(base());
