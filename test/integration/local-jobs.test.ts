@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
 import { type Answer, type CallOptions, type Creds, call, LeanCli } from '../support/api';
 import { algorithm, type BacktestBody, compileProject, pollBacktest, pythonProject } from '../support/backtests';
+import { FAKE_ENGINE_ENV } from '../support/fake-engines';
 import { LEAN_DATA_FIXTURE } from '../support/lean-data';
 
 /**
@@ -13,8 +14,7 @@ import { LEAN_DATA_FIXTURE } from '../support/lean-data';
  */
 jest.setTimeout(180_000);
 
-const root = resolve(__dirname, '..', '..');
-const fakeLean = `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`;
+const fakeLean = FAKE_ENGINE_ENV.LCS_LEAN_COMMAND;
 /** The fake LEAN's "installation" Data folder (LCS_LEAN_DATA_DIR). */
 const leanData = LEAN_DATA_FIXTURE;
 let dir: string;

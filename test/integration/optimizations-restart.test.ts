@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
 import { LeanCli } from '../support/api';
 import { algorithm, pythonProject } from '../support/backtests';
+import { FAKE_ENGINE_ENV } from '../support/fake-engines';
 import { LEAN_DATA_FIXTURE } from '../support/lean-data';
 import { type OptimizationBody, optimizeCalls, points, pollOptimization } from '../support/optimizations';
 
@@ -14,8 +15,7 @@ import { type OptimizationBody, optimizeCalls, points, pollOptimization } from '
  */
 jest.setTimeout(400_000);
 
-const root = resolve(__dirname, '..', '..');
-const fakeLean = `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`;
+const fakeLean = FAKE_ENGINE_ENV.LCS_LEAN_COMMAND;
 let dir: string;
 
 beforeAll(() => {

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
 import { jobCredentialRepository } from '../../core/data/identity/job-credential-repository';
@@ -14,6 +14,7 @@ import { newYorkDay } from '../../runner/map-factor-files';
 import { runBacktestJob } from '../../runner/modes/backtest';
 import { apiUrl, call } from '../support/api';
 import { algorithm, type BacktestBody, pollBacktest, pythonProject } from '../support/backtests';
+import { FAKE_ENGINE_ENV } from '../support/fake-engines';
 import { seedLeanData } from '../support/lean-data';
 import { createTenant, type Tenant } from '../support/tenants';
 
@@ -23,8 +24,7 @@ import { createTenant, type Tenant } from '../support/tenants';
  */
 jest.setTimeout(90_000);
 
-const root = resolve(__dirname, '..', '..');
-const fakeLean = `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`;
+const fakeLean = FAKE_ENGINE_ENV.LCS_LEAN_COMMAND;
 let tenant: Tenant;
 
 beforeAll(async () => {

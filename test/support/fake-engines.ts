@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { LEAN_DATA_FIXTURE } from './lean-data';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -9,5 +10,5 @@ const root = resolve(__dirname, '..', '..');
 export const FAKE_ENGINE_ENV = {
   LCS_LEAN_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`,
   LCS_DOTNET_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-dotnet.mjs')}'`,
-  LCS_LEAN_DATA_DIR: join(root, 'test', 'fixtures', 'lean-data'),
+  LCS_LEAN_DATA_DIR: LEAN_DATA_FIXTURE,
 };

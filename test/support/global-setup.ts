@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { startServerProcess, storageEnv } from '../../local/server-process';
+import { FAKE_ENGINE_ENV } from './fake-engines';
 
 /**
  * Starts, once for the integration and contract projects, the real local server (DynamoDB Local
@@ -50,10 +51,8 @@ export default async function globalSetup(): Promise<void> {
     // The suites fail authentication on purpose, many times, from one address; the failure budget has its own test.
     LCS_AUTH_FAILURES_BURST: '0',
     // Jobs run the real runner with the fake LEAN and fake dotnet (no Docker or .NET here).
-    LCS_LEAN_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-lean', 'fake-lean.mjs')}'`,
-    LCS_DOTNET_COMMAND: `'${process.execPath}' '${join(root, 'test', 'support', 'fake-dotnet.mjs')}'`,
-    // That LEAN's own data folder (market hours, symbol properties, map/factor CSVs): a small fixture.
-    LCS_LEAN_DATA_DIR: join(root, 'test', 'fixtures', 'lean-data'),
+    // (and that LEAN's own data folder: market hours, symbol properties, map/factor CSVs; a small fixture).
+    ...FAKE_ENGINE_ENV,
     LCS_PROGRESS_MS: '250',
     LCS_NODE_WAIT_MAX_SECONDS: '1',
     // Live: a crashed algorithm restarts after 200 ms (then 400 ms, …), not 10 s.
