@@ -173,7 +173,9 @@ async function startDynamo(dataDir: string, credentials: StorageCredentials): Pr
   await waitFor(
     'DynamoDB Local',
     () => client.send(new ListTablesCommand({})),
-    30_000,
+    // Usually 2–5 s; on a busy two-core machine the JVM's start has taken over 30 s (load 28), and giving up there
+    // turns a slow start into a failed one. Waiting longer costs nothing when it is quick.
+    90_000,
     () => exitReason,
   );
   client.destroy();

@@ -56,6 +56,9 @@ export function storageEnv(runtime: RuntimeInfo): Record<string, string> {
   };
 }
 
+/** Beyond embedded storage's own 90 s for DynamoDB Local, so that its clearer error is the one reported. */
+const START_TIMEOUT_MS = 120_000;
+
 export function startServerProcess(options: {
   dataDir: string;
   port?: number;
@@ -93,8 +96,8 @@ export function startServerProcess(options: {
   return new Promise((done, fail) => {
     const timer = setTimeout(() => {
       void stop('SIGKILL');
-      fail(new Error(`local server did not start within ${(options.timeoutMs ?? 60_000) / 1000} s:\n${output}`));
-    }, options.timeoutMs ?? 60_000);
+      fail(new Error(`local server did not start within ${(options.timeoutMs ?? START_TIMEOUT_MS) / 1000} s:\n${output}`));
+    }, options.timeoutMs ?? START_TIMEOUT_MS);
     const watch = setInterval(() => {
       const match = /listening (\S+)/.exec(output);
       if (!match?.[1]) return;
