@@ -23,15 +23,18 @@ export function usePoll<T>(load: () => Promise<T>, key: string, intervalMs: numb
   useEffect(() => {
     let alive = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Only the latest load schedules the next: a reload while one is in flight must not start a second chain of timers.
+    let latest = 0;
     const run = async () => {
+      const mine = ++latest;
       clearTimeout(timer);
       try {
         const data = await load();
-        if (!alive) return;
+        if (!alive || mine !== latest) return;
         setState((s) => ({ for: key, data, updated: Date.now(), count: (s.for === key ? s.count : 0) + 1 }));
         if (active(data)) timer = setTimeout(run, intervalMs);
       } catch (err) {
-        if (!alive || err instanceof SignedOutError) return;
+        if (!alive || mine !== latest || err instanceof SignedOutError) return;
         setState((s) => ({ ...s, for: key, error: (err as Error).message }));
         timer = setTimeout(run, intervalMs);
       }

@@ -86,7 +86,7 @@ export function Live(props: { projectId: number }) {
     );
   };
   return (
-    <section>
+    <section data-testid="live" data-permissions={access.data?.userPermissions ?? ''}>
       <ProjectNav projectId={props.projectId} current="live" />
       <h1>Live trading</h1>
       {body()}
