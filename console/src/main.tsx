@@ -2,11 +2,14 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { BacktestDetail } from './pages/backtest';
 import { Backtests } from './pages/backtests';
+import { Live } from './pages/live';
+import { OptimizationDetail } from './pages/optimization';
+import { Optimizations } from './pages/optimizations';
 import { Projects } from './pages/projects';
 import { SignIn } from './pages/sign-in';
 import { type Credentials, clearCredentials, loadCredentials } from './session';
 
-/** The console: sign-in, then hash routes `#/`, `#/projects/<id>`, `#/projects/<id>/backtests/<id>`. */
+/** The console: sign-in, then hash routes `#/`, `#/projects/<id>`, `#/projects/<id>/backtests/<id>`, `…/optimizations[/<id>]`, `…/live`. */
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
@@ -22,6 +25,9 @@ function Page(props: { hash: string }) {
   if (parts[0] === 'projects' && parts[1] && /^\d+$/.test(parts[1])) {
     const projectId = Number(parts[1]);
     if (parts[2] === 'backtests' && parts[3]) return <BacktestDetail key={parts[3]} projectId={projectId} backtestId={parts[3]} />;
+    if (parts[2] === 'optimizations' && parts[3]) return <OptimizationDetail key={parts[3]} projectId={projectId} optimizationId={parts[3]} />;
+    if (parts[2] === 'optimizations') return <Optimizations key={projectId} projectId={projectId} />;
+    if (parts[2] === 'live') return <Live key={projectId} projectId={projectId} />;
     return <Backtests key={projectId} projectId={projectId} />;
   }
   return <Projects />;

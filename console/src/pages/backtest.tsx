@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
-import { Failure, Loading, TableWrap } from '../components';
-import { EquityChart } from '../equity-chart';
-import { DIRECTIONS, fmtNumber, fmtTime, ORDER_STATUSES, ORDER_TYPES } from '../format';
+import { Failure, Loading } from '../components';
+import { type ChartLine, drawdownOf, EquityChart } from '../equity-chart';
+import { ORDERS_PAGE, type Order, OrdersTable } from '../orders-table';
 import { useApi } from '../use-api';
+import { Insights, Report } from './backtest-extras';
 
 interface Backtest {
   name: string;
@@ -11,15 +12,34 @@ interface Backtest {
   error: string | null;
   statistics: Record<string, string> | unknown[] | null;
   runtimeStatistics: Record<string, string> | null;
+  charts?: Record<string, unknown>;
 }
 
-/** A backtest: its equity chart, statistics and orders. */
+/**
+ * The equity line with the benchmark on its own (left) scale when LEAN recorded one, and the
+ * drawdown: LEAN's own `Drawdown` chart when the results have it, else computed from the equity.
+ */
+function chartLines(charts: Record<string, unknown>): { equity: ChartLine[]; drawdown: ChartLine[] } {
+  const equity: ChartLine = { chart: 'Strategy Equity', series: 'Equity', title: 'Equity' };
+  return {
+    equity: 'Benchmark' in charts ? [equity, { chart: 'Benchmark', series: 'Benchmark', title: 'Benchmark', scale: 'left', color: '--second' }] : [equity],
+    drawdown: [
+      'Drawdown' in charts
+        ? { chart: 'Drawdown', series: 'Equity Drawdown', title: 'Drawdown %', color: '--error' }
+        : { ...equity, title: 'Drawdown %', derive: drawdownOf, color: '--error' },
+    ],
+  };
+}
+
+/** A backtest: its equity and drawdown charts, statistics, orders, insights and report. */
 export function BacktestDetail(props: { projectId: number; backtestId: string }) {
   const { data, error } = useApi<{ backtest: Backtest }>('backtests/read', { projectId: props.projectId, backtestId: props.backtestId }, props.backtestId);
   if (error) return <Failure message={error} />;
   if (!data) return <Loading />;
   const b = data.backtest;
   const statistics = b.statistics && !Array.isArray(b.statistics) ? b.statistics : {};
+  const ids = { projectId: props.projectId, backtestId: props.backtestId };
+  const lines = chartLines(b.charts ?? {});
   return (
     <section>
       <nav class="crumbs" aria-label="Breadcrumb">
@@ -35,11 +55,17 @@ export function BacktestDetail(props: { projectId: number; backtestId: string })
       {b.completed ? (
         <>
           <h2>Equity</h2>
-          <EquityChart projectId={props.projectId} backtestId={props.backtestId} chartName="Strategy Equity" seriesName="Equity" />
+          <EquityChart endpoint="backtests/chart/read" ids={ids} lines={lines.equity} label={lines.equity.map((l) => l.title).join(' and ')} />
+          <h2>Drawdown</h2>
+          <EquityChart endpoint="backtests/chart/read" ids={ids} lines={lines.drawdown} label="Drawdown (%)" testId="drawdown-chart" />
           <h2>Statistics</h2>
           <Statistics values={{ ...statistics, ...(b.runtimeStatistics ?? {}) }} />
           <h2>Orders</h2>
           <Orders projectId={props.projectId} backtestId={props.backtestId} />
+          <h2>Insights</h2>
+          <Insights projectId={props.projectId} backtestId={props.backtestId} />
+          <h2>Report</h2>
+          <Report projectId={props.projectId} backtestId={props.backtestId} name={b.name} />
         </>
       ) : (
         <p>The backtest has not finished; its results appear here when it has.</p>
@@ -48,11 +74,11 @@ export function BacktestDetail(props: { projectId: number; backtestId: string })
   );
 }
 
-function Statistics(props: { values: Record<string, string> }) {
+export function Statistics(props: { values: Record<string, string>; testId?: string }) {
   const entries = Object.entries(props.values);
   if (!entries.length) return <p class="muted">No statistics.</p>;
   return (
-    <dl class="stats" data-testid="statistics">
+    <dl class="stats" data-testid={props.testId ?? 'statistics'}>
       {entries.map(([name, value]) => (
         <div key={name}>
           <dt>{name}</dt>
@@ -63,75 +89,15 @@ function Statistics(props: { values: Record<string, string> }) {
   );
 }
 
-interface Order {
-  id: number;
-  time: string;
-  symbol?: { value?: string };
-  type: number;
-  direction: number;
-  quantity: number;
-  price: number;
-  status: number;
-  value?: number;
-}
-
-const PAGE = 25;
-
-/** The orders, PAGE at a time (backtests/orders/read start..end; at most 100 per read). */
+/** The orders, a page at a time (backtests/orders/read start..end; at most 100 per read). */
 function Orders(props: { projectId: number; backtestId: string }) {
   const [start, setStart] = useState(0);
   const { data, error } = useApi<{ orders: Order[]; length: number }>(
     'backtests/orders/read',
-    { projectId: props.projectId, backtestId: props.backtestId, start, end: start + PAGE },
+    { projectId: props.projectId, backtestId: props.backtestId, start, end: start + ORDERS_PAGE },
     `${props.backtestId}:${start}`,
   );
   if (error) return <Failure message={error} />;
   if (!data) return <Loading />;
-  const total = data.length;
-  if (total === 0) return <p class="muted">No orders.</p>;
-  return (
-    <div data-testid="orders" data-start={start} data-total={total}>
-      <TableWrap label="Orders">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Id</th>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Symbol</th>
-              <th scope="col">Type</th>
-              <th scope="col">Direction</th>
-              <th scope="col">Quantity</th>
-              <th scope="col">Price</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.orders.map((o) => (
-              <tr key={o.id}>
-                <td class="num">{o.id}</td>
-                <td>{fmtTime(o.time)}</td>
-                <td>{o.symbol?.value ?? '–'}</td>
-                <td>{ORDER_TYPES[o.type] ?? o.type}</td>
-                <td>{DIRECTIONS[o.direction] ?? o.direction}</td>
-                <td class="num">{fmtNumber(o.quantity, 4)}</td>
-                <td class="num">{fmtNumber(o.price, 4)}</td>
-                <td>{ORDER_STATUSES[o.status] ?? o.status}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
-      <div class="pager">
-        <button type="button" disabled={start === 0} onClick={() => setStart(Math.max(0, start - PAGE))}>
-          Previous
-        </button>
-        <span aria-live="polite">
-          {start + 1}–{Math.min(start + PAGE, total)} of {total}
-        </span>
-        <button type="button" disabled={start + PAGE >= total} onClick={() => setStart(start + PAGE)}>
-          Next
-        </button>
-      </div>
-    </div>
-  );
+  return <OrdersTable orders={data.orders} start={start} total={data.length} onStart={setStart} />;
 }

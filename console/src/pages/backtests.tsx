@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Failure, Loading, TableWrap } from '../components';
 import { fmtNumber, fmtPercent } from '../format';
+import { ProjectNav } from '../project-nav';
 import { useApi } from '../use-api';
 
 interface BacktestSummary {
@@ -40,18 +41,15 @@ function compare(a: unknown, b: unknown): number {
 
 /** A project's backtests with their key statistics (backtests/list with includeStatistics), sortable by column. */
 export function Backtests(props: { projectId: number }) {
-  const project = useApi<{ projects: { name: string }[] }>('projects/read', { projectId: props.projectId }, String(props.projectId));
   const list = useApi<{ backtests: BacktestSummary[] }>('backtests/list', { projectId: props.projectId, includeStatistics: true }, String(props.projectId));
   const [sort, setSort] = useState<{ key: keyof BacktestSummary; descending: boolean }>({ key: 'created', descending: true });
-  const error = list.error ?? project.error;
+  const error = list.error;
   if (error) return <Failure message={error} />;
   if (!list.data) return <Loading />;
   const rows = [...list.data.backtests].sort((a, b) => compare(a[sort.key], b[sort.key]) * (sort.descending ? -1 : 1));
   return (
     <section>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href="#/">Projects</a> / <span>{project.data?.projects[0]?.name ?? props.projectId}</span>
-      </nav>
+      <ProjectNav projectId={props.projectId} current="backtests" />
       <h1>Backtests</h1>
       {rows.length === 0 ? (
         <p>No backtests yet.</p>
