@@ -1,0 +1,111 @@
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { apiUrl } from '../support/api';
+import { createTenant, type Tenant } from '../support/tenants';
+
+/**
+ * QuantConnect's own lean-cli (the `lean` command, unmodified) against this server through `lcs proxy`, the way a
+ * user points it at a deployed stack: lean-cli only ever calls http://localhost:5612/api/v2/ (QC_API=local), and the
+ * proxy forwards that to another server — here the test server on its own port, as issue 18 asks.
+ *
+ * lean-cli is a Python package (pip install lean) that needs pydantic 2; .ci/run does not install it (no PyPI), so
+ * this file runs only where `lean` works (or LCS_STOCK_LEAN_CLI names the command) and is skipped with a warning
+ * elsewhere. It also needs port 5612 free.
+ */
+jest.setTimeout(180_000);
+
+const root = resolve(__dirname, '..', '..');
+const LEAN = process.env.LCS_STOCK_LEAN_CLI ?? 'lean';
+const version = spawnSync(LEAN, ['--version'], { encoding: 'utf8', timeout: 60_000 });
+// lean-cli answers `lean <version>`; another program named lean (the theorem prover) does not count.
+const haveLeanCli = version.status === 0 && /^lean \d/.test(version.stdout ?? '');
+if (!haveLeanCli) console.warn(`SKIPPED: stock lean-cli (\`${LEAN}\`) is not installed here; pip install lean (pydantic 2) to run this file.`);
+const describeLeanCli = haveLeanCli ? describe : describe.skip;
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+  });
+}
+
+describeLeanCli('stock lean-cli through lcs proxy', () => {
+  let tenant: Tenant;
+  let home: string;
+  let workspace: string;
+  let proxy: ChildProcess | undefined;
+  const proxyOutput: string[] = [];
+
+  /** Runs `lean <args>` in the workspace, with its own HOME (its ~/.lean/credentials) and QC_API=local. */
+  function lean(args: string[]): Promise<{ code: number; output: string }> {
+    return new Promise((done) => {
+      execFile(
+        LEAN,
+        args,
+        { cwd: workspace, env: { ...process.env, HOME: home, QC_API: 'local', COLUMNS: '200' }, timeout: 150_000 },
+        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      );
+    });
+  }
+
+  beforeAll(async () => {
+    if (!(await portFree(5612))) throw new Error('port 5612 is in use: lean-cli can only reach the proxy there; stop what listens on it');
+    tenant = await createTenant('Stock lean-cli');
+    home = mkdtempSync(join(tmpdir(), 'lcs-lean-cli-home-'));
+    workspace = mkdtempSync(join(tmpdir(), 'lcs-lean-cli-ws-'));
+    mkdirSync(join(workspace, 'data'));
+    writeFileSync(join(workspace, 'lean.json'), JSON.stringify({ 'data-folder': 'data', 'job-organization-id': tenant.orgId }));
+    proxy = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin', 'lcs.ts'), 'proxy', '--url', apiUrl()], { cwd: root });
+    await new Promise<void>((ready, fail) => {
+      const timer = setTimeout(() => fail(new Error(`lcs proxy did not start:\n${proxyOutput.join('')}`)), 60_000);
+      const seen = (chunk: Buffer) => {
+        proxyOutput.push(chunk.toString());
+        if (proxyOutput.join('').includes('Forwarding')) {
+          clearTimeout(timer);
+          ready();
+        }
+      };
+      proxy?.stdout?.on('data', seen);
+      proxy?.stderr?.on('data', seen);
+      proxy?.once('exit', (code) => fail(new Error(`lcs proxy exited with ${code}:\n${proxyOutput.join('')}`)));
+    });
+  });
+
+  afterAll(() => {
+    proxy?.kill('SIGTERM');
+    for (const dir of [home, workspace]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('login, create-project, cloud push, cloud backtest and cloud pull work unchanged', async () => {
+    const login = await lean(['login', '--user-id', String(tenant.admin.userId), '--api-token', tenant.admin.token]);
+    expect(login).toMatchObject({ code: 0, output: expect.stringContaining('Successfully logged in') });
+    // lean-cli verified the credentials through the proxy, and keeps them in its own file, not ours.
+    expect(readFileSync(join(home, '.lean', 'credentials'), 'utf8')).toContain(tenant.admin.token);
+
+    const name = 'Through The Proxy';
+    expect((await lean(['create-project', name, '--language', 'python'])).code).toBe(0);
+    const pushed = await lean(['cloud', 'push', '--project', name]);
+    expect(pushed.output).toContain(`Successfully created cloud project '${name}'`);
+    expect(pushed.code).toBe(0);
+
+    const backtest = await lean(['cloud', 'backtest', name, '--name', 'Proxied backtest']);
+    expect(backtest.code).toBe(0);
+    expect(backtest.output).toContain('Build Successful');
+    // lean-cli prints its statistics table only from a complete backtest (contract §3.6's completion rule).
+    expect(backtest.output).toMatch(/Sharpe Ratio\s*│\s*-?\d/);
+    expect(backtest.output).toMatch(/Backtest id: [0-9a-f]{32}/);
+
+    rmSync(join(workspace, name), { recursive: true, force: true });
+    const pulled = await lean(['cloud', 'pull', '--project', name]);
+    expect(pulled.code).toBe(0);
+    expect(readFileSync(join(workspace, name, 'main.py'), 'utf8')).toContain('QCAlgorithm');
+    // Every call went through the proxy, and its log names no credentials.
+    const log = proxyOutput.join('');
+    expect(log).toMatch(/POST \/api\/v2\/backtests\/create → 200/);
+    expect(log).not.toContain(tenant.admin.token);
+  });
+});
