@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { apiUrl } from '../support/api';
+import { apiUrl, call } from '../support/api';
 import { createTenant, type Tenant } from '../support/tenants';
 
 /**
@@ -107,5 +107,58 @@ describeLeanCli('stock lean-cli through lcs proxy', () => {
     const log = proxyOutput.join('');
     expect(log).toMatch(/POST \/api\/v2\/backtests\/create → 200/);
     expect(log).not.toContain(tenant.admin.token);
+  });
+
+  test('cloud optimize runs the grid here and prints the best parameter set the API reports', async () => {
+    const name = 'Through The Proxy';
+    // lean-cli takes the parameters to optimize from the project's config.json.
+    const config = join(workspace, name, 'config.json');
+    writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')), parameters: { fast: '10', slow: '30' } }));
+    expect((await lean(['cloud', 'push', '--project', name])).code).toBe(0);
+    const optimized = await lean([
+      'cloud',
+      'optimize',
+      name,
+      '--target',
+      'Sharpe Ratio',
+      '--target-direction',
+      'max',
+      '--parameter',
+      'fast',
+      '5',
+      '10',
+      '5',
+      '--parameter',
+      'slow',
+      '20',
+      '30',
+      '10',
+      '--node',
+      'O2-8',
+      '--parallel-nodes',
+      '2',
+      '--name',
+      'Proxied grid',
+    ]);
+    expect(optimized.output).toContain('Estimated number of backtests: 4');
+    expect(optimized.code).toBe(0);
+    const printed = /Optimal parameters: (.+)/.exec(optimized.output)?.[1]?.trim();
+    expect(printed).toBeDefined();
+    // The best point by Sharpe Ratio (statistics[15]) among what optimizations/read serves is the one lean-cli printed.
+    const projectId = Number(/project\/(\d+)/.exec(optimized.output)?.[1]);
+    const listed = await call('optimizations/list', { creds: tenant.admin, json: { projectId } });
+    const optimizationId = (listed.body.optimizations as { optimizationId: string; name: string }[]).find((o) => o.name === 'Proxied grid')?.optimizationId;
+    const read = await call('optimizations/read', { creds: tenant.admin, json: { optimizationId } });
+    const points = Object.values(
+      (read.body.optimization as { backtests: Record<string, { statistics: number[]; parameterSet: Record<string, string> }> }).backtests,
+    );
+    expect(points).toHaveLength(4);
+    const best = points.reduce((a, b) => ((b.statistics[15] ?? -Infinity) > (a.statistics[15] ?? -Infinity) ? b : a));
+    expect(printed).toBe(
+      Object.entries(best.parameterSet)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', '),
+    );
+    expect(optimized.output).toMatch(/Optimal backtest id: [0-9a-f]{32}/);
   });
 });
