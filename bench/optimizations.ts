@@ -1,6 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LeanCli } from '../test/support/api';
 import { algorithm, pythonProject } from '../test/support/backtests';
+import { countCommands, readsAndWrites } from '../test/support/table-commands';
 import { type BenchServer, qcHeaders, startBenchServer } from './local-server';
 import { percentile, timeEach } from './timing';
 
@@ -54,54 +54,52 @@ export async function runOptimizations(): Promise<void> {
       },
     ]);
 
-    const readBig = await timeReads(bench, big.optimizationId, big.answer);
-    const readSmall = await timeReads(bench, small.optimizationId, small.answer);
-    const handlerBig = await timeHandler(bench, big.optimizationId);
-    const handlerSmall = await timeHandler(bench, small.optimizationId);
+    const reads = await timeReads(bench, { big: big.optimizationId, small: small.optimizationId }, { big: big.answer, small: small.answer });
+    const handlers = await timeHandler(bench, { big: big.optimizationId, small: small.optimizationId });
     const { optimizationRepository } = await import('../core/data/optimizations/optimization-repository');
     const storedBig = await timeEach(READS / 4, () => optimizationRepository.getWithPoints(big.optimizationId));
     const storedSmall = await timeEach(READS / 4, () => optimizationRepository.getWithPoints(small.optimizationId));
-    console.log(`optimizations/read of ended optimizations over HTTP (${READS} reads each, one at a time; request to last byte received)`);
-    console.table([
-      {
-        optimization: `${POINTS} points`,
-        'p50 ms': readBig.p50.toFixed(2),
-        'p99 ms': readBig.p99.toFixed(2),
-        'answer KB': (big.answerBytes / 1024).toFixed(0),
-        "client's JSON.parse p50 ms (not counted)": readBig.parseP50.toFixed(2),
-      },
-      {
-        optimization: '5 points',
-        'p50 ms': readSmall.p50.toFixed(2),
-        'p99 ms': readSmall.p99.toFixed(2),
-        'answer KB': (small.answerBytes / 1024).toFixed(1),
-        "client's JSON.parse p50 ms (not counted)": readSmall.parseP50.toFixed(2),
-      },
-    ]);
+    const sizes = [
+      { size: 'big', optimization: `${POINTS} points`, kb: (big.answerBytes / 1024).toFixed(0) },
+      { size: 'small', optimization: '5 points', kb: (small.answerBytes / 1024).toFixed(1) },
+    ] as const;
+    console.log(
+      `optimizations/read of ended optimizations over HTTP (${READS} reads each, one at a time, the two sizes and their floors in turn; request to last byte received)`,
+    );
+    console.log(
+      'floor: the same answer text from a bare Node HTTP server in a process of its own, fetched in turn with the reads (the wire and the client for that many bytes, no server work)',
+    );
+    console.table(
+      sizes.map(({ size, optimization, kb }) => ({
+        optimization,
+        'p50 ms': reads[size].p50.toFixed(2),
+        'p99 ms': reads[size].p99.toFixed(2),
+        'answer KB': kb,
+        'floor p50 ms': reads.floor[size].p50.toFixed(2),
+        "client's JSON.parse p50 ms (not counted)": reads.parseP50[size].toFixed(2),
+      })),
+    );
+    console.log("the read's Lambda handler called in this process, as API Gateway invokes it (its billed duration: event in, answer text out)");
+    console.table(
+      sizes.map(({ size, optimization }) => ({
+        optimization,
+        'p50 ms': handlers[size].p50.toFixed(2),
+        'p99 ms': handlers[size].p99.toFixed(2),
+        'table reads / read': handlers.tableReads[size],
+      })),
+    );
     console.log('a running optimization builds its answer from its points instead: their table read alone (this process, same storage)');
     console.table([
       { optimization: `${POINTS} points`, 'p50 ms': storedBig.p50.toFixed(2), 'p99 ms': storedBig.p99.toFixed(2) },
       { optimization: '5 points', 'p50 ms': storedSmall.p50.toFixed(2), 'p99 ms': storedSmall.p99.toFixed(2) },
     ]);
-    console.log(
-      'floor: the same answers as fixed text from a bare Node HTTP server in this process, fetched alternately with the reads (the wire and the client, no server work)',
-    );
-    console.table([
-      { answer: `${POINTS} points`, 'p50 ms': readBig.floorP50.toFixed(2) },
-      { answer: '5 points', 'p50 ms': readSmall.floorP50.toFixed(2) },
-    ]);
-    const serverBig = readBig.p50 - readBig.floorP50;
-    const serverSmall = readSmall.p50 - readSmall.floorP50;
-    console.log("the read's Lambda handler called in this process, as API Gateway invokes it (its billed duration: event in, answer text out)");
-    console.table([
-      { optimization: `${POINTS} points`, 'p50 ms': handlerBig.p50.toFixed(2), 'p99 ms': handlerBig.p99.toFixed(2) },
-      { optimization: '5 points', 'p50 ms': handlerSmall.p50.toFixed(2), 'p99 ms': handlerSmall.p99.toFixed(2) },
-    ]);
-    console.log(`p50 ratio ${POINTS} points / 5 points, handler duration: ${(handlerBig.p50 / handlerSmall.p50).toFixed(2)} (target ≤ 1.5)`);
-    console.log(`p50 ratio ${POINTS} points / 5 points, over HTTP as measured: ${(readBig.p50 / readSmall.p50).toFixed(2)}`);
-    console.log(
-      `p50 ratio ${POINTS} points / 5 points, over HTTP minus the floor: ${serverBig.toFixed(2)} / ${serverSmall.toFixed(2)} ms = ${(serverBig / serverSmall).toFixed(2)}`,
-    );
+    const ratio = (x: number, y: number) => `${x.toFixed(2)} / ${y.toFixed(2)} ms = ${(x / y).toFixed(2)}`;
+    const server = (size: 'big' | 'small') => reads[size].p50 - reads.floor[size].p50;
+    console.log(`p50 ratio ${POINTS} points / 5 points:`);
+    console.log(`  handler duration (target ≤ 1.5): ${ratio(handlers.big.p50, handlers.small.p50)}`);
+    console.log(`  over HTTP as measured:           ${ratio(reads.big.p50, reads.small.p50)}`);
+    console.log(`  over HTTP minus the floor:       ${ratio(server('big'), server('small'))}`);
+    console.log(`  the floor alone:                 ${ratio(reads.floor.big.p50, reads.floor.small.p50)}`);
   } finally {
     await bench.stop();
   }
@@ -147,8 +145,8 @@ async function runGrid(
   await dispatchJob({ kind: 'optimization-start', orgId, projectId: project.projectId, optimizationId, attempt: 1 }, deps);
   const starting = performance.now() - started;
 
-  counter.reset();
   let finished = 0;
+  const measured = { reads: 0, writes: 0 };
   const timings: number[] = [];
   for (;;) {
     const { points } = await optimizationRepository.getWithPoints(optimizationId);
@@ -160,7 +158,9 @@ async function runGrid(
       const t0 = performance.now();
       await dispatchJob({ kind: 'job-finished', orgId, projectId: project.projectId, optimizationId, backtestId: point.backtestId, attempt: 1 }, deps);
       timings.push(performance.now() - t0);
-      counter.addSince(before);
+      const { reads, writes } = readsAndWrites(counter.since(before));
+      measured.reads += reads;
+      measured.writes += writes;
       finished++;
     }
   }
@@ -177,7 +177,7 @@ async function runGrid(
     points: finished,
     starting,
     finishing: { p50: percentile(timings, 50), p99: percentile(timings, 99), mean: timings.reduce((a, b) => a + b, 0) / timings.length },
-    ...counter.measured(),
+    ...measured,
     ...(await answer.text().then((text) => ({ answer: text, answerBytes: Buffer.byteLength(text) }))),
   };
 }
@@ -217,36 +217,53 @@ async function finishBacktest(projectId: number, backtestId: string, parameters:
   });
 }
 
+type Size = 'big' | 'small';
+
+/**
+ * Runs each of `runs` once per round, `rounds` times, one call at a time: every kind of call sees
+ * the same load on a shared machine. `check` gets each result after its time is taken.
+ */
+async function inTurn<K extends string, T>(rounds: number, runs: Record<K, () => Promise<T>>, check?: (key: K, result: T) => void) {
+  const keys = Object.keys(runs) as K[];
+  const samples = new Map<K, number[]>(keys.map((key) => [key, []]));
+  for (let i = 0; i < rounds; i++) {
+    // Each round starts one further along, so no call always follows the same other one.
+    for (const key of keys.map((_, j) => keys[(i + j) % keys.length] as K)) {
+      const started = performance.now();
+      const result = await runs[key]();
+      samples.get(key)?.push(performance.now() - started);
+      check?.(key, result);
+    }
+  }
+  const timed = {} as Record<K, { p50: number; p99: number }>;
+  for (const [key, values] of samples) {
+    values.sort((x, y) => x - y);
+    timed[key] = { p50: percentile(values, 50), p99: percentile(values, 99) };
+  }
+  return timed;
+}
+
 /**
  * Times each read from request to the answer's last byte: what the server and the wire spend. The
  * client's own parse of the answer grows with its size whatever the server does, so it is timed
- * apart (and every answer is still checked). Each read alternates with a fetch of the same text
- * from a bare Node HTTP server in this process (the floor: the wire and the client, no server
- * work), so both see the same load on a shared machine.
+ * apart (and every answer is still checked). Each read takes its turn with a fetch of the same
+ * text from a bare Node HTTP server (the floor: the wire and the client, no server work), and the
+ * two sizes take turns, so all four see the same load.
  */
-async function timeReads(bench: BenchServer, optimizationId: string, sameText: string) {
+async function timeReads(bench: BenchServer, ids: Record<Size, string>, sameText: Record<Size, string>) {
   const headers = { ...qcHeaders(bench.admin), 'content-type': 'application/json' };
-  const body = JSON.stringify({ optimizationId });
-  const { createServer } = await import('node:http');
-  const bare = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(sameText);
-  });
-  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const { port } = bare.address() as { port: number };
-  const parses: number[] = [];
-  const floors: number[] = [];
+  const bare = await startBareServer(bench.dir, sameText);
+  const port = bare.port;
+  const post = async (url: string, optimizationId: string) => (await fetch(url, { method: 'POST', headers, body: JSON.stringify({ optimizationId }) })).text();
+  const read = (size: Size) => () => post(`${bench.server.apiUrl}optimizations/read`, ids[size]);
+  const floor = (size: Size) => () => post(`http://127.0.0.1:${port}/${size}`, ids[size]);
+  const parses: Record<Size, number[]> = { big: [], small: [] };
   try {
-    const read = async () => {
-      const started = performance.now();
-      await (await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body })).text();
-      floors.push(performance.now() - started);
-      return (await fetch(`${bench.server.apiUrl}optimizations/read`, { method: 'POST', headers, body })).text();
-    };
-    const timed = await timeEach(READS, read, (text) => {
+    const timed = await inTurn(READS, { big: read('big'), bigFloor: floor('big'), small: read('small'), smallFloor: floor('small') }, (key, text) => {
+      if (key !== 'big' && key !== 'small') return;
       const started = performance.now();
       const json = JSON.parse(text) as { success: boolean };
-      parses.push(performance.now() - started);
+      parses[key].push(performance.now() - started);
       if (!json.success) throw new Error('optimizations/read failed');
     });
     const p50 = (samples: number[]) =>
@@ -254,32 +271,87 @@ async function timeReads(bench: BenchServer, optimizationId: string, sameText: s
         samples.sort((x, y) => x - y),
         50,
       );
-    return { ...timed, floorP50: p50(floors), parseP50: p50(parses) };
+    return {
+      big: timed.big,
+      small: timed.small,
+      floor: { big: timed.bigFloor, small: timed.smallFloor },
+      parseP50: { big: p50(parses.big), small: p50(parses.small) },
+    };
   } finally {
-    bare.close();
+    bare.stop();
   }
 }
 
-/** The read's handler in this process, with the event the local server (and API Gateway) would build. */
-async function timeHandler(bench: BenchServer, optimizationId: string) {
+/**
+ * The floor's server: fixed answer text from a bare Node HTTP server in a process of its own, as
+ * the local server is (in the benchmark's process it would take turns with the client that reads
+ * it, and a large answer would count twice against one event loop).
+ */
+async function startBareServer(dir: string, texts: Record<Size, string>): Promise<{ port: number; stop(): void }> {
+  const { spawn } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const files = (['big', 'small'] as const).map((size) => {
+    const file = join(dir, `floor-${size}.json`);
+    writeFileSync(file, texts[size]);
+    return file;
+  });
+  const script = `
+    const texts = { '/big': require('node:fs').readFileSync(process.argv[1], 'utf8'), '/small': require('node:fs').readFileSync(process.argv[2], 'utf8') };
+    const server = require('node:http').createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(texts[req.url] ?? '{}');
+      });
+    });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', script, ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the floor's server exited (${code})`)));
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  return { port, stop: () => child.kill() };
+}
+
+/**
+ * The read's handler in this process, with the event the local server (and API Gateway) would
+ * build, the two sizes in turn; and the table reads one call makes (the same however many points).
+ */
+async function timeHandler(bench: BenchServer, ids: Record<Size, string>) {
   const { handler } = await import('../lambdas/api/optimizations/read-optimization.handler');
   const { toProxyEvent, lambdaContext } = await import('../local/proxy-event');
   const { principalToContext } = await import('../core/shared/principal');
+  const { documentClient } = await import('../core/data/table/clients');
   const orgId = bench.admin.organizationId;
   const authorizer = principalToContext({ userId: bench.admin.userId, authMethod: 'qc-hash', credentialId: 'bench', memberships: [{ orgId, role: 'admin' }] });
-  const body = Buffer.from(JSON.stringify({ optimizationId }));
-  const call = () =>
+  const call = (size: Size) => () =>
     handler(
       toProxyEvent(
-        { method: 'POST', url: '/api/v2/optimizations/read', headers: { 'content-type': 'application/json' }, body, sourceIp: '127.0.0.1', requestId: 'bench' },
+        {
+          method: 'POST',
+          url: '/api/v2/optimizations/read',
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.from(JSON.stringify({ optimizationId: ids[size] })),
+          sourceIp: '127.0.0.1',
+          requestId: 'bench',
+        },
         'optimizations/read',
         authorizer,
       ),
       lambdaContext('bench', 'bench-optimizations-read'),
     );
-  return timeEach(READS, call, (answer) => {
+  const counter = countCommands(documentClient());
+  const tableReads = async (size: Size) => {
+    const before = counter.snapshot();
+    await call(size)();
+    return readsAndWrites(counter.since(before)).reads;
+  };
+  const timed = await inTurn(READS, { big: call('big'), small: call('small') }, (_size, answer) => {
     if (!answer.body.includes('"success":true')) throw new Error('optimizations/read failed');
   });
+  return { ...timed, tableReads: { big: await tableReads('big'), small: await tableReads('small') } };
 }
 
 /** Points this process's job queue at a queue of its own, so the server's worker consumes nothing it sends. */
@@ -289,36 +361,4 @@ async function useOwnQueue(): Promise<void> {
   const made = await client.send(new sdk.CreateQueueCommand({ QueueName: `bench-optimizations-${Date.now()}` }));
   process.env.JOBS_QUEUE_URL = made.QueueUrl;
   (await import('../core/shared/config')).resetConfig();
-}
-
-// The document client's commands reach the middleware under the low-level client's names.
-const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
-
-/** Table commands this process sent, counted once by a middleware on the shared document client. */
-const counts = { reads: 0, writes: 0 };
-let counting = false;
-
-function countCommands(client: DynamoDBDocumentClient) {
-  if (!counting) {
-    counting = true;
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (READ_COMMANDS.has(context.commandName ?? '')) counts.reads++;
-        else counts.writes++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'benchCommandCounter' },
-    );
-  }
-  let sum = { reads: 0, writes: 0 };
-  return {
-    reset: () => {
-      sum = { reads: 0, writes: 0 };
-    },
-    snapshot: () => ({ ...counts }),
-    addSince: (before: { reads: number; writes: number }) => {
-      sum = { reads: sum.reads + counts.reads - before.reads, writes: sum.writes + counts.writes - before.writes };
-    },
-    measured: () => ({ ...sum }),
-  };
 }

@@ -1,12 +1,17 @@
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
 import { nodeRepository } from '../../core/data/jobs/node-repository';
 import { optimizationRepository } from '../../core/data/optimizations/optimization-repository';
+import { documentClient } from '../../core/data/table/clients';
 import { isFinal } from '../../core/domain/backtests/types';
+import { readOptimization } from '../../core/domain/optimizations/optimization-service';
 import { optimizationView } from '../../core/domain/optimizations/optimization-view';
 import type { Optimization } from '../../core/domain/optimizations/types';
+import { envelopeJson, okEnvelope } from '../../core/shared/envelope';
+import type { Principal } from '../../core/shared/principal';
 import { call } from '../support/api';
 import { algorithm, pythonProject } from '../support/backtests';
 import { type CliOptimization, leanCliProgress, type OptimizationBody, optimizeCalls, points, pollOptimization } from '../support/optimizations';
+import { countCommands } from '../support/table-commands';
 import { createTenant, type Tenant } from '../support/tenants';
 
 /**
@@ -161,6 +166,28 @@ describe('lean cloud optimize: grid search with a constraint and a failing point
     });
     const renamed = await optimizeCalls.read(tenant.cli, optimizationId);
     expect(renamed.body.optimization).toEqual({ ...built, name: 'Renamed when ended' });
+  });
+
+  it('reads an ended optimization without querying its points: two item reads however many points', async () => {
+    const counter = countCommands(documentClient());
+    const caller: Principal = {
+      userId: tenant.admin.userId,
+      authMethod: 'qc-hash',
+      credentialId: 'test',
+      memberships: [{ orgId: tenant.orgId, role: 'admin' }],
+    };
+    const read = async () => {
+      const before = counter.snapshot();
+      const answer = await readOptimization(caller, optimizationId);
+      return { answer, sent: counter.since(before) };
+    };
+    const first = await read();
+    const again = await read();
+    // The optimization's item and its project's item (access), and no query of the point items.
+    expect(first.sent).toEqual({ GetItemCommand: 2 });
+    expect(again.sent).toEqual({ GetItemCommand: 2 });
+    const overHttp = await optimizeCalls.read(tenant.cli, optimizationId);
+    expect(JSON.parse(envelopeJson(okEnvelope(again.answer)))).toEqual(overHttp.body);
   });
 
   it('is not found by another organization', async () => {

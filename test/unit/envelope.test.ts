@@ -18,4 +18,26 @@ describe('envelopeJson', () => {
     const text = envelopeJson(okEnvelope({ optimization: new JsonText('{"a":1}'), name: sneaky, other: 'lcs-json-text-' }));
     expect(JSON.parse(text)).toEqual({ optimization: { a: 1 }, name: sneaky, other: 'lcs-json-text-', success: true });
   });
+
+  it('writes the same kept text into the same answer once, and anew when the rest of the answer differs', () => {
+    const kept = new JsonText('{"status":"completed","name":"Kept"}');
+    // Strings have no identity to compare: the splice (split, then join) is watched instead.
+    const split = jest.spyOn(String.prototype, 'split');
+    const first = envelopeJson(okEnvelope({ optimization: kept }));
+    const splices = split.mock.calls.length;
+    expect(splices).toBeGreaterThan(0);
+    expect(envelopeJson(okEnvelope({ optimization: kept }))).toBe(first);
+    expect(split.mock.calls.length).toBe(splices);
+    split.mockRestore();
+    const other = envelopeJson(okEnvelope({ optimization: kept, note: 'changed' }));
+    expect(JSON.parse(other)).toEqual({ optimization: { status: 'completed', name: 'Kept' }, note: 'changed', success: true });
+    expect(JSON.parse(envelopeJson(okEnvelope({ optimization: new JsonText('{"a":2}') })))).toEqual({ optimization: { a: 2 }, success: true });
+  });
+
+  it('writes every kept text in its place when an answer has several', () => {
+    const a = new JsonText('[1,2]');
+    const b = new JsonText('{"b":true}');
+    const text = envelopeJson(okEnvelope({ first: a, second: b, again: a }));
+    expect(JSON.parse(text)).toEqual({ first: [1, 2], second: { b: true }, again: [1, 2], success: true });
+  });
 });

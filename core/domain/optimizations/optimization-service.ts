@@ -1,7 +1,6 @@
 import { backtestRepository } from '../../data/backtests/backtest-repository';
 import { jobQueue } from '../../data/jobs/job-queue';
 import { nodeRepository } from '../../data/jobs/node-repository';
-import { finalViewStore } from '../../data/optimizations/final-view-store';
 import { optimizationRepository } from '../../data/optimizations/optimization-repository';
 import { deleteResults } from '../../data/results/result-store';
 import type { TaskLauncher } from '../../ports/task-runner';
@@ -15,7 +14,7 @@ import type { Principal } from '../../shared/principal';
 import { stopBacktest } from '../backtests/backtest-stop';
 import { getCompileForBacktest } from '../compile/compile-reads';
 import { projectAccess } from '../identity/access';
-import { finalView, keepFinalView } from './final-view';
+import { finalView, keepFinalView, removeFinalView } from './final-view';
 import { canonicalTarget } from './objectives';
 import { optimizationSummaryView, optimizationView } from './optimization-view';
 import { gridSize } from './search-space';
@@ -226,7 +225,7 @@ async function removeOptimization(optimization: Optimization, tasks: TaskLaunche
     await backtestRepository.delete(optimization.projectId, point.backtestId);
     await deleteResults(optimization.projectId, point.backtestId);
   }
-  await finalViewStore.remove(optimization.projectId, optimization.optimizationId);
+  await removeFinalView(optimization);
   await optimizationRepository.delete(optimization.optimizationId);
 }
 
