@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { apiUrl, call } from '../support/api';
+import { compileProject } from '../support/backtests';
+import { deploy, liveNode, readLive, waitForLive } from '../support/live';
 import { createTenant, type Tenant } from '../support/tenants';
 
 /**
@@ -160,5 +162,36 @@ describeLeanCli('stock lean-cli through lcs proxy', () => {
         .join(', '),
     );
     expect(optimized.output).toMatch(/Optimal backtest id: [0-9a-f]{32}/);
+  });
+
+  test('cloud status, live command and live stop on a paper-trading deployment', async () => {
+    const name = 'Through The Proxy';
+    const status = async () => {
+      const shown = await lean(['cloud', 'status', name]);
+      expect(shown.code).toBe(0);
+      return shown.output;
+    };
+    // Never deployed: live/read's error carries the text lean-cli looks for (contract §3.8), which it prints.
+    const before = await lean(['cloud', 'status', name]);
+    expect(before.output).toContain('No live deployment found');
+    // lean-cli's deploy needs QuantConnect's brokerage catalogue (a file it downloads from QuantConnect's CDN, not
+    // the API), which is not reachable here; the deployment is made with the same live/create call it sends.
+    const projectId = (JSON.parse(readFileSync(join(workspace, name, 'config.json'), 'utf8')) as { 'cloud-id': number })['cloud-id'];
+    const { compileId } = await compileProject(tenant.cli, projectId);
+    expect((await deploy(tenant.cli, projectId, compileId, (await liveNode(tenant.cli)).id)).body.success).toBe(true);
+    const running = await waitForLive(tenant.cli, projectId, (l) => l.status === 'Running', 60_000);
+
+    const shown = await status();
+    expect(shown).toContain('Live status: Running');
+    expect(shown).toContain(`Live id: ${running.deployId}`);
+    expect(shown).toMatch(/Launched: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+
+    const commanded = await lean(['cloud', 'live', 'command', name, '--data', "{'$type': 'OrderCommand', 'symbol': 'SPY', 'quantity': 1}"]);
+    expect(commanded.output).toContain('command executed successfully');
+    const stopped = await lean(['cloud', 'live', 'stop', name]);
+    expect(stopped.output).toContain('command executed successfully');
+    expect(stopped.code).toBe(0);
+    expect(((await readLive(tenant.cli, projectId)).body as { status: string }).status).toBe('Stopped');
+    expect(await status()).toMatch(/Live status: Stopped[\s\S]*Stopped: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
   });
 });
