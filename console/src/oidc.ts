@@ -17,6 +17,8 @@ export interface OidcConfig {
   authorizeUrl: string;
   tokenUrl: string;
   logoutUrl?: string;
+  /** The logout URL's parameter naming where to come back: Cognito's `logout_uri` (default), or OIDC's `post_logout_redirect_uri`. */
+  logoutRedirectParam?: string;
   scope: string;
 }
 
@@ -37,6 +39,7 @@ export async function loadConfig(): Promise<ConsoleConfig> {
         authorizeUrl: config.authorizeUrl!,
         tokenUrl: config.tokenUrl!,
         ...(https(config.logoutUrl) ? { logoutUrl: config.logoutUrl } : {}),
+        ...(typeof config.logoutRedirectParam === 'string' ? { logoutRedirectParam: config.logoutRedirectParam } : {}),
         scope: typeof config.scope === 'string' ? config.scope : 'openid email',
       };
     }
@@ -145,9 +148,9 @@ export async function completeSignIn(config: OidcConfig, params: URLSearchParams
   };
 }
 
-/** The issuer's sign-out (Cognito's /logout), which ends its session too and comes back to the console. */
+/** The issuer's sign-out (Cognito's /logout, or an OIDC end-session endpoint), which ends its session too and comes back to the console. */
 export function signOutUrl(config: OidcConfig, origin?: string): string {
   const url = new URL(config.logoutUrl ?? config.authorizeUrl);
-  url.search = new URLSearchParams({ client_id: config.clientId, logout_uri: redirectUri(origin) }).toString();
+  url.search = new URLSearchParams({ client_id: config.clientId, [config.logoutRedirectParam ?? 'logout_uri']: redirectUri(origin) }).toString();
   return url.toString();
 }

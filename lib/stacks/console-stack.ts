@@ -7,8 +7,8 @@ import {
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
+  type HeadersFrameOption,
+  type HeadersReferrerPolicy,
   HttpVersion,
   OriginProtocolPolicy,
   OriginRequestPolicy,
@@ -32,12 +32,16 @@ import type { ApiStack } from './api-stack';
 import type { StatefulStack } from './stateful-stack';
 
 /** What the console reads from `/config.json` at start (console/src/oidc.ts); absent in local mode. */
-export type ConsoleConfig = { auth: 'token' } | { auth: 'oidc'; clientId: string; authorizeUrl: string; tokenUrl: string; logoutUrl?: string; scope: string };
+export type ConsoleConfig =
+  | { auth: 'token' }
+  | { auth: 'oidc'; clientId: string; authorizeUrl: string; tokenUrl: string; logoutUrl?: string; logoutRedirectParam?: string; scope: string };
 
 export interface ConsoleStackProps extends StackProps {
   settings: Settings;
   stateful: StatefulStack;
   api: ApiStack;
+  /** More origins the console may call (connect-src), e.g. a WebSocket API's `wss://…` origin. */
+  connectOrigins?: readonly string[];
 }
 
 /**
@@ -106,21 +110,25 @@ export class ConsoleStack extends Stack {
 
     // Sign-in with the stack's user pool: hosted UI on a Cognito domain, and the console's client.
     const pool = stateful.userPool;
-    let tokenOrigin: string | undefined;
+    const external = settings.console.oidc;
+    if (external && pool)
+      throw new Error("console.oidc is for an external issuer (auth.jwtIssuer); with the stack's own user pool the console has its own client.");
+    let tokenOrigin = external ? new URL(external.tokenUrl).origin : undefined;
     if (pool) {
       // A Cognito domain costs nothing; the prefix is unique per region, the account id makes it ours.
       this.domain = new UserPoolDomain(this, 'SignInDomain', { userPool: pool, cognitoDomain: { domainPrefix: `${name}-${Aws.ACCOUNT_ID}` } });
       tokenOrigin = this.domain.baseUrl();
     }
 
-    const csp = consoleContentSecurityPolicy(tokenOrigin ? [tokenOrigin] : []);
+    const csp = consoleContentSecurityPolicy([...(tokenOrigin ? [tokenOrigin] : []), ...(props.connectOrigins ?? [])]);
     this.headersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `${name} web console: the security headers of local mode (core/shared/console-headers.ts)`,
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
         contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        // The enums' values are the header values ('DENY', 'no-referrer').
+        frameOptions: { frameOption: CONSOLE_OTHER_HEADERS['x-frame-options'] as HeadersFrameOption, override: true },
+        referrerPolicy: { referrerPolicy: CONSOLE_OTHER_HEADERS['referrer-policy'] as HeadersReferrerPolicy, override: true },
         // Local mode is plain HTTP on loopback; here the console is only ever HTTPS.
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
       },
@@ -223,8 +231,11 @@ export class ConsoleStack extends Stack {
         logoutUrl: `${base}/logout`,
         scope: 'openid email',
       };
+    } else if (external) {
+      // An external issuer with a client for the console (standard RP-initiated logout parameters).
+      this.config = { auth: 'oidc', ...external, logoutRedirectParam: 'post_logout_redirect_uri', scope: 'openid email' };
     } else {
-      // An external issuer: the console signs in with a user id and API token, as in local mode.
+      // An external issuer without one: the console signs in with a user id and API token, as in local mode.
       this.config = { auth: 'token' };
     }
 

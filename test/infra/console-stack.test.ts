@@ -172,3 +172,23 @@ test('with an external OIDC issuer the console signs in with a user id and API t
   const config = (csp.ResponseHeadersPolicyConfig as Json).SecurityHeadersConfig as Json;
   expect(render((config.ContentSecurityPolicy as Json).ContentSecurityPolicy)).toBe(CONSOLE_SECURITY_HEADERS['content-security-policy']);
 }, 180_000);
+
+test("with the console's client at an external issuer, config.json names it and the CSP allows that issuer's token endpoint", () => {
+  const oidc = {
+    clientId: 'console-client',
+    authorizeUrl: 'https://issuer.example.com/oauth2/authorize',
+    tokenUrl: 'https://login.example.com/oauth2/token',
+    logoutUrl: 'https://issuer.example.com/logout',
+  };
+  const auth = { jwtIssuer: 'https://issuer.example.com/', jwtAudience: 'console-client' };
+  const external = createApp({ context: NO_BUNDLING, settings: testSettings({ auth, console: { oidc } }), nag: false });
+  expect(external.console.config).toEqual({ auth: 'oidc', ...oidc, logoutRedirectParam: 'post_logout_redirect_uri', scope: 'openid email' });
+  const resources = templateOf(external.console).json.Resources;
+  const policy = Object.values(resources).find((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')!.Properties!;
+  const csp = ((policy.ResponseHeadersPolicyConfig as Json).SecurityHeadersConfig as Json).ContentSecurityPolicy as Json;
+  expect(csp.ContentSecurityPolicy).toContain("connect-src 'self' https://login.example.com;");
+  // With the stack's own pool the console has its own client: an external one is a configuration mistake.
+  expect(() => createApp({ context: NO_BUNDLING, settings: testSettings({ console: { oidc } }), nag: false })).toThrow(
+    /console.oidc is for an external issuer/,
+  );
+}, 180_000);

@@ -125,6 +125,9 @@ describe('the code exchange', () => {
     });
     expect(new URL(credentials.bearer!.logoutUrl!).searchParams.get('logout_uri')).toBe(`${ORIGIN}/`);
     expect(claimsOf(token).sub).toBe('abc');
+    // An external issuer's end-session endpoint takes OIDC's parameter name instead of Cognito's.
+    const oidcLogout = new URL(signOutUrl({ ...config, logoutRedirectParam: 'post_logout_redirect_uri' }, ORIGIN));
+    expect(Object.fromEntries(oidcLogout.searchParams)).toEqual({ client_id: 'client123', post_logout_redirect_uri: `${ORIGIN}/` });
   });
 
   test("a forged state never reaches the token endpoint; the issuer's refusal is an error", async () => {
