@@ -101,7 +101,7 @@ module.exports = {
       from: { path: '^(lib/|bin/app\\.ts$)' },
       to: {
         path: '^(core|lambdas|runner|local|cli)/',
-        pathNot: ['^lambdas/api/route', '^core/shared/(catalog|table-schema|deployment-names)\\.ts$'],
+        pathNot: ['^lambdas/api/route', '^core/shared/(catalog|table-schema|deployment-names|console-headers)\\.ts$'],
       },
     },
     {

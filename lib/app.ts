@@ -8,6 +8,7 @@ import { NotifyAlarmTopic } from './constructs/alarm-topic';
 import { projectRoot } from './constructs/bundling';
 import { prefix, SERVICE_NAME } from './naming';
 import { ApiStack } from './stacks/api-stack';
+import { ConsoleStack } from './stacks/console-stack';
 import { JobsStack } from './stacks/jobs-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { StatefulStack } from './stacks/stateful-stack';
@@ -35,6 +36,7 @@ export interface LcsApp {
   jobs: JobsStack;
   api: ApiStack;
   monitoring: MonitoringStack;
+  console: ConsoleStack;
 }
 
 /** cdk.json's context (pinned feature flags), so tests build exactly what `cdk synth` builds. */
@@ -116,6 +118,15 @@ export function createApp(options: CreateAppOptions = {}): LcsApp {
     env,
     ...(options.routes ? { routes: options.routes } : {}),
   });
+  // The web console and its sign-in; it forwards /api/v2/* to the API's stage, so it follows the API.
+  const webConsole = new ConsoleStack(app, `${name}-console`, {
+    stackName: `${name}-console`,
+    description: `Lean Cloud Server ${settings.stage}: web console (private bucket behind CloudFront) and its sign-in client`,
+    settings,
+    stateful,
+    api,
+    env,
+  });
   // Reads the other stacks (queues, functions, the table); nothing may depend on it.
   const monitoring = new MonitoringStack(app, `${name}-monitoring`, {
     stackName: `${name}-monitoring`,
@@ -138,5 +149,5 @@ export function createApp(options: CreateAppOptions = {}): LcsApp {
     // made with Validations.of(construct).acknowledge({ id, reason }) next to the resource.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
   }
-  return { app, settings, stateful, jobs, api, monitoring };
+  return { app, settings, stateful, jobs, api, monitoring, console: webConsole };
 }

@@ -2,22 +2,17 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { consoleSecurityHeaders } from '../core/shared/console-headers';
 import { errorEnvelope } from '../core/shared/envelope';
 
 /**
  * The web console's static files (console/, built by scripts/build-console.mjs): `/` is its
  * index.html, `/assets/*` its hashed scripts and styles. Every answer carries a strict
  * Content-Security-Policy (same-origin scripts, styles and API calls only; no framing), so the
- * console can run no code but its own build and talk to nothing but this server's API.
+ * console can run no code but its own build and talk to nothing but this server's API. The headers
+ * are core/shared/console-headers.ts's, which the CloudFront distribution of the AWS console sends too.
  */
-export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-};
+export const CONSOLE_SECURITY_HEADERS = consoleSecurityHeaders();
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -4,7 +4,8 @@ import { type Credentials, loadCredentials } from './session';
  * Calls the public QuantConnect API of this server (`/api/v2/…`) as the signed-in user, signing
  * each request the way LEAN and lean-cli do (contract §1.1): `Timestamp` is the current unix time
  * and `Authorization` is Basic base64(userId:sha256hex(token:timestamp)). The token itself is
- * never sent; the hash is computed here with WebCrypto.
+ * never sent; the hash is computed here with WebCrypto. After an OIDC sign-in (oidc.ts) the
+ * request carries `Authorization: Bearer <ID token>` instead.
  */
 export class ApiError extends Error {}
 
@@ -14,6 +15,8 @@ export class SignedOutError extends ApiError {}
 const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 
 export async function authHeaders(credentials: Credentials, timestamp = Math.floor(Date.now() / 1000)): Promise<Record<string, string>> {
+  // An OIDC sign-in (oidc.ts): the issuer's ID token, which the authorizer verifies (design §5).
+  if (credentials.bearer) return { Authorization: `Bearer ${credentials.token}` };
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${credentials.token}:${timestamp}`));
   return { Authorization: `Basic ${btoa(`${credentials.userId}:${hex(digest)}`)}`, Timestamp: String(timestamp) };
 }
@@ -23,6 +26,12 @@ export type Answer = Record<string, unknown> & { success: boolean; errors?: stri
 /** POSTs `body` as JSON to `endpoint`; a `success:false` answer is thrown as an ApiError with its messages. */
 export async function api<T = Answer>(endpoint: string, body: Record<string, unknown> = {}, credentials = loadCredentials()): Promise<T & Answer> {
   if (!credentials) throw new SignedOutError('Signed out');
+  if (credentials.bearer && credentials.bearer.expiresAt <= Date.now()) {
+    // The ID token has expired: forget it and start again at the sign-in page.
+    sessionStorage.clear();
+    location.reload();
+    throw new SignedOutError('The sign-in has expired');
+  }
   const response = await fetch(`/api/v2/${endpoint}`, {
     method: 'POST',
     headers: { ...(await authHeaders(credentials)), 'Content-Type': 'application/json' },

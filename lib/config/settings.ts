@@ -92,6 +92,25 @@ export const settingsSchema = z.object({
    * Off when absent: those tools answer that AI tools are not enabled.
    */
   ai: z.object({ modelId: z.string().min(1).optional() }).default({}),
+  /**
+   * The web console's sign-in with an external OIDC issuer (`auth.jwtIssuer`): the console's client
+   * at that issuer (public, authorization code + PKCE, redirect URI = the console stack's
+   * ConsoleUrl output with a trailing `/`) and its endpoints. Without it such a deployment's console
+   * asks for a user id and API token; with the stack's own user pool the console has its own client.
+   */
+  console: z
+    .object({
+      oidc: z
+        .object({
+          clientId: z.string().min(1),
+          authorizeUrl: z.string().url().startsWith('https://'),
+          tokenUrl: z.string().url().startsWith('https://'),
+          /** The issuer's end-session endpoint, called on sign-out with `client_id` and `post_logout_redirect_uri`. */
+          logoutUrl: z.string().url().startsWith('https://').optional(),
+        })
+        .optional(),
+    })
+    .default({}),
   /** Optional WAF rate rule on failed authentication per source IP. */
   authFailureWaf: z.boolean().default(false),
   /** Jobs on ECS Fargate (docs/jobs.md). */

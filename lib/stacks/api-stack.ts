@@ -430,7 +430,7 @@ export class ApiStack extends Stack {
     output('FirstAdminSecretName', this.firstAdmin.secret.secretName, "Secret holding the first admin's API token");
     if (stateful.userPool && stateful.userPoolClient) {
       output('UserPoolId', stateful.userPool.userPoolId, 'Cognito user pool (Bearer JWT issuer)');
-      output('UserPoolClientId', stateful.userPoolClient.userPoolClientId, 'Cognito app client (the JWT audience)');
+      output('UserPoolClientId', stateful.userPoolClient.userPoolClientId, 'Cognito app client for SRP sign-in (lcs, scripts)');
     }
   }
 }

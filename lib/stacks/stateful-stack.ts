@@ -12,7 +12,7 @@ import { prefix, removalPolicy } from '../naming';
 /** Which OIDC issuer the authorizer trusts for Bearer JWTs (design §5). */
 export interface JwtIssuer {
   issuer: string;
-  /** Cognito: the app client id, matched against the ID token's `aud`. */
+  /** Matched against the token's `aud` (an external issuer's `jwtAudience`; the stack's own pool checks none). */
   audience?: string;
   jwksUrl?: string;
 }
@@ -140,8 +140,13 @@ export class StatefulStack extends Stack {
       });
       this.userPool = pool;
       this.userPoolClient = client;
-      // ID tokens carry `email` (the default user claim) and `aud` = the client id.
-      this.jwt = { issuer: pool.userPoolProviderUrl, audience: client.userPoolClientId };
+      // ID tokens carry `email` (the default user claim) and `aud` = the id of the client that
+      // signed the user in: this one, or the web console's (console stack). The issuer check
+      // confines tokens to this pool, which exists for this server only (admin-created users,
+      // MFA required), and whose clients are all public: the audience is not checked, because the
+      // console's client is made after the API (its callback is the CloudFront URL, and the
+      // distribution forwards to the API), so the authorizer cannot be given its id.
+      this.jwt = { issuer: pool.userPoolProviderUrl };
     }
   }
 

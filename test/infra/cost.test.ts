@@ -50,7 +50,7 @@ test('per-use figures: a million requests, a live node-month', () => {
 
 test('the real stacks: nothing grows without use, the dashboard stays within the free metrics, no NAT or load balancer', () => {
   const lcs = buildApp();
-  const stacks = [lcs.stateful, lcs.jobs, lcs.api, lcs.monitoring, ...lcs.api.groups.values()];
+  const stacks = [lcs.stateful, lcs.jobs, lcs.api, lcs.monitoring, lcs.console, ...lcs.api.groups.values()];
   const report = idleCost(stacks.map((s) => templateOf(s).json as Template));
   expect(report.warnings.filter((w) => !/rotated KMS key/.test(w))).toEqual([]);
   expect(report.dashboardMetrics).toBeLessThanOrEqual(PRICES.freeDashboardMetrics);

@@ -51,7 +51,7 @@ describe.each(variants)('%s', (_name, overrides) => {
 
   test('no stack, root or nested, over 400 resources', () => {
     const counts = Object.fromEntries(stacksOf(lcs).map((s) => [s.node.path, Object.keys(templateOf(s).json.Resources).length]));
-    expect(Object.keys(counts).length).toBe(4 + lcs.api.groups.size); // stateful, jobs, api + its groups, monitoring
+    expect(Object.keys(counts).length).toBe(5 + lcs.api.groups.size); // stateful, jobs, api + its groups, monitoring, console
     for (const count of Object.values(counts)) expect(count).toBeLessThanOrEqual(400);
     expect(stacksOf(lcs).filter((s) => NestedStack.isNestedStack(s))).toHaveLength(lcs.api.groups.size);
   });

@@ -1,13 +1,25 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
+import { type ConsoleConfig, loadConfig } from '../oidc';
 import { type Credentials, saveCredentials } from '../session';
+import { OidcSignIn } from './oidc-sign-in';
+
+/** Sign-in as `/config.json` says: through the OIDC issuer when deployed with one, else with a user id and API token. */
+export function SignIn(props: { onSignedIn: (credentials: Credentials) => void }) {
+  const [config, setConfig] = useState<ConsoleConfig>();
+  useEffect(() => {
+    void loadConfig().then(setConfig);
+  }, []);
+  if (!config) return null;
+  return config.auth === 'oidc' ? <OidcSignIn config={config} onSignedIn={props.onSignedIn} /> : <TokenSignIn onSignedIn={props.onSignedIn} />;
+}
 
 /**
  * Local-mode sign-in: the user id and API token of `lcs` (printed by `npm start` on the first run,
  * or made with `lcs keys create`). They are checked with `authenticate`, then kept in
  * sessionStorage for this tab only.
  */
-export function SignIn(props: { onSignedIn: (credentials: Credentials) => void }) {
+function TokenSignIn(props: { onSignedIn: (credentials: Credentials) => void }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
