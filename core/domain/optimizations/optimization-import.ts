@@ -26,7 +26,7 @@ const num = (v: unknown, fallback = 0): number =>
   typeof v === 'number' && Number.isFinite(v) ? v : Number.isFinite(Number(v)) && v !== '' && v !== null ? Number(v) : fallback;
 
 /** QuantConnect's "2023-09-15 16:23:31" (UTC) as ISO; undefined when absent or unreadable. */
-export function isoOfQcDate(value: unknown): string | undefined {
+function isoOfQcDate(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value) return undefined;
   const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
   return Number.isFinite(parsed) ? new Date(parsed).toISOString() : undefined;
