@@ -43,13 +43,14 @@ async function seed(source: BenchServer): Promise<void> {
   for (let i = 0; i < PROJECTS; i += 10) await Promise.all(Array.from({ length: Math.min(10, PROJECTS - i) }, (_, k) => one(i + k)));
 }
 
-function lcs(argv: string[]): Promise<{ seconds: number; stdout: string }> {
+/** Runs `lcs`; with `preload`, that module is imported first (bench/peak-rss.mjs measures the process). */
+export function lcs(argv: string[], preload?: { module: string; env: Record<string, string> }): Promise<{ seconds: number; stdout: string }> {
   const started = performance.now();
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(root, 'bin', 'lcs.ts'), ...argv],
-      { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+      ['--import', 'tsx', ...(preload ? ['--import', preload.module] : []), join(root, 'bin', 'lcs.ts'), ...argv],
+      { cwd: root, maxBuffer: 64 * 1024 * 1024, ...(preload ? { env: { ...process.env, ...preload.env } } : {}) },
       (error, stdout, stderr) => {
         if (error) fail(new Error(`lcs ${argv[0]} failed: ${stderr}`));
         else done({ seconds: (performance.now() - started) / 1000, stdout });

@@ -15,6 +15,7 @@ const benchmarks: [string, () => Promise<void>][] = [
   ['optimizations', (await import('./optimizations')).runOptimizations],
   ['project-push', (await import('./project-push')).runProjectPush],
   ['migrate', (await import('./migrate')).runMigrate],
+  ['backup', (await import('./backup')).runBackup],
 ];
 
 const only = process.argv[2];

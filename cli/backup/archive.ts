@@ -1,6 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 
@@ -67,14 +66,40 @@ export class ArchiveWriter {
   }
 }
 
+/**
+ * The text lines of a stream of bytes. Not readline: its async iterator reads ahead up to 1,024
+ * lines before it pauses the input, and an object record is a line of up to several MB, so a
+ * restore held most of a large archive in memory. Iterating the stream itself reads a chunk only
+ * when the previous line has been handled.
+ */
+async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let parts: Buffer[] = [];
+  const line = (last: Buffer) => {
+    parts.push(last);
+    const text = Buffer.concat(parts).toString('utf8');
+    parts = [];
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
+      const text = line(chunk.subarray(start, newline));
+      start = newline + 1;
+      if (text) yield text;
+    }
+    if (start < chunk.length) parts.push(chunk.subarray(start));
+  }
+  const rest = line(Buffer.alloc(0));
+  if (rest) yield rest;
+}
+
 /** An archive's raw lines, the compressed stream's failures told as what they mean for the archive. */
 async function* archiveLines(file: string): AsyncGenerator<string> {
   const gunzip = createGunzip();
   const input = createReadStream(file);
   input.on('error', (err) => gunzip.destroy(err));
-  const lines = createInterface({ input: input.pipe(gunzip), crlfDelay: Number.POSITIVE_INFINITY });
   try {
-    for await (const line of lines) if (line) yield line;
+    for await (const line of splitLines(input.pipe(gunzip))) yield line;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') throw new Error(`${file}: no such file`);

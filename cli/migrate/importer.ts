@@ -14,6 +14,7 @@ import type { Project, ProjectProvenance } from '../../core/domain/projects/type
 import { mapLimit } from '../../core/shared/concurrency';
 import { ConflictError, NotFoundError } from '../../core/shared/errors';
 import type { Principal } from '../../core/shared/principal';
+import { importOptimizations, type LiveOutcome, liveDeployment, type OptimizationOutcome } from './history';
 import { QcBacktests, type QcSource, type SourceBacktest, type SourceFile, type SourceProject } from './source';
 
 /**
@@ -44,6 +45,9 @@ export interface ProjectOutcome {
   /** Why the name here differs, and similar remarks that are not failures. */
   note?: string;
   backtests?: BacktestOutcome;
+  optimizations?: OptimizationOutcome;
+  /** `--with-live`: the source's latest deployment of the project, to redeploy here by hand. */
+  live?: LiveOutcome;
   verify?: VerifyOutcome;
 }
 
@@ -170,6 +174,10 @@ export interface MigrateOptions {
   withObjectStore?: boolean;
   withBacktests?: boolean;
   withCollaborators?: boolean;
+  withOptimizations?: boolean;
+  withLive?: boolean;
+  /** How long a backtest report the source is still generating is waited for (default: LEAN's minute). */
+  reportWaitMs?: number;
   concurrency?: number;
   events?: MigrationEvents;
   /** Compile every imported project here afterwards and report the outcome (not in a dry run). */
@@ -232,13 +240,31 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
   }
 
   if (options.withBacktests) {
-    const backtests = new QcBacktests(source);
+    const backtests = new QcBacktests(source, options.reportWaitMs);
     await mapLimit(
       sourceProjects.map((sp, i) => [sp, outcomes[i] as ProjectOutcome] as const),
       options.concurrency ?? 4,
       async ([sp, outcome]) => {
         if (outcome.action === 'failed' || outcome.action === 'conflict') return;
         outcome.backtests = await importBacktests(backtests, sp.projectId, outcome.targetId, principal, source.base, dryRun);
+      },
+    );
+  }
+
+  if (options.withOptimizations || options.withLive) {
+    await mapLimit(
+      sourceProjects.map((sp, i) => [sp, outcomes[i] as ProjectOutcome] as const),
+      options.concurrency ?? 4,
+      async ([sp, outcome]) => {
+        if (outcome.action === 'failed' || outcome.action === 'conflict') return;
+        if (options.withOptimizations) outcome.optimizations = await importOptimizations(source, sp.projectId, outcome.targetId, principal, dryRun);
+        if (options.withLive) {
+          const live = await liveDeployment(source, sp.projectId, outcome.targetName ?? sp.name).catch((err: unknown) => {
+            outcome.error = [outcome.error, `reading its live deployment: ${(err as Error).message}`].filter(Boolean).join('; ');
+            return undefined;
+          });
+          if (live) outcome.live = live;
+        }
       },
     );
   }
@@ -444,6 +470,8 @@ export function toImport(read: SourceBacktest, sourceBacktestId: string, source:
     charts: read.charts.map((c) => ({ ...c, name: String(c.name), series: objectOr(c.series, {}) }) as Chart),
     orders: read.orders,
     insights: read.insights,
+    ...(read.report !== undefined ? { report: read.report } : {}),
+    ...(read.log !== undefined ? { log: read.log } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import type { Principal } from '../../core/shared/principal';
 import { dataPaths } from '../../local/embedded-storage';
 import { type CommonOptions, describeError, fail, withTarget } from '../admin/action';
 import { table } from '../admin/output';
-import { orgId, positiveInt } from '../admin/parse';
+import { orgId, positiveInt, wholeNumber } from '../admin/parse';
 import { openTarget } from '../admin/target';
 import { type MigrationEvents, type MigrationResult, migrate } from './importer';
 import { QcSource, QUANTCONNECT_API, sourceCredentials } from './source';
@@ -29,6 +29,9 @@ interface MigrateCliOptions extends CommonOptions {
   withObjectStore?: boolean;
   withBacktests?: boolean;
   withCollaborators?: boolean;
+  withOptimizations?: boolean;
+  withLive?: boolean;
+  reportWait: number;
   verify?: boolean;
   verifyTimeout: number;
   concurrency: number;
@@ -99,15 +102,18 @@ export function summaryText(result: MigrationResult): string {
   const verified = result.projects.some((p) => p.verify);
   const lines = [
     table(
-      ['PROJECT', result.dryRun ? 'PLAN' : 'ACTION', 'FILES', 'LIBRARIES', 'BACKTESTS', ...(verified ? ['VERIFY'] : []), 'NOTE'],
+      ['PROJECT', result.dryRun ? 'PLAN' : 'ACTION', 'FILES', 'LIBRARIES', 'BACKTESTS', 'OPTIMIZATIONS', ...(verified ? ['VERIFY'] : []), 'NOTE'],
       result.projects.map((p) => [
         p.targetName ? `${p.name} -> ${p.targetName}` : p.name,
         p.action,
         p.files,
         p.libraries.join(', '),
         p.backtests ? `${p.backtests.imported} new, ${p.backtests.unchanged} had${p.backtests.failed ? `, ${p.backtests.failed} failed` : ''}` : undefined,
+        p.optimizations
+          ? `${p.optimizations.imported} new, ${p.optimizations.unchanged} had${p.optimizations.skipped.length ? `, ${p.optimizations.skipped.length} running (skipped)` : ''}${p.optimizations.failed ? `, ${p.optimizations.failed} failed` : ''}`
+          : undefined,
         ...(verified ? [p.verify?.state] : []),
-        [p.error, p.backtests?.error, p.verify?.errors[0], p.note].filter(Boolean).join('; ') || undefined,
+        [p.error, p.backtests?.error, p.optimizations?.error, p.verify?.errors[0], p.note].filter(Boolean).join('; ') || undefined,
       ]),
     ),
     '',
@@ -117,6 +123,21 @@ export function summaryText(result: MigrationResult): string {
     const built = result.projects.filter((p) => p.verify?.state === 'BuildSuccess').length;
     const tried = result.projects.filter((p) => p.verify).length;
     lines.push(`verify: ${built} of ${tried} projects compiled here${built < tried ? `; ${tried - built} did not (see VERIFY and NOTE)` : ''}`);
+  }
+  for (const p of result.projects) {
+    for (const skipped of p.optimizations?.skipped ?? []) lines.push(`optimization not imported (not ended on the source): ${p.name}: ${skipped}`);
+  }
+  const live = result.projects.filter((p) => p.live);
+  if (live.length) {
+    lines.push('', 'to redeploy (nothing was started here; brokerage credentials are not copied, lean-cli asks for them):');
+    for (const p of live) {
+      const d = p.live as NonNullable<typeof p.live>;
+      lines.push(
+        `  ${p.targetName ?? p.name}: ${d.status} on the source (${d.brokerage || 'brokerage unknown'}, node ${d.node ?? 'unknown'}, deploy ${d.deployId})`,
+      );
+      lines.push(`    ${d.command}`);
+    }
+    lines.push('');
   }
   if (result.objects) {
     const o = result.objects;
@@ -152,7 +173,16 @@ export function registerMigrate(program: Command): void {
       .option('--org <id>', "the organization here (default: the first admin's)", orgId)
       .option('--dry-run', 'print the plan; write nothing')
       .option('--with-object-store', "also copy the source organization's object store")
-      .option('--with-backtests', 'also copy finished backtests (statistics, charts, orders, insights), stored read-only')
+      .option('--with-backtests', 'also copy finished backtests (statistics, charts, orders, insights, report, log), stored read-only')
+      .option(
+        '--with-optimizations',
+        'also copy ended optimizations (their backtests with parameters and statistics), stored read-only; running ones are listed as skipped',
+      )
+      .option(
+        '--with-live',
+        "list each project's live deployment on the source with the lean cloud live deploy command that redeploys it here (nothing is started; brokerage credentials are never copied)",
+      )
+      .option('--report-wait <seconds>', 'how long --with-backtests waits for a report the source is still generating', wholeNumber(0, 600), 60)
       .option(
         '--with-collaborators',
         'also carry over organization members and project collaborators, matched by email to users of this server (none are created)',
@@ -199,6 +229,9 @@ export function registerMigrate(program: Command): void {
         withObjectStore: options.withObjectStore,
         withBacktests: options.withBacktests,
         withCollaborators: options.withCollaborators,
+        withOptimizations: options.withOptimizations,
+        withLive: options.withLive,
+        reportWaitMs: options.reportWait * 1000,
         verify: options.verify,
         verifyTimeoutMs: options.verifyTimeout * 1000,
         concurrency: options.concurrency,
@@ -214,7 +247,11 @@ export function registerMigrate(program: Command): void {
     process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : summaryText(result)}\n`);
     const failed =
       result.projects.some(
-        (p) => p.action === 'failed' || p.action === 'conflict' || Boolean(p.backtests?.failed) || (p.verify && p.verify.state !== 'BuildSuccess'),
+        (p) =>
+          p.action === 'failed' ||
+          p.action === 'conflict' ||
+          Boolean(p.backtests?.failed || p.optimizations?.failed) ||
+          (p.verify && p.verify.state !== 'BuildSuccess'),
       ) || Boolean(result.objects?.failed || result.objects?.error || result.people?.error);
     process.exit(failed ? 1 : 0);
   });

@@ -83,6 +83,16 @@ const AUTH_TEXT = /^(Hash doesn't match|UserID not valid|Invalid credentials|Aut
 
 export class SourceError extends Error {}
 
+/** The source answered `success: false` for a reason other than credentials or its rate limit; the answer is kept. */
+export class SourceRefusal extends SourceError {
+  constructor(
+    message: string,
+    readonly answer: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
 export class QcSource {
   readonly stats: SourceStats = { requests: 0, rateLimited: 0, waitedMs: 0, retried: 0 };
   readonly base: string;
@@ -158,7 +168,8 @@ export class QcSource {
       if (response.status === 401 || response.status === 403 || (parsed.success === false && errors.some((e) => AUTH_TEXT.test(String(e))))) {
         throw new SourceError(`the source ${this.base} refused the credentials of user ${this.creds.userId}: ${errors[0] ?? `HTTP ${response.status}`}`);
       }
-      if (parsed.success !== true) throw new SourceError(`${endpoint} failed on the source: ${errors.join('; ') || `HTTP ${response.status}`}`);
+      if (parsed.success !== true)
+        throw new SourceRefusal(`${endpoint} failed on the source: ${errors.join('; ') || `HTTP ${response.status}`}`, parsed as Record<string, unknown>);
       return parsed;
     }
   }
@@ -252,13 +263,25 @@ export interface SourceBacktest {
   charts: Record<string, unknown>[];
   orders: Record<string, unknown>[];
   insights: Record<string, unknown>[];
+  /** The HTML report; absent when the source has none (or did not finish generating it in time). */
+  report?: string;
+  /** The log lines; absent when the source serves none (no `backtests/read/log` there, or no log). */
+  log?: string[];
 }
 
 const PAGE = 100;
+const LOG_PAGE = 200;
 const CHART_POINTS = 100_000;
+/** LEAN asks every 10 s for up to 60 s while a report is being generated (contract §3.6); so does the import by default. */
+const REPORT_POLLS = 6;
+const REPORT_POLL_MS = 10_000;
 
 export class QcBacktests {
-  constructor(private readonly source: QcSource) {}
+  /** reportWaitMs: how long a report the source is still generating is waited for (LEAN's minute by default). */
+  constructor(
+    private readonly source: QcSource,
+    private readonly reportWaitMs = REPORT_POLLS * REPORT_POLL_MS,
+  ) {}
 
   /** The project's backtests; only finished, successful ones are worth importing. */
   async list(projectId: number): Promise<SourceBacktestSummary[]> {
@@ -280,7 +303,38 @@ export class QcBacktests {
       charts,
       orders: await this.pages('backtests/orders/read', 'orders', projectId, backtestId),
       insights: await this.pages('backtests/insights/read', 'insights', projectId, backtestId),
+      ...optional('report', await this.report(projectId, backtestId)),
+      ...optional('log', await this.log(projectId, backtestId)),
     };
+  }
+
+  /**
+   * The HTML report. A refusal (no report, or an older server without the endpoint) means none;
+   * while the source answers `generating` it is asked again, as LEAN does, for up to a minute.
+   */
+  async report(projectId: number, backtestId: string): Promise<string | undefined> {
+    const deadline = Date.now() + this.reportWaitMs;
+    for (;;) {
+      const answer = await this.source
+        .call<{ report?: unknown; generating?: boolean }>('backtests/read/report', { projectId, backtestId })
+        .catch(refusalAnswer);
+      if (typeof answer.report === 'string') return answer.report;
+      if (answer.generating !== true || Date.now() + REPORT_POLL_MS > deadline) return undefined;
+      await new Promise((done) => setTimeout(done, REPORT_POLL_MS));
+    }
+  }
+
+  /** Every log line, LOG_PAGE at a time; undefined when the source refuses (it has no such endpoint or log). */
+  async log(projectId: number, backtestId: string): Promise<string[] | undefined> {
+    const lines: string[] = [];
+    for (let start = 0; ; start += LOG_PAGE) {
+      const answer = await this.source
+        .call<{ logs?: unknown; length?: unknown }>('backtests/read/log', { format: 'json', projectId, backtestId, start, end: start + LOG_PAGE, query: '' })
+        .catch(refusalAnswer);
+      if (!Array.isArray(answer.logs)) return start === 0 ? undefined : lines;
+      lines.push(...answer.logs.map(String));
+      if (answer.logs.length < LOG_PAGE || (typeof answer.length === 'number' && lines.length >= answer.length)) return lines;
+    }
   }
 
   /** One chart at full resolution; the source may answer "loading" while it samples it. */
@@ -310,6 +364,14 @@ export class QcBacktests {
     }
   }
 }
+
+/** A refusal's answer (it may carry `generating`); any other failure is passed on. */
+function refusalAnswer(err: unknown): Record<string, unknown> {
+  if (err instanceof SourceRefusal) return err.answer;
+  throw err;
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
 function causeOf(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };

@@ -3,9 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backtestRepository } from '../../core/data/backtests/backtest-repository';
+import { deploymentRepository } from '../../core/data/live/deployment-repository';
+import { optimizationRepository } from '../../core/data/optimizations/optimization-repository';
 import { resultStore } from '../../core/data/results/result-store';
 import { newBacktest } from '../../core/domain/backtests/backtest-lifecycle';
 import { identityService } from '../../core/domain/identity/identity-service';
+import { GRID_STRATEGY, type Optimization } from '../../core/domain/optimizations/types';
 import { type ServerProcess, startServerProcess } from '../../local/server-process';
 import { type Answer, apiUrl, type Creds, call, LeanCli, removeStarterFiles } from '../support/api';
 import { runLcs, testDataDir } from '../support/lcs';
@@ -505,8 +508,23 @@ test('--with-backtests: finished backtests arrive read-only with their statistic
   const projectId = ((await from.cli.createProject(name)).body.projects as { projectId: number }[])[0]?.projectId as number;
   const results = syntheticResults({ orders: 150, insights: 3, points: 300 });
   const finished = newBacktest({ projectId, orgId: from.orgId, userId: from.admin.userId, compileId: 'c', name: 'Old run', parameterSet: { fast: 10 } });
-  const written = await resultStore.writeResults(projectId, finished.backtestId, results);
-  await backtestRepository.put({ ...finished, ...written, phase: 'completed', progress: 1, resultsReady: true, statistics: results.summary.statistics });
+  // 450 log lines: the import reads them in pages of 200.
+  const log = Array.from({ length: 450 }, (_, i) => `2020-01-01 00:00:${String(i % 60).padStart(2, '0')} line ${i}${i % 7 ? '' : ' ERROR'}`);
+  const written = await resultStore.writeResults(projectId, finished.backtestId, { ...results, algorithmLog: `${log.join('\n')}\n` });
+  await resultStore.writeReport(projectId, finished.backtestId, '<html><body>report of Old run</body></html>');
+  await backtestRepository.put({
+    ...finished,
+    ...written,
+    phase: 'completed',
+    progress: 1,
+    resultsReady: true,
+    reportReady: true,
+    statistics: results.summary.statistics,
+  });
+  // A finished backtest whose report the source is still generating (and keeps generating): it arrives without one.
+  const noReport = newBacktest({ projectId, orgId: from.orgId, userId: from.admin.userId, compileId: 'c', name: 'No report' });
+  const noReportResults = await resultStore.writeResults(projectId, noReport.backtestId, { ...results, algorithmLog: '' });
+  await backtestRepository.put({ ...noReport, ...noReportResults, phase: 'completed', progress: 1, resultsReady: true });
   // A backtest still queued on the source is not imported.
   await backtestRepository.put(newBacktest({ projectId, orgId: from.orgId, userId: from.admin.userId, compileId: 'c', name: 'Still queued' }));
 
@@ -519,6 +537,8 @@ test('--with-backtests: finished backtests arrive read-only with their statistic
     '--api-token',
     from.admin.token,
     '--with-backtests',
+    '--report-wait',
+    '0',
     '--json',
     '--data-dir',
     join(dir, 'source'),
@@ -528,15 +548,17 @@ test('--with-backtests: finished backtests arrive read-only with their statistic
   expect(run.code).toBe(0);
   const summary = JSON.parse(run.stdout) as Summary & { projects: { backtests?: unknown }[]; organizationId: string };
   expect(summary.organizationId).toBe(sourceAdmin.organizationId);
-  expect(summary.projects[0]).toMatchObject({ name, action: 'create', backtests: { imported: 1, unchanged: 0, failed: 0 } });
+  expect(summary.projects[0]).toMatchObject({ name, action: 'create', backtests: { imported: 2, unchanged: 0, failed: 0 } });
 
   const here = (await targetProjects({ cli: sourceCli } as Tenant)).get(name);
   const targetId = here?.projectId as number;
   const at = (endpoint: string, body: Record<string, unknown>, base?: string) =>
     call(endpoint, { json: body, creds: base ? sourceAdmin : from.admin, ...(base ? { base } : {}) });
-  const listed = await at('backtests/list', { projectId: targetId }, source.apiUrl);
-  expect(listed.body.backtests).toEqual([expect.objectContaining({ name: 'Old run', status: 'Completed.', parameterSet: { fast: 10 } })]);
-  const importedId = (listed.body.backtests as { backtestId: string }[])[0]?.backtestId as string;
+  const listed = (await at('backtests/list', { projectId: targetId }, source.apiUrl)).body.backtests as { backtestId: string; name: string }[];
+  expect(listed).toHaveLength(2);
+  expect(listed).toContainEqual(expect.objectContaining({ name: 'Old run', status: 'Completed.', parameterSet: { fast: 10 } }));
+  const importedId = listed.find((b) => b.name === 'Old run')?.backtestId as string;
+  const noReportId = listed.find((b) => b.name === 'No report')?.backtestId as string;
   const original = (await at('backtests/read', { projectId, backtestId: finished.backtestId })).body.backtest as Record<string, unknown>;
   const copy = (await at('backtests/read', { projectId: targetId, backtestId: importedId }, source.apiUrl)).body.backtest as Record<string, unknown>;
   for (const field of [
@@ -568,14 +590,197 @@ test('--with-backtests: finished backtests arrive read-only with their statistic
     const b = await at(endpoint, { projectId: targetId, backtestId: importedId, start, end: start + 100 }, source.apiUrl);
     expect(b.body).toEqual(a.body);
   }
-  // Read-only: a rename is refused; the report never comes.
+  // The report and the log read back as on the source, window by window and filtered alike.
+  const report = await at('backtests/read/report', { projectId: targetId, backtestId: importedId }, source.apiUrl);
+  expect(report.body).toEqual({ success: true, report: '<html><body>report of Old run</body></html>' });
+  for (const window of [
+    { start: 0, end: 200 },
+    { start: 400, end: 600 },
+    { start: 10, end: 30, query: 'error' },
+  ]) {
+    const a = await at('backtests/read/log', { projectId, backtestId: finished.backtestId, ...window });
+    const b = await at('backtests/read/log', { projectId: targetId, backtestId: importedId, ...window }, source.apiUrl);
+    expect(b.body).toEqual(a.body);
+    expect(a.body).toMatchObject({ success: true, length: window.query ? 65 : 450 });
+  }
+  // Read-only: a rename is refused. Without a report on the source none comes, and it is not "generating" here.
   const renamed = await at('backtests/update', { projectId: targetId, backtestId: importedId, name: 'renamed' }, source.apiUrl);
   expect(renamed.body).toMatchObject({ success: false, errors: [expect.stringMatching(/imported .* read-only/)] });
-  const report = await at('backtests/read/report', { projectId: targetId, backtestId: importedId }, source.apiUrl);
-  expect(report.body).toMatchObject({ success: false });
-  expect(report.body.generating).toBeUndefined();
+  const missing = await at('backtests/read/report', { projectId: targetId, backtestId: noReportId }, source.apiUrl);
+  expect(missing.body).toMatchObject({ success: false });
+  expect(missing.body.generating).toBeUndefined();
+  expect((await at('backtests/read/log', { projectId: targetId, backtestId: noReportId }, source.apiUrl)).body).toEqual({ success: true, logs: [], length: 0 });
 
   const again = JSON.parse((await runLcs(args)).stdout) as { projects: { backtests?: unknown }[] };
-  expect(again.projects[0]).toMatchObject({ action: 'unchanged', backtests: { imported: 0, unchanged: 1, failed: 0 } });
-  expect(((await at('backtests/list', { projectId: targetId }, source.apiUrl)).body.backtests as unknown[]).length).toBe(1);
+  expect(again.projects[0]).toMatchObject({ action: 'unchanged', backtests: { imported: 0, unchanged: 2, failed: 0 } });
+  expect(((await at('backtests/list', { projectId: targetId }, source.apiUrl)).body.backtests as unknown[]).length).toBe(2);
+});
+
+test('--with-optimizations and --with-live: ended optimizations arrive read-only and read back field for field, running ones are skipped; live deployments are listed to redeploy, never started', async () => {
+  const from = await createTenant('migrate history');
+  const name = `Optimized ${randomBytes(3).toString('hex')}`;
+  const projectId = ((await from.cli.createProject(name)).body.projects as { projectId: number }[])[0]?.projectId as number;
+  const created = '2026-03-01T10:00:00.000Z';
+  const parameters = [{ name: 'fast', min: 5, max: 15, step: 5, minStep: 5 }];
+  const optimization = (optimizationId: string, status: Optimization['status'], extra: Partial<Optimization> = {}): Optimization => ({
+    optimizationId,
+    orgId: from.orgId,
+    projectId,
+    userId: from.admin.userId,
+    name: `Search ${status}`,
+    compileId: 'c',
+    status,
+    strategy: GRID_STRATEGY,
+    target: 'TotalPerformance.PortfolioStatistics.SharpeRatio',
+    extremum: 'max',
+    targetValue: null,
+    parameters,
+    constraints: [{ target: 'TotalPerformance.PortfolioStatistics.Drawdown', operator: 'Less', targetValue: 0.25 }],
+    nodeType: 'O2-8',
+    parallelNodes: 2,
+    estimatedCost: 0,
+    created,
+    round: { number: 1, parameters, size: 3, next: 3 },
+    total: 3,
+    running: 0,
+    completed: 2,
+    failed: 1,
+    runtimeSeconds: 3725,
+    ...extra,
+  });
+  const ended = optimization(`O-${randomBytes(16).toString('hex')}`, 'completed', {
+    finished: created,
+    best: { backtestId: 'b'.repeat(32), value: 1.5, parameterSet: { fast: '10' } },
+  });
+  const statistics = Array.from({ length: 21 }, (_, i) => i / 10);
+  for (const [index, fast] of ['5', '10', '15'].entries()) {
+    await optimizationRepository.putPoint({
+      optimizationId: ended.optimizationId,
+      backtestId: String(index).repeat(32),
+      projectId,
+      round: 1,
+      index,
+      name: `fast ${fast}`,
+      parameterSet: { fast },
+      phase: index === 2 ? 'failed' : 'completed',
+      started: created,
+      finished: created,
+      exitCode: index === 2 ? 1 : 0,
+      ...(index === 2 ? { error: 'the algorithm threw' } : { statistics, equity: [[1_700_000_000, 1, 2, 0.5, 1.5]] }),
+      backtestStart: '2020-01-01T00:00:00.000Z',
+      backtestEnd: '2020-12-31T00:00:00.000Z',
+    });
+  }
+  await optimizationRepository.create(ended);
+  await optimizationRepository.create(optimization(`O-${randomBytes(16).toString('hex')}`, 'running', { completed: 0, failed: 0, running: 2 }));
+  // A stopped deployment on the source (a record only: nothing runs).
+  await deploymentRepository.create({
+    deployId: `L-${randomBytes(16).toString('hex')}`,
+    projectId,
+    orgId: from.orgId,
+    userId: from.admin.userId,
+    projectName: name,
+    compileId: 'c',
+    versionId: -1,
+    nodeId: 'node-1',
+    nodeName: 'Live Node 1',
+    sku: 'L-MICRO',
+    brokerage: 'PaperBrokerage',
+    leanBrokerage: 'PaperBrokerage',
+    dataQueueHandlers: [],
+    dataProviders: [],
+    automaticRedeploy: true,
+    status: 'Stopped',
+    launched: created,
+    stopped: created,
+    restarts: [],
+    logOffset: 0,
+    logLines: 0,
+    orderCount: 0,
+    insightCount: 0,
+    chartNames: [],
+    runtimeStatistics: {},
+    holdings: {},
+    cash: {},
+  });
+
+  const args = (...extra: string[]) => [
+    'migrate',
+    '--from',
+    apiUrl(),
+    '--user-id',
+    String(from.admin.userId),
+    '--api-token',
+    from.admin.token,
+    '--with-optimizations',
+    '--with-live',
+    '--data-dir',
+    join(dir, 'source'),
+    ...extra,
+  ];
+  const plan = await runLcs(args('--dry-run'));
+  expect(plan.code).toBe(0);
+  expect(plan.stdout).toMatch(new RegExp(`${name} +create .*1 new, 0 had, 1 running \\(skipped\\)`));
+  expect(plan.stdout).toContain('optimization not imported (not ended on the source)');
+  expect(plan.stdout).toContain('to redeploy');
+  expect(plan.stdout).toContain(`lean cloud live deploy "${name}" --brokerage PaperBrokerage --node "Live Node 1" --auto-restart yes`);
+
+  const run = await runLcs(args('--json'));
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const summary = JSON.parse(run.stdout) as { projects: { name: string; targetId: number; optimizations?: unknown; live?: unknown }[] };
+  const outcome = summary.projects.find((p) => p.name === name);
+  expect(outcome).toMatchObject({
+    optimizations: { imported: 1, unchanged: 0, failed: 0, skipped: [expect.stringContaining('running')] },
+    live: { status: 'Stopped', brokerage: 'PaperBrokerage', node: 'Live Node 1' },
+  });
+  const targetId = outcome?.targetId as number;
+  // Nothing was deployed here.
+  const liveHere = await call('live/read', { json: { projectId: targetId }, creds: sourceAdmin, base: source.apiUrl });
+  expect(liveHere.body).toMatchObject({ success: false, deployId: '' });
+
+  const listHere = (await call('optimizations/list', { json: { projectId: targetId }, creds: sourceAdmin, base: source.apiUrl })).body.optimizations as Record<
+    string,
+    unknown
+  >[];
+  const listThere = (await call('optimizations/list', { json: { projectId }, creds: from.admin })).body.optimizations as Record<string, unknown>[];
+  const endedThere = listThere.find((o) => o.optimizationId === ended.optimizationId) as Record<string, unknown>;
+  expect(listHere).toHaveLength(1);
+  const { optimizationId: importedId, projectId: _p, ...summaryHere } = listHere[0] as Record<string, unknown>;
+  const { optimizationId: _o, projectId: _q, ...summaryThere } = endedThere;
+  expect(summaryHere).toEqual(summaryThere);
+
+  const readHere = (await call('optimizations/read', { json: { optimizationId: importedId }, creds: sourceAdmin, base: source.apiUrl })).body
+    .optimization as Record<string, unknown>;
+  const readThere = (await call('optimizations/read', { json: { optimizationId: ended.optimizationId }, creds: from.admin })).body.optimization as Record<
+    string,
+    unknown
+  >;
+  for (const field of [
+    'name',
+    'status',
+    'runtimeStatistics',
+    'backtests',
+    'criterion',
+    'parameters',
+    'constraints',
+    'strategy',
+    'nodeType',
+    'parallelNodes',
+    'created',
+  ]) {
+    expect([field, readHere[field]]).toEqual([field, readThere[field]]);
+  }
+  expect(Object.values(readHere.backtests as Record<string, { parameterSet: unknown; statistics: unknown }>)).toContainEqual(
+    expect.objectContaining({ parameterSet: { fast: '10' }, statistics }),
+  );
+  // Ended, so it cannot be aborted.
+  const abort = await call('optimizations/abort', { json: { optimizationId: importedId }, creds: sourceAdmin, base: source.apiUrl });
+  expect(abort.body).toMatchObject({ success: false });
+
+  const again = JSON.parse((await runLcs(args('--json'))).stdout) as typeof summary;
+  expect(again.projects.find((p) => p.name === name)).toMatchObject({ optimizations: { imported: 0, unchanged: 1, failed: 0 } });
+  expect(
+    ((await call('optimizations/list', { json: { projectId: targetId }, creds: sourceAdmin, base: source.apiUrl })).body.optimizations as unknown[]).length,
+  ).toBe(1);
 });

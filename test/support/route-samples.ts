@@ -396,6 +396,7 @@ export const routeSamples = {
   'backtests/insights/read': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/insights': onBacktest(() => ({ start: 0, end: 100 })),
   'backtests/read/report': onBacktest(),
+  'backtests/read/log': onBacktest(() => ({ start: 0, end: 200, query: '' })),
 
   // services, modules, AI tools
   'services/terminal-news': nothing,

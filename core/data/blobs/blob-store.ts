@@ -8,7 +8,8 @@ const bucket = () => config().ARTIFACTS_BUCKET_NAME;
 export const blobStore = {
   async put(key: string, body: Buffer | string, contentType = 'application/octet-stream'): Promise<void> {
     const { client, sdk } = await s3();
-    await client.send(new sdk.PutObjectCommand({ Bucket: bucket(), Key: key, Body: body, ContentType: contentType }));
+    // The length is given: the SDK cannot measure an empty body itself and warns about a stream of unknown length.
+    await client.send(new sdk.PutObjectCommand({ Bucket: bucket(), Key: key, Body: body, ContentType: contentType, ContentLength: Buffer.byteLength(body) }));
   },
 
   async getText(key: string): Promise<string> {

@@ -12,7 +12,9 @@ import type { Backtest, ParameterValue } from './types';
  * completed, read-only (its name, note and tags stay as they were), its results in the result
  * store where `backtests/read` and the chart, order and insight reads find them. The results are
  * written before the item, so a failed import leaves no half-visible backtest; importing the same
- * source backtest into the project again answers the one already there.
+ * source backtest into the project again answers the one already there. The source's HTML report
+ * and log come along when it served them; without them `backtests/read/report` answers "not found"
+ * and `backtests/read/log` no lines, as QuantConnect does for a backtest that has none.
  */
 export interface BacktestImport {
   /** Where it came from: the source API and its backtest id (the idempotency key). */
@@ -28,6 +30,10 @@ export interface BacktestImport {
   charts: Chart[];
   orders: OrderItem[];
   insights: InsightItem[];
+  /** The source's `backtests/read/report` HTML, when it had one. */
+  report?: string;
+  /** The source's log lines (`backtests/read/log`), when it served them. */
+  log?: string[];
 }
 
 /** Refuses changes to an imported backtest (it is a record of a run elsewhere). */
@@ -64,10 +70,10 @@ export async function importBacktest(principal: Principal, projectId: number, in
     charts: input.charts,
     orders: input.orders,
     insights: input.insights,
-    // The source API does not serve the algorithm's log: the log says where the backtest came from.
-    algorithmLog: `Imported from ${input.source} (backtest ${input.sourceBacktestId}); the original log was not copied.\n`,
+    algorithmLog: input.log?.length ? `${input.log.join('\n')}\n` : '',
   });
-  const stored: Backtest = { ...backtest, ...written, resultsReady: true };
+  if (input.report !== undefined) await resultStore.writeReport(project.id, backtest.backtestId, input.report);
+  const stored: Backtest = { ...backtest, ...written, resultsReady: true, reportReady: input.report !== undefined };
   await backtestRepository.put(stored);
   return { backtest: stored, created: true };
 }

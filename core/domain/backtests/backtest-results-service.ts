@@ -27,6 +27,18 @@ export interface PageQuery extends BacktestRef {
   end: number;
 }
 
+export interface LogQuery extends PageQuery {
+  query?: string;
+}
+
+/** The log's lines; the text ends with a newline, which starts no line of its own. */
+export function logLines(text: string | undefined): string[] {
+  if (!text) return [];
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
 /**
  * The report does not exist yet. LEAN polls `backtests/read/report` every 10 s while `success` is
  * false (contract §3.6), so this is a failure that carries `generating: true`.
@@ -65,6 +77,19 @@ export const backtestResultsService = {
     if (!backtest.resultsReady) return { insights: [], length: 0 };
     const insights = await resultStore.readInsights(query.projectId, query.backtestId, query.start, query.end, backtest.insightCount);
     return { insights, length: backtest.insightCount };
+  },
+
+  /**
+   * Log lines [start, end) as QuantConnect's `backtests/read/log` answers them: with a query, only
+   * the lines containing it (case-insensitive) are counted and returned. A backtest without a log
+   * (still queued, or imported from a server that had none) answers no lines.
+   */
+  async log(principal: Principal, query: LogQuery) {
+    const backtest = await load(principal, query);
+    let lines = backtest.resultsReady ? logLines(await resultStore.readLog(query.projectId, query.backtestId)) : [];
+    const wanted = query.query?.toLowerCase();
+    if (wanted) lines = lines.filter((line) => line.toLowerCase().includes(wanted));
+    return { logs: lines.slice(query.start, query.end), length: lines.length };
   },
 
   /**

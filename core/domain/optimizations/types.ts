@@ -87,6 +87,8 @@ export interface Optimization {
   targetReached?: boolean;
   /** Ended, and its whole read answer is kept (core/data/optimizations/final-view-store.ts). */
   finalView?: boolean;
+  /** Brought over from another server (`lcs migrate --with-optimizations`): its source and id there (the idempotency key). */
+  imported?: { source: string; sourceOptimizationId: string };
 }
 
 export type PointPhase = 'running' | 'completed' | 'failed';

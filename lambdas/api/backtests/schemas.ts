@@ -31,6 +31,23 @@ const pageWindow = z.object({ ...backtestRef, start: z._default(qc.optional(inde
   z.refine((w) => w.end - w.start <= 100, { message: 'end: at most 100 items per call (end - start ≤ 100)', path: ['end'] }),
 );
 
+/**
+ * `backtests/read/log` (QuantConnect's API reference): lines start..end of the log, `end - start` ≤ 200,
+ * counted among the lines that contain `query` (case-insensitive) when one is given.
+ */
+const logWindow = z
+  .object({
+    ...backtestRef,
+    start: z._default(qc.optional(index), 0),
+    end: z._default(qc.optional(index), 200),
+    query: preprocess((v) => (v === null ? undefined : v), z.optional(z.pipe(qc.string(), z.string().check(z.maxLength(200))))),
+    format: qc.optional(qc.text(20)),
+  })
+  .check(
+    z.refine((w) => w.end >= w.start, { message: 'end: must not be less than start', path: ['end'] }),
+    z.refine((w) => w.end - w.start <= 200, { message: 'end: at most 200 lines per call (end - start ≤ 200)', path: ['end'] }),
+  );
+
 export const backtestSchemas = {
   compileCreate: z.object({ projectId: projectIdField }),
   compileRead: z.object({ projectId: projectIdField, compileId: compileIdField }),
@@ -63,4 +80,5 @@ export const backtestSchemas = {
     })
     .check(z.refine((c) => c.start === undefined || c.end === undefined || c.end >= c.start, { message: 'end: must not be before start', path: ['end'] })),
   backtestPage: pageWindow,
+  backtestLog: logWindow,
 };

@@ -128,6 +128,16 @@ export const backtestRoutes = [
     mutating: false,
     access: resultsRead,
   }),
+  defineRoute({
+    path: 'backtests/read/log',
+    group: 'backtests',
+    summary: "Lines start..end (at most 200) of the backtest's log, optionally only those containing query; length is their total.",
+    entry: 'backtests/read-log',
+    schema: backtestSchemas.backtestLog,
+    role: 'viewer',
+    mutating: false,
+    access: resultsRead,
+  }),
 ] as const satisfies readonly RouteDef[];
 
 /** The typed route of a path of this group, for its handler files. */
