@@ -73,6 +73,35 @@ describeBrowser('web console: backtest drawdown, benchmark, insights and report'
     expect(await insights.locator('tbody tr').first().locator('td').nth(3).textContent()).toBe(first.direction);
   });
 
+  test("the log is read 200 lines at a time, and its filter is the server's", async () => {
+    const log = page.getByTestId('backtest-log');
+    const served = await call('backtests/read/log', { json: { projectId, backtestId, start: 0, end: 200, query: '' }, creds: tenant.admin });
+    expect(served.body.success).toBe(true);
+    const total = served.body.length as number;
+    expect(total).toBeGreaterThan(0);
+    await page.locator(`[data-testid=backtest-log][data-total="${total}"]`).waitFor();
+    expect(await log.locator('pre').textContent()).toBe((served.body.logs as string[]).join('\n'));
+    // Filtering asks the server (its query is case-insensitive) and shows what it answers: a word some lines hold.
+    const lines = served.body.logs as string[];
+    const word = [...new Set(lines.join(' ').match(/[A-Za-z]{4,}/g) ?? [])]
+      .map((w) => w.toUpperCase())
+      .find((w) => {
+        const holding = lines.filter((l) => l.toUpperCase().includes(w)).length;
+        return holding > 0 && holding < lines.length;
+      });
+    expect(word).toBeDefined();
+    const filtered = await call('backtests/read/log', { json: { projectId, backtestId, start: 0, end: 200, query: word!.toLowerCase() }, creds: tenant.admin });
+    expect(filtered.body.length).toBeGreaterThan(0);
+    expect(filtered.body.length).toBeLessThan(total);
+    await log.getByLabel('Lines containing').fill(word!.toLowerCase());
+    await log.getByRole('button', { name: 'Filter' }).click();
+    await page.locator(`[data-testid=backtest-log][data-query="${word!.toLowerCase()}"][data-total="${filtered.body.length}"]`).waitFor();
+    const shown = (await log.locator('pre').textContent()) ?? '';
+    expect(shown).toBe((filtered.body.logs as string[]).join('\n'));
+    expect(shown.split('\n').every((l) => l.toUpperCase().includes(word!))).toBe(true);
+    expect(await axeSeriousViolations(page)).toEqual([]);
+  });
+
   test('the report is offered as a download of the HTML the API serves', async () => {
     const report = page.getByTestId('report');
     await report.getByRole('button', { name: 'Prepare the report' }).click();

@@ -74,6 +74,52 @@ export function Insights(props: { projectId: number; backtestId: string }) {
   );
 }
 
+const LOG_PAGE = 200;
+
+/**
+ * The log, LOG_PAGE lines at a time (backtests/read/log start..end, at most 200 a read), optionally only the lines
+ * that contain a word (`query`, case-insensitive, applied by the server before start..end).
+ */
+export function Log(props: { projectId: number; backtestId: string }) {
+  const [start, setStart] = useState(0);
+  const [query, setQuery] = useState('');
+  const { data, error } = useApi<{ logs: string[]; length: number }>(
+    'backtests/read/log',
+    { projectId: props.projectId, backtestId: props.backtestId, start, end: start + LOG_PAGE, query },
+    `${props.backtestId}:${start}:${query}`,
+  );
+  const search = (e: Event) => {
+    e.preventDefault();
+    setQuery(String(new FormData(e.currentTarget as HTMLFormElement).get('query') ?? '').trim());
+    setStart(0);
+  };
+  return (
+    <div data-testid="backtest-log" data-start={start} data-total={data?.length ?? ''} data-query={query}>
+      <form class="inline" onSubmit={search}>
+        <label>
+          Lines containing <input name="query" type="search" defaultValue={query} />
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      {error ? (
+        <Failure message={error} />
+      ) : !data ? (
+        <Loading />
+      ) : data.length === 0 ? (
+        <p class="muted">{query ? 'No log lines contain that.' : 'No log lines.'}</p>
+      ) : (
+        <>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be focusable to be scrolled by keyboard (WCAG 2.1.1). */}
+          <section class="log-wrap" tabIndex={0} aria-label="Backtest log">
+            <pre class="log">{data.logs.join('\n')}</pre>
+          </section>
+          <Pager start={start} total={data.length} page={LOG_PAGE} onStart={setStart} />
+        </>
+      )}
+    </div>
+  );
+}
+
 /**
  * The report (backtests/read/report) as a download. The console's Content-Security-Policy has no
  * frame-src (so `default-src 'none'` forbids frames) and no inline styles, which the report relies

@@ -3,7 +3,7 @@ import { Failure, Loading } from '../components';
 import { type ChartLine, drawdownOf, EquityChart } from '../equity-chart';
 import { ORDERS_PAGE, type Order, OrdersTable } from '../orders-table';
 import { useApi } from '../use-api';
-import { Insights, Report } from './backtest-extras';
+import { Insights, Log, Report } from './backtest-extras';
 
 interface Backtest {
   name: string;
@@ -64,6 +64,8 @@ export function BacktestDetail(props: { projectId: number; backtestId: string })
           <Orders projectId={props.projectId} backtestId={props.backtestId} />
           <h2>Insights</h2>
           <Insights projectId={props.projectId} backtestId={props.backtestId} />
+          <h2>Log</h2>
+          <Log projectId={props.projectId} backtestId={props.backtestId} />
           <h2>Report</h2>
           <Report projectId={props.projectId} backtestId={props.backtestId} name={b.name} />
         </>
