@@ -11,6 +11,8 @@ export interface AuditQuery {
   orgId?: string;
   userId?: number;
   action?: string;
+  /** Only events whose target starts with this. */
+  targetPrefix?: string;
   from?: string;
   to?: string;
   limit?: number;
@@ -60,6 +62,7 @@ export const auditRepository = {
         const event = fromItem<AuditEvent>(item);
         if (q.action && event.action !== q.action) continue;
         if (q.userId !== undefined && event.userId !== q.userId) continue;
+        if (q.targetPrefix !== undefined && !event.target?.startsWith(q.targetPrefix)) continue;
         events.push(event);
         if (events.length >= limit) return events;
       }
