@@ -27,6 +27,7 @@ export function Projects() {
                 <th scope="col">Name</th>
                 <th scope="col">Language</th>
                 <th scope="col">Modified (UTC)</th>
+                <th scope="col">Files</th>
               </tr>
             </thead>
             <tbody>
@@ -37,6 +38,11 @@ export function Projects() {
                   </td>
                   <td>{p.language}</td>
                   <td>{p.modified}</td>
+                  <td>
+                    <a href={`#/projects/${p.projectId}/files`} aria-label={`Files of ${p.name}`}>
+                      Files
+                    </a>
+                  </td>
                 </tr>
               ))}
             </tbody>
