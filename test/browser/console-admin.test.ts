@@ -78,7 +78,7 @@ describeBrowser('web console: files, object store and admin pages', () => {
   });
 
   test("a project's file is shown highlighted, its text exactly what files/read answers", async () => {
-    await page.getByRole('link', { name: 'Files of Console/Files' }).click();
+    await page.getByRole('link', { name: `Files of project ${projectId}` }).click();
     const code = page.getByTestId('file-content');
     await code.waitFor();
     const read = await call('files/read', { creds: tenant.admin, json: { projectId, name: 'main.py' } });

@@ -39,7 +39,7 @@ export function Projects() {
                   <td>{p.language}</td>
                   <td>{p.modified}</td>
                   <td>
-                    <a href={`#/projects/${p.projectId}/files`} aria-label={`Files of ${p.name}`}>
+                    <a href={`#/projects/${p.projectId}/files`} aria-label={`Files of project ${p.projectId}`}>
                       Files
                     </a>
                   </td>
