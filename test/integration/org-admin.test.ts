@@ -103,6 +103,10 @@ test('the audit log filters by actor, action, resource and time, and pages', asy
   expect(((await as(tenant.admin, 'admin/audit/read', { from: `${later}T00:00:00Z` })).events as unknown[]).length).toBe(0);
   expect((await as(tenant.admin, 'admin/audit/read', { count: 101 })).success).toBe(false);
   expect((await as(tenant.admin, 'admin/audit/read', { from: 'yesterday' })).success).toBe(false);
+  expect((await as(tenant.admin, 'admin/keys/create', { name: '   ' })).errors).toEqual(['name: must not be blank']);
+  expect((await as(tenant.admin, 'admin/keys/create', { name: 'old', expires: '2020-01-01' })).errors).toEqual(['expires: must be in the future']);
+  const dated = await as(tenant.admin, 'admin/keys/create', { name: 'dated', expires: '2099-01-31' });
+  expect(dated.expiresAt).toBe('2099-01-31T23:59:59.999Z');
 });
 
 test('members and viewers are refused, and another organization is not found', async () => {

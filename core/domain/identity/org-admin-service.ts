@@ -71,9 +71,11 @@ export const orgAdminService = {
    */
   async createKey(principal: Principal, input: { organizationId?: string; name: string; expires?: string }) {
     const { orgId } = orgAccess(principal, input.organizationId, 'admin');
+    const name = input.name.trim();
+    if (!name) throw new InvalidError('name: must not be blank');
     const expiresAt = futureExpiry(input.expires);
-    const issued = await identityService.issueKey(principal.userId, input.name.trim(), expiresAt ? { expiresAt } : {});
-    return { orgId, keyId: issued.keyId, secret: issued.secret, name: input.name.trim(), ...(expiresAt ? { expiresAt } : {}) };
+    const issued = await identityService.issueKey(principal.userId, name, expiresAt ? { expiresAt } : {});
+    return { orgId, keyId: issued.keyId, secret: issued.secret, name, ...(expiresAt ? { expiresAt } : {}) };
   },
 
   /** Revokes a key of one of the organization's members (any other key is "not found"). */
