@@ -1,6 +1,6 @@
 import { auditRepository } from '../../data/identity/audit-repository';
 import { identityRepository } from '../../data/identity/identity-repository';
-import { InvalidError, NotFoundError } from '../../shared/errors';
+import { InvalidError, LimitExceededError, NotFoundError } from '../../shared/errors';
 import type { Principal, Role } from '../../shared/principal';
 import { orgAccess } from './access';
 import { identityService } from './identity-service';
@@ -12,6 +12,9 @@ import type { ApiKey, AuditEvent } from './types';
  * and reaches only that organization: a user or key outside it is "not found".
  */
 type KeyView = Omit<ApiKey, 'secretHash'>;
+
+/** At most this many audit events are read for one admin/audit/read, so a rare filter over a long history answers in time. */
+const AUDIT_MAX_SCANNED = 20_000;
 
 async function memberOf(orgId: string, userId: number) {
   const member = await identityRepository.getMember(orgId, userId);
@@ -95,16 +98,23 @@ export const orgAdminService = {
     const { orgId } = orgAccess(principal, input.organizationId, 'admin');
     const start = input.start ?? 0;
     const count = input.count ?? 50;
-    const events = await auditRepository.query({
-      orgId,
-      userId: input.userId,
-      action: input.action,
-      targetPrefix: input.resource,
-      from: input.from,
-      to: input.to,
-      limit: start + count + 1,
-    });
-    return { orgId, start, more: events.length > start + count, events: events.slice(start, start + count).map(auditView) };
+    const { events, complete } = await auditRepository.search(
+      {
+        orgId,
+        userId: input.userId,
+        action: input.action,
+        targetPrefix: input.resource,
+        from: input.from,
+        to: input.to,
+        limit: start + count + 1,
+      },
+      AUDIT_MAX_SCANNED,
+    );
+    if (!complete && events.length <= start) {
+      throw new LimitExceededError(`The audit search stopped after ${AUDIT_MAX_SCANNED} events; narrow it with from and to.`);
+    }
+    // A search cut short still answers what it found; `more` then says there may be further matches.
+    return { orgId, start, more: !complete || events.length > start + count, events: events.slice(start, start + count).map(auditView) };
   },
 };
 
