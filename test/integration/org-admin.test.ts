@@ -1,3 +1,4 @@
+import { auditRepository } from '../../core/data/identity/audit-repository';
 import { call } from '../support/api';
 import { addUser, createTenant, type Tenant, type TestUser } from '../support/tenants';
 
@@ -120,4 +121,12 @@ test('members and viewers are refused, and another organization is not found', a
     expect(elsewhere.body.success).toBe(false);
     expect(elsewhere.body.errors?.join()).toMatch(/not found/i);
   }
+});
+
+test('an audit search stops after the events it may read, and says so', async () => {
+  // By now the organization has more than three events, none with this action.
+  expect(await auditRepository.search({ orgId: tenant.orgId, action: 'no/such-action' }, 3)).toEqual({ events: [], complete: false });
+  expect(await auditRepository.search({ orgId: tenant.orgId, action: 'no/such-action' })).toEqual({ events: [], complete: true });
+  const found = await auditRepository.search({ orgId: tenant.orgId, limit: 2 }, 3);
+  expect(found).toMatchObject({ complete: true, events: [expect.anything(), expect.anything()] });
 });
