@@ -78,7 +78,8 @@ describeBrowser('web console: files, object store and admin pages', () => {
   });
 
   test("a project's file is shown highlighted, its text exactly what files/read answers", async () => {
-    await page.getByRole('link', { name: `Files of project ${projectId}` }).click();
+    await page.getByRole('link', { name: 'Console/Files', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Files' }).click();
     const code = page.getByTestId('file-content');
     await code.waitFor();
     const read = await call('files/read', { creds: tenant.admin, json: { projectId, name: 'main.py' } });

@@ -2,6 +2,7 @@ import { CodeBlock } from '../code-block';
 import { Failure, Loading } from '../components';
 import { decodeSegment } from '../hash';
 import { languageOf, tokenize } from '../highlight';
+import { ProjectNav } from '../project-nav';
 import { useApi } from '../use-api';
 
 interface ProjectFile {
@@ -16,7 +17,6 @@ const fileHref = (projectId: number, name: string) => `#/projects/${projectId}/f
 /** A project's files, read-only (files/read): the list, and the chosen file (a hash segment) highlighted. */
 export function ProjectFiles(props: { projectId: number; file?: string }) {
   const wanted = decodeSegment(props.file);
-  const project = useApi<{ projects: { name: string }[] }>('projects/read', { projectId: props.projectId }, String(props.projectId));
   const { data, error } = useApi<{ files: ProjectFile[] }>('files/read', { projectId: props.projectId }, String(props.projectId));
   if (error) return <Failure message={error} />;
   if (!data) return <Loading />;
@@ -24,9 +24,7 @@ export function ProjectFiles(props: { projectId: number; file?: string }) {
   const chosen = files.find((f) => f.name === wanted) ?? files.find((f) => /^main\.py$|^Main\.cs$/.test(f.name)) ?? files[0];
   return (
     <section>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href="#/">Projects</a> / <a href={`#/projects/${props.projectId}`}>{project.data?.projects[0]?.name ?? props.projectId}</a> / <span>Files</span>
-      </nav>
+      <ProjectNav projectId={props.projectId} current="files" />
       <h1>Files</h1>
       {files.length === 0 ? (
         <p>This project has no files.</p>

@@ -27,7 +27,6 @@ export function Projects() {
                 <th scope="col">Name</th>
                 <th scope="col">Language</th>
                 <th scope="col">Modified (UTC)</th>
-                <th scope="col">Files</th>
               </tr>
             </thead>
             <tbody>
@@ -38,11 +37,6 @@ export function Projects() {
                   </td>
                   <td>{p.language}</td>
                   <td>{p.modified}</td>
-                  <td>
-                    <a href={`#/projects/${p.projectId}/files`} aria-label={`Files of project ${p.projectId}`}>
-                      Files
-                    </a>
-                  </td>
                 </tr>
               ))}
             </tbody>
