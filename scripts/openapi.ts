@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
+import { adminSchemas } from '../lambdas/api/account/schemas';
 import { aiSchemas } from '../lambdas/api/ai/schemas';
 import { backtestSchemas } from '../lambdas/api/backtests/schemas';
 import { dataSchemas } from '../lambdas/api/data/schemas';
@@ -33,6 +34,7 @@ export const OPENAPI_FILE = join(root, 'docs', 'openapi.json');
 /** Every request schema by name: `projectRead` becomes the component `ProjectReadRequest`. */
 const schemas = {
   ...commonSchemas,
+  ...adminSchemas,
   ...projectSchemas,
   ...fileSchemas,
   ...dataSchemas,

@@ -1,13 +1,14 @@
 import { useApi } from './use-api';
 
-/** A project's breadcrumb and its tabs: Backtests, Optimizations, Live. */
-export function ProjectNav(props: { projectId: number; current: 'backtests' | 'optimizations' | 'live'; tail?: string }) {
+/** A project's breadcrumb and its tabs: Backtests, Optimizations, Live, Files. */
+export function ProjectNav(props: { projectId: number; current: 'backtests' | 'optimizations' | 'live' | 'files'; tail?: string }) {
   const project = useApi<{ projects: { name: string }[] }>('projects/read', { projectId: props.projectId }, String(props.projectId));
   const base = `#/projects/${props.projectId}`;
   const tabs = [
     ['backtests', 'Backtests', base],
     ['optimizations', 'Optimizations', `${base}/optimizations`],
     ['live', 'Live', `${base}/live`],
+    ['files', 'Files', `${base}/files`],
   ] as const;
   return (
     <>

@@ -213,7 +213,15 @@ describe('a viewer', () => {
     expectAccepted('the admin, same request', await post(route, params, credentials('qc-hash', f.admin)), route.path);
   });
 
-  test.each(rows(protectedRoutes.filter((r) => !r.mutating)))('may call %s', async (_path, route) => {
+  test.each(rows(protectedRoutes.filter((r) => !r.mutating && r.role === 'viewer')))('may call %s', async (_path, route) => {
     expectAccepted('viewer', await post(route, await sampleFor(route)(f), credentials('api-key', f.viewer)), route.path);
+  });
+
+  // The organization's administration (`admin/…`) is read by its admins only.
+  test.each(rows(protectedRoutes.filter((r) => !r.mutating && r.role === 'admin')))('is refused %s, which the admin may call', async (_path, route) => {
+    const params = await sampleFor(route)(f);
+    const refused = await post(route, params, credentials('api-key', f.viewer));
+    expect(summary(refused)).toEqual({ status: 200, success: false, errors: [expect.stringMatching(/admin role/)] });
+    expectAccepted('the admin, same request', await post(route, params, credentials('api-key', f.admin)), route.path);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { nodeRepository } from '../../core/data/jobs/node-repository';
 import { MODULES_PREFIX, marketDataStore } from '../../core/data/market-data/market-data-store';
+import { identityService } from '../../core/domain/identity/identity-service';
 import { starterFiles } from '../../core/domain/projects/starter-files';
 import { type RoutePath, routes } from '../../lambdas/api/routes';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
@@ -277,6 +278,14 @@ export const routeSamples = {
   'organizations/encryption/keys/list': organization,
   'user/read': organization,
   'nodes/read': organization,
+  'admin/members/list': organization,
+  // A member of its own, so a role change or removal never touches the fixture's users.
+  'admin/members/update': async (f) => ({ organizationId: f.orgId, userId: (await addUser(f.orgId, 'viewer')).userId, role: 'member' }),
+  'admin/members/delete': async (f) => ({ organizationId: f.orgId, userId: (await addUser(f.orgId, 'viewer')).userId }),
+  'admin/keys/list': organization,
+  'admin/keys/create': async (f) => ({ organizationId: f.orgId, name: `contract ${rand(6)}` }),
+  'admin/keys/delete': async (f) => ({ organizationId: f.orgId, keyId: (await identityService.issueKey(f.admin.userId, `contract ${rand(6)}`)).keyId }),
+  'admin/audit/read': async (f) => ({ organizationId: f.orgId, action: 'projects/create', count: 10 }),
 
   'projects/create': async (f) => ({ name: `Contract/created-${rand(6)}`, language: 'Py', organizationId: f.orgId }),
   'projects/read': async (f) => ({ projectId: f.projectId, organizationId: f.orgId }),

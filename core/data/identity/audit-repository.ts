@@ -11,6 +11,8 @@ export interface AuditQuery {
   orgId?: string;
   userId?: number;
   action?: string;
+  /** Only events whose target starts with this. */
+  targetPrefix?: string;
   from?: string;
   to?: string;
   limit?: number;
@@ -33,6 +35,15 @@ export const auditRepository = {
 
   /** Newest first; by organisation (table) or by user (index), within an optional time window. */
   async query(q: AuditQuery): Promise<AuditEvent[]> {
+    return (await auditRepository.search(q)).events;
+  },
+
+  /**
+   * `query`, stopping once `maxScanned` events have been read (matching or not): a rare filter over
+   * a long history could otherwise read the whole partition in one request. `complete` is false
+   * when it stopped there before finding `limit` events.
+   */
+  async search(q: AuditQuery, maxScanned = Number.POSITIVE_INFINITY): Promise<{ events: AuditEvent[]; complete: boolean }> {
     const byUser = q.orgId === undefined;
     if (byUser && q.userId === undefined) throw new Error('audit query needs an organization or a user');
     const sortName = byUser ? 'GSI1SK' : 'SK';
@@ -41,7 +52,9 @@ export const auditRepository = {
     const events: AuditEvent[] = [];
     let start: Record<string, unknown> | undefined;
     const limit = q.limit ?? 100;
+    let scanned = 0;
     do {
+      if (scanned >= maxScanned) return { events, complete: false };
       const out = await documentClient().send(
         new QueryCommand({
           TableName: tableName(),
@@ -54,17 +67,20 @@ export const auditRepository = {
           },
           ScanIndexForward: false,
           ExclusiveStartKey: start,
+          ...(Number.isFinite(maxScanned) ? { Limit: Math.max(1, Math.min(1000, maxScanned - scanned)) } : {}),
         }),
       );
       for (const item of out.Items ?? []) {
+        scanned++;
         const event = fromItem<AuditEvent>(item);
         if (q.action && event.action !== q.action) continue;
         if (q.userId !== undefined && event.userId !== q.userId) continue;
+        if (q.targetPrefix !== undefined && !event.target?.startsWith(q.targetPrefix)) continue;
         events.push(event);
-        if (events.length >= limit) return events;
+        if (events.length >= limit) return { events, complete: true };
       }
       start = out.LastEvaluatedKey;
     } while (start);
-    return events;
+    return { events, complete: true };
   },
 };

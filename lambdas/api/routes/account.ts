@@ -1,7 +1,11 @@
+import { adminSchemas } from '../account/schemas';
 import { commonSchemas } from '../schema';
-import { defineRoute, type RouteDef, routeLookup, tableRead } from './route-types';
+import { defineRoute, type RouteDef, routeLookup, tableRead, tableWrite } from './route-types';
 
-/** Route group `account` (the full table: ./index.ts): the account, organisations, the calling user, virtual nodes. */
+/**
+ * Route group `account` (the full table: ./index.ts): the account, organisations, the calling user, virtual nodes,
+ * and the server's own organization administration (`admin/…`: members and roles, API keys, the audit log), admin only.
+ */
 export const accountRoutes = [
   defineRoute({
     path: 'account/read',
@@ -60,6 +64,76 @@ export const accountRoutes = [
     entry: 'account/read-nodes',
     schema: commonSchemas.organization,
     role: 'viewer',
+    mutating: false,
+    access: tableRead,
+  }),
+  defineRoute({
+    path: 'admin/members/list',
+    group: 'account',
+    summary: "The organization's members: user id, name, email, role, joined.",
+    entry: 'account/admin-list-members',
+    schema: commonSchemas.organization,
+    role: 'admin',
+    mutating: false,
+    access: tableRead,
+  }),
+  defineRoute({
+    path: 'admin/members/update',
+    group: 'account',
+    summary: "Changes a member's role; the organization always keeps one admin.",
+    entry: 'account/admin-update-member',
+    schema: adminSchemas.memberUpdate,
+    role: 'admin',
+    mutating: true,
+    access: tableWrite,
+  }),
+  defineRoute({
+    path: 'admin/members/delete',
+    group: 'account',
+    summary: 'Removes a member from the organization; the organization always keeps one admin.',
+    entry: 'account/admin-delete-member',
+    schema: adminSchemas.memberDelete,
+    role: 'admin',
+    mutating: true,
+    access: tableWrite,
+  }),
+  defineRoute({
+    path: 'admin/keys/list',
+    group: 'account',
+    summary: "The API keys of the organization's members: id, user, name, times; never a secret.",
+    entry: 'account/admin-list-keys',
+    schema: commonSchemas.organization,
+    role: 'admin',
+    mutating: false,
+    access: tableRead,
+  }),
+  defineRoute({
+    path: 'admin/keys/create',
+    group: 'account',
+    summary: 'Issues an API key for the calling admin; its secret is in this answer only.',
+    entry: 'account/admin-create-key',
+    schema: adminSchemas.keyCreate,
+    role: 'admin',
+    mutating: true,
+    access: tableWrite,
+  }),
+  defineRoute({
+    path: 'admin/keys/delete',
+    group: 'account',
+    summary: "Revokes an API key of one of the organization's members.",
+    entry: 'account/admin-delete-key',
+    schema: adminSchemas.keyDelete,
+    role: 'admin',
+    mutating: true,
+    access: tableWrite,
+  }),
+  defineRoute({
+    path: 'admin/audit/read',
+    group: 'account',
+    summary: "The organization's audit events, newest first, by actor, action, resource and time, one page at a time.",
+    entry: 'account/admin-read-audit',
+    schema: adminSchemas.auditRead,
+    role: 'admin',
     mutating: false,
     access: tableRead,
   }),
