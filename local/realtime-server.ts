@@ -1,0 +1,158 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ClientMessage, parseClientMessage, type ServerMessage, type Topic, topicKey } from '../core/domain/realtime/protocol';
+import { subscribe } from '../core/domain/realtime/updates';
+import { errorEnvelope } from '../core/shared/envelope';
+import { AppError, AuthError } from '../core/shared/errors';
+import { logger } from '../core/shared/logger';
+import type { Principal } from '../core/shared/principal';
+import { cachedAuthenticator } from '../lambdas/auth/credential-cache';
+import { AuthThrottledError } from '../lambdas/auth/failure-budget';
+import { socketCredentialSource } from '../lambdas/auth/socket-credentials';
+import { requestUrl } from './proxy-event';
+import { type Deliver, TopicWatchers } from './realtime-watchers';
+import { acceptConnection, CLOSE, handshakeProblem, type WebSocketConnection } from './websocket';
+
+/**
+ * The real-time protocol (docs/realtime.md) on the local server: `ws://host:port/ws`, on the
+ * same port and address as the API. The connection is authenticated once, when it opens, with
+ * the same verification as every REST request (the API Gateway $connect authorizer does the same);
+ * each subscription is checked with the REST reads' project rule.
+ */
+export const REALTIME_PATH = '/ws';
+/** A subscriber's limit, so one tab cannot make the server watch everything. */
+const MAX_SUBSCRIPTIONS = 50;
+/** Keeps idle connections open through proxies, and finds dead ones. */
+const PING_MS = 30_000;
+
+function refuse(socket: Duplex, status: number, reason: string, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(errorEnvelope([message]));
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra.join('')}connection: close\r\n\r\n${body}`,
+  );
+}
+
+/** One client: its principal and what it watches. */
+class Session {
+  private readonly topics = new Map<string, { topic: Topic; deliver: Deliver }>();
+
+  constructor(
+    private readonly connection: WebSocketConnection,
+    private readonly principal: Principal,
+    private readonly watchers: TopicWatchers,
+  ) {
+    connection.on('message', (text) => void this.receive(text));
+    connection.on('close', () => this.end());
+  }
+
+  private send(message: ServerMessage): void {
+    this.connection.send(JSON.stringify(message));
+  }
+
+  private async receive(text: string): Promise<void> {
+    let message: ClientMessage;
+    try {
+      message = parseClientMessage(text);
+    } catch (err) {
+      this.send({ type: 'error', message: (err as Error).message });
+      return;
+    }
+    if (message.action === 'ping') {
+      this.send({ type: 'pong' });
+      return;
+    }
+    const key = topicKey(message.topic);
+    if (message.action === 'unsubscribe') {
+      const held = this.topics.get(key);
+      if (held) this.watchers.remove(held.topic, held.deliver);
+      this.topics.delete(key);
+      this.send({ type: 'unsubscribed', topic: key });
+      return;
+    }
+    if (this.topics.has(key)) {
+      this.send({ type: 'subscribed', topic: key });
+      return;
+    }
+    if (this.topics.size >= MAX_SUBSCRIPTIONS) {
+      this.send({ type: 'error', action: 'subscribe', topic: key, message: `At most ${MAX_SUBSCRIPTIONS} subscriptions per connection.` });
+      return;
+    }
+    try {
+      const current = await subscribe(this.principal, message.topic);
+      if (!this.connection.open || this.topics.has(key)) return;
+      const deliver: Deliver = (m) => this.send(m);
+      this.topics.set(key, { topic: message.topic, deliver });
+      this.send({ type: 'subscribed', topic: key });
+      if (current.message) this.send(current.message);
+      this.watchers.add(message.topic, deliver, current.message, current.deployment);
+    } catch (err) {
+      if (!(err instanceof AppError)) logger.error('real-time subscribe failed', { topic: key, error: err as Error });
+      this.send({ type: 'error', action: 'subscribe', topic: key, message: err instanceof AppError ? err.message : 'Internal error; retry shortly.' });
+    }
+  }
+
+  private end(): void {
+    for (const { topic, deliver } of this.topics.values()) this.watchers.remove(topic, deliver);
+    this.topics.clear();
+  }
+}
+
+export interface RealtimeServer {
+  /** Closes every connection (going away) and stops the read loops; the HTTP server closes itself. */
+  close(): void;
+}
+
+/** Serves the protocol on `server`'s upgrade requests to /ws; any other upgrade is refused with 404. */
+export function attachRealtime(server: Server, watchers = new TopicWatchers()): RealtimeServer {
+  const connections = new Set<WebSocketConnection>();
+  let verify: ReturnType<typeof cachedAuthenticator> | undefined;
+  const ping = setInterval(() => {
+    for (const c of connections) c.ping();
+  }, PING_MS);
+  ping.unref();
+
+  const upgrade = async (req: IncomingMessage, socket: Duplex): Promise<void> => {
+    const url = requestUrl(req.url ?? '/');
+    if (url.pathname !== REALTIME_PATH) return refuse(socket, 404, 'Not Found', `Not found: the real-time API is served at ${REALTIME_PATH}`);
+    const problem = handshakeProblem(req);
+    if (problem) return refuse(socket, 400, 'Bad Request', problem);
+    const query: Record<string, string | string[]> = Object.create(null);
+    for (const [key, value] of url.searchParams) {
+      const seen = Object.hasOwn(query, key) ? query[key] : undefined;
+      query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+    }
+    let principal: Principal;
+    try {
+      verify ??= cachedAuthenticator();
+      principal = await verify({ ...socketCredentialSource(query), sourceIp: req.socket.remoteAddress ?? '' });
+    } catch (err) {
+      if (err instanceof AuthThrottledError) return refuse(socket, 429, 'Too Many Requests', err.message, { 'retry-after': String(err.retryAfterSeconds) });
+      if (err instanceof AuthError) return refuse(socket, 401, 'Unauthorized', err.message);
+      throw err;
+    }
+    if (principal.job) return refuse(socket, 403, 'Forbidden', 'A job credential cannot open a real-time connection.');
+    if (socket.destroyed) return;
+    const connection = acceptConnection(req, socket);
+    connections.add(connection);
+    connection.on('close', () => connections.delete(connection));
+    new Session(connection, principal, watchers);
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    upgrade(req, socket).catch((err: unknown) => {
+      logger.error('real-time connection failed', { error: err as Error });
+      if (!socket.destroyed) refuse(socket, 500, 'Internal Server Error', 'Internal error; retry shortly.');
+    });
+  });
+  server.on('close', () => clearInterval(ping));
+
+  return {
+    close() {
+      clearInterval(ping);
+      watchers.stopAll();
+      for (const c of connections) c.close(CLOSE.goingAway, 'server stopping');
+    },
+  };
+}
