@@ -3,7 +3,6 @@ import { deploymentRepository } from '../../data/live/deployment-repository';
 import { liveResults } from '../../data/live/live-results';
 import { NotFoundError } from '../../shared/errors';
 import type { Principal } from '../../shared/principal';
-import type { Backtest } from '../backtests/types';
 import { projectAccess } from '../identity/access';
 import type { LiveDeployment } from '../live/types';
 import { backtestMessage, type LiveExtras, liveMessage, type ServerMessage, type Topic } from './protocol';
