@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ClientMessage, parseClientMessage, type ServerMessage, type Topic, topicKey } from '../core/domain/realtime/protocol';
-import { subscribe } from '../core/domain/realtime/updates';
+import { handleClientMessage, type Subscriptions } from '../core/domain/realtime/client-messages';
+import type { ServerMessage, Topic } from '../core/domain/realtime/protocol';
 import { errorEnvelope } from '../core/shared/envelope';
-import { AppError, AuthError } from '../core/shared/errors';
+import { AuthError } from '../core/shared/errors';
 import { logger } from '../core/shared/logger';
 import type { Principal } from '../core/shared/principal';
 import { cachedAuthenticator } from '../lambdas/auth/credential-cache';
@@ -20,8 +20,6 @@ import { acceptConnection, CLOSE, handshakeProblem, type WebSocketConnection } f
  * each subscription is checked with the REST reads' project rule.
  */
 export const REALTIME_PATH = '/ws';
-/** A subscriber's limit, so one tab cannot make the server watch everything. */
-const MAX_SUBSCRIPTIONS = 50;
 /** Keeps idle connections open through proxies, and finds dead ones. */
 const PING_MS = 30_000;
 
@@ -33,68 +31,46 @@ function refuse(socket: Duplex, status: number, reason: string, message: string,
   );
 }
 
-/** One client: its principal and what it watches. */
+/** One client: its principal and what it watches (in memory, with the shared read loops). */
 class Session {
   private readonly topics = new Map<string, { topic: Topic; deliver: Deliver }>();
+  private readonly subscriptions: Subscriptions;
+  /** Messages are handled one at a time, in order (a subscribe then an unsubscribe of the same topic). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly connection: WebSocketConnection,
     private readonly principal: Principal,
-    private readonly watchers: TopicWatchers,
+    watchers: TopicWatchers,
   ) {
-    connection.on('message', (text) => void this.receive(text));
-    connection.on('close', () => this.end());
+    this.subscriptions = {
+      has: async (key) => this.topics.has(key),
+      count: async () => this.topics.size,
+      add: async (topic, key, current) => {
+        if (!this.connection.open) return;
+        const deliver: Deliver = (m) => this.send(m);
+        this.topics.set(key, { topic, deliver });
+        watchers.add(topic, deliver, current.message, current.deployment);
+      },
+      remove: async (_topic, key) => {
+        const held = this.topics.get(key);
+        if (held) watchers.remove(held.topic, held.deliver);
+        this.topics.delete(key);
+      },
+    };
+    connection.on('message', (text) => {
+      this.queue = this.queue
+        .then(() => handleClientMessage(this.principal, text, this.subscriptions, async (m) => this.send(m)))
+        .catch((err: unknown) => logger.error('real-time message failed', { error: err as Error }));
+    });
+    connection.on('close', () => {
+      for (const { topic, deliver } of this.topics.values()) watchers.remove(topic, deliver);
+      this.topics.clear();
+    });
   }
 
   private send(message: ServerMessage): void {
     this.connection.send(JSON.stringify(message));
-  }
-
-  private async receive(text: string): Promise<void> {
-    let message: ClientMessage;
-    try {
-      message = parseClientMessage(text);
-    } catch (err) {
-      this.send({ type: 'error', message: (err as Error).message });
-      return;
-    }
-    if (message.action === 'ping') {
-      this.send({ type: 'pong' });
-      return;
-    }
-    const key = topicKey(message.topic);
-    if (message.action === 'unsubscribe') {
-      const held = this.topics.get(key);
-      if (held) this.watchers.remove(held.topic, held.deliver);
-      this.topics.delete(key);
-      this.send({ type: 'unsubscribed', topic: key });
-      return;
-    }
-    if (this.topics.has(key)) {
-      this.send({ type: 'subscribed', topic: key });
-      return;
-    }
-    if (this.topics.size >= MAX_SUBSCRIPTIONS) {
-      this.send({ type: 'error', action: 'subscribe', topic: key, message: `At most ${MAX_SUBSCRIPTIONS} subscriptions per connection.` });
-      return;
-    }
-    try {
-      const current = await subscribe(this.principal, message.topic);
-      if (!this.connection.open || this.topics.has(key)) return;
-      const deliver: Deliver = (m) => this.send(m);
-      this.topics.set(key, { topic: message.topic, deliver });
-      this.send({ type: 'subscribed', topic: key });
-      if (current.message) this.send(current.message);
-      this.watchers.add(message.topic, deliver, current.message, current.deployment);
-    } catch (err) {
-      if (!(err instanceof AppError)) logger.error('real-time subscribe failed', { topic: key, error: err as Error });
-      this.send({ type: 'error', action: 'subscribe', topic: key, message: err instanceof AppError ? err.message : 'Internal error; retry shortly.' });
-    }
-  }
-
-  private end(): void {
-    for (const { topic, deliver } of this.topics.values()) this.watchers.remove(topic, deliver);
-    this.topics.clear();
   }
 }
 
