@@ -1,5 +1,6 @@
-import { apiUrl } from '../support/api';
+import { apiUrl, call } from '../support/api';
 import { algorithm, type BacktestBody, pythonProject } from '../support/backtests';
+import { deploy, liveNode } from '../support/live';
 import { handshake, openSocket, type Pushed, socketUrl } from '../support/realtime';
 import { createTenant, type Tenant } from '../support/tenants';
 
@@ -80,6 +81,37 @@ test("a running backtest's progress arrives over the socket in order and ends wi
     // What the socket said last is what the REST read says.
     const read = await tenant.cli.readBacktest(projectId, backtestId);
     expect((read.body.backtest as BacktestBody).status).toBe('Completed.');
+  } finally {
+    socket.close();
+  }
+});
+
+test("a live deployment's status, equity, new orders and new log lines arrive over the socket, then its stop", async () => {
+  const { projectId, compileId } = await pythonProject(tenant.cli, 'realtime live', algorithm({ 'live-interval-ms': 150, 'live-hours-per-tick': 6 }));
+  const socket = await openSocket(socketUrl(apiUrl(), tenant.admin));
+  try {
+    socket.send({ action: 'subscribe', topic: 'live', projectId });
+    // Nothing deployed yet: the subscription is confirmed, with no state to send.
+    expect(await socket.next()).toEqual({ type: 'subscribed', topic: `live:${projectId}` });
+    const created = await deploy(tenant.cli, projectId, compileId, (await liveNode(tenant.cli)).id);
+    const deployId = created.body.deployId as string;
+    const running = await socket.next((m) => m.type === 'live' && m.status === 'Running', 60_000);
+    expect(running).toMatchObject({ projectId, deployId, final: false });
+    const withEquity = await socket.next((m) => m.type === 'live' && Array.isArray(m.equity), 30_000);
+    const [at, value] = withEquity.equity as [number, number];
+    expect(Math.abs(at - Date.now() / 1000)).toBeLessThan(120);
+    expect(value).toBeGreaterThan(0);
+    await socket.next((m) => m.type === 'live' && Array.isArray(m.fills) && (m.fills as unknown[]).length > 0, 30_000);
+    const stop = await call('live/update/stop', { json: { projectId }, creds: tenant.admin });
+    expect(stop.body).toEqual({ success: true });
+    const stopped = await socket.next((m) => m.type === 'live' && m.final === true, 60_000);
+    expect(stopped).toMatchObject({ deployId, status: 'Stopped' });
+    // The pushed log lines, in order and without repeats, are the deployment's log as live/logs/read has it.
+    const pushedLines = socket.received.filter((m) => m.type === 'live').flatMap((m) => (m.logs as string[] | undefined) ?? []);
+    expect(pushedLines.length).toBeGreaterThan(0);
+    const logs = await call('live/logs/read', { json: { format: 'json', projectId, algorithmId: deployId, startLine: 0, endLine: 250 }, creds: tenant.admin });
+    const served = (logs.body.logs as string[]) ?? [];
+    expect(served.slice(0, pushedLines.length)).toEqual(pushedLines);
   } finally {
     socket.close();
   }
