@@ -1,4 +1,5 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { type IncomingMessage, type Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { handleClientMessage, type Subscriptions } from '../core/domain/realtime/client-messages';
 import type { ServerMessage, Topic } from '../core/domain/realtime/protocol';
@@ -74,6 +75,35 @@ class Session {
   }
 }
 
+/**
+ * A request asking to upgrade to anything but a WebSocket (`Upgrade: h2c` from curl --http2) is
+ * served as if the header were absent, as HTTP lets a server do and as this server did before it
+ * listened for upgrades. Node has already detached the parser, so only a request without a body
+ * can be handed back; one with a body is refused with the envelope, naming the header.
+ */
+function ignoreUpgrade(server: Server, req: IncomingMessage, socket: Duplex): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody) {
+    refuse(
+      socket,
+      400,
+      'Bad Request',
+      `This server does not upgrade to '${String(req.headers.upgrade).slice(0, 40)}'; send the request without the Upgrade header.`,
+    );
+    return;
+  }
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.on('finish', () => {
+    res.detachSocket(socket as Socket);
+    socket.end();
+  });
+  // The parser that would have ended the (empty) body is gone: end it here.
+  req.push(null);
+  server.emit('request', req, res);
+}
+
 export interface RealtimeServer {
   /** Closes every connection (going away) and stops the read loops; the HTTP server closes itself. */
   close(): void;
@@ -117,6 +147,10 @@ export function attachRealtime(server: Server, watchers = new TopicWatchers()): 
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
+    if (String(req.headers.upgrade).toLowerCase() !== 'websocket') {
+      ignoreUpgrade(server, req, socket);
+      return;
+    }
     upgrade(req, socket).catch((err: unknown) => {
       logger.error('real-time connection failed', { error: err as Error });
       if (!socket.destroyed) refuse(socket, 500, 'Internal Server Error', 'Internal error; retry shortly.');

@@ -1,4 +1,5 @@
-import { apiUrl, call } from '../support/api';
+import { request } from 'node:http';
+import { apiUrl, call, qcHeaders } from '../support/api';
 import { algorithm, type BacktestBody, pythonProject } from '../support/backtests';
 import { deploy, liveNode } from '../support/live';
 import { handshake, openSocket, type Pushed, socketUrl } from '../support/realtime';
@@ -31,6 +32,26 @@ test('a wrong hash, a stale timestamp or no credentials are refused before the s
   // The right credentials open it.
   const good = await handshake(socketUrl(apiUrl(), tenant.admin));
   expect(good.status).toBe(101);
+});
+
+test('a request asking to upgrade to anything but a WebSocket is served as if it had not asked', async () => {
+  const answer = await new Promise<{ status: number; body: string }>((done, fail) => {
+    const req = request(new URL('authenticate', apiUrl()), {
+      method: 'GET',
+      headers: { Connection: 'Upgrade, HTTP2-Settings', Upgrade: 'h2c', 'HTTP2-Settings': '', ...qcHeaders(tenant.admin) },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+  expect(answer.status).toBe(200);
+  expect(JSON.parse(answer.body)).toEqual({ success: true });
 });
 
 test('another organisation\'s project is "not found", and a bad message gets an error, never data', async () => {
