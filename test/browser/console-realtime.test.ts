@@ -60,7 +60,21 @@ describeBrowser('web console: real-time updates', () => {
     const csp = (await fetch(consoleBase())).headers.get('content-security-policy') ?? '';
     expect(csp).toContain(`connect-src 'self' ws://${new URL(consoleBase()).host}`);
 
-    await page.goto(`${consoleBase()}#/projects/${projectId}/backtests/${backtestId}`);
+    // The project's backtest list: the running backtest's status cell is pushed, and the list says so.
+    await page.goto(`${consoleBase()}#/projects/${projectId}`);
+    await page.locator('[data-testid=updates][data-state=live]').waitFor({ timeout: 20_000 });
+    await page.waitForFunction(
+      () => /^(In Queue\.\.\.|Running: \d+%)$/.test(document.querySelector('[data-testid=running-status]')?.textContent ?? ''),
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
+    const listReads = apiCalls.filter((u) => u.includes('/api/v2/backtests/list')).length;
+    await page.waitForTimeout(2000);
+    expect(apiCalls.filter((u) => u.includes('/api/v2/backtests/list')).length).toBe(listReads);
+
+    await page.getByRole('link', { name: 'Watched Blue Heron' }).click();
     await page.locator('[data-testid=updates][data-state=live]').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('updates').textContent()).toMatch(/^Live/);
 
