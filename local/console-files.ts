@@ -14,6 +14,18 @@ import { errorEnvelope } from '../core/shared/envelope';
  */
 export const CONSOLE_SECURITY_HEADERS = consoleSecurityHeaders();
 
+/**
+ * The console's real-time socket (/ws, on this same origin). CSP Level 3 lets `'self'` match
+ * ws: on an http: page, but not every browser implements that (Safari before 15.4 did not), so
+ * the page's own host is named with ws: too: that one origin only, never `ws://localhost:*`.
+ * A Host that is not a plain host[:port] is left out rather than spliced into the header.
+ */
+function policyWithSocket(host: string | undefined): string {
+  const policy = CONSOLE_SECURITY_HEADERS['content-security-policy'] as string;
+  if (!host || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) return policy;
+  return policy.replace("connect-src 'self'", `connect-src 'self' ws://${host.toLowerCase()}`);
+}
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -61,6 +73,7 @@ export async function serveConsole(dir: string, req: IncomingMessage, res: Serve
     // Hashed asset names never change content; index.html is checked on every load.
     'cache-control': relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     ...CONSOLE_SECURITY_HEADERS,
+    'content-security-policy': policyWithSocket(req.headers.host),
   });
   if (req.method === 'HEAD') {
     res.end();

@@ -16,6 +16,7 @@ import { isConsolePath, serveConsole } from './console-files';
 import { DATA_LINK_PATH, type LocalDataLinks } from './data-links';
 import { isBinaryBody, lambdaContext, type RawRequest, requestUrl, toProxyEvent } from './proxy-event';
 import { RateLimiter, type RateLimitSettings, rateLimitMessage } from './rate-limiter';
+import { attachRealtime } from './realtime-server';
 
 /**
  * The local HTTP server: mounts the route table on /api/v2/, authenticates with the same code as
@@ -173,8 +174,12 @@ export interface ApiServerOptions {
   consoleDir?: string;
 }
 
-/** The server; `warm` loads every handler module up front so the first request of each endpoint is not slow. */
-export function createApiServer(options: ApiServerOptions): Server & { warm(routes: readonly RouteDef[]): Promise<void> } {
+/**
+ * The server; `warm` loads every handler module up front so the first request of each endpoint is
+ * not slow. It also serves the real-time protocol at /ws (local/realtime-server.ts);
+ * `closeRealtime` ends those connections, which `close` alone would wait for.
+ */
+export function createApiServer(options: ApiServerOptions): Server & { warm(routes: readonly RouteDef[]): Promise<void>; closeRealtime(): void } {
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const loadHandler = handlerLoader(options.ports);
   const { dataLinks, consoleDir } = options;
@@ -203,7 +208,9 @@ export function createApiServer(options: ApiServerOptions): Server & { warm(rout
       `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   });
+  const realtime = attachRealtime(server);
   return Object.assign(server, {
+    closeRealtime: () => realtime.close(),
     async warm(routes: readonly RouteDef[]) {
       await Promise.all(routes.map(loadHandler));
     },

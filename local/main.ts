@@ -286,6 +286,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: finishing requests in flight, then stopping the storage...\n`);
+    server.closeRealtime();
     server.closeIdleConnections();
     await new Promise<void>((done) => server.close(() => done()));
     // Running jobs and live deployments are stopped and their ends recorded before the storage goes away.

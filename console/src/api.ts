@@ -14,11 +14,15 @@ export class SignedOutError extends ApiError {}
 
 const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 
+/** sha256hex(token:timestamp): the request signature, also sent by the real-time socket (realtime.ts). */
+export async function qcHash(credentials: Credentials, timestamp: number): Promise<string> {
+  return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${credentials.token}:${timestamp}`)));
+}
+
 export async function authHeaders(credentials: Credentials, timestamp = Math.floor(Date.now() / 1000)): Promise<Record<string, string>> {
   // An OIDC sign-in (oidc.ts): the issuer's ID token, which the authorizer verifies (design §5).
   if (credentials.bearer) return { Authorization: `Bearer ${credentials.token}` };
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${credentials.token}:${timestamp}`));
-  return { Authorization: `Basic ${btoa(`${credentials.userId}:${hex(digest)}`)}`, Timestamp: String(timestamp) };
+  return { Authorization: `Basic ${btoa(`${credentials.userId}:${await qcHash(credentials, timestamp)}`)}`, Timestamp: String(timestamp) };
 }
 
 export type Answer = Record<string, unknown> & { success: boolean; errors?: string[] };

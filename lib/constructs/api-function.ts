@@ -301,6 +301,44 @@ export class ApiFunction extends Construct {
   }
 
   /**
+   * execute-api:ManageConnections on one WebSocket API stage's connections only
+   * (`<api>/<stage>/POST/@connections/*`: posting to a connection), + WEBSOCKET_CALLBACK_URL when
+   * given (the publisher; the route handler reads its own from each event). What
+   * core/aws/api-gateway-connections.ts needs.
+   */
+  bindWebSocketConnections(connections: { apiId: string; stageName: string; callbackUrl?: string }): this {
+    this.once('websocket-connections');
+    const arn = Stack.of(this).formatArn({ service: 'execute-api', resource: connections.apiId, resourceName: `${connections.stageName}/POST/@connections/*` });
+    this.allow(['execute-api:ManageConnections'], [arn]);
+    acknowledgeWildcardResources(
+      this,
+      [arn],
+      'Posting to a client is authorised per connection id, which API Gateway assigns at run time: the grant names this one API and stage, POST on @connections only.',
+    );
+    if (connections.callbackUrl) this.function.addEnvironment('WEBSOCKET_CALLBACK_URL', connections.callbackUrl);
+    return this;
+  }
+
+  /**
+   * Reading the table's stream, what a DynamoDB event source mapping needs of the function's role:
+   * the stream's records and shards, and ListStreams (authorised on the table's streams). The key
+   * the stream is encrypted with is granted by bindTable (kms:Decrypt through DynamoDB).
+   */
+  bindTableStream(data: DataRefs, streamArn: string): this {
+    this.once('table-stream');
+    if (!this.bound.has('table')) throw new Error(`${this.node.path}: bind the table before its stream (the key grant comes with it)`);
+    this.allow(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], [streamArn]);
+    const streams = `${data.tableArn}/stream/*`;
+    this.allow(['dynamodb:ListStreams'], [streams]);
+    acknowledgeWildcardResources(
+      this,
+      [streams],
+      "ListStreams is authorised on the table's streams as a whole; the records themselves are read from this one stream ARN only.",
+    );
+    return this;
+  }
+
+  /**
    * JOBS_QUEUE_URL + sending to the jobs queue (SQS-managed encryption: no key grant). `sendAndStop`
    * adds CLUSTER_ARN + stopping tasks of the jobs cluster (deleting or aborting a running job).
    */

@@ -28,6 +28,7 @@ import type { RouteDef, RouteGroup } from '../../lambdas/api/routes/route-types'
 import type { Settings } from '../config/settings';
 import { ApiFunction, type DataRefs } from '../constructs/api-function';
 import { FirstAdmin } from '../constructs/first-admin';
+import { RealtimeApi } from '../constructs/realtime-api';
 import { pascal, prefix, removalPolicy, retentionDays } from '../naming';
 import { API_BASE_PATH, ApiGroupStack, ROUTE_METHODS } from './api-group-stack';
 import { apiUrlParameterName, type JobsStack } from './jobs-stack';
@@ -182,6 +183,8 @@ export class ApiStack extends Stack {
   readonly gatewayResponses: GatewayResponse[] = [];
   readonly firstAdmin: FirstAdmin;
   readonly accessLogs: LogGroup;
+  /** Real-time updates: the WebSocket API, its authorizer, routes and publisher (docs/realtime.md). */
+  readonly realtime: RealtimeApi;
   /** The API base URL for the runner tasks (LEAN's api-url), read by ECS when a task starts. */
   readonly apiUrlParameter: StringParameter;
 
@@ -409,6 +412,16 @@ export class ApiStack extends Stack {
       ),
     );
 
+    this.realtime = new RealtimeApi(this, 'Realtime', {
+      settings,
+      data,
+      tableStreamArn: stateful.tableStreamArn,
+      authEnvironment: authorizerEnvironment(settings, stateful.jwt),
+    });
+    // Its stage logs through the account's API Gateway CloudWatch role, which the REST API sets.
+    const account = this.restApi.node.tryFindChild('Account');
+    if (account) this.realtime.stage.node.addDependency(account);
+
     this.firstAdmin = new FirstAdmin(this, 'FirstAdmin', { settings, data, key: stateful.key, usagePlan: this.usagePlan });
 
     const apiUrl = `${this.stage.urlForPath('/')}${API_BASE_PATH}/`;
@@ -421,6 +434,7 @@ export class ApiStack extends Stack {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', apiUrl, "The API base URL (lean-cli's and LEAN's api-url)");
     output('RestApiId', this.restApi.restApiId, 'REST API id');
+    output('WebSocketUrl', this.realtime.url, 'Real-time updates: the WebSocket API (docs/realtime.md)');
     output('UsagePlanId', this.usagePlan.usagePlanId, "Usage plan that organisations' API keys are attached to");
     output('TableName', stateful.table.tableName, 'DynamoDB table');
     output('ArtifactsBucketName', stateful.artifactsBucket.bucketName, 'Artifacts bucket');

@@ -1,6 +1,6 @@
 import { Aws, Duration, type RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccountRecovery, FeaturePlan, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, type LifecycleRule, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -61,6 +61,9 @@ export class StatefulStack extends Stack {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: ttlAttribute,
+      // The real-time publisher reads backtest and live changes from here (lib/constructs/realtime-api.ts):
+      // both images, so a live message can say what a write added (new log lines, new orders).
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
       deletionProtection: !dev,
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
@@ -178,6 +181,13 @@ export class StatefulStack extends Stack {
       removalPolicy: removal,
       autoDeleteObjects: dev,
     });
+  }
+
+  /** The table's change stream (NEW_AND_OLD_IMAGES), read by the real-time publisher. */
+  get tableStreamArn(): string {
+    const arn = this.table.tableStreamArn;
+    if (!arn) throw new Error('The table has no stream');
+    return arn;
   }
 
   /** The stateful resources as functions reference them. */

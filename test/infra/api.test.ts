@@ -208,7 +208,7 @@ describe('functions', () => {
 
   test('house defaults: Node.js 22 on ARM64, X-Ray, JSON logs in its own group, 29 s', () => {
     const functions = allFunctions();
-    expect(functions.length).toBe(routes.length + 2); // + authorizer + first admin
+    expect(functions.length).toBe(routes.length + 5); // + authorizer + first admin + the real-time authorizer, routes and publisher (websocket.test.ts)
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -394,6 +394,7 @@ describe('REST API, deployment, stage, usage plan', () => {
         'UsagePlanId',
         'UserPoolClientId',
         'UserPoolId',
+        'WebSocketUrl',
       ].sort(),
     );
     expect(render(root.Outputs!.ApiUrl!.Value)).toMatch(/^https:\/\/<.+>\.execute-api\.<AWS::Region>\.<AWS::URLSuffix>\/<.+>\/api\/v2\/$/);

@@ -1,13 +1,16 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Failure, Loading } from '../components';
 import { type ChartLine, drawdownOf, EquityChart } from '../equity-chart';
 import { ORDERS_PAGE, type Order, OrdersTable } from '../orders-table';
+import { useLiveUpdates } from '../realtime';
+import { UpdatesIndicator } from '../updates-indicator';
 import { useApi } from '../use-api';
 import { Insights, Log, Report } from './backtest-extras';
 
 interface Backtest {
   name: string;
   status: string;
+  progress: number;
   completed: boolean;
   error: string | null;
   statistics: Record<string, string> | unknown[] | null;
@@ -31,22 +34,57 @@ function chartLines(charts: Record<string, unknown>): { equity: ChartLine[]; dra
   };
 }
 
-/** A backtest: its equity and drawdown charts, statistics, orders, insights and report. */
+/** While a backtest runs and the socket is down, backtests/read is re-read this often. */
+const POLL_SECONDS = 2;
+
+/**
+ * A backtest: its equity and drawdown charts, statistics, orders, insights, log and report. While
+ * it runs, its status and progress are pushed over the socket (realtime.ts); when the socket is
+ * down the page polls instead and says so. The pushed final status makes the page read the
+ * finished backtest once more.
+ */
 export function BacktestDetail(props: { projectId: number; backtestId: string }) {
-  const { data, error } = useApi<{ backtest: Backtest }>('backtests/read', { projectId: props.projectId, backtestId: props.backtestId }, props.backtestId);
+  const [endedAt, setEndedAt] = useState(0);
+  const [running, setRunning] = useState(false);
+  const live = useLiveUpdates(running ? { topic: 'backtest', projectId: props.projectId, backtestId: props.backtestId } : undefined);
+  const polling = running && live.freshness !== 'live' ? POLL_SECONDS * 1000 : undefined;
+  const { data, error, readAt } = useApi<{ backtest: Backtest }>(
+    'backtests/read',
+    { projectId: props.projectId, backtestId: props.backtestId },
+    `${props.backtestId}:${endedAt}`,
+    polling,
+  );
+  const pushed = live.freshness === 'live' ? live.message : undefined;
+  const b = data?.backtest;
+  const restEnded = b ? b.completed || b.error !== null : false;
+  useEffect(() => {
+    if (b) setRunning(!restEnded);
+  }, [b, restEnded]);
+  useEffect(() => {
+    if (pushed?.final === true) setEndedAt(Date.now());
+  }, [pushed?.final]);
   if (error) return <Failure message={error} />;
-  if (!data) return <Loading />;
-  const b = data.backtest;
+  if (!b) return <Loading />;
   const statistics = b.statistics && !Array.isArray(b.statistics) ? b.statistics : {};
   const ids = { projectId: props.projectId, backtestId: props.backtestId };
   const lines = chartLines(b.charts ?? {});
+  const status = pushed ? String(pushed.status) : b.status;
+  const progress = pushed ? Number(pushed.progress) : b.progress;
   return (
     <section>
       <nav class="crumbs" aria-label="Breadcrumb">
         <a href="#/">Projects</a> / <a href={`#/projects/${props.projectId}`}>Backtests</a> / <span>{b.name}</span>
       </nav>
       <h1>{b.name}</h1>
-      <p class="muted">Status: {b.status}</p>
+      <p class="muted" data-testid="status">
+        Status: {status}
+      </p>
+      {!restEnded && (
+        <>
+          <progress data-testid="progress" data-source={pushed ? 'socket' : 'poll'} max={1} value={progress} aria-label="Backtest progress" />
+          <UpdatesIndicator freshness={live.freshness} pollSeconds={POLL_SECONDS} readAt={readAt} />
+        </>
+      )}
       {b.error && (
         <pre class="error" role="alert">
           {b.error}

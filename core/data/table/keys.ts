@@ -28,6 +28,9 @@
  * | object usage      | ORG#<orgId>         | OBJECTUSAGE        |                     |                |
  * | object get job    | ORG#<orgId>         | OBJECTJOB#<jobId>  |                     |                |
  * | job credential    | JOBCRED#<credId>    | JOBCRED            |                     |                |
+ * | socket connection | WSCONN#<connId>     | WSCONN             |                     |                |
+ * | its subscription  | WSCONN#<connId>     | TOPIC#<topic>      |                     |                |
+ * | topic subscriber  | WSTOPIC#<topic>     | CONN#<connId>      |                     |                |
  *
  * Reading a user's partition returns the profile, tokens and memberships in one query, which is
  * all authentication needs.
@@ -86,7 +89,16 @@ export const keys = {
   objectJob: (orgId: string, jobId: string): Key => ({ PK: `ORG#${orgId}`, SK: `OBJECTJOB#${jobId}` }),
   /** LEAN's credential for one job (core/domain/identity/job-credential.ts), found by the id LEAN sends. */
   jobCredential: (credentialId: number): Key => ({ PK: `JOBCRED#${credentialId}`, SK: 'JOBCRED' }),
+  /** An API Gateway WebSocket connection (core/data/realtime/connection-repository.ts). */
+  socketConnection: (connectionId: string): Key => ({ PK: `WSCONN#${connectionId}`, SK: 'WSCONN' }),
+  socketConnectionPartition: (connectionId: string) => `WSCONN#${connectionId}`,
+  /** A connection's subscription, under the connection so its end finds every one. */
+  socketSubscription: (connectionId: string, topic: string): Key => ({ PK: `WSCONN#${connectionId}`, SK: `TOPIC#${topic}` }),
+  /** The same subscription under the topic, so a change finds its subscribers with one query. */
+  topicSubscriber: (topic: string, connectionId: string): Key => ({ PK: `WSTOPIC#${topic}`, SK: `CONN#${connectionId}` }),
+  topicPartition: (topic: string) => `WSTOPIC#${topic}`,
   prefixes: {
+    socketTopic: 'TOPIC#',
     member: 'MEMBER#',
     token: 'TOKEN#',
     node: 'NODE#',
