@@ -13,13 +13,16 @@ export interface Polled<T> {
 }
 
 /**
- * Calls `load` when `key` changes and then every `intervalMs` while `active(data)` holds. Unlike
+ * Calls `load` when `key` changes and then every `intervalMs` (the latest value given) while `active(data)` holds. Unlike
  * useApi, the previous answer stays shown while the next one loads, so a polled page does not blink.
  * A page keeps all its polled loading in one such `load`, so a push channel can replace the timer.
  */
 export function usePoll<T>(load: () => Promise<T>, key: string, intervalMs: number, active: (data: T) => boolean): Polled<T> {
   const [state, setState] = useState<{ for?: string; data?: T; error?: string; updated?: number; count: number }>({ count: 0 });
   const trigger = useRef<() => void>(() => {});
+  // Read when the next timer is set, so a page may change its pace (slower while changes are pushed) without restarting.
+  const interval = useRef(intervalMs);
+  interval.current = intervalMs;
   useEffect(() => {
     let alive = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -32,11 +35,11 @@ export function usePoll<T>(load: () => Promise<T>, key: string, intervalMs: numb
         const data = await load();
         if (!alive || mine !== latest) return;
         setState((s) => ({ for: key, data, updated: Date.now(), count: (s.for === key ? s.count : 0) + 1 }));
-        if (active(data)) timer = setTimeout(run, intervalMs);
+        if (active(data)) timer = setTimeout(run, interval.current);
       } catch (err) {
         if (!alive || mine !== latest || err instanceof SignedOutError) return;
         setState((s) => ({ ...s, for: key, error: (err as Error).message }));
-        timer = setTimeout(run, intervalMs);
+        timer = setTimeout(run, interval.current);
       }
     };
     trigger.current = () => void run();

@@ -64,7 +64,9 @@ describeBrowser('web console: live trading', () => {
     const orders = await call('live/orders/read', { json: { projectId, start: 0, end: 25 }, creds: tenant.admin });
     const firstId = (orders.body.orders as { id: number }[])[0]?.id;
     expect(await page.locator('[data-testid=orders] tbody tr td').first().textContent()).toBe(String(firstId));
-    // The page reads again every few seconds and says when it last did.
+    // Changes are pushed over the socket (docs/realtime.md), each one re-reading the page, and the page says so.
+    await page.locator('[data-testid=updates][data-state=live]').waitFor({ timeout: 15_000 });
+    await expect(page.getByTestId('live-updated').textContent()).resolves.toContain('Updated as changes are pushed');
     const updated = await page.getByTestId('live-updated').textContent();
     expect(updated).toMatch(/last update \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     await page.waitForFunction((before) => document.querySelector('[data-testid=live-updated]')?.textContent !== before, updated, { timeout: 15_000 });

@@ -4,25 +4,38 @@ import { EquityChart } from '../equity-chart';
 import { fmtNumber, fmtTime } from '../format';
 import { ORDERS_PAGE, OrdersTable } from '../orders-table';
 import { ProjectNav } from '../project-nav';
+import { useLiveUpdates } from '../realtime';
+import { UpdatesIndicator } from '../updates-indicator';
 import { useApi } from '../use-api';
 import { usePoll } from '../use-poll';
 import { Statistics } from './backtest';
 import { CommandBox, LiveControls } from './live-controls';
 import { type Cash, type Holding, isLive, loadLive } from './live-data';
 
+/** Re-read pace while the socket is down, and the safety re-read while changes are pushed over it. */
 const POLL_MS = 3000;
+const PUSHED_POLL_MS = 15_000;
 const EQUITY = [{ chart: 'Strategy Equity', series: 'Equity', title: 'Equity' }];
 
 /**
- * A project's live deployment: status, equity, holdings, cash, orders and the log tail, read
- * again every three seconds while it runs (the time of the last answer is shown). Stop, Liquidate
+ * A project's live deployment: status, equity, holdings, cash, orders and the log tail, read again
+ * whenever a change is pushed over the socket while it runs, or every three seconds while the
+ * socket is down (the time of the last answer is shown). Stop, Liquidate
  * and the command box are shown to users with write permission on the project
  * (`projects/collaboration/read` → `userPermissions`), which is what the API asks for them.
  */
 export function Live(props: { projectId: number }) {
   const ordersStart = useRef(0);
   const [, setPage] = useState(0);
-  const polled = usePoll(() => loadLive(props.projectId, ordersStart.current, ORDERS_PAGE), String(props.projectId), POLL_MS, isLive);
+  // The deployment's changes (status, equity, fills, log lines) are pushed over the socket (docs/realtime.md); each
+  // push re-reads the page's data at once. While the socket is down the page polls every POLL_MS and says so.
+  const socket = useLiveUpdates({ topic: 'live', projectId: props.projectId });
+  const pushed = socket.freshness === 'live';
+  const polled = usePoll(() => loadLive(props.projectId, ordersStart.current, ORDERS_PAGE), String(props.projectId), pushed ? PUSHED_POLL_MS : POLL_MS, isLive);
+  const reload = polled.reload;
+  useEffect(() => {
+    if (socket.message) reload();
+  }, [socket.message]);
   const access = useApi<{ userPermissions: string }>('projects/collaboration/read', { projectId: props.projectId }, String(props.projectId));
   const canControl = access.data?.userPermissions === 'write';
   const d = polled.data;
@@ -39,8 +52,10 @@ export function Live(props: { projectId: number }) {
           {l.node?.name && <> · {l.node.name}</>}
         </p>
         <p class="muted" data-testid="live-updated" aria-live="off">
-          {running ? 'Updating every 3 s' : 'Not running; not updating'} · last update {polled.updated ? fmtTime(Math.floor(polled.updated / 1000)) : '–'} UTC
+          {running ? (pushed ? 'Updated as changes are pushed' : 'Updating every 3 s') : 'Not running; not updating'} · last update{' '}
+          {polled.updated ? fmtTime(Math.floor(polled.updated / 1000)) : '–'} UTC
         </p>
+        {running && <UpdatesIndicator freshness={socket.freshness} pollSeconds={POLL_MS / 1000} readAt={polled.updated} />}
         {(l.error || l.message) && (
           <pre class="error" role="alert">
             {l.error || l.message}
