@@ -1,31 +1,11 @@
+import { OPTIMIZATION_STATISTICS } from '../../../core/shared/optimization-statistics';
+
 /**
- * An optimization point's `statistics` is an array in LEAN's order (contract §3.7,
- * OptimizationBacktestJsonConverter); the target names its entry by the statistic's name without
- * spaces, e.g. `TotalPerformance.PortfolioStatistics.SharpeRatio` → 15.
+ * An optimization point's `statistics` is an array in LEAN's order (contract §3.7); the target names its entry by the
+ * statistic's name without spaces, e.g. `TotalPerformance.PortfolioStatistics.SharpeRatio` → 15. The list is the
+ * server's own (core/shared/optimization-statistics.ts, the one file of the server the console may import).
  */
-export const STATISTIC_NAMES = [
-  'Alpha',
-  'Annual Standard Deviation',
-  'Annual Variance',
-  'Average Loss',
-  'Average Win',
-  'Beta',
-  'Compounding Annual Return',
-  'Drawdown',
-  'Estimated Strategy Capacity',
-  'Expectancy',
-  'Information Ratio',
-  'Loss Rate',
-  'Net Profit',
-  'Probabilistic Sharpe Ratio',
-  'Profit-Loss Ratio',
-  'Sharpe Ratio',
-  'Total Fees',
-  'Total Orders',
-  'Tracking Error',
-  'Treynor Ratio',
-  'Win Rate',
-];
+export const STATISTIC_NAMES = OPTIMIZATION_STATISTICS;
 
 const squash = (name: string) => name.replace(/[^A-Za-z]/g, '').toLowerCase();
 

@@ -1,3 +1,4 @@
+import { OPTIMIZATION_STATISTICS } from '../../shared/optimization-statistics';
 import type { ComparisonOperator, Constraint, Extremum } from './types';
 
 /**
@@ -65,36 +66,9 @@ export function targetReached(extremum: Extremum, targetValue: number | null, be
   return targetValue !== null && best !== undefined && (best === targetValue || better(extremum, targetValue, best));
 }
 
-/**
- * The statistics array lean-cli indexes (contract §3.7; LEAN OptimizationBacktestJsonConverter):
- * the first 21 statistics in this order, "%" and currency signs dropped, 0 for a missing one.
- */
-const ARRAY_STATISTICS = [
-  'Alpha',
-  'Annual Standard Deviation',
-  'Annual Variance',
-  'Average Loss',
-  'Average Win',
-  'Beta',
-  'Compounding Annual Return',
-  'Drawdown',
-  'Estimated Strategy Capacity',
-  'Expectancy',
-  'Information Ratio',
-  'Loss Rate',
-  'Net Profit',
-  'Probabilistic Sharpe Ratio',
-  'Profit-Loss Ratio',
-  'Sharpe Ratio',
-  'Total Fees',
-  'Total Orders',
-  'Tracking Error',
-  'Treynor Ratio',
-  'Win Rate',
-];
-
+/** The array lean-cli indexes: the statistics in OPTIMIZATION_STATISTICS' order, "%" and currency signs dropped, 0 for a missing one. */
 export function statisticsArray(statistics: Record<string, string> | undefined): number[] {
-  return ARRAY_STATISTICS.map((name) => statisticNumber(statistics?.[name]) ?? 0);
+  return OPTIMIZATION_STATISTICS.map((name) => statisticNumber(statistics?.[name]) ?? 0);
 }
 
 /** `TotalPerformance.PortfolioStatistics.<Field>` targets: LEAN's PortfolioStatistics properties. */
