@@ -10,7 +10,10 @@ import type { Credentials } from './session';
  */
 
 /** `/config.json`, written next to index.html by the console stack; absent in local mode. */
-export type ConsoleConfig = { auth: 'token' } | OidcConfig;
+export type ConsoleConfig = ({ auth: 'token' } | OidcConfig) & {
+  /** The WebSocket API's `wss://…` URL when deployed (docs/realtime.md); absent: `/ws` on the console's own origin. */
+  socketUrl?: string;
+};
 export interface OidcConfig {
   auth: 'oidc';
   clientId: string;
@@ -30,8 +33,9 @@ export async function loadConfig(): Promise<ConsoleConfig> {
   try {
     const response = await fetch('/config.json', { cache: 'no-store', credentials: 'omit' });
     if (!response.ok) return TOKEN_MODE;
-    const config = (await response.json()) as Partial<OidcConfig>;
+    const config = (await response.json()) as Partial<OidcConfig> & { socketUrl?: unknown };
     const https = (url: unknown) => typeof url === 'string' && url.startsWith('https://');
+    const socket = typeof config.socketUrl === 'string' && config.socketUrl.startsWith('wss://') ? { socketUrl: config.socketUrl } : {};
     if (config.auth === 'oidc' && typeof config.clientId === 'string' && https(config.authorizeUrl) && https(config.tokenUrl)) {
       return {
         auth: 'oidc',
@@ -41,13 +45,22 @@ export async function loadConfig(): Promise<ConsoleConfig> {
         ...(https(config.logoutUrl) ? { logoutUrl: config.logoutUrl } : {}),
         ...(typeof config.logoutRedirectParam === 'string' ? { logoutRedirectParam: config.logoutRedirectParam } : {}),
         scope: typeof config.scope === 'string' ? config.scope : 'openid email',
+        ...socket,
       };
     }
+    return { ...TOKEN_MODE, ...socket };
   } catch {
     // Not JSON (an answer that is not the config): token sign-in.
   }
   return TOKEN_MODE;
 }
+
+let loaded: Promise<ConsoleConfig> | undefined;
+/** loadConfig, once per page: the sign-in form and the real-time socket both need it. */
+export const consoleConfig = (): Promise<ConsoleConfig> => {
+  loaded ??= loadConfig();
+  return loaded;
+};
 
 /** base64url without padding (RFC 7636 appendix A). */
 export function base64url(bytes: Uint8Array): string {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { qcHash } from './api';
+import { consoleConfig } from './oidc';
 import { loadCredentials } from './session';
 
 /**
@@ -77,16 +78,19 @@ class RealtimeSocket {
     if (!credentials) return; // signed out: nothing is opened
     const timestamp = Math.floor(Date.now() / 1000);
     this.opening = true;
-    // Signed in with OIDC: the ID token, as the socket's `token` parameter (docs/realtime.md); else the timestamped hash.
-    const hash = credentials.bearer
-      ? undefined
-      : await qcHash(credentials, timestamp).finally(() => {
-          this.opening = false;
-        });
-    this.opening = false;
+    let base: string;
+    let hash: string | undefined;
+    try {
+      // Deployed, the WebSocket API has its own address (config.json); locally it is /ws on this origin.
+      base = (await consoleConfig()).socketUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+      // Signed in with OIDC: the ID token, as the socket's `token` parameter (docs/realtime.md); else the timestamped hash.
+      hash = credentials.bearer ? undefined : await qcHash(credentials, timestamp);
+    } finally {
+      this.opening = false;
+    }
     if (this.socket || this.watched.size === 0) return;
     const query = new URLSearchParams(hash === undefined ? { token: credentials.token } : { userId: credentials.userId, hash, timestamp: String(timestamp) });
-    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${query}`);
+    const socket = new WebSocket(`${base}?${query}`);
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;

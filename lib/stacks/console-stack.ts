@@ -32,9 +32,13 @@ import type { ApiStack } from './api-stack';
 import type { StatefulStack } from './stateful-stack';
 
 /** What the console reads from `/config.json` at start (console/src/oidc.ts); absent in local mode. */
-export type ConsoleConfig =
+export type ConsoleConfig = (
   | { auth: 'token' }
-  | { auth: 'oidc'; clientId: string; authorizeUrl: string; tokenUrl: string; logoutUrl?: string; logoutRedirectParam?: string; scope: string };
+  | { auth: 'oidc'; clientId: string; authorizeUrl: string; tokenUrl: string; logoutUrl?: string; logoutRedirectParam?: string; scope: string }
+) & {
+  /** The WebSocket API's `wss://…/<stage>` URL (docs/realtime.md); without it the console opens `/ws` on its own origin, as locally. */
+  socketUrl?: string;
+};
 
 export interface ConsoleStackProps extends StackProps {
   settings: Settings;
@@ -120,7 +124,10 @@ export class ConsoleStack extends Stack {
       tokenOrigin = this.domain.baseUrl();
     }
 
-    const csp = consoleContentSecurityPolicy([...(tokenOrigin ? [tokenOrigin] : []), ...(props.connectOrigins ?? [])]);
+    // Real-time updates: the console opens the WebSocket API itself (CloudFront does not route `/ws`), so its wss:
+    // origin joins connect-src, and its URL goes into config.json.
+    const socketOrigin = `wss://${api.realtime.api.apiId}.execute-api.${api.region}.${api.urlSuffix}`;
+    const csp = consoleContentSecurityPolicy([...(tokenOrigin ? [tokenOrigin] : []), socketOrigin, ...(props.connectOrigins ?? [])]);
     this.headersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `${name} web console: the security headers of local mode (core/shared/console-headers.ts)`,
       securityHeadersBehavior: {
@@ -230,13 +237,14 @@ export class ConsoleStack extends Stack {
         tokenUrl: `${base}/oauth2/token`,
         logoutUrl: `${base}/logout`,
         scope: 'openid email',
+        socketUrl: api.realtime.url,
       };
     } else if (external) {
       // An external issuer with a client for the console (standard RP-initiated logout parameters).
-      this.config = { auth: 'oidc', ...external, logoutRedirectParam: 'post_logout_redirect_uri', scope: 'openid email' };
+      this.config = { auth: 'oidc', ...external, logoutRedirectParam: 'post_logout_redirect_uri', scope: 'openid email', socketUrl: api.realtime.url };
     } else {
       // An external issuer without one: the console signs in with a user id and API token, as in local mode.
-      this.config = { auth: 'token' };
+      this.config = { auth: 'token', socketUrl: api.realtime.url };
     }
 
     // Hashed scripts and styles first, kept across deploys (a tab opened before a deploy still

@@ -17,6 +17,11 @@ beforeAll(() => {
 const ofType = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
 const distributionConfig = () => ofType('AWS::CloudFront::Distribution')[0]![1].Properties!.DistributionConfig as Json;
 
+/** The API stack's outputs, which the console stack reads (Fn::GetStackOutput), by name. */
+const apiOutputs = (app: LcsApp) => Object.fromEntries(Object.entries(templateOf(app.api).json.Outputs ?? {}).map(([name, output]) => [name, output.Value]));
+/** The WebSocket API's origin as render() prints it from the console stack. */
+const socketOrigin = (app: LcsApp) => `wss://<${logicalId(app.api.realtime.api.node.defaultChild!)}>.execute-api.<AWS::Region>.<AWS::URLSuffix>`;
+
 test('the content bucket is private, encrypted, TLS-only, logged and no website', () => {
   const content = logicalId(lcs.console.bucket.node.defaultChild!);
   expect(json.Resources[content]?.Properties).toMatchObject({
@@ -89,7 +94,7 @@ test('/api/v2/* goes to the API stage over TLS 1.2, uncached, with every viewer 
   expect(JSON.stringify(origin.OriginPath)).toContain('lcs-test-api');
 });
 
-test("the security headers are local mode's, with HSTS, and the CSP lets the console call only itself and Cognito's token endpoint", () => {
+test("the security headers are local mode's, with HSTS, and the CSP lets the console call only itself, Cognito's token endpoint and the WebSocket API", () => {
   const policies = ofType('AWS::CloudFront::ResponseHeadersPolicy');
   expect(policies).toHaveLength(1);
   const [id, { Properties }] = policies[0]!;
@@ -97,11 +102,12 @@ test("the security headers are local mode's, with HSTS, and the CSP lets the con
   const behaviors = [distributionConfig().DefaultCacheBehavior, ...(distributionConfig().CacheBehaviors as Json[])] as Json[];
   for (const behavior of behaviors) expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: id });
   const config = (policy.Properties.ResponseHeadersPolicyConfig as Json).SecurityHeadersConfig as Json;
-  const csp = render((config.ContentSecurityPolicy as Json).ContentSecurityPolicy);
+  const csp = render((config.ContentSecurityPolicy as Json).ContentSecurityPolicy, apiOutputs(lcs));
   const domain = logicalId(lcs.console.domain!.node.defaultChild!);
   const cognito = `https://<${domain}>.auth.<AWS::Region>.amazoncognito.com`;
-  expect(csp).toContain(`connect-src 'self' ${cognito};`);
-  expect(csp.replace(` ${cognito}`, '')).toBe(CONSOLE_SECURITY_HEADERS['content-security-policy']);
+  // Itself, Cognito's token endpoint and the WebSocket API (real-time updates), nothing else.
+  expect(csp).toContain(`connect-src 'self' ${cognito} ${socketOrigin(lcs)};`);
+  expect(csp.replace(` ${cognito} ${socketOrigin(lcs)}`, '')).toBe(CONSOLE_SECURITY_HEADERS['content-security-policy']);
   expect(config).toMatchObject({
     ContentTypeOptions: { Override: true },
     FrameOptions: { FrameOption: CONSOLE_SECURITY_HEADERS['x-frame-options'], Override: true },
@@ -133,13 +139,14 @@ test('config.json names the client and the hosted UI endpoints; the URL and clie
   const config = lcs.console.resolve(lcs.console.config) as Json;
   const domain = logicalId(lcs.console.domain!.node.defaultChild!);
   const base = `https://<${domain}>.auth.<AWS::Region>.amazoncognito.com`;
-  expect(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, render(v)]))).toEqual({
+  expect(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, render(v, apiOutputs(lcs))]))).toEqual({
     auth: 'oidc',
     clientId: `<${logicalId(lcs.console.client!.node.defaultChild!)}>`,
     authorizeUrl: `${base}/oauth2/authorize`,
     tokenUrl: `${base}/oauth2/token`,
     logoutUrl: `${base}/logout`,
     scope: 'openid email',
+    socketUrl: `${socketOrigin(lcs)}/test`,
   });
   const deployments = ofType('Custom::CDKBucketDeployment').map(([, r]) => r.Properties!);
   const index = deployments.find((d) => d.DistributionId)!;
@@ -165,12 +172,13 @@ test('AwsSolutions: the console stack has no unacknowledged finding, and every a
 
 test('with an external OIDC issuer the console signs in with a user id and API token, and makes no Cognito resource', () => {
   const external = createApp({ context: NO_BUNDLING, settings: testSettings({ auth: { jwtIssuer: 'https://issuer.example.com/' } }), nag: false });
-  expect(external.console.config).toEqual({ auth: 'token' });
+  expect(external.console.config).toEqual({ auth: 'token', socketUrl: external.api.realtime.url });
   const resources = templateOf(external.console).json.Resources;
   expect(Object.values(resources).filter((r) => r.Type.startsWith('AWS::Cognito::'))).toEqual([]);
   const csp = Object.values(resources).find((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')!.Properties!;
   const config = (csp.ResponseHeadersPolicyConfig as Json).SecurityHeadersConfig as Json;
-  expect(render((config.ContentSecurityPolicy as Json).ContentSecurityPolicy)).toBe(CONSOLE_SECURITY_HEADERS['content-security-policy']);
+  const rendered = render((config.ContentSecurityPolicy as Json).ContentSecurityPolicy, apiOutputs(external));
+  expect(rendered.replace(` ${socketOrigin(external)}`, '')).toBe(CONSOLE_SECURITY_HEADERS['content-security-policy']);
 }, 180_000);
 
 test("with the console's client at an external issuer, config.json names it and the CSP allows that issuer's token endpoint", () => {
@@ -182,11 +190,17 @@ test("with the console's client at an external issuer, config.json names it and 
   };
   const auth = { jwtIssuer: 'https://issuer.example.com/', jwtAudience: 'console-client' };
   const external = createApp({ context: NO_BUNDLING, settings: testSettings({ auth, console: { oidc } }), nag: false });
-  expect(external.console.config).toEqual({ auth: 'oidc', ...oidc, logoutRedirectParam: 'post_logout_redirect_uri', scope: 'openid email' });
+  expect(external.console.config).toEqual({
+    auth: 'oidc',
+    ...oidc,
+    logoutRedirectParam: 'post_logout_redirect_uri',
+    scope: 'openid email',
+    socketUrl: external.api.realtime.url,
+  });
   const resources = templateOf(external.console).json.Resources;
   const policy = Object.values(resources).find((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')!.Properties!;
   const csp = ((policy.ResponseHeadersPolicyConfig as Json).SecurityHeadersConfig as Json).ContentSecurityPolicy as Json;
-  expect(csp.ContentSecurityPolicy).toContain("connect-src 'self' https://login.example.com;");
+  expect(render(csp.ContentSecurityPolicy, apiOutputs(external))).toContain(`connect-src 'self' https://login.example.com ${socketOrigin(external)};`);
   // With the stack's own pool the console has its own client: an external one is a configuration mistake.
   expect(() => createApp({ context: NO_BUNDLING, settings: testSettings({ console: { oidc } }), nag: false })).toThrow(
     /console.oidc is for an external issuer/,

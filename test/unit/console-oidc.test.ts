@@ -1,6 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authorizeUrl, base64url, challengeOf, claimsOf, completeSignIn, newVerifier, type OidcConfig, signOutUrl, takeVerifier } from '../../console/src/oidc';
+import {
+  authorizeUrl,
+  base64url,
+  challengeOf,
+  claimsOf,
+  completeSignIn,
+  loadConfig,
+  newVerifier,
+  type OidcConfig,
+  signOutUrl,
+  takeVerifier,
+} from '../../console/src/oidc';
 
 /** The console's OIDC sign-in pieces (console/src/oidc.ts): PKCE per RFC 7636, the state check, the code exchange. */
 class MemoryStorage implements Storage {
@@ -143,4 +154,27 @@ describe('the code exchange', () => {
     answer = { status: 400, body: { error: 'invalid_grant' } };
     await expect(completeSignIn({ ...config, tokenUrl }, new URLSearchParams({ code: 'c', state }), storage, ORIGIN)).rejects.toThrow(/invalid_grant/);
   });
+});
+
+test('config.json: the socket URL is taken only as wss://, in either sign-in mode; no config.json is token sign-in', async () => {
+  const served: { status: number; body: unknown }[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async () => {
+    const next = served.shift()!;
+    return new Response(JSON.stringify(next.body), { status: next.status });
+  }) as typeof fetch;
+  try {
+    const socketUrl = 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod';
+    served.push({ status: 200, body: { ...config, socketUrl } });
+    expect(await loadConfig()).toEqual({ ...config, socketUrl });
+    served.push({ status: 200, body: { auth: 'token', socketUrl } });
+    expect(await loadConfig()).toEqual({ auth: 'token', socketUrl });
+    // Anything but a wss: URL is left out: the console then uses /ws on its own origin.
+    served.push({ status: 200, body: { auth: 'token', socketUrl: 'ws://evil.example.com/' } });
+    expect(await loadConfig()).toEqual({ auth: 'token' });
+    served.push({ status: 404, body: {} });
+    expect(await loadConfig()).toEqual({ auth: 'token' });
+  } finally {
+    globalThis.fetch = realFetch;
+  }
 });

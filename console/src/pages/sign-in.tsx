@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { type ConsoleConfig, loadConfig } from '../oidc';
+import { type ConsoleConfig, consoleConfig } from '../oidc';
 import { type Credentials, saveCredentials } from '../session';
 import { OidcSignIn } from './oidc-sign-in';
 
@@ -8,7 +8,7 @@ import { OidcSignIn } from './oidc-sign-in';
 export function SignIn(props: { onSignedIn: (credentials: Credentials) => void }) {
   const [config, setConfig] = useState<ConsoleConfig>();
   useEffect(() => {
-    void loadConfig().then(setConfig);
+    void consoleConfig().then(setConfig);
   }, []);
   if (!config) return null;
   return config.auth === 'oidc' ? <OidcSignIn config={config} onSignedIn={props.onSignedIn} /> : <TokenSignIn onSignedIn={props.onSignedIn} />;
