@@ -3,7 +3,7 @@ import { nodeRepository } from '../../core/data/jobs/node-repository';
 import { optimizationRepository } from '../../core/data/optimizations/optimization-repository';
 import { documentClient } from '../../core/data/table/clients';
 import { isFinal } from '../../core/domain/backtests/types';
-import { readOptimization } from '../../core/domain/optimizations/optimization-service';
+import { abortOptimization, readOptimization } from '../../core/domain/optimizations/optimization-service';
 import { optimizationView } from '../../core/domain/optimizations/optimization-view';
 import type { Optimization } from '../../core/domain/optimizations/types';
 import { envelopeJson, okEnvelope } from '../../core/shared/envelope';
@@ -279,6 +279,60 @@ describe('abort mid-way, then delete', () => {
     expect(await backtestRepository.listByProject(project.projectId)).toEqual([]);
     const backtestRead = await tenant.cli.readBacktest(project.projectId, kept[0]?.id as string);
     expect(backtestRead.body.success).toBe(false);
+  });
+});
+
+describe('a point that ends while the abort is stopping points', () => {
+  it('stays a finished point with its backtest: the abort drops only what is still running', async () => {
+    const project = await pythonProject(
+      tenant.cli,
+      'Optimize/Abort race',
+      algorithm({ optimum: 'fast=2', scenario: 'slow', seconds: 4, orders: 1, insights: 0 }),
+    );
+    const created = await optimizeCalls.create(tenant.cli, {
+      ...project,
+      name: 'Abort race',
+      target: SHARPE,
+      extremum: 'max',
+      parameters: [{ name: 'fast', min: 1, max: 6, step: 1 }],
+      nodeType: 'O2-8',
+      parallelNodes: 1,
+    });
+    const { optimizationId } = (created.body.optimizations as OptimizationBody[])[0] as OptimizationBody;
+    await pollOptimization(tenant.cli, optimizationId, { until: (o) => Number(o.runtimeStatistics.Running) >= 1 });
+    const caller: Principal = {
+      userId: tenant.admin.userId,
+      authMethod: 'qc-hash',
+      credentialId: 'test',
+      memberships: [{ orgId: tenant.orgId, role: 'admin' }],
+    };
+    // The interleaving, made certain: the abort lists the point as running, and it ends right after that listing.
+    const listing = optimizationRepository.getWithPoints.bind(optimizationRepository);
+    let ended: string | undefined;
+    const spy = jest.spyOn(optimizationRepository, 'getWithPoints').mockImplementationOnce(async (id) => {
+      const listed = await listing(id);
+      const running = listed.points.find((p) => p.phase === 'running');
+      if (running && (await optimizationRepository.recordPoint({ ...running, phase: 'completed' }, 1))) ended = running.backtestId;
+      return listed;
+    });
+    const stopped: string[] = [];
+    try {
+      await abortOptimization(caller, optimizationId, {
+        launch: async () => Promise.reject(new Error('not here')),
+        stop: async (ref) => void stopped.push(ref),
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(ended).toBeDefined();
+    // Not stopped, not removed: the optimization's answer names it, and its backtest is still there.
+    expect(stopped).toEqual([]);
+    expect(await backtestRepository.get(project.projectId, ended!)).toBeDefined();
+    const read = await optimizeCalls.read(tenant.cli, optimizationId);
+    const after = read.body.optimization as OptimizationBody;
+    expect(after.status).toBe('aborted');
+    expect(points(after).map((p) => p.id)).toContain(ended);
+    expect((await optimizeCalls.delete(tenant.cli, optimizationId)).body).toMatchObject({ success: true });
   });
 });
 

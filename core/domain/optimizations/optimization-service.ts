@@ -85,11 +85,14 @@ async function secondsPerBacktest(projectId: number): Promise<number> {
 }
 
 /**
- * Stops a point that has not ended and removes it with its backtest's results (abort, delete).
- * The point goes first, so the stopped backtest's "job finished" finds nothing to record.
+ * Stops a point that has not ended and removes it with its backtest's results (abort, delete); false, touching
+ * nothing, when it has ended meanwhile. The point goes first, so the stopped backtest's "job finished" finds nothing
+ * to record.
  */
-async function dropPoint(o: Optimization, backtestId: string, tasks: TaskLauncher): Promise<void> {
-  await optimizationRepository.dropRunningPoint(o.optimizationId, backtestId);
+async function dropPoint(o: Optimization, backtestId: string, tasks: TaskLauncher): Promise<boolean> {
+  // The point may have ended since the caller listed it as running: then it is a finished point, kept with its
+  // backtest (removing the backtest here would leave the optimization naming a point whose results are gone).
+  if (!(await optimizationRepository.dropRunningPoint(o.optimizationId, backtestId))) return false;
   const backtest = await backtestRepository.get(o.projectId, backtestId);
   if (backtest) {
     await stopBacktest(backtest, 'optimization aborted', tasks);
@@ -97,6 +100,7 @@ async function dropPoint(o: Optimization, backtestId: string, tasks: TaskLaunche
     await backtestRepository.delete(o.projectId, backtestId);
   }
   await deleteResults(o.projectId, backtestId);
+  return true;
 }
 
 export async function estimateOptimization(principal: Principal, request: OptimizationRequest) {
@@ -218,10 +222,7 @@ async function removeOptimization(optimization: Optimization, tasks: TaskLaunche
   await optimizationRepository.abort(optimization.optimizationId, isoNow());
   const { points } = await optimizationRepository.getWithPoints(optimization.optimizationId);
   for (const point of points) {
-    if (point.phase === 'running') {
-      await dropPoint(optimization, point.backtestId, tasks);
-      continue;
-    }
+    if (point.phase === 'running' && (await dropPoint(optimization, point.backtestId, tasks))) continue;
     await backtestRepository.delete(optimization.projectId, point.backtestId);
     await deleteResults(optimization.projectId, point.backtestId);
   }
