@@ -6,6 +6,7 @@ import { type Answer, type CallOptions, type Creds, call, LeanCli } from '../sup
 import { algorithm, type BacktestBody, compileProject, pollBacktest, pythonProject } from '../support/backtests';
 import { FAKE_ENGINE_ENV } from '../support/fake-engines';
 import { LEAN_DATA_FIXTURE } from '../support/lean-data';
+import { until } from '../support/live';
 
 /**
  * Local mode's job worker as `npm start` runs it, on servers of its own: with no LEAN engine a
@@ -52,9 +53,15 @@ test('with no LEAN engine, a backtest fails at once saying what to install; a C#
     const build = await compileProject(cli, csId);
     expect(build.state).toBe('BuildError');
     expect(build.logs.join('\n')).toMatch(/Docker.*LCS_DOTNET_COMMAND/);
-    // jobs.log says why each failed, not just "failed".
-    const log = readFileSync(join(dataDir, 'jobs.log'), 'utf8');
+    // jobs.log says why each failed, not just "failed". The worker appends its line after recording the outcome,
+    // so the line may follow the answer by a moment: read until it is there (CI once read the file in between).
     const backtestId = (created.body.backtest as BacktestBody).backtestId;
+    const log = await until(
+      'the build failure in jobs.log',
+      async () => readFileSync(join(dataDir, 'jobs.log'), 'utf8'),
+      (text) => /job build \S+: failed: /.test(text),
+      10_000,
+    );
     expect(log).toMatch(new RegExp(`${backtestId}\\S*: failed: .*install Docker.*LCS_LEAN_COMMAND`));
     expect(log).toMatch(/job build \S+: failed: .*Docker.*LCS_DOTNET_COMMAND/);
   } finally {
