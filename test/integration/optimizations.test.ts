@@ -55,6 +55,14 @@ function maxOverlap(spans: { started: string; finished: string }[]): number {
   return most;
 }
 
+/** The tenant's admin as the core's services see a caller, for the in-process calls below. */
+const tenantAdmin = (): Principal => ({
+  userId: tenant.admin.userId,
+  authMethod: 'qc-hash',
+  credentialId: 'test',
+  memberships: [{ orgId: tenant.orgId, role: 'admin' }],
+});
+
 describe('lean cloud optimize: grid search with a constraint and a failing point', () => {
   let request: CliOptimization;
   let final: OptimizationBody;
@@ -170,12 +178,7 @@ describe('lean cloud optimize: grid search with a constraint and a failing point
 
   it('reads an ended optimization without querying its points: two item reads however many points', async () => {
     const counter = countCommands(documentClient());
-    const caller: Principal = {
-      userId: tenant.admin.userId,
-      authMethod: 'qc-hash',
-      credentialId: 'test',
-      memberships: [{ orgId: tenant.orgId, role: 'admin' }],
-    };
+    const caller = tenantAdmin();
     const read = async () => {
       const before = counter.snapshot();
       const answer = await readOptimization(caller, optimizationId);
@@ -300,12 +303,7 @@ describe('a point that ends while the abort is stopping points', () => {
     });
     const { optimizationId } = (created.body.optimizations as OptimizationBody[])[0] as OptimizationBody;
     await pollOptimization(tenant.cli, optimizationId, { until: (o) => Number(o.runtimeStatistics.Running) >= 1 });
-    const caller: Principal = {
-      userId: tenant.admin.userId,
-      authMethod: 'qc-hash',
-      credentialId: 'test',
-      memberships: [{ orgId: tenant.orgId, role: 'admin' }],
-    };
+    const caller = tenantAdmin();
     // The interleaving, made certain: the abort lists the point as running, and it ends right after that listing.
     const listing = optimizationRepository.getWithPoints.bind(optimizationRepository);
     let ended: string | undefined;
