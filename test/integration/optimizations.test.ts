@@ -55,6 +55,27 @@ function maxOverlap(spans: { started: string; finished: string }[]): number {
   return most;
 }
 
+/** A grid over `fast` of slow points (on O2-8 nodes), returned once a point runs. */
+async function slowGridRunning(name: string, grid: { optimum: string; seconds: number; max: number; parallelNodes: number }) {
+  const project = await pythonProject(
+    tenant.cli,
+    `Optimize/${name}`,
+    algorithm({ optimum: grid.optimum, scenario: 'slow', seconds: grid.seconds, orders: 1, insights: 0 }),
+  );
+  const created = await optimizeCalls.create(tenant.cli, {
+    ...project,
+    name,
+    target: SHARPE,
+    extremum: 'max',
+    parameters: [{ name: 'fast', min: 1, max: grid.max, step: 1 }],
+    nodeType: 'O2-8',
+    parallelNodes: grid.parallelNodes,
+  });
+  const { optimizationId } = (created.body.optimizations as OptimizationBody[])[0] as OptimizationBody;
+  await pollOptimization(tenant.cli, optimizationId, { until: (o) => Number(o.runtimeStatistics.Running) >= 1 });
+  return { project, optimizationId };
+}
+
 /** The tenant's admin as the core's services see a caller, for the in-process calls below. */
 const tenantAdmin = (): Principal => ({
   userId: tenant.admin.userId,
@@ -287,22 +308,7 @@ describe('abort mid-way, then delete', () => {
 
 describe('a point that ends while the abort is stopping points', () => {
   it('stays a finished point with its backtest: the abort drops only what is still running', async () => {
-    const project = await pythonProject(
-      tenant.cli,
-      'Optimize/Abort race',
-      algorithm({ optimum: 'fast=2', scenario: 'slow', seconds: 4, orders: 1, insights: 0 }),
-    );
-    const created = await optimizeCalls.create(tenant.cli, {
-      ...project,
-      name: 'Abort race',
-      target: SHARPE,
-      extremum: 'max',
-      parameters: [{ name: 'fast', min: 1, max: 6, step: 1 }],
-      nodeType: 'O2-8',
-      parallelNodes: 1,
-    });
-    const { optimizationId } = (created.body.optimizations as OptimizationBody[])[0] as OptimizationBody;
-    await pollOptimization(tenant.cli, optimizationId, { until: (o) => Number(o.runtimeStatistics.Running) >= 1 });
+    const { project, optimizationId } = await slowGridRunning('Abort race', { optimum: 'fast=2', seconds: 4, max: 6, parallelNodes: 1 });
     const caller = tenantAdmin();
     // The interleaving, made certain: the abort lists the point as running, and it ends right after that listing.
     const listing = optimizationRepository.getWithPoints.bind(optimizationRepository);
@@ -336,22 +342,7 @@ describe('a point that ends while the abort is stopping points', () => {
 
 describe('deleting the project of a running optimization', () => {
   it('aborts and removes the optimization with its points, and frees its nodes', async () => {
-    const project = await pythonProject(
-      tenant.cli,
-      'Optimize/Project delete',
-      algorithm({ optimum: 'fast=3', scenario: 'slow', seconds: 2, orders: 1, insights: 0 }),
-    );
-    const created = await optimizeCalls.create(tenant.cli, {
-      ...project,
-      name: 'Orphan',
-      target: SHARPE,
-      extremum: 'max',
-      parameters: [{ name: 'fast', min: 1, max: 8, step: 1 }],
-      nodeType: 'O2-8',
-      parallelNodes: 2,
-    });
-    const { optimizationId } = (created.body.optimizations as OptimizationBody[])[0] as OptimizationBody;
-    await pollOptimization(tenant.cli, optimizationId, { until: (o) => Number(o.runtimeStatistics.Running) >= 1 });
+    const { project, optimizationId } = await slowGridRunning('Orphan', { optimum: 'fast=3', seconds: 2, max: 8, parallelNodes: 2 });
 
     expect((await tenant.cli.deleteProject(project.projectId)).body).toMatchObject({ success: true });
     expect((await optimizeCalls.read(tenant.cli, optimizationId)).body.success).toBe(false);
