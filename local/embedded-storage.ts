@@ -170,15 +170,23 @@ async function startDynamo(dataDir: string, credentials: StorageCredentials): Pr
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: REGION, credentials: { ...credentials } });
-  await waitFor(
-    'DynamoDB Local',
-    () => client.send(new ListTablesCommand({})),
-    // Usually 2–5 s; on a busy two-core machine the JVM's start has taken over 30 s (load 28), and giving up there
-    // turns a slow start into a failed one. Waiting longer costs nothing when it is quick.
-    90_000,
-    () => exitReason,
-  );
-  client.destroy();
+  try {
+    await waitFor(
+      'DynamoDB Local',
+      () => client.send(new ListTablesCommand({})),
+      // Usually 2–5 s; on a busy two-core machine the JVM's start has taken over 30 s (load 28), and giving up there
+      // turns a slow start into a failed one. Waiting longer costs nothing when it is quick.
+      90_000,
+      () => exitReason,
+    );
+  } catch (err) {
+    // Giving up must not leave the JVM running on the folder (CI found three such after start-up timeouts).
+    child.kill('SIGKILL');
+    rmSync(pidFile, { force: true });
+    throw err;
+  } finally {
+    client.destroy();
+  }
   return { endpoint, process: child, pidFile };
 }
 
