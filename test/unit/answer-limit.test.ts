@@ -1,8 +1,9 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import * as z from '../../core/shared/zod';
 import { apiHandler } from '../../lambdas/api/pipeline';
 import type { RouteDef } from '../../lambdas/api/routes/route-types';
 import { lambdaContext } from '../../local/proxy-event';
+import { apiEvent } from '../support/api-event';
 
 /**
  * The pipeline's last line of defence: an answer whose Lambda result would exceed the 6,291,456-byte
@@ -22,20 +23,7 @@ const route: RouteDef = {
   access: { table: 'read' },
 };
 
-const event = {
-  resource: '/api/v2/{endpoint+}',
-  path: '/api/v2/test/answer',
-  httpMethod: 'POST',
-  headers: {},
-  multiValueHeaders: {},
-  queryStringParameters: null,
-  multiValueQueryStringParameters: null,
-  pathParameters: null,
-  stageVariables: null,
-  body: null,
-  isBase64Encoded: false,
-  requestContext: {} as APIGatewayProxyEvent['requestContext'],
-} as APIGatewayProxyEvent;
+const event = apiEvent({ path: '/api/v2/test/answer' });
 
 let previousTable: string | undefined;
 beforeAll(() => {

@@ -1,32 +1,15 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { InvalidError } from '../../core/shared/errors';
 import { bodyParams, endpointFromPath, headerValue, queryParams, requestParams, type UploadedFile } from '../../lambdas/api/transport';
+import { apiEvent } from '../support/api-event';
 
 /** Transport parsing (contract §2): every encoding a client uses becomes one parameter map. */
-function event(parts: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    resource: '/api/v2/{endpoint+}',
-    path: '/api/v2/projects/read',
-    httpMethod: 'POST',
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: {} as APIGatewayProxyEvent['requestContext'],
-    ...parts,
-  };
-}
 
 const form = (pairs: [string, string][]) => new URLSearchParams(pairs).toString();
 
 describe('query string', () => {
   test('bracket keys become nested objects and arrays (LEAN Link payloads)', () => {
     const params = queryParams(
-      event({
+      apiEvent({
         multiValueQueryStringParameters: {
           'command[Symbol]': ['SPY'],
           'command[Parameters][Quantity]': ['10'],
@@ -40,48 +23,50 @@ describe('query string', () => {
   });
 
   test('single-value map is used when there is no multi-value map; spaces and plus signs survive', () => {
-    const params = queryParams(event({ queryStringParameters: { name: 'a+b c', 'files[0][name]': 'main.py' } }));
+    const params = queryParams(apiEvent({ queryStringParameters: { name: 'a+b c', 'files[0][name]': 'main.py' } }));
     expect(params).toEqual({ name: 'a+b c', files: [{ name: 'main.py' }] });
   });
 
   test('no query at all gives an empty map', () => {
-    expect(queryParams(event())).toEqual({});
+    expect(queryParams(apiEvent())).toEqual({});
   });
 });
 
 describe('body', () => {
   test('JSON object, with or without a content type, and with a +json media type', async () => {
     const json = JSON.stringify({ projectId: 7, nested: { a: [1, 2] } });
-    expect(await bodyParams(event({ headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: json }))).toEqual({
+    expect(await bodyParams(apiEvent({ headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: json }))).toEqual({
       projectId: 7,
       nested: { a: [1, 2] },
     });
-    expect(await bodyParams(event({ body: json }))).toEqual({ projectId: 7, nested: { a: [1, 2] } });
-    expect(await bodyParams(event({ headers: { 'content-type': 'application/vnd.api+json' }, body: json }))).toMatchObject({ projectId: 7 });
+    expect(await bodyParams(apiEvent({ body: json }))).toEqual({ projectId: 7, nested: { a: [1, 2] } });
+    expect(await bodyParams(apiEvent({ headers: { 'content-type': 'application/vnd.api+json' }, body: json }))).toMatchObject({ projectId: 7 });
   });
 
   test('a base64-encoded JSON body is decoded', async () => {
     const body = Buffer.from('{"name":"ünïcode"}').toString('base64');
-    expect(await bodyParams(event({ headers: { 'content-type': 'application/json' }, body, isBase64Encoded: true }))).toEqual({ name: 'ünïcode' });
+    expect(await bodyParams(apiEvent({ headers: { 'content-type': 'application/json' }, body, isBase64Encoded: true }))).toEqual({ name: 'ünïcode' });
   });
 
   test('empty body (LEAN posts nothing for account/read) and JSON null give an empty map', async () => {
-    expect(await bodyParams(event({ body: null }))).toEqual({});
-    expect(await bodyParams(event({ body: '', headers: { 'content-type': 'application/json' } }))).toEqual({});
-    expect(await bodyParams(event({ body: 'null', headers: { 'content-type': 'application/json' } }))).toEqual({});
+    expect(await bodyParams(apiEvent({ body: null }))).toEqual({});
+    expect(await bodyParams(apiEvent({ body: '', headers: { 'content-type': 'application/json' } }))).toEqual({});
+    expect(await bodyParams(apiEvent({ body: 'null', headers: { 'content-type': 'application/json' } }))).toEqual({});
   });
 
   test('malformed JSON is an InvalidError naming the request, never a crash', async () => {
-    const bad = bodyParams(event({ headers: { 'content-type': 'application/json' }, body: '{"projectId": 1,' }));
+    const bad = bodyParams(apiEvent({ headers: { 'content-type': 'application/json' }, body: '{"projectId": 1,' }));
     await expect(bad).rejects.toBeInstanceOf(InvalidError);
     await expect(bad).rejects.toThrow('request: body is not valid JSON');
     // Without a content type a body that looks like JSON is still read as JSON.
-    await expect(bodyParams(event({ body: '{oops' }))).rejects.toBeInstanceOf(InvalidError);
+    await expect(bodyParams(apiEvent({ body: '{oops' }))).rejects.toBeInstanceOf(InvalidError);
   });
 
   test('a JSON array or scalar is refused: the parameters must be an object', async () => {
-    await expect(bodyParams(event({ headers: { 'content-type': 'application/json' }, body: '[1,2]' }))).rejects.toThrow('request: body must be a JSON object');
-    await expect(bodyParams(event({ headers: { 'content-type': 'application/json' }, body: '42' }))).rejects.toBeInstanceOf(InvalidError);
+    await expect(bodyParams(apiEvent({ headers: { 'content-type': 'application/json' }, body: '[1,2]' }))).rejects.toThrow(
+      'request: body must be a JSON object',
+    );
+    await expect(bodyParams(apiEvent({ headers: { 'content-type': 'application/json' }, body: '42' }))).rejects.toBeInstanceOf(InvalidError);
   });
 
   test("lean-cli's projects/update form: bracket keys, more than 20 files stay an ordered array", async () => {
@@ -94,7 +79,7 @@ describe('body', () => {
     const count = 45;
     for (let i = 0; i < count; i++) pairs.push([`files[${i}][name]`, `file${i}.py`], [`files[${i}][content]`, `x = ${i} & y\n`]);
     pairs.push(['libraries[0]', '5'], ['encryptionKey', ''], ['codeSourceId', 'cli']);
-    const params = await bodyParams(event({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(pairs) }));
+    const params = await bodyParams(apiEvent({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(pairs) }));
     expect(params.projectId).toBe('123');
     expect(params.name).toBe('My Project');
     expect(params.parameters).toEqual([{ key: 'fast', value: '10' }]);
@@ -110,12 +95,12 @@ describe('body', () => {
   test('a form with more than 1000 keys keeps every key', async () => {
     const pairs: [string, string][] = [];
     for (let i = 0; i < 1500; i++) pairs.push([`files[${i}][name]`, `f${i}.py`], [`files[${i}][content]`, '']);
-    const params = await bodyParams(event({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(pairs) }));
+    const params = await bodyParams(apiEvent({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(pairs) }));
     expect((params.files as unknown[]).length).toBe(1500);
   });
 
   test('a body without a content type that does not look like JSON is read as a form', async () => {
-    expect(await bodyParams(event({ body: 'projectId=5&name=a%20b' }))).toEqual({ projectId: '5', name: 'a b' });
+    expect(await bodyParams(apiEvent({ body: 'projectId=5&name=a%20b' }))).toEqual({ projectId: '5', name: 'a b' });
   });
 
   test('multipart: fields (bracket keys too) and a file part', async () => {
@@ -131,7 +116,7 @@ describe('body', () => {
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
     const params = await bodyParams(
-      event({ headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body: body.toString('base64'), isBase64Encoded: true }),
+      apiEvent({ headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body: body.toString('base64'), isBase64Encoded: true }),
     );
     expect(params.organizationId).toBe('abc');
     expect(params.meta).toEqual({ key: 'models/a.bin' });
@@ -143,13 +128,13 @@ describe('body', () => {
   });
 
   test('multipart without a boundary is an InvalidError', async () => {
-    await expect(bodyParams(event({ headers: { 'content-type': 'multipart/form-data' }, body: 'x' }))).rejects.toBeInstanceOf(InvalidError);
+    await expect(bodyParams(apiEvent({ headers: { 'content-type': 'multipart/form-data' }, body: 'x' }))).rejects.toBeInstanceOf(InvalidError);
   });
 });
 
 test('requestParams merges query and body, the body winning', async () => {
   const params = await requestParams(
-    event({
+    apiEvent({
       queryStringParameters: { projectId: '1', organizationId: 'q' },
       multiValueQueryStringParameters: { projectId: ['1'], organizationId: ['q'] },
       headers: { 'content-type': 'application/json' },
@@ -160,8 +145,8 @@ test('requestParams merges query and body, the body winning', async () => {
 });
 
 test('headerValue is case-insensitive', () => {
-  expect(headerValue(event({ headers: { 'CONTENT-TYPE': 'text/plain' } }), 'content-type')).toBe('text/plain');
-  expect(headerValue(event({ headers: {} }), 'content-type')).toBeUndefined();
+  expect(headerValue(apiEvent({ headers: { 'CONTENT-TYPE': 'text/plain' } }), 'content-type')).toBe('text/plain');
+  expect(headerValue(apiEvent({ headers: {} }), 'content-type')).toBeUndefined();
 });
 
 describe('endpointFromPath', () => {
