@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
-import { consoleSecurityHeaders } from '../core/shared/console-headers';
+import { consoleContentSecurityPolicy, consoleSecurityHeaders } from '../core/shared/console-headers';
 import { errorEnvelope } from '../core/shared/envelope';
 
 /**
@@ -21,9 +21,8 @@ export const CONSOLE_SECURITY_HEADERS = consoleSecurityHeaders();
  * A Host that is not a plain host[:port] is left out rather than spliced into the header.
  */
 function policyWithSocket(host: string | undefined): string {
-  const policy = CONSOLE_SECURITY_HEADERS['content-security-policy'] as string;
-  if (!host || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) return policy;
-  return policy.replace("connect-src 'self'", `connect-src 'self' ws://${host.toLowerCase()}`);
+  const plainHost = !!host && /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host);
+  return consoleContentSecurityPolicy(plainHost ? [`ws://${host.toLowerCase()}`] : []);
 }
 
 const CONTENT_TYPES: Record<string, string> = {
